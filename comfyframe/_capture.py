@@ -1,0 +1,159 @@
+"""Capture: ask one ComfyUI server every question and record the answers in a Snapshot.
+
+Required: ``/object_info`` (without it there is nothing to analyse). Everything
+else is optional: a server that lacks a route gives a smaller snapshot with the
+failure recorded, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from . import _snapshot as routes
+from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
+from ._progress import Progress, make_progress
+from ._snapshot import Snapshot
+from ._version import __version__
+from .errors import ServerError, ServerHTTPError, UnexpectedPayload
+
+# ComfyUI's own model API skips these: they hold configs and node code, not models.
+NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
+METADATA_SUFFIX = ".safetensors"
+
+
+async def capture_async(
+    url: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_concurrency: int = DEFAULT_CONCURRENCY,
+    metadata: bool = True,
+    progress: bool | Progress | None = None,
+    headers: dict[str, str] | None = None,
+) -> Snapshot:
+    """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`."""
+    reporter = make_progress(progress)
+    try:
+        async with ComfyClient(
+            url, transport=transport, timeout=timeout, max_concurrency=max_concurrency, headers=headers
+        ) as client:
+            return await _Capture(client, reporter, metadata).run()
+    finally:
+        reporter.close()
+
+
+class _Capture:
+    def __init__(self, client: ComfyClient, progress: Progress, metadata: bool) -> None:
+        self.client = client
+        self.progress = progress
+        self.want_metadata = metadata
+        self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
+
+    async def run(self) -> Snapshot:
+        self.progress.add(4, "server")
+        # system_stats first: it proves the server is there before we fan out.
+        await self._optional(routes.SYSTEM_STATS, _expect(dict, "an object"))
+        await asyncio.gather(
+            self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
+            self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names")),
+            self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
+        )
+        folders = [f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS]
+        if folders:
+            self.progress.add(2 * len(folders), "folders")
+            has_details = await self._probe_details(folders[0])
+            await asyncio.gather(
+                *(self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders),
+                *(
+                    self._optional(routes.details_route(f), _expect(list, "a list of file records"))
+                    for f in (folders[1:] if has_details else [])
+                ),
+            )
+            if not has_details:
+                self.progress.advance(len(folders) - 1)
+        if self.want_metadata:
+            await self._fetch_metadata(folders)
+        return self.snapshot
+
+    async def _probe_details(self, folder: str) -> bool:
+        """Servers before the experimental model API 404 on it: ask once, not per folder."""
+        key = routes.details_route(folder)
+        await self._optional(key, _expect(list, "a list of file records"))
+        return key in self.snapshot.responses
+
+    async def _fetch_metadata(self, folders: list[str]) -> None:
+        wanted = [
+            (folder, name)
+            for folder in folders
+            for name in self.snapshot.folder_files(folder) or []
+            if name.lower().endswith(METADATA_SUFFIX)
+        ]
+        if not wanted:
+            return
+        self.progress.add(len(wanted), "safetensors metadata")
+        await asyncio.gather(*(self._metadata(folder, name) for folder, name in wanted))
+
+    async def _metadata(self, folder: str, name: str) -> None:
+        key = routes.metadata_route(folder, name)
+        # 404 means "this file has no metadata", which is an answer, not a failure.
+        await self._optional(
+            key,
+            _expect(dict, "an object of metadata"),
+            fetch=lambda: self.client.get_json(
+                f"/view_metadata/{_quote_segment(folder)}", params={"filename": name}, missing_ok=True
+            ),
+        )
+
+    async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
+        try:
+            body = await self.client.get_json(key)
+        finally:
+            self.progress.advance()
+        self.snapshot.responses[key] = check(self.client.url + key, body)
+
+    async def _optional(
+        self,
+        key: str,
+        check: Callable[[str, Any], Any],
+        fetch: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
+        try:
+            body = await (fetch() if fetch else self.client.get_json(_quote_path(key)))
+            self.snapshot.responses[key] = None if body is None else check(self.client.url + key, body)
+        except ServerError as exc:
+            if key == routes.SYSTEM_STATS and not isinstance(exc, (ServerHTTPError, UnexpectedPayload)):
+                raise  # unreachable or timing out on the very first call: nothing else will work
+            self.snapshot.failures[key] = {
+                "error": type(exc).__name__,
+                "status": getattr(exc, "status_code", None),
+                "message": str(exc),
+            }
+        finally:
+            self.progress.advance()
+
+
+def _expect(kind: type, what: str) -> Callable[[str, Any], Any]:
+    def check(url: str, body: Any) -> Any:
+        if not isinstance(body, kind):
+            raise UnexpectedPayload(
+                f"{url} answered with JSON {type(body).__name__}, but ComfyUI sends {what} there. "
+                "Is this a ComfyUI server, and is its version supported?",
+                url,
+            )
+        return body
+
+    return check
+
+
+def _quote_segment(text: str) -> str:
+    return quote(text, safe="")
+
+
+def _quote_path(key: str) -> str:
+    head, _, folder = key.rpartition("/")
+    return f"{head}/{_quote_segment(folder)}" if head in ("/models", "/experiment/models") else key

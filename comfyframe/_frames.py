@@ -1,0 +1,75 @@
+"""Snapshot → the four base tables (before inference), and what the snapshot lacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ._catalog import build_models, listed_files, match_edges
+from ._hardware import build_hardware
+from ._rules_catalog import model_extensions
+from ._nodes import finish_nodes, parse_object_info
+from ._snapshot import MODEL_FOLDERS, SYSTEM_STATS, Snapshot
+
+
+@dataclass(frozen=True)
+class Frames:
+    hardware: pd.DataFrame
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    models: pd.DataFrame
+
+
+def build_frames(snapshot: Snapshot) -> Frames:
+    """Turn one snapshot into the ``hardware``, ``nodes``, ``edges`` and ``models`` tables."""
+    files = listed_files(snapshot)
+    nodes, dropdowns = parse_object_info(snapshot, frozenset(files["name"]), model_extensions())
+    edges = match_edges(snapshot, dropdowns, files)
+    models = build_models(snapshot, files, edges, nodes)
+    return Frames(build_hardware(snapshot), finish_nodes(nodes, edges), edges, models)
+
+
+def concat_frames(parts: list[Frames]) -> Frames:
+    """Stack the tables of several servers (each row keeps its ``server``)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Frames(
+        *(pd.concat([getattr(p, name) for p in parts], ignore_index=True) for name in ("hardware", "nodes", "edges", "models"))
+    )
+
+
+def snapshot_problems(snapshot: Snapshot) -> list[str]:
+    """Plain-language notes on what the server did not answer, grouped by route."""
+    failures = snapshot.failures
+    notes: list[str] = []
+    if SYSTEM_STATS in failures:
+        notes.append(f"{snapshot.url}: /system_stats failed ({_first_line(failures[SYSTEM_STATS])}); no hardware table.")
+    if MODEL_FOLDERS in failures:
+        notes.append(
+            f"{snapshot.url}: /models failed ({_first_line(failures[MODEL_FOLDERS])}); models are only the files "
+            "node dropdowns offer, folders are inferred and sizes unknown. ComfyUI 0.2 and newer answer /models."
+        )
+    groups = {
+        "/models/": "could not list folders",
+        "/experiment/models/": "no file sizes or dates (ComfyUI before late 2024 lacks /experiment/models); VRAM is estimated from names for",
+        "/view_metadata/": "could not read safetensors metadata of",
+    }
+    for prefix, text in groups.items():
+        keys = [k for k in failures if k.startswith(prefix)]
+        if not keys:
+            continue
+        if prefix == "/models/":
+            notes.append(f"{snapshot.url}: {text} " + ", ".join(k[len(prefix):] for k in keys) + ".")
+        elif prefix == "/experiment/models/":
+            # One probe 404 stands for every folder: the route is missing altogether.
+            notes.append(f"{snapshot.url}: {text} all folders.")
+        else:
+            notes.append(f"{snapshot.url}: {text} {len(keys)} file(s) ({_first_line(failures[keys[0]])}).")
+    return notes
+
+
+def _first_line(failure: dict[str, object]) -> str:
+    status = failure.get("status")
+    kind = str(failure.get("error", "error"))
+    return f"HTTP {status}" if status else kind

@@ -1,0 +1,145 @@
+"""The shape of every table comfyframe returns, declared in one place.
+
+Each table is a list of :class:`Column` (name, pandas dtype, meaning). Builders
+call :func:`conform` so that column order and dtypes are the same whether the
+data came from a live server, a reloaded snapshot, or an empty server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+OBJECT = "object"  # tuples / frozensets / dicts
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def describe(self) -> pd.DataFrame:
+        """The declared columns as a DataFrame (for docs and notebooks)."""
+        return pd.DataFrame(
+            {"column": self.names, "dtype": [c.dtype for c in self.columns], "meaning": [c.doc for c in self.columns]}
+        )
+
+
+def _t(name: str, *cols: tuple[str, str, str]) -> Table:
+    return Table(name, tuple(Column(*c) for c in cols))
+
+
+HARDWARE = _t(
+    "hardware",
+    ("server", "string", "URL of the server"),
+    ("device_index", "Int64", "position of the device in /system_stats devices"),
+    ("device", "string", "device name as the server reports it"),
+    ("device_type", "string", "torch device type: cuda, xpu, mps, cpu, privateuseone, …"),
+    ("gpu_name", "string", "readable device name, e.g. 'NVIDIA GeForce RTX 4090'"),
+    ("vendor", "string", "NVIDIA, AMD, Intel, Apple, DirectML, CPU or unknown"),
+    ("vram_total_gb", "float64", "device memory in GiB"),
+    ("vram_free_gb", "float64", "free device memory in GiB at capture time"),
+    ("torch_vram_total_gb", "float64", "memory torch has reserved, GiB"),
+    ("torch_vram_free_gb", "float64", "free memory inside torch's reservation, GiB"),
+    ("ram_total_gb", "float64", "system RAM in GiB"),
+    ("ram_free_gb", "float64", "free system RAM in GiB"),
+    ("os", "string", "os as reported (posix, nt, linux, win32, darwin)"),
+    ("platform", "string", "linux, windows, macos or posix"),
+    ("comfyui_version", "string", "ComfyUI version"),
+    ("python_version", "string", "server Python version"),
+    ("pytorch_version", "string", "server PyTorch version"),
+    ("is_remote", "boolean", "False for localhost, 127.0.0.0/8 and ::1"),
+    ("vram_mode", "string", "cpu, novram, lowvram, normal, highvram or gpu_only (launch flags)"),
+    ("reserve_vram_gb", "float64", "--reserve-vram value, GiB (0 when absent)"),
+    ("budget_gb", "float64", "memory a model's weights may use under the launch flags, GiB"),
+    ("argv", "string", "server launch arguments, space-joined"),
+)
+
+NODES = _t(
+    "nodes",
+    ("server", "string", "URL of the server"),
+    ("node", "string", "node class name"),
+    ("display_name", "string", "name shown in the UI"),
+    ("category", "string", "menu category"),
+    ("python_module", "string", "module that defines it (newer servers only)"),
+    ("package", "string", "custom-node package, or 'comfy_core'"),
+    ("is_core", "boolean", "ships with ComfyUI"),
+    ("output_types", OBJECT, "tuple of output types"),
+    ("output_node", "boolean", "is an output node"),
+    ("deprecated", "boolean", "marked deprecated"),
+    ("experimental", "boolean", "marked experimental"),
+    ("api_node", "boolean", "calls a paid cloud API"),
+    ("model_inputs", "Int64", "number of inputs whose dropdown offers model files"),
+    ("models_offered", "Int64", "number of distinct model files its dropdowns offer"),
+    ("loads_models", "boolean", "at least one dropdown offers a model file"),
+)
+
+EDGES = _t(
+    "edges",
+    ("server", "string", "URL of the server"),
+    ("node", "string", "node class offering the file"),
+    ("input", "string", "input name of the dropdown"),
+    ("section", "string", "required or optional"),
+    ("format", "string", "dropdown format: list (legacy) or combo (COMBO/V3)"),
+    ("folder", "string", "model folder of the file ('' when the server listed none)"),
+    ("name", "string", "file name as offered"),
+)
+
+MODELS_BASE = _t(
+    "models",
+    ("server", "string", "URL of the server"),
+    ("folder", "string", "model folder as the server lists it ('' when unknown)"),
+    ("name", "string", "file name as the server lists it (subfolders, backslashes kept)"),
+    ("path", "string", "name with '/' separators"),
+    ("subfolder", "string", "directory part of path"),
+    ("filename", "string", "base name"),
+    ("stem", "string", "base name without extension"),
+    ("ext", "string", "lower-case extension without dot"),
+    ("size_bytes", "Int64", "file size from the server (NA when it did not say)"),
+    ("modified", "datetime64[ns, UTC]", "file modification time (NA when not reported)"),
+    ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
+    ("has_metadata", "boolean", "safetensors __metadata__ was read"),
+    ("meta_architecture", "string", "modelspec.architecture"),
+    ("meta_base_model", "string", "ss_base_model_version (kohya)"),
+    ("meta_title", "string", "modelspec.title"),
+    ("meta_implementation", "string", "modelspec.implementation"),
+    ("meta_sd_model_name", "string", "ss_sd_model_name (kohya)"),
+    ("meta_network_module", "string", "ss_network_module (kohya)"),
+    ("loader_nodes", OBJECT, "tuple of node classes whose dropdowns offer it"),
+    ("loader_outputs", OBJECT, "tuple of output types of those nodes"),
+    ("loader_count", "Int64", "number of node classes offering it"),
+)
+
+# modelspec / kohya keys copied into columns; the full dict stays in the snapshot.
+METADATA_COLUMNS: dict[str, str] = {
+    "meta_architecture": "modelspec.architecture",
+    "meta_base_model": "ss_base_model_version",
+    "meta_title": "modelspec.title",
+    "meta_implementation": "modelspec.implementation",
+    "meta_sd_model_name": "ss_sd_model_name",
+    "meta_network_module": "ss_network_module",
+}
+
+
+def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd.DataFrame:
+    """Return ``frame`` with the table's columns (added empty when missing) in order and dtype."""
+    out = frame.copy() if not frame.empty or len(frame.columns) else pd.DataFrame(index=frame.index)
+    for column in table.columns:
+        if column.name not in out.columns:
+            out[column.name] = pd.Series([None] * len(out), index=out.index, dtype=OBJECT)
+        if column.dtype != OBJECT:
+            out[column.name] = out[column.name].astype(column.dtype)
+    extra = [c for c in out.columns if c not in table.names] if keep_extra else []
+    return out[table.names + extra].reset_index(drop=True)

@@ -1,0 +1,63 @@
+"""Every exception and warning comfyframe raises, in one tree.
+
+``ComfyFrameError`` is the root; catch it to handle anything this package
+raises on purpose. Messages name the URL (or file) involved and what to try.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ComfyFrameError",
+    "ServerError",
+    "ServerUnreachable",
+    "ServerTimeout",
+    "ServerHTTPError",
+    "UnexpectedPayload",
+    "SnapshotError",
+    "MissingDependency",
+    "DegradedServerWarning",
+]
+
+
+class ComfyFrameError(Exception):
+    """Root of every error comfyframe raises on purpose."""
+
+
+class ServerError(ComfyFrameError):
+    """Talking to a ComfyUI server failed; ``url`` is the request that failed."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ServerUnreachable(ServerError):
+    """No connection could be made (refused, DNS failure, network down)."""
+
+
+class ServerTimeout(ServerError):
+    """The server accepted the connection but did not answer in time."""
+
+
+class ServerHTTPError(ServerError):
+    """The server answered with an HTTP error status."""
+
+    def __init__(self, message: str, url: str, status_code: int) -> None:
+        super().__init__(message, url)
+        self.status_code = status_code
+
+
+class UnexpectedPayload(ServerError):
+    """The server answered, but not with what ComfyUI sends for that route."""
+
+
+class SnapshotError(ComfyFrameError):
+    """A snapshot file could not be read or is not a comfyframe snapshot."""
+
+
+class MissingDependency(ComfyFrameError, ImportError):
+    """An optional dependency (ipywidgets, pyarrow, …) is not installed."""
+
+
+class DegradedServerWarning(UserWarning):
+    """The server lacks an optional endpoint; results are partial but usable."""
