@@ -6,130 +6,162 @@ listed in several folders is given the folder(s) where that input finds most of
 its options. Options that look like model files but were not listed (a node
 scanning its own directory, an old server without ``/models``) still become
 models, with ``listed=False``, so no file is lost.
+
+Matching walks the parsed JSON in dicts (a few thousand options); the tables
+are built once at the end.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
-from ._rules_catalog import loader_folders, model_extensions
-from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, conform
+from ._nodes import ParsedNodes
+from ._rules_catalog import loader_folders
+from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
 from ._snapshot import Snapshot
 
-EDGE_KEYS = ["node", "input", "section", "format", "folder", "name"]
+Edge = tuple[str, str, str, str, str, str]  # node, input, section, format, folder, name
 
 
-def listed_files(snapshot: Snapshot) -> pd.DataFrame:
-    """One row per (folder, name) the server listed, with size, mtime and metadata."""
-    folders: list[str] = []
-    names: list[str] = []
+def listed_files(snapshot: Snapshot) -> dict[str, list[str]]:
+    """name → folders that list it, in the server's folder order."""
+    where: dict[str, list[str]] = {}
     for folder in snapshot.model_folders or []:
-        files = snapshot.folder_files(folder) or []
-        folders.extend([folder] * len(files))
-        names.extend(files)
-    if snapshot.model_folders is None and snapshot.embeddings:
+        for name in snapshot.folder_files(folder) or []:
+            folders = where.setdefault(name, [])
+            if folder not in folders:
+                folders.append(folder)
+    if snapshot.model_folders is None:
         # Servers before /models still list embeddings (without extension).
-        folders.extend(["embeddings"] * len(snapshot.embeddings))
-        names.extend(snapshot.embeddings)
-    frame = pd.DataFrame({"folder": folders, "name": names}, dtype="string").drop_duplicates()
-    frame = frame.merge(_details(snapshot), how="left", on=["folder", "name"])
-    return frame.merge(_metadata(snapshot, frame), how="left", on=["folder", "name"])
+        for name in snapshot.embeddings or []:
+            where.setdefault(name, ["embeddings"])
+    return where
 
 
-def _details(snapshot: Snapshot) -> pd.DataFrame:
-    records: list[tuple[str, str, Any, Any]] = []
+def match_edges(snapshot: Snapshot, parsed: ParsedNodes, listed: dict[str, list[str]]) -> list[Edge]:
+    """Edges between dropdown inputs and model files (listed, or model-like and unlisted)."""
+    # How many of each input's options every folder holds: an input's "home" folder.
+    home: Counter[tuple[str, str, str]] = Counter()
+    for node, input_name, _section, _fmt, option in parsed.options:
+        for folder in listed.get(option, ()):
+            home[(node, input_name, folder)] += 1
+    fallback = _fallback_folders(parsed) if snapshot.model_folders is None else {}
+    edges: dict[Edge, None] = {}
+    for node, input_name, section, fmt, option in parsed.options:
+        folders = listed.get(option)
+        if folders is None:
+            chosen = [fallback.get((node, input_name, option), "")]
+        elif len(folders) == 1:
+            chosen = folders
+        else:
+            best = max(home[(node, input_name, f)] for f in folders)
+            chosen = [f for f in folders if home[(node, input_name, f)] == best]
+        for folder in chosen:
+            edges[(node, input_name, section, fmt, folder, option)] = None
+    return list(edges)
+
+
+def _fallback_folders(parsed: ParsedNodes) -> dict[tuple[str, str, str], str]:
+    """Without ``/models``: core loaders name their folder; other inputs borrow it by shared options."""
+    table = loader_folders()
+    known = dict(zip(zip(table["node"], table["input"]), table["folder"]))
+    by_option: dict[str, str] = {}
+    for node, input_name, _section, _fmt, option in parsed.options:
+        folder = known.get((node, input_name))
+        if folder is not None:
+            by_option.setdefault(option, folder)
+    return {
+        (node, input_name, option): known.get((node, input_name)) or by_option.get(option, "")
+        for node, input_name, _section, _fmt, option in parsed.options
+    }
+
+
+def build_edges(snapshot: Snapshot, edges: list[Edge]) -> pd.DataFrame:
+    columns = list(zip(*edges)) if edges else [[] for _ in range(6)]
+    data = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
+    data["server"] = snapshot.url
+    return from_columns(EDGES, data, len(edges))
+
+
+def build_models(
+    snapshot: Snapshot, listed: dict[str, list[str]], edges: list[Edge], outputs: dict[str, tuple[str, ...]]
+) -> pd.DataFrame:
+    """The ``models`` table: listed files plus model-like files seen only in dropdowns."""
+    keys: dict[tuple[str, str], bool] = {}
+    for name, folders in listed.items():
+        for folder in folders:
+            keys[(folder, name)] = True
+    loaders: dict[tuple[str, str], set[str]] = {}
+    for node, _input, _section, _fmt, folder, name in edges:
+        keys.setdefault((folder, name), False)
+        loaders.setdefault((folder, name), set()).add(node)
+    # Listed order: folder order of the server, then the server's own file order.
+    order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
+    ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
+    details = _details(snapshot)
+    metadata = _metadata(snapshot, ordered)
+    n = len(ordered)
+    cols: dict[str, Any] = {
+        "server": snapshot.url,
+        "folder": [k[0] for k in ordered],
+        "name": [k[1] for k in ordered],
+        "listed": [keys[k] for k in ordered],
+        "size_bytes": [details.get(k, (None, None))[0] for k in ordered],
+        "modified": [details.get(k, (None, None))[1] for k in ordered],
+        "has_metadata": [k in metadata for k in ordered],
+    }
+    for column, key in METADATA_COLUMNS.items():
+        cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
+    found = [loaders.get(k, set()) for k in ordered]
+    cols["loader_nodes"] = [tuple(sorted(s)) for s in found]
+    cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in found]
+    cols["loader_count"] = [len(s) for s in found]
+    models = from_columns(MODELS_BASE, cols, n)
+    path = models["name"].str.replace("\\", "/", regex=False)
+    parts = path.str.extract(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")
+    models["path"] = path
+    models["subfolder"] = parts["subfolder"].fillna("").astype("string")
+    models["stem"] = parts["stem"].astype("string")
+    models["ext"] = parts["ext"].str.lower().fillna("").astype("string")
+    models["filename"] = (models["stem"] + ("." + models["ext"]).where(models["ext"].ne(""), "")).astype("string")
+    return models
+
+
+def _details(snapshot: Snapshot) -> dict[tuple[str, str], tuple[int | None, datetime | None]]:
+    found: dict[tuple[str, str], tuple[int | None, datetime | None]] = {}
     for folder in snapshot.model_folders or []:
         for item in snapshot.folder_details(folder) or []:
-            if isinstance(item.get("name"), str):
-                records.append((folder, item["name"], item.get("size"), item.get("modified")))
-    frame = pd.DataFrame(records, columns=["folder", "name", "size_bytes", "modified"])
-    frame = frame.drop_duplicates(["folder", "name"])  # same relative name under two paths: first wins, as ComfyUI loads it
-    frame[["folder", "name"]] = frame[["folder", "name"]].astype("string")
-    frame["size_bytes"] = pd.to_numeric(frame["size_bytes"], errors="coerce").astype("Int64")
-    seconds = pd.to_numeric(frame["modified"], errors="coerce")
-    frame["modified"] = pd.to_datetime(seconds, unit="s", utc=True)
-    return frame
+            name = item.get("name")
+            if isinstance(name, str) and (folder, name) not in found:  # first path wins, as ComfyUI loads it
+                found[(folder, name)] = (_int(item.get("size")), _time(item.get("modified")))
+    return found
 
 
-def _metadata(snapshot: Snapshot, files: pd.DataFrame) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for folder, name in zip(files["folder"], files["name"]):
-        meta = snapshot.metadata(folder, name)
-        if meta is None:
-            continue
-        row: dict[str, Any] = {"folder": folder, "name": name, "has_metadata": True}
-        for column, key in METADATA_COLUMNS.items():
-            value = meta.get(key)
-            row[column] = None if value is None or value == "" else str(value)
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=["folder", "name", "has_metadata", *METADATA_COLUMNS])
-    return frame.astype({c: "string" for c in ["folder", "name", *METADATA_COLUMNS]})
+def _metadata(snapshot: Snapshot, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    found = {}
+    for folder, name in keys:
+        meta = snapshot.metadata(folder, name) if folder else None
+        if meta is not None:
+            found[(folder, name)] = meta
+    return found
 
 
-def match_edges(snapshot: Snapshot, dropdowns: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
-    """Edges between dropdown inputs and model files (listed or model-like)."""
-    matched = dropdowns.merge(files[["folder", "name"]], left_on="option", right_on="name", how="inner")
-    if not matched.empty:
-        # For a name listed in several folders keep the folder this input draws most options from.
-        home = matched.groupby(["node", "input", "folder"])["option"].transform("size")
-        best = home.groupby([matched["node"], matched["input"], matched["option"]]).transform("max")
-        matched = matched[home.eq(best)]
-    unlisted = dropdowns[~dropdowns["option"].isin(files["name"])]
-    unlisted = unlisted[_extension(unlisted["option"]).isin(model_extensions())].copy()
-    unlisted["name"] = unlisted["option"]
-    unlisted["folder"] = (
-        _fallback_folders(unlisted, matched) if snapshot.model_folders is None else pd.Series("", index=unlisted.index)
-    )
-    edges = pd.concat([matched[EDGE_KEYS], unlisted[EDGE_KEYS]], ignore_index=True).drop_duplicates()
-    edges["server"] = snapshot.url
-    return conform(edges, EDGES)
+def _meta_text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
-def _fallback_folders(unlisted: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
-    """Without ``/models``: core loaders name their folder; other inputs borrow it by shared options."""
-    known = loader_folders()
-    seeded = unlisted.merge(known, how="left", on=["node", "input"])["folder"].set_axis(unlisted.index)
-    pairs = pd.DataFrame({"option": unlisted["option"], "folder": seeded}).dropna().drop_duplicates("option")
-    borrowed = unlisted["option"].map(pairs.set_index("option")["folder"])
-    return seeded.fillna(borrowed).fillna("").astype("string")
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def build_models(snapshot: Snapshot, files: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
-    """The ``models`` table: listed files plus model-like files seen only in dropdowns."""
-    listed = files.assign(listed=True)
-    extra = edges.loc[~edges.set_index(["folder", "name"]).index.isin(listed.set_index(["folder", "name"]).index)]
-    extra = extra[["folder", "name"]].drop_duplicates().assign(listed=False)
-    models = pd.concat([listed, extra], ignore_index=True)
-    models["server"] = snapshot.url
-    path = models["name"].astype("string").str.replace("\\", "/", regex=False)
-    models["path"] = path
-    parts = path.str.extract(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")
-    models["subfolder"] = parts["subfolder"].fillna("")
-    models["stem"] = parts["stem"]
-    models["ext"] = parts["ext"].str.lower().fillna("")
-    models["filename"] = path.str.extract(r"(?P<f>[^/]*)$")["f"]
-    models["has_metadata"] = models["has_metadata"].astype("boolean").fillna(False)
-    return conform(_add_loaders(models, edges, nodes), MODELS_BASE)
-
-
-def _add_loaders(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
-    # Building tuple cells needs Python objects; one pass over the (few thousand) edges.
-    outputs = dict(zip(nodes["node"], nodes["output_types"]))
-    loaders: dict[tuple[str, str], set[str]] = {}
-    for folder, name, node in zip(edges["folder"], edges["name"], edges["node"]):
-        loaders.setdefault((folder, name), set()).add(node)
-    keys = list(zip(models["folder"], models["name"]))
-    found = [loaders.get(key, ()) for key in keys]
-    out = models.copy()
-    out["loader_nodes"] = pd.Series([tuple(sorted(n)) for n in found], index=out.index, dtype="object")
-    out["loader_outputs"] = pd.Series(
-        [tuple(sorted({o for node in n for o in outputs.get(node, ())})) for n in found], index=out.index, dtype="object"
-    )
-    out["loader_count"] = [len(n) for n in found]
-    return out
-
-
-def _extension(names: pd.Series) -> pd.Series:
-    return names.astype("string").str.extract(r"\.([A-Za-z0-9]{1,12})$", expand=False).str.lower()
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None

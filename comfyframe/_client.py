@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,6 +52,12 @@ def normalize_url(url: str) -> str:
     return text.rstrip("/")
 
 
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs tens of milliseconds; one context serves every client.
+    return httpx.create_ssl_context()
+
+
 class ComfyClient:
     """Async JSON client for one ComfyUI server with bounded parallelism.
 
@@ -81,6 +89,7 @@ class ComfyClient:
             timeout=httpx.Timeout(self.timeout),
             headers=self._headers,
             follow_redirects=True,
+            verify=_ssl_context(),
         )
         return self
 

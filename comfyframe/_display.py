@@ -6,6 +6,7 @@ names from third-party packs) is escaped before it reaches HTML.
 
 from __future__ import annotations
 
+import numbers
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -50,13 +51,17 @@ def status_text(discovery: Discovery) -> str:
     unknown = int(models["family"].eq("").sum())
     if unknown:
         lines.append(f"  family unknown for {unknown} file(s)")
-    best = discovery.best_per_capability() if len(hw) else pd.DataFrame()
-    if len(best):
-        lines.append("Best fitting model per capability (prefer quality):")
-        for _, row in best.iterrows():
+    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
+        best = discovery.best_per_capability(device=device)
+        if not len(best):
+            continue
+        row = hw.iloc[device]
+        which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""
+        lines.append(f"Best fitting model per capability{which} (prefer quality):")
+        for _, pick in best.iterrows():
             lines.append(
-                f"  {row['capability']:<15} {row['name']}  [{row['family'] or '?'}, "
-                f"{_gb(row['vram_gb'])}, quality {row['quality']}]"
+                f"  {pick['capability']:<15} {pick['name']}  [{pick['family'] or '?'}, "
+                f"{_gb(pick['vram_gb'])}, quality {_cell(pick['quality']) or '?'}]"
             )
     for problem in discovery.problems:
         lines.append(f"warning: {problem}")
@@ -65,31 +70,33 @@ def status_text(discovery: Discovery) -> str:
 
 _STYLE = """
 <style>
-.cf-summary{font-family:system-ui,sans-serif;font-size:13px;line-height:1.4;max-width:980px}
-.cf-summary h4{margin:.6em 0 .3em}
+.cf-summary{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;line-height:1.45;max-width:1000px;color:var(--jp-ui-font-color1,inherit)}
+.cf-summary h4{margin:.7em 0 .3em;font-size:14px}
 .cf-summary table{border-collapse:collapse;margin:.2em 0}
-.cf-summary td,.cf-summary th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}
-.cf-bar{width:220px;height:12px;background:#e6e6e6;border-radius:3px;display:inline-block;vertical-align:middle;overflow:hidden}
-.cf-bar>span{display:block;height:100%;background:#4c78a8}
-.cf-warn{color:#9a6700}
+.cf-summary td,.cf-summary th{padding:2px 8px;border-bottom:1px solid var(--jp-border-color2,#ddd);text-align:left}
+.cf-summary td.num{text-align:right}
+.cf-bar{width:180px;height:12px;background:var(--jp-layout-color3,#e6e6e6);border-radius:3px;display:inline-block;vertical-align:middle;overflow:hidden;margin:0 4px}
+.cf-bar>span{display:block;height:100%}
+.cf-muted{color:var(--jp-ui-font-color2,#666)}
+.cf-warn{color:#9a6700;margin:.15em 0}
+.cf-flex{display:flex;gap:2.5em;flex-wrap:wrap}
 </style>
 """
+MAX_DEVICES_PICKS = 4
+TOP_COUNTS = 10
 
 
 def _vram_bar(total: object, free: object) -> str:
+    """An inline bar of the memory in use (green, orange past 60 %, red past 85 %)."""
     if total is None or pd.isna(total) or not float(total):
         return ""
-    used = max(0.0, min(1.0, 1 - float(free if free is not None and not pd.isna(free) else 0) / float(total)))
-    return f'<span class="cf-bar" title="{used:.0%} in use"><span style="width:{used * 100:.0f}%"></span></span>'
-
-
-def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
+    free_gb = float(free) if free is not None and not pd.isna(free) else 0.0
+    used = max(0.0, min(1.0, 1 - free_gb / float(total)))
+    colour = "#54a24b" if used < 0.6 else "#f2a33a" if used < 0.85 else "#d6544d"
+    return (
+        f'<span class="cf-bar" title="{used:.0%} in use">'
+        f'<span style="width:{used * 100:.0f}%;background:{colour}"></span></span>'
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _cell(value: object) -> str:
@@ -98,41 +105,106 @@ def _cell(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.1f}"
     return str(value)
 
 
+def _table(frame: pd.DataFrame) -> str:
+    """``frame`` as an HTML table, every header and cell escaped."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{escape(_cell(v))}</td>' if isinstance(v, numbers.Number) and not isinstance(v, bool)
+            else f"<td>{escape(_cell(v))}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _counts(values: pd.Series, name: str, what: str, top: int = TOP_COUNTS) -> pd.DataFrame:
+    """Value counts as a two-column frame; past ``top`` rows the rest is one "other" row."""
+    counts = values.astype(str).value_counts()
+    if len(counts) > top:
+        rest = counts.iloc[top - 1:]
+        counts = pd.concat([counts.iloc[: top - 1], pd.Series({f"other ({len(rest)})": rest.sum()})])
+    return pd.DataFrame({name: counts.index.astype(str), what: counts.to_numpy()})
+
+
+def _best_picks(discovery: Discovery) -> pd.DataFrame:
+    """Best fitting pick per capability: one column per device (first few devices)."""
+    hw = discovery.hardware
+    if hw.empty:
+        return pd.DataFrame()
+    multi_server = hw["server"].nunique() > 1
+    caps = discovery.capabilities
+    columns: dict[str, list[str]] = {"capability": discovery.available_capabilities()}
+    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
+        row = hw.iloc[device]
+        label = f"{row['server']} #{row['device_index']}" if multi_server else f"#{row['device_index']} {row['gpu_name']}"
+        best = {
+            str(r["capability"]): f"{r['name']} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
+            for _, r in discovery.best_per_capability(device=device).iterrows()
+        }
+        able = set(caps.loc[caps["server"].eq(row["server"]), "capability"])
+        columns[label] = [
+            best.get(c, "none fits the budget" if c in able else "—") for c in columns["capability"]
+        ]
+    return pd.DataFrame(columns)
+
+
 def discovery_html(discovery: Discovery) -> str:
-    """Rich notebook summary: servers, GPUs with VRAM bars, counts, best picks, warnings."""
+    """Rich notebook summary: servers, GPUs with VRAM bars, counts, best picks, warnings (all escaped)."""
     parts = [_STYLE, '<div class="cf-summary">']
     hw = discovery.hardware
     for server in discovery.servers:
         rows = hw[hw["server"].eq(server)]
-        version = escape(str(rows["comfyui_version"].iloc[0])) if len(rows) else "?"
-        where = "remote" if len(rows) and bool(rows["is_remote"].iloc[0]) else "local"
-        parts.append(f"<h4>ComfyUI {version} at <code>{escape(server)}</code> ({where})</h4>")
+        if len(rows):
+            first = rows.iloc[0]
+            where = "remote" if bool(first["is_remote"]) else "local"
+            parts.append(
+                f"<h4>ComfyUI {escape(_cell(first['comfyui_version']) or '?')} at <code>{escape(server)}</code> "
+                f'<span class="cf-muted">({where}, {escape(_cell(first["platform"]))}, '
+                f"PyTorch {escape(_cell(first['pytorch_version']) or '?')})</span></h4>"
+            )
+        else:
+            parts.append(f"<h4>ComfyUI at <code>{escape(server)}</code></h4>")
+            parts.append('<div class="cf-warn">no hardware information (the server did not answer /system_stats)</div>')
         for _, dev in rows.iterrows():
             parts.append(
-                f"<div>{escape(str(dev['gpu_name']))} [{escape(str(dev['vendor']))}] "
-                f"{_vram_bar(dev['vram_total_gb'], dev['vram_free_gb'])} "
+                f"<div><b>#{escape(_cell(dev['device_index']))} {escape(_cell(dev['gpu_name']))}</b> "
+                f'<span class="cf-muted">[{escape(_cell(dev["vendor"]))}]</span> VRAM'
+                f"{_vram_bar(dev['vram_total_gb'], dev['vram_free_gb'])}"
                 f"{_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])} · "
-                f"mode {escape(str(dev['vram_mode']))} · budget {_gb(dev['budget_gb'])}</div>"
+                f"RAM {_gb(dev['ram_free_gb'])} free of {_gb(dev['ram_total_gb'])} · "
+                f"mode <code>{escape(_cell(dev['vram_mode']))}</code> · budget <b>{_gb(dev['budget_gb'])}</b></div>"
             )
     models = discovery.models
+    total = int(models["size_bytes"].fillna(0).sum())
+    loaders = int(discovery.nodes["loads_models"].fillna(False).sum())
+    unknown = int(models["family"].fillna("").eq("").sum())
     parts.append(
-        f"<div>{len(models)} model files · {len(discovery.nodes)} nodes · {len(discovery.edges)} model↔node edges</div>"
+        f"<div style='margin-top:.5em'><b>{len(models)}</b> model files ({total / 2**30:.1f} GB listed) · "
+        f"<b>{len(discovery.nodes)}</b> nodes ({loaders} load models) · {len(discovery.edges)} model↔node edges"
+        + (f' · <span class="cf-muted">family unknown for {unknown}</span>' if unknown else "")
+        + "</div>"
     )
-    kinds = models["kind"].value_counts().rename_axis("kind").reset_index(name="files")
-    caps = discovery.capabilities["capability"].value_counts().rename_axis("capability").reset_index(name="models")
-    parts.append('<div style="display:flex;gap:2em;flex-wrap:wrap">')
+    kinds = _counts(models["kind"].fillna("unknown"), "kind", "files")
+    families = _counts(models["family"].fillna("").replace("", "unknown"), "family", "files")
+    caps = _counts(discovery.capabilities["capability"], "capability", "models")
+    parts.append('<div class="cf-flex">')
     parts.append(f"<div><h4>Models by kind</h4>{_table(kinds)}</div>")
+    parts.append(f"<div><h4>Models by family</h4>{_table(families)}</div>")
     parts.append(f"<div><h4>Models by capability</h4>{_table(caps)}</div>")
     parts.append("</div>")
-    if len(hw):
-        best = discovery.best_per_capability()
-        if len(best):
-            shown = best[["capability", "name", "family", "vram_gb", "quality"]]
-            parts.append(f"<h4>Best fitting pick per capability</h4>{_table(shown)}")
+    picks = _best_picks(discovery)
+    if len(picks):
+        parts.append(f"<h4>Best fitting pick per capability</h4>{_table(picks)}"
+                     '<div class="cf-muted">prefer quality, within each device\'s budget; '
+                     "try <code>.best_for(…)</code> or <code>cf.picker(…)</code></div>")
     for problem in discovery.problems:
         parts.append(f'<div class="cf-warn">⚠ {escape(problem)}</div>')
     parts.append("</div>")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._catalog import build_models, listed_files, match_edges
+from ._catalog import build_edges, build_models, listed_files, match_edges
 from ._hardware import build_hardware
 from ._rules_catalog import model_extensions
-from ._nodes import finish_nodes, parse_object_info
+from ._nodes import build_nodes, parse_object_info
 from ._snapshot import MODEL_FOLDERS, SYSTEM_STATS, Snapshot
 
 
@@ -23,11 +23,16 @@ class Frames:
 
 def build_frames(snapshot: Snapshot) -> Frames:
     """Turn one snapshot into the ``hardware``, ``nodes``, ``edges`` and ``models`` tables."""
-    files = listed_files(snapshot)
-    nodes, dropdowns = parse_object_info(snapshot, frozenset(files["name"]), model_extensions())
-    edges = match_edges(snapshot, dropdowns, files)
-    models = build_models(snapshot, files, edges, nodes)
-    return Frames(build_hardware(snapshot), finish_nodes(nodes, edges), edges, models)
+    listed = listed_files(snapshot)
+    parsed = parse_object_info(snapshot, frozenset(listed), model_extensions())
+    edges = match_edges(snapshot, parsed, listed)
+    outputs = dict(zip(parsed.columns["node"], parsed.columns["output_types"]))
+    return Frames(
+        hardware=build_hardware(snapshot),
+        nodes=build_nodes(snapshot, parsed, edges),
+        edges=build_edges(snapshot, edges),
+        models=build_models(snapshot, listed, edges, outputs),
+    )
 
 
 def concat_frames(parts: list[Frames]) -> Frames:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import pandas as pd
 
-from ._schema import HARDWARE, conform
+from ._schema import HARDWARE, from_columns
 from ._snapshot import Snapshot
 
 GIB = float(1 << 30)
@@ -71,67 +72,66 @@ def parse_argv(argv: list[str]) -> tuple[str, float]:
 
 
 def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
+    """One row per device of ``/system_stats`` (a handful of rows: built directly)."""
     stats = snapshot.system_stats or {}
     system: dict[str, Any] = stats.get("system") if isinstance(stats.get("system"), dict) else {}
-    devices = [d for d in stats.get("devices", []) if isinstance(d, dict)] if stats else []
-    if not devices:
-        return conform(pd.DataFrame(), HARDWARE)
-    argv = [str(a) for a in system.get("argv", []) if a is not None]
+    raw_devices = stats.get("devices") if isinstance(stats.get("devices"), list) else []
+    devices = [d for d in raw_devices if isinstance(d, dict)]
+    argv = [str(a) for a in system.get("argv", []) if a is not None] if isinstance(system.get("argv"), list) else []
     mode, reserve = parse_argv(argv)
-    frame = pd.DataFrame(
-        {
-            "device_index": range(len(devices)),
-            "device": [str(d.get("name", "")) for d in devices],
-            "device_type": [str(d.get("type", "")) for d in devices],
-            "vram_total_gb": [_gib(d.get("vram_total")) for d in devices],
-            "vram_free_gb": [_gib(d.get("vram_free")) for d in devices],
-            "torch_vram_total_gb": [_gib(d.get("torch_vram_total")) for d in devices],
-            "torch_vram_free_gb": [_gib(d.get("torch_vram_free")) for d in devices],
-        }
+    ram_total, ram_free = _gib(system.get("ram_total")), _gib(system.get("ram_free"))
+    rows: list[dict[str, Any]] = []
+    for index, device in enumerate(devices):
+        name = str(device.get("name", ""))
+        kind = str(device.get("type", "")) or name.split(":", 1)[0]
+        parsed = re.match(DEVICE_NAME, name)
+        vram_free = _gib(device.get("vram_free"))
+        row_mode = "cpu" if kind == "cpu" else mode
+        rows.append(
+            {
+                "device_index": index,
+                "device": name,
+                "device_type": kind,
+                "gpu_name": READABLE_NAMES.get(kind) or (parsed.group("gpu") if parsed else name),
+                "vendor": next((v for p, v in VENDOR_PATTERNS if re.search(p, name)), "unknown"),
+                "vram_total_gb": _gib(device.get("vram_total")),
+                "vram_free_gb": vram_free,
+                "torch_vram_total_gb": _gib(device.get("torch_vram_total")),
+                "torch_vram_free_gb": _gib(device.get("torch_vram_free")),
+                "vram_mode": row_mode,
+                "budget_gb": budget_gb(row_mode, vram_free, ram_free, reserve),
+            }
+        )
+    data: dict[str, Any] = {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+    data.update(
+        server=snapshot.url,
+        ram_total_gb=ram_total,
+        ram_free_gb=ram_free,
+        platform=PLATFORMS.get(str(system.get("os"))),
+        is_remote=is_remote_url(snapshot.url),
+        argv=" ".join(argv),
+        reserve_vram_gb=reserve,
     )
-    frame["server"] = snapshot.url
-    frame["ram_total_gb"] = _gib(system.get("ram_total"))
-    frame["ram_free_gb"] = _gib(system.get("ram_free"))
     for key in ("os", "comfyui_version", "python_version", "pytorch_version"):
-        frame[key] = str(system[key]) if system.get(key) is not None else None
-    frame["platform"] = frame["os"].map(PLATFORMS)
-    frame["is_remote"] = is_remote_url(snapshot.url)
-    frame["argv"] = " ".join(argv)
-    frame["reserve_vram_gb"] = reserve
-
-    name = frame["device"]
-    parsed = name.str.extract(DEVICE_NAME)["gpu"]
-    simple = frame["device_type"].map(READABLE_NAMES)
-    frame["gpu_name"] = simple.where(simple.notna(), parsed.where(parsed.notna(), name))
-    frame["vendor"] = np.select(
-        [name.str.contains(p, regex=True) for p, _ in VENDOR_PATTERNS],
-        [v for _, v in VENDOR_PATTERNS],
-        default="unknown",
-    )
-    frame["vram_mode"] = np.where(frame["device_type"].eq("cpu"), "cpu", mode)
-    frame["budget_gb"] = _budget(frame)
-    return conform(frame, HARDWARE)
+        data[key] = str(system[key]) if system.get(key) is not None else None
+    return from_columns(HARDWARE, data, len(rows))
 
 
-def _budget(frame: pd.DataFrame) -> pd.Series:
-    """Memory the weights of one model may occupy.
+def budget_gb(mode: str, vram_free: float, ram_free: float, reserve: float) -> float:
+    """Memory the weights of one model may occupy, in GiB.
 
     ``--cpu``: free RAM (everything runs there). ``--novram``: weights stream
     from RAM. ``--lowvram``: ComfyUI splits the model between VRAM and RAM, so
     free VRAM plus half the free RAM. Otherwise free VRAM less ``--reserve-vram``.
+    Older servers omit RAM; then VRAM stands in for it.
     """
-    vram = (frame["vram_free_gb"] - frame["reserve_vram_gb"]).clip(lower=0)
-    ram = frame["ram_free_gb"].fillna(frame["vram_free_gb"])  # older servers omit RAM
-    mode = frame["vram_mode"]
-    return pd.Series(
-        np.select(
-            [mode.eq("cpu"), mode.eq("novram"), mode.eq("lowvram")],
-            [ram, ram, vram + ram / 2],
-            default=vram,
-        ),
-        index=frame.index,
-        dtype="float64",
-    )
+    vram = max(vram_free - reserve, 0.0) if not math.isnan(vram_free) else vram_free
+    ram = vram_free if math.isnan(ram_free) else ram_free
+    if mode in ("cpu", "novram"):
+        return ram
+    if mode == "lowvram":
+        return vram + ram / 2
+    return vram
 
 
 def _gib(value: Any) -> float:

@@ -1,17 +1,20 @@
-"""Parse ``/object_info``: the ``nodes`` table and the long table of dropdown options.
+"""Parse ``/object_info``: node classes and the dropdown options that may be model files.
 
 ``/object_info`` is a dict of node classes. A dropdown ("combo") input comes in
 two formats: legacy ``[["a.safetensors", …], {…}]`` and V3
 ``["COMBO", {"options": [...]}]``; both occur in ``required`` and ``optional``.
+This is JSON parsing, so it walks the dicts once and returns plain columns;
+the tables are built from them in one step.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from ._schema import NODES, conform
+from ._schema import NODES, from_columns
 from ._snapshot import Snapshot
 
 SECTIONS = ("required", "optional")
@@ -44,23 +47,30 @@ def package_of(module: str | None) -> str | None:
     return parts[0]
 
 
-def parse_object_info(
-    snapshot: Snapshot, file_names: frozenset[str], extensions: frozenset[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return ``(nodes, dropdowns)``.
+@dataclass
+class ParsedNodes:
+    """Node columns, and dropdown options as (node, input, section, format, option) tuples."""
 
-    ``dropdowns`` has one row per option that may be a model file: a name in
-    ``file_names`` (what the server listed) or one ending in a model extension.
-    Filtering here keeps sampler names, presets and the like out of every later step.
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    options: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.columns.get("node", []))
+
+
+def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions: frozenset[str]) -> ParsedNodes:
+    """Walk ``/object_info`` once.
+
+    Only options that may be model files are kept: names in ``file_names``
+    (what the server listed) or names ending in a model extension. Sampler
+    names, presets and the like never reach a table.
     """
-    info = snapshot.object_info
-    node_rows: list[tuple[Any, ...]] = []
-    dd_node: list[str] = []
-    dd_input: list[str] = []
-    dd_section: list[str] = []
-    dd_format: list[str] = []
-    dd_option: list[str] = []
-    for node, spec in info.items():
+    names = ("node", "display_name", "category", "python_module", "package", "output_types",
+             "output_node", "deprecated", "experimental", "api_node")
+    cols: dict[str, list[Any]] = {n: [] for n in names}
+    options: list[tuple[str, str, str, str, str]] = []
+    for node, spec in snapshot.object_info.items():
         if not isinstance(spec, dict):
             continue
         inputs = spec.get("input") if isinstance(spec.get("input"), dict) else {}
@@ -72,60 +82,47 @@ def parse_object_info(
                 found = dropdown_options(input_spec)
                 if found is None:
                     continue
-                fmt, options = found
-                strings = [
-                    o
-                    for o in options
-                    if isinstance(o, str) and (o in file_names or o.rpartition(".")[2].lower() in extensions)
-                ]
-                count = len(strings)
-                dd_node.extend([node] * count)
-                dd_input.extend([input_name] * count)
-                dd_section.extend([section] * count)
-                dd_format.extend([fmt] * count)
-                dd_option.extend(strings)
+                fmt = found[0]
+                options.extend(
+                    (node, input_name, section, fmt, o)
+                    for o in found[1]
+                    if isinstance(o, str) and (o in file_names or _extension(o) in extensions)
+                )
         outputs = spec.get("output")
-        module = spec.get("python_module")
-        node_rows.append(
-            (
-                node,
-                _text(spec.get("display_name")) or node,
-                _text(spec.get("category")),
-                _text(module),
-                package_of(_text(module)),
-                tuple(str(o) for o in outputs) if isinstance(outputs, list) else (),
-                bool(spec.get("output_node", False)),
-                bool(spec.get("deprecated", False)),
-                bool(spec.get("experimental", False)),
-                bool(spec.get("api_node", False)),
-            )
-        )
-    nodes = pd.DataFrame(
-        node_rows,
-        columns=[
-            "node", "display_name", "category", "python_module", "package", "output_types",
-            "output_node", "deprecated", "experimental", "api_node",
-        ],
-    )
-    nodes["server"] = snapshot.url
-    nodes["is_core"] = nodes["package"].eq("comfy_core").astype("boolean").mask(nodes["package"].isna())
-    dropdowns = pd.DataFrame(
-        {"node": dd_node, "input": dd_input, "section": dd_section, "format": dd_format, "option": dd_option},
-        dtype="string",
-    )
-    return nodes, dropdowns
+        module = _text(spec.get("python_module"))
+        cols["node"].append(node)
+        cols["display_name"].append(_text(spec.get("display_name")) or node)
+        cols["category"].append(_text(spec.get("category")))
+        cols["python_module"].append(module)
+        cols["package"].append(package_of(module))
+        cols["output_types"].append(tuple(str(o) for o in outputs) if isinstance(outputs, list) else ())
+        cols["output_node"].append(bool(spec.get("output_node", False)))
+        cols["deprecated"].append(bool(spec.get("deprecated", False)))
+        cols["experimental"].append(bool(spec.get("experimental", False)))
+        cols["api_node"].append(bool(spec.get("api_node", False)))
+    return ParsedNodes(cols, options)
 
 
-def finish_nodes(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
-    """Add the model-loading columns once edges are known, and conform to the schema."""
-    per_node = edges.groupby("node", sort=False).agg(
-        model_inputs=("input", "nunique"), models_offered=("name", "nunique")
-    )
-    out = nodes.merge(per_node, how="left", left_on="node", right_index=True)
-    out["model_inputs"] = out["model_inputs"].fillna(0)
-    out["models_offered"] = out["models_offered"].fillna(0)
-    out["loads_models"] = out["model_inputs"].gt(0)
-    return conform(out, NODES)
+def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, str, str, str, str, str]]) -> pd.DataFrame:
+    """The ``nodes`` table; ``edges`` are (node, input, section, format, folder, name) tuples."""
+    inputs: dict[str, set[str]] = {}
+    offered: dict[str, set[tuple[str, str]]] = {}
+    for node, input_name, _section, _fmt, folder, name in edges:
+        inputs.setdefault(node, set()).add(input_name)
+        offered.setdefault(node, set()).add((folder, name))
+    cols = dict(parsed.columns)
+    packages = cols["package"]
+    cols["is_core"] = [None if p is None else p == "comfy_core" for p in packages]
+    cols["model_inputs"] = [len(inputs.get(n, ())) for n in cols["node"]]
+    cols["models_offered"] = [len(offered.get(n, ())) for n in cols["node"]]
+    cols["loads_models"] = [n > 0 for n in cols["model_inputs"]]
+    cols["server"] = snapshot.url
+    return from_columns(NODES, cols, parsed.count)
+
+
+def _extension(name: str) -> str:
+    head, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and head else ""
 
 
 def _text(value: Any) -> str | None:

@@ -7,8 +7,11 @@ data came from a live server, a reloaded snapshot, or an empty server.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 OBJECT = "object"  # tuples / frozensets / dicts
@@ -131,6 +134,27 @@ METADATA_COLUMNS: dict[str, str] = {
     "meta_sd_model_name": "ss_sd_model_name",
     "meta_network_module": "ss_network_module",
 }
+
+
+def from_columns(table: Table, data: Mapping[str, Any], length: int) -> pd.DataFrame:
+    """Build a table straight from Python columns (lists, or a scalar for every row).
+
+    Columns the table declares but ``data`` lacks are filled with missing values;
+    extra keys of ``data`` are ignored. One typed array per column, no casting pass.
+    """
+    arrays: dict[str, Any] = {}
+    for column in table.columns:
+        values = data.get(column.name)
+        if values is None or isinstance(values, (str, int, float, bool)):
+            values = [values] * length
+        if column.dtype == OBJECT:
+            cells = np.empty(length, dtype=object)
+            for i, value in enumerate(values):  # element-wise: tuples must stay cells, not rows
+                cells[i] = value
+            arrays[column.name] = cells
+        else:
+            arrays[column.name] = pd.array(values, dtype=column.dtype)
+    return pd.DataFrame(arrays, index=pd.RangeIndex(length))
 
 
 def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd.DataFrame:

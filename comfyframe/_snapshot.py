@@ -42,7 +42,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass
+@dataclass(repr=False)
 class Snapshot:
     """Raw answers of one ComfyUI server.
 
@@ -57,6 +57,12 @@ class Snapshot:
     failures: dict[str, dict[str, Any]] = field(default_factory=dict)
     taken_at: str = field(default_factory=_now)
     comfyframe_version: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"Snapshot(url={self.url!r}, taken_at={self.taken_at!r}, "
+            f"{len(self.responses)} responses, {len(self.failures)} failures)"
+        )
 
     # -- accessors -------------------------------------------------------
     @property

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: unit, corpus, live ComfyUI, notebooks, browser.
+#   bash scripts/test.sh [extra pytest args]
+# Builds (once, cached outside the repo) the ComfyUI 0.3.75 environment the live tests start,
+# and installs Debian's chromium for the browser test when it is missing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/bootstrap.sh test
+bash scripts/setup_comfyui.sh >/dev/null
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "comfyframe: installing Debian's chromium for the browser test" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) >&2
+  else
+    echo "comfyframe: /usr/bin/chromium missing and cannot apt-get it; the browser test will fail" >&2
+  fi
+fi
+export MPLBACKEND=Agg
+exec .venv/bin/python -m pytest --nbval-lax tests notebooks "$@"

@@ -1,0 +1,65 @@
+"""Saving and loading snapshots, and the errors bad files give."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import comfyframe as cf
+
+
+def sample() -> cf.Snapshot:
+    return cf.Snapshot(
+        url="http://127.0.0.1:8188",
+        responses={"/object_info": {}, "/models": ["loras"], "/models/loras": ["a\\b.safetensors"],
+                   "/view_metadata/loras?filename=a\\b.safetensors": None},
+        failures={"/embeddings": {"error": "ServerHTTPError", "status": 404, "message": "gone"}},
+    )
+
+
+@pytest.mark.parametrize("name", ["snap.json", "snap.json.gz"])
+def test_round_trip(tmp_path: Path, name: str) -> None:
+    original = sample()
+    path = original.save(tmp_path / name)
+    loaded = cf.Snapshot.load(path)
+    assert loaded == original
+    assert loaded.folder_files("loras") == ["a\\b.safetensors"]  # backslashes kept as given
+    if name.endswith(".gz"):
+        assert path.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(cf.SnapshotError, match="No snapshot file"):
+        cf.Snapshot.load(tmp_path / "nope.json")
+
+
+def test_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(cf.SnapshotError, match="not valid JSON"):
+        cf.Snapshot.load(bad)
+
+
+def test_raw_object_info_is_not_a_snapshot(tmp_path: Path) -> None:
+    raw = tmp_path / "object_info.json"
+    raw.write_text(json.dumps({"KSampler": {}}))
+    with pytest.raises(cf.SnapshotError, match="not a comfyframe snapshot"):
+        cf.Snapshot.load(raw)
+
+
+def test_newer_format_asks_for_upgrade(tmp_path: Path) -> None:
+    data = sample().to_dict() | {"version": 99}
+    path = tmp_path / "future.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    with pytest.raises(cf.SnapshotError, match="Upgrade comfyframe"):
+        cf.Snapshot.load(path)
+
+
+def test_damaged_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json.gz"
+    path.write_bytes(gzip.compress(b'{"format": "comfyframe-snapshot"}')[:-6])
+    with pytest.raises(cf.SnapshotError):
+        cf.Snapshot.load(path)
