@@ -1,0 +1,75 @@
+"""Shared fixtures: the live ComfyUI server and the corpus of real-world captures."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from comfyui_server import (  # noqa: E402
+    REPO_ROOT,
+    ModelFile,
+    ServerHandle,
+    build_model_tree,
+    ensure_comfyui,
+    start_comfyui,
+)
+
+
+def _unavailable(reason: str) -> NoReturn:
+    """Live tests must never be silently skipped in CI: fail there, skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class LiveComfyUI:
+    """The session's real ComfyUI 0.3.75 server and the files it serves."""
+
+    url: str
+    files: list[ModelFile]
+    base_dir: Path
+    handle: ServerHandle
+
+    @property
+    def startup_seconds(self) -> float:
+        return self.handle.startup_seconds
+
+    def files_in(self, folder: str) -> list[ModelFile]:
+        return [f for f in self.files if f.folder == folder]
+
+
+@pytest.fixture(scope="session")
+def comfyui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
+    """Build the model tree in a temp dir, start ComfyUI once per session, stop it at the end."""
+    try:
+        python, comfy_dir = ensure_comfyui()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"cannot build the ComfyUI environment: {exc}")
+    base_dir = tmp_path_factory.mktemp("comfyui-base")
+    files = build_model_tree(base_dir)
+    try:
+        handle = start_comfyui(base_dir, python=python, comfy_dir=comfy_dir)
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"ComfyUI did not start: {exc}")
+    try:
+        yield LiveComfyUI(url=handle.url, files=files, base_dir=base_dir, handle=handle)
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """``../shared/corpus`` next to the repo (override with COMFYFRAME_CORPUS)."""
+    path = Path(os.environ.get("COMFYFRAME_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
+    if not path.is_dir():
+        _unavailable(f"corpus directory {path} not found (set COMFYFRAME_CORPUS)")
+    return path
