@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from comfyframe._frames import build_frames
 from comfyframe._nodes import dropdown_options
 from comfyframe._rules_catalog import model_extensions
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("COMFYFRAME_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def dumps() -> list[Path]:
