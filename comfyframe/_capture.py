@@ -56,47 +56,43 @@ class _Capture:
 
     async def run(self) -> Snapshot:
         self.progress.add(4, "server")
-        # system_stats first: it proves the server is there before we fan out.
-        await self._optional(routes.SYSTEM_STATS, _expect(dict, "an object"))
-        await asyncio.gather(
+        # /object_info is the long pole (megabytes); folder listings and metadata go on beside it.
+        await _all(
+            self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
-            self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
+            self._models(),
         )
-        folders = [f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS]
-        if folders:
-            self.progress.add(2 * len(folders), "folders")
-            has_details = await self._probe_details(folders[0])
-            await asyncio.gather(
-                *(self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders),
-                *(
-                    self._optional(routes.details_route(f), _expect(list, "a list of file records"))
-                    for f in (folders[1:] if has_details else [])
-                ),
-            )
-            if not has_details:
-                self.progress.advance(len(folders) - 1)
-        if self.want_metadata:
-            await self._fetch_metadata(folders)
         return self.snapshot
 
-    async def _probe_details(self, folder: str) -> bool:
-        """Servers before the experimental model API 404 on it: ask once, not per folder."""
-        key = routes.details_route(folder)
-        await self._optional(key, _expect(list, "a list of file records"))
-        return key in self.snapshot.responses
+    async def _models(self) -> None:
+        await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
+        folders = [f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS]
+        if not folders:
+            return
+        self.progress.add(2 * len(folders), "folders")
+        await _all(*(self._folder(f) for f in folders), self._details(folders))
 
-    async def _fetch_metadata(self, folders: list[str]) -> None:
-        wanted = [
-            (folder, name)
-            for folder in folders
-            for name in self.snapshot.folder_files(folder) or []
-            if name.lower().endswith(METADATA_SUFFIX)
-        ]
+    async def _folder(self, folder: str) -> None:
+        await self._optional(routes.folder_route(folder), _expect(list, "a list of file names"))
+        if self.want_metadata:
+            await self._fetch_metadata(folder)
+
+    async def _details(self, folders: list[str]) -> None:
+        """Servers before the experimental model API 404 on it: ask once, then per folder."""
+        first = routes.details_route(folders[0])
+        await self._optional(first, _expect(list, "a list of file records"))
+        if first not in self.snapshot.responses:
+            self.progress.advance(len(folders) - 1)
+            return
+        await _all(*(self._optional(routes.details_route(f), _expect(list, "a list of file records")) for f in folders[1:]))
+
+    async def _fetch_metadata(self, folder: str) -> None:
+        wanted = [n for n in self.snapshot.folder_files(folder) or [] if n.lower().endswith(METADATA_SUFFIX)]
         if not wanted:
             return
         self.progress.add(len(wanted), "safetensors metadata")
-        await asyncio.gather(*(self._metadata(folder, name) for folder, name in wanted))
+        await _all(*(self._metadata(folder, name) for name in wanted))
 
     async def _metadata(self, folder: str, name: str) -> None:
         key = routes.metadata_route(folder, name)
@@ -127,7 +123,7 @@ class _Capture:
             self.snapshot.responses[key] = None if body is None else check(self.client.url + key, body)
         except ServerError as exc:
             if key == routes.SYSTEM_STATS and not isinstance(exc, (ServerHTTPError, UnexpectedPayload)):
-                raise  # unreachable or timing out on the very first call: nothing else will work
+                raise  # unreachable or timing out: nothing else will work either
             self.snapshot.failures[key] = {
                 "error": type(exc).__name__,
                 "status": getattr(exc, "status_code", None),
@@ -135,6 +131,18 @@ class _Capture:
             }
         finally:
             self.progress.advance()
+
+
+async def _all(*jobs: Awaitable[None]) -> None:
+    """Run ``jobs`` concurrently; on the first error cancel the rest and raise it (a TaskGroup for 3.10)."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _expect(kind: type, what: str) -> Callable[[str, Any], Any]:

@@ -8,13 +8,13 @@ Pass ``transport=`` (e.g. ``httpx.MockTransport``) to test without a network.
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from .errors import (
     ComfyFrameError,
@@ -143,8 +143,9 @@ class ComfyClient:
                 response.status_code,
             )
         try:
-            return json.loads(response.content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            # orjson: /object_info of a server with many node packs is several megabytes.
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             kind = response.headers.get("content-type", "unknown content type")
             raise UnexpectedPayload(
                 f"{full} answered with {kind}, not JSON. Is {self.url} a ComfyUI server "
