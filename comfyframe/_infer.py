@@ -1,0 +1,186 @@
+"""Capability inference: what every model file is, what it can do, what it needs and how good it is.
+
+:func:`infer_models` adds, for each row of the ``models`` table:
+
+=============  ==========  =====================================================================
+column         dtype       meaning
+=============  ==========  =====================================================================
+kind           string      checkpoint, diffusion_model, lora, vae, ... unknown (_infer_kind.py)
+family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py)
+capabilities   object      frozenset of text_to_image, image_to_image, text_to_video,
+                           image_to_video, upscale, text_to_audio
+variant        string      ';'-joined sorted variant tokens (t2v, i2v, edit, turbo, 4step, ...)
+precision      string      fp32, fp16, bf16, fp8_e4m3fn, fp8_e5m2, fp8_scaled, nvfp4, int8, ... or ""
+quant          string      GGUF quant type (Q4_K_M, Q8_0, F16, ...) or ""
+params_b       float64     parameters in billions of the file's own model (name token, else family
+                           typical for generators; NaN when unknown and for adapters)
+vram_gb        float64     GPU memory to run it, GiB (formula in _infer_vram.py)
+quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
+source         string      evidence that decided the family: metadata, name, loader, size, kind, none
+confidence     float64     0-1 confidence in the family
+kind_source    string      evidence that decided the kind: folder, loader, name, none
+=============  ==========  =====================================================================
+
+Decisions: components (VAE, text encoders, CLIP vision, embeddings, preview decoders) get no
+capabilities and no quality. LoRAs, ControlNets, IP-Adapters and other adapters are not standalone
+generators: they get no capabilities (a capability filter returns runnable models) but do get their base
+family. Motion modules turn an image model into a video model: text_to_video, rated. Components get a
+family only when their name ties them to one (wan_2.1_vae, ae, clip_l_hidream, llava_llama3); shared
+encoders (t5xxl, clip_l, umt5, qwen_2.5_vl) keep "" unless a subfolder names one. Z-Image is ComfyUI's
+``ZImage(Lumina2)`` model class, so it is lumina2.
+
+Everything the name says is computed once per distinct path with whole-column regex passes; rows only
+gather the results (cost grows with distinct names, not rows). Kinds and families travel as int codes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _rules
+from ._infer_edges import dropdowns
+from ._infer_family import SOURCES, infer_family, name_families
+from ._infer_kind import KIND_SOURCES, infer_kind
+from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct
+from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
+
+INFERRED: dict[str, str] = {
+    "kind": "string", "family": "string", "capabilities": "object", "variant": "string", "precision": "string",
+    "quant": "string", "params_b": "float64", "vram_gb": "float64", "quality": "Int64", "source": "string",
+    "confidence": "float64", "kind_source": "string",
+}  # fmt: skip
+
+
+def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Return a new frame: the ``models`` columns plus the inferred columns (see module docstring)."""
+    frame = models.reset_index(drop=True)
+    names = _name_features(frame)
+    size = _sizes(frame)
+    dd = dropdowns(frame, edges, nodes)
+    kind, kind_source = infer_kind(frame, names["path_text"], dd)
+    family, source, confidence = infer_family(
+        frame, kind, (names["stem_family"], names["stem_tier"]), (names["sub_family"], names["sub_tier"]), size, dd
+    )
+    vmask, vdelta, vparams = _variants(names["variant_hits"], family)
+    named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
+    components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
+    params, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
+    quants = _rules.gguf_quants()
+    quant_precision = np.append(quants["precision"].to_numpy(dtype=object), "")[names["quant"]]
+    token_precision = np.append(_rules.precisions()["precision"].to_numpy(dtype=object), "")[names["precision"]]
+    result = {
+        "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
+        "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
+        "capabilities": _as_frozensets(_capabilities(kind, family, vmask)),
+        "variant": _variant_labels(vmask, names["steps"]),
+        "precision": np.where(quant_precision != "", quant_precision, token_precision),
+        "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
+        "params_b": params,
+        "vram_gb": vram,
+        "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named).array,
+        "source": np.asarray(SOURCES, dtype=object)[source],
+        "confidence": confidence,
+        "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
+    }
+    out = models.drop(columns=[c for c in INFERRED if c in models.columns])
+    columns = {c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()}
+    return pd.concat([out, pd.DataFrame(columns, index=models.index)], axis=1)
+
+
+def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(first), second, first)
+
+
+def _sizes(frame: pd.DataFrame) -> np.ndarray:
+    if "size_bytes" not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame["size_bytes"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _name_features(frame: pd.DataFrame) -> dict[str, object]:
+    """Everything the name says, computed once per distinct path and gathered back to rows."""
+    path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
+    codes, _ = pd.factorize(path, use_na_sentinel=False)
+    first = np.unique(codes, return_index=True)[1]
+    stem = normalize(_part(frame, "stem").iloc[first])
+    sub_codes, sub_distinct = on_distinct(_part(frame, "subfolder").iloc[first])  # few distinct subfolders
+    sub = sub_distinct.iloc[sub_codes].reset_index(drop=True)
+    ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
+    path_text = (stem + sub).astype(TEXT)
+    stem_family, stem_tier = name_families(stem)
+    sub_family, sub_tier = (found[sub_codes] for found in name_families(sub_distinct))
+    prec, quant = precision_and_quant(path_text, stem, ext)
+    steps = pd.to_numeric(pd.Series(extract(path_text, _rules.STEPS_PATTERN), dtype=object), errors="coerce")
+    rules = _rules.variants()
+    hits = match_matrix(path_text, rules["pattern"].tolist())
+    has_unless = np.flatnonzero(rules["unless"].ne("").to_numpy())
+    if has_unless.size:
+        hits[:, has_unless] &= ~match_matrix(path_text, rules["unless"].iloc[has_unless].tolist())
+    return {
+        "path_text": path_text.iloc[codes].reset_index(drop=True),
+        "stem_family": stem_family[codes], "stem_tier": stem_tier[codes],
+        "sub_family": sub_family[codes], "sub_tier": sub_tier[codes],
+        "precision": prec[codes], "quant": quant[codes],
+        "steps": steps.fillna(0).to_numpy(dtype=np.int64)[codes],
+        "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
+        "variant_hits": hits[codes],
+    }  # fmt: skip
+
+
+def _part(frame: pd.DataFrame, column: str) -> pd.Series:
+    return as_text(frame[column]) if column in frame.columns else as_text([""] * len(frame))
+
+
+def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(variant bit mask, most negative quality delta, implied params) per row, family scopes applied."""
+    bits = {v: i for i, v in enumerate(_rules.variant_names())}
+    mask = np.zeros(len(family), dtype=np.int64)
+    delta = np.zeros(len(family), dtype=np.float64)
+    params = np.full(len(family), np.nan)
+    for i, rule in enumerate(_rules.variants().itertuples(index=False)):
+        hit = hits[:, i]
+        if rule.scope:
+            hit = hit & np.isin(family, [_rules.FAMILY_CODE[f] for f in rule.scope])
+        mask |= np.where(hit, np.int64(1) << bits[rule.variant], 0)
+        delta = np.minimum(delta, np.where(hit, rule.quality_delta, 0.0))
+        params = np.where(hit & np.isnan(params), rule.params_b, params)
+    return mask, delta, params
+
+
+def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
+    """Capability bit mask per row (see rules/capability_rules.csv)."""
+    modalities = list(_rules.MODALITIES)
+    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]], -1)[family]
+    bits = {v: i for i, v in enumerate(_rules.variant_names())}
+    caps = np.zeros(len(kind), dtype=np.int64)
+    matched = np.zeros(len(kind), dtype=bool)
+    for rule in _rules.capability_rules().itertuples(index=False):
+        applies = ((vmask >> bits[rule.variant]) & 1).astype(bool)
+        if rule.modality != "*":
+            applies &= modality == modalities.index(rule.modality)
+        caps |= np.where(applies, rule.caps_mask, 0)
+        matched |= applies
+    kind_caps = _rules.by_kind("caps_mask", 0).astype(np.int64)[kind]
+    family_caps = _rules.by_family("caps_mask", 0).astype(np.int64)[family]
+    own = np.where(matched, caps, np.where(family >= 0, family_caps, kind_caps))
+    return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, kind_caps)
+
+
+def _as_frozensets(masks: np.ndarray) -> np.ndarray:
+    """Capability masks -> frozensets, built once per distinct mask."""
+    codes, distinct = pd.factorize(masks)
+    sets = np.empty(len(distinct), dtype=object)
+    sets[:] = [frozenset(c for i, c in enumerate(_rules.CAPABILITIES) if int(m) >> i & 1) for m in distinct]
+    return sets[codes]
+
+
+def _variant_labels(vmask: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """';'-joined sorted variant labels, built once per distinct (mask, steps)."""
+    names = _rules.variant_names()
+    codes, distinct = pd.factorize(vmask * 128 + np.clip(steps, 0, 127))
+    labels = np.empty(len(distinct), dtype=object)
+    for j, key in enumerate(distinct.tolist()):
+        tokens = [v for i, v in enumerate(names) if (key // 128) >> i & 1]
+        labels[j] = ";".join(sorted(tokens + ([f"{key % 128}step"] if key % 128 else [])))
+    return labels[codes]

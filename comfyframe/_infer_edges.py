@@ -1,0 +1,99 @@
+"""The dropdown edges and nodes, keyed by integer codes shared with the models table.
+
+Discovery tables hold strings; a server with many loaders has hundreds of thousands of edges. Factorising
+each key column once (jointly across models, edges and nodes) turns every later join and group-by into
+integer work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._infer_text import as_text
+
+EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
+
+
+def _joint(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """Codes of several string columns in one shared code space, and the distinct values."""
+    sizes = [len(c) for c in columns]
+    stacked = pd.concat([as_text(c) for c in columns], ignore_index=True)
+    codes, distinct = pd.factorize(stacked, use_na_sentinel=False)
+    return np.split(codes.astype(np.int64), np.cumsum(sizes)[:-1]), np.asarray(distinct, dtype=object)
+
+
+@dataclass(frozen=True)
+class Dropdowns:
+    """Distinct (dropdown, file) edges as codes. A dropdown is one (server, node, input)."""
+
+    row: np.ndarray  # model row offered (-1: the file is not in the models table)
+    folder: np.ndarray  # folder code of the offered file
+    dropdown: np.ndarray  # (server, node, input) key
+    server_node: np.ndarray  # (server, node) key
+    input: np.ndarray  # input-name code
+    folders: np.ndarray  # folder code -> folder name
+    inputs: np.ndarray  # input-name code -> input name
+    node_text: dict[int, str]  # (server, node) key -> "node display_name category package"
+    node_outputs: dict[int, tuple[str, ...]]  # (server, node) key -> output types
+    node_names: np.ndarray  # node code -> node class name (server_node % len(node_names))
+    model_server_folder: np.ndarray  # per model row: (server, folder) key
+    edge_server_folder: np.ndarray  # per edge: (server, folder) key
+
+    @property
+    def empty(self) -> bool:
+        return len(self.row) == 0
+
+    def text_of(self, server_node: np.ndarray) -> np.ndarray:
+        """Node name, display name, category and package of each (server, node) key."""
+        names = self.node_names[server_node % len(self.node_names)]
+        return np.array([self.node_text.get(k, n) for k, n in zip(server_node.tolist(), names.tolist())], dtype=object)
+
+
+def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
+    """Index the edges (and nodes) against the models table."""
+    n = len(models)
+    if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
+        edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
+    if nodes is None or not {"server", "node"} <= set(nodes.columns):
+        nodes = pd.DataFrame({"server": [], "node": []})
+    blank = pd.Series([""] * n, dtype=object)
+    (m_server, e_server, n_server), _ = _joint(models.get("server", blank), edges["server"], nodes["server"])
+    (m_folder, e_folder), folders = _joint(models.get("folder", blank), edges["folder"])
+    (m_name, e_name), names = _joint(models.get("name", blank), edges["name"])
+    (e_node, n_node), node_names = _joint(edges["node"], nodes["node"])
+    [e_input], inputs = _joint(edges["input"])
+    n_folders, n_names, n_nodes = max(len(folders), 1), max(len(names), 1), max(len(node_names), 1)
+    model_file = (m_server * n_folders + m_folder) * n_names + m_name
+    edge_file = (e_server * n_folders + e_folder) * n_names + e_name
+    edge_node = e_server * n_nodes + e_node
+    distinct = pd.DataFrame({"file": edge_file, "dropdown": edge_node * max(len(inputs), 1) + e_input,
+                             "node": edge_node, "input": e_input, "folder": e_folder})  # fmt: skip
+    distinct = distinct.drop_duplicates(["file", "dropdown"])
+    keys, first = np.unique(model_file, return_index=True)
+    file = distinct["file"].to_numpy()
+    row = np.full(len(file), -1, dtype=np.int64)
+    if len(keys):
+        at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
+        hit = keys[at] == file
+        row[hit] = first[at[hit]]
+    node_keys = n_server * n_nodes + n_node
+    text = nodes["node"].astype(object).fillna("").astype(str)
+    for column in ("display_name", "category", "package"):
+        if column in nodes.columns:
+            text = text + " " + nodes[column].astype(object).fillna("").astype(str)
+    outputs = nodes["output_types"] if "output_types" in nodes.columns else pd.Series([()] * len(nodes), dtype=object)
+    node_text, node_outputs = {}, {}
+    for key, label, produced in zip(node_keys.tolist(), text.tolist(), outputs.tolist()):  # one entry per node class
+        node_text.setdefault(key, label)
+        node_outputs.setdefault(key, tuple(produced) if isinstance(produced, (tuple, list)) else ())
+    return Dropdowns(
+        row=row, folder=distinct["folder"].to_numpy(), dropdown=distinct["dropdown"].to_numpy(),
+        server_node=distinct["node"].to_numpy(), input=distinct["input"].to_numpy(), folders=folders, inputs=inputs,
+        node_text=node_text, node_outputs=node_outputs,
+        node_names=node_names if len(node_names) else np.array([""], dtype=object),
+        model_server_folder=m_server * n_folders + m_folder,
+        edge_server_folder=(distinct["node"].to_numpy() // n_nodes) * n_folders + distinct["folder"].to_numpy(),
+    )  # fmt: skip
