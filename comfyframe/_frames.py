@@ -55,22 +55,25 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
             f"{snapshot.url}: /models failed ({_first_line(failures[MODEL_FOLDERS])}); models are only the files "
             "node dropdowns offer, folders are inferred and sizes unknown. ComfyUI 0.2 and newer answer /models."
         )
-    groups = {
-        "/models/": "could not list folders",
-        "/experiment/models/": "no file sizes or dates (ComfyUI before late 2024 lacks /experiment/models); VRAM is estimated from names for",
-        "/view_metadata/": "could not read safetensors metadata of",
-    }
-    for prefix, text in groups.items():
-        keys = [k for k in failures if k.startswith(prefix)]
-        if not keys:
-            continue
-        if prefix == "/models/":
-            notes.append(f"{snapshot.url}: {text} " + ", ".join(k[len(prefix):] for k in keys) + ".")
-        elif prefix == "/experiment/models/":
-            # One probe 404 stands for every folder: the route is missing altogether.
-            notes.append(f"{snapshot.url}: {text} all folders.")
-        else:
-            notes.append(f"{snapshot.url}: {text} {len(keys)} file(s) ({_first_line(failures[keys[0]])}).")
+    keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}
+    if keys["/models/"]:
+        folders = ", ".join(k[len("/models/"):] for k in keys["/models/"])
+        notes.append(f"{snapshot.url}: could not list folder(s) {folders}; their files are missing.")
+    details = keys["/experiment/models/"]
+    if details and any(failures[k].get("status") == 404 for k in details):
+        notes.append(
+            f"{snapshot.url}: no file sizes or dates (/experiment/models is missing; ComfyUI before late 2024); "
+            "VRAM is estimated from names."
+        )
+    elif details:
+        folders = ", ".join(k[len("/experiment/models/"):] for k in details)
+        notes.append(f"{snapshot.url}: no file sizes for folder(s) {folders} ({_first_line(failures[details[0]])}).")
+    meta = keys["/view_metadata/"]
+    if meta:
+        notes.append(
+            f"{snapshot.url}: could not read safetensors metadata of {len(meta)} file(s) "
+            f"({_first_line(failures[meta[0]])}); their family comes from names and loaders."
+        )
     return notes
 
 

@@ -1,0 +1,29 @@
+"""discover() as a plain call inside a running event loop (as in Jupyter), and discover_async."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+import comfyframe as cf
+from test_client import comfy_handler
+
+
+def test_plain_call_inside_a_running_loop() -> None:
+    async def notebook_cell() -> cf.Discovery:
+        # In Jupyter the cell runs inside a loop; a plain call must still work.
+        return cf.discover("http://gpu-box:8188", transport=httpx.MockTransport(comfy_handler()), progress=False)
+
+    found = asyncio.run(notebook_cell())
+    assert len(found.models) == 3
+
+
+def test_async_form_and_several_servers() -> None:
+    transport = httpx.MockTransport(comfy_handler())
+    found = asyncio.run(cf.discover_async(["http://a:8188", "http://b:8188"], transport=transport, progress=False))
+    assert found.servers == ["http://a:8188", "http://b:8188"]
+    assert sorted(found.hardware["server"]) == ["http://a:8188", "http://b:8188"]
+    assert found.models.groupby("server").size().tolist() == [3, 3]
+    second = found.best_for("text_to_image", device=1)
+    assert set(second["server"]) == {"http://b:8188"}
