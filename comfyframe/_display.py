@@ -70,16 +70,16 @@ def status_text(discovery: Discovery) -> str:
 
 _STYLE = """
 <style>
-.cf-summary{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;line-height:1.45;max-width:1000px;color:var(--jp-ui-font-color1,inherit)}
-.cf-summary h4{margin:.7em 0 .3em;font-size:14px}
-.cf-summary table{border-collapse:collapse;margin:.2em 0}
-.cf-summary td,.cf-summary th{padding:2px 8px;border-bottom:1px solid var(--jp-border-color2,#ddd);text-align:left}
-.cf-summary td.num{text-align:right}
-.cf-bar{width:180px;height:12px;background:var(--jp-layout-color3,#e6e6e6);border-radius:3px;display:inline-block;vertical-align:middle;overflow:hidden;margin:0 4px}
-.cf-bar>span{display:block;height:100%}
-.cf-muted{color:var(--jp-ui-font-color2,#666)}
-.cf-warn{color:#9a6700;margin:.15em 0}
-.cf-flex{display:flex;gap:2.5em;flex-wrap:wrap}
+div.cf-summary{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;line-height:1.45;max-width:1000px;color:var(--jp-ui-font-color1,inherit)}
+div.cf-summary h4{margin:.7em 0 .3em;font-size:14px;font-weight:600}
+div.cf-summary table{border-collapse:collapse;margin:.2em 0}
+div.cf-summary.cf-summary table td,div.cf-summary.cf-summary table th{padding:2px 8px;border-bottom:1px solid var(--jp-border-color2,#ddd);text-align:left}
+div.cf-summary.cf-summary table td.num{text-align:right}
+div.cf-summary .cf-bar{width:180px;height:12px;background:var(--jp-layout-color3,#e6e6e6);border-radius:3px;display:inline-block;vertical-align:middle;overflow:hidden;margin:0 4px}
+div.cf-summary .cf-bar>span{display:block;height:100%}
+div.cf-summary .cf-muted{color:var(--jp-ui-font-color2,#666)}
+div.cf-summary .cf-warn{color:#9a6700;margin:.15em 0}
+div.cf-summary .cf-flex{display:flex;gap:2.5em;flex-wrap:wrap}
 </style>
 """
 MAX_DEVICES_PICKS = 4
@@ -144,7 +144,8 @@ def _best_picks(discovery: Discovery) -> pd.DataFrame:
     columns: dict[str, list[str]] = {"capability": discovery.available_capabilities()}
     for device in range(min(len(hw), MAX_DEVICES_PICKS)):
         row = hw.iloc[device]
-        label = f"{row['server']} #{row['device_index']}" if multi_server else f"#{row['device_index']} {row['gpu_name']}"
+        name = row["server"] if multi_server else row["gpu_name"]
+        label = f"{name} #{row['device_index']}" if multi_server else f"#{row['device_index']} {name}"
         best = {
             str(r["capability"]): f"{r['name']} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
             for _, r in discovery.best_per_capability(device=device).iterrows()

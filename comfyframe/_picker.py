@@ -22,12 +22,15 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ._plots import short_label
 from ._rank import ADAPTER_KINDS, CAPABILITIES, PREFERENCES, RANK_COLUMNS, Prefer, best_for, capability_table
 from .errors import MissingDependency
 
 ANY = "(any)"
 Callback = Callable[[Any], object]
 TABLE_COLUMNS = ("rank", "name", "family", "kind", "variant", "vram_gb", "quality", "speed", "score", "headroom_gb")
+HEADERS = {"rank": "#", "vram_gb": "VRAM GB", "headroom_gb": "spare GB"}
+NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
 
 
@@ -63,7 +66,8 @@ class Picker:
     ``device``, ``budget`` (GiB), ``prefer``, ``family``, ``kind`` and
     ``choice`` (which of the ranked models is selected; the top one after
     every re-rank). Results: ``ranked`` (DataFrame, best first), ``value``
-    (the selected row as a Series, or None), ``widget`` (the root box).
+    (the selected row of ``ranked`` as a Series, or None), ``model`` (its full
+    row of ``discovery.models``), ``widget`` (the root box).
     """
 
     def __init__(
@@ -98,15 +102,16 @@ class Picker:
             raise ValueError(f"device must be 0..{len(devices) - 1} (a row of the hardware table), not {device}.")
         if prefer not in PREFERENCES:
             raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
-        wide = {"description_width": "80px"}
+        wide = {"description_width": "90px"}
         self.device = w.Dropdown(options=devices, value=device, description="device", style=wide,
                                  disabled=len(devices) < 2, layout=w.Layout(width="460px"))
         self.capability = w.Dropdown(description="capability", style=wide, layout=w.Layout(width="300px"))
         self.budget = w.FloatSlider(min=0.0, max=1.0, step=0.1, description="VRAM budget", style=wide,
+                                    tooltip="GB of memory the model's weights may use",
                                     readout_format=".1f", continuous_update=False, layout=w.Layout(width="460px"))
-        self.prefer = w.ToggleButtons(options=list(PREFERENCES), value=prefer, description="prefer", style=wide,
-                                      tooltips=["highest quality", "fastest", "average of both"])
-        self.prefer.style.button_width = "80px"
+        self.prefer = w.ToggleButtons(options=list(PREFERENCES), value=prefer,
+                                      tooltips=["highest quality", "fastest", "average of both"],
+                                      style={"button_width": "80px"}, layout=w.Layout(width="auto"))
         self.family = w.Dropdown(description="family", style=wide, layout=w.Layout(width="300px"))
         self.kind = w.Dropdown(description="kind", style=wide, layout=w.Layout(width="300px"))
         self.choice = w.Dropdown(description="pick", style=wide, layout=w.Layout(width="620px"))
@@ -115,7 +120,7 @@ class Picker:
         self.image = w.Image(format="png", layout=w.Layout(max_width="760px"))
         controls = w.VBox([
             w.HBox([self.capability, self.device]),
-            w.HBox([self.budget, self.prefer]),
+            w.HBox([self.budget, w.Label("prefer", layout=w.Layout(margin="0 6px 0 24px")), self.prefer]),
             w.HBox([self.family, self.kind]),
             self.choice,
         ])
@@ -123,9 +128,12 @@ class Picker:
         self.widget = w.VBox(children, layout=w.Layout(padding="4px"))
         self.widget.add_class("comfyframe-picker")
 
+        if capability is not None and capability not in CAPABILITIES:
+            raise ValueError(f"Unknown capability {capability!r}: use one of {', '.join(CAPABILITIES)}.")
         with self._held():
-            self._device_changed(capability=capability, max_vram=max_vram)
-            self._filters_changed(family=family, kind=kind)
+            self._device_changed(capability=None)
+            given = {"capability": capability, "family": family, "kind": kind, "budget": max_vram}
+            self._apply({k: v for k, v in given.items() if v is not None})
         self._rerank()
         for control in (self.capability, self.budget, self.prefer, self.family, self.kind):
             control.observe(self._on_change, names="value")
@@ -140,6 +148,18 @@ class Picker:
         if index is None or index >= len(self.ranked):
             return None
         return self.ranked.iloc[index]
+
+    @property
+    def model(self) -> pd.Series | None:
+        """The selected model's full row of ``discovery.models`` (path, size, metadata …), or None."""
+        pick = self.value
+        if pick is None:
+            return None
+        models = self.models
+        same = (
+            models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])
+        )
+        return models[same].iloc[0] if same.any() else None
 
     @property
     def device_row(self) -> pd.Series | None:
@@ -161,24 +181,55 @@ class Picker:
         self._callbacks.remove(callback)
 
     def set(self, **state: Any) -> Picker:
-        """Set several controls at once with a single re-rank: ``p.set(capability=…, budget=8)``."""
+        """Set several controls at once with a single re-rank: ``p.set(capability=…, budget=8)``.
+
+        Controls: ``device``, ``capability``, ``budget`` (may exceed the slider, whose range
+        grows), ``prefer``, ``family`` and ``kind`` (None for any). Values the selected
+        device's server cannot offer raise ValueError.
+        """
         unknown = set(state) - {"capability", "device", "budget", "prefer", "family", "kind"}
         if unknown:
             raise TypeError(f"unknown control(s): {', '.join(sorted(unknown))}")
         with self._held():
-            if "device" in state:
-                self.device.value = state.pop("device")
-                self._device_changed(capability=self.capability.value, max_vram=None)
-            for name in ("capability", "budget", "prefer", "family", "kind"):
-                if name in state:
-                    value = state[name]
-                    if name in ("family", "kind") and value is None:
-                        value = ANY
-                    getattr(self, name).value = value
-                    if name == "capability":
-                        self._filters_changed(family=self.family.value, kind=self.kind.value)
+            self._apply(state)
         self._update()
         return self
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        """Set controls in dependency order (device, capability, filters, budget, prefer); no re-rank."""
+        if "device" in state:
+            device = state["device"]
+            if not 0 <= device < len(self.device.options):
+                raise ValueError(f"device must be 0..{len(self.device.options) - 1} (a row of the hardware table).")
+            self.device.value = device
+            self._device_changed(capability=self.capability.value)
+        capability = state.get("capability")
+        if capability is not None:
+            if capability not in self.capability.options:
+                known = ", ".join(self.capability.options) or "none"
+                raise ValueError(f"Capability {capability!r} is not offered here (choose from: {known}).")
+            self.capability.value = capability
+        self._filters_changed(family=self.family.value, kind=self.kind.value)
+        for name in ("family", "kind"):
+            if name not in state:
+                continue
+            value = ANY if state[name] is None else state[name]
+            control = getattr(self, name)
+            offered = [v for _, v in control.options]
+            if value not in offered:
+                raise ValueError(
+                    f"No {self.capability.value} model of {name} {value!r} here (choose from: {', '.join(offered[1:])})."
+                )
+            control.value = value
+        if state.get("budget") is not None:
+            budget = float(state["budget"])
+            if budget > self.budget.max:
+                self.budget.max = math.ceil(budget * 2) / 2
+            self.budget.value = budget
+        if "prefer" in state:
+            if state["prefer"] not in PREFERENCES:
+                raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {state['prefer']!r}.")
+            self.prefer.value = state["prefer"]
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -209,7 +260,7 @@ class Picker:
         if self._quiet:
             return
         with self._held():
-            self._device_changed(capability=self.capability.value, max_vram=None)
+            self._device_changed(capability=self.capability.value)
             self._filters_changed(family=self.family.value, kind=self.kind.value)
         self._update()
 
@@ -233,20 +284,18 @@ class Picker:
         row = self.device_row
         return self._generators if row is None else self._generators[self._generators["server"].eq(row["server"])]
 
-    def _device_changed(self, capability: str | None, max_vram: float | None) -> None:
+    def _device_changed(self, capability: str | None) -> None:
         """New device: offer its server's capabilities, reset the budget slider to its budget."""
         models = self._server_models()
         present = set(capability_table(models)["capability"].dropna())
         options = [c for c in CAPABILITIES if c in present]
-        if capability is not None and capability not in CAPABILITIES:
-            raise ValueError(f"Unknown capability {capability!r}: use one of {', '.join(CAPABILITIES)}.")
         self.capability.options = options
         self.capability.value = capability if capability in options else (options[0] if options else None)
         row = self.device_row
         total = float(row["vram_total_gb"]) if row is not None and pd.notna(row["vram_total_gb"]) else 0.0
         budget = float(row["budget_gb"]) if row is not None and pd.notna(row["budget_gb"]) else None
         largest = float(models["vram_gb"].max()) if len(models) else 0.0
-        start = max_vram if max_vram is not None else budget if budget is not None else max(total, largest)
+        start = budget if budget is not None else max(total, largest)
         top = math.ceil(max(total, largest, start, 1.0) * 2) / 2
         self.budget.max = max(top, self.budget.min)
         self.budget.value = float(start)
@@ -289,10 +338,11 @@ class Picker:
 
     # -- rendering -------------------------------------------------------
     def _render(self) -> None:
-        self.summary.value = self.summary_html()
-        self.table.value = self.table_html()
+        # The summary goes last: once a browser shows the new summary, table and plot are there too.
         if self.plot_kind:
             self.image.value = self.plot_png()
+        self.table.value = self.table_html()
+        self.summary.value = self.summary_html()
 
     def summary_html(self) -> str:
         """One line naming the pick (escaped), or why nothing fits."""
@@ -319,19 +369,25 @@ class Picker:
         """The top rows of :attr:`ranked` as an HTML table; every cell escaped."""
         shown = self.ranked.head(self.top)
         columns = [c for c in TABLE_COLUMNS if c in shown.columns]
-        head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+        head = "".join(f"<th>{escape(HEADERS.get(c, c))}</th>" for c in columns)
         rows = []
         selected = self.choice.value
         for i, (_, row) in enumerate(shown.iterrows()):
             style = " style='background:var(--jp-brand-color3,#dbe9f6);font-weight:600'" if i == selected else ""
-            cells = "".join(f"<td>{escape(_fmt(row[c], c))}</td>" for c in columns)
+            cells = "".join(
+                f"<td title='{escape(str(row[c]))}'>{escape(short_label(row[c], NAME_WIDTH))}</td>" if c == "name"
+                else f"<td>{escape(_fmt(row[c], c))}</td>"
+                for c in columns
+            )
             rows.append(f"<tr class='cf-row'{style}>{cells}</tr>")
         more = len(self.ranked) - len(shown)
         foot = f"<div style='color:#777'>… and {more} more (see <code>.ranked</code>)</div>" if more > 0 else ""
         style = ("<style>.cf-ranked{border-collapse:collapse;font-size:12px}"
-                 ".cf-ranked td,.cf-ranked th{padding:2px 8px;border-bottom:1px solid var(--jp-border-color2,#ddd);"
+                 ".cf-ranked td,.cf-ranked th{padding:2px 8px;line-height:1.5;"
+                 "border-bottom:1px solid var(--jp-border-color2,#ddd);"
                  "text-align:left;white-space:nowrap}</style>")
-        return f"{style}<table class='cf-ranked'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}"
+        body = "".join(rows)
+        return f"{style}<table class='cf-ranked'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}"
 
     def plot_png(self) -> bytes:
         """The current plot as PNG bytes (matplotlib, drawn off-screen)."""

@@ -110,9 +110,9 @@ def plot_vram_fit(
     names a model to outline (the current pick).
     """
     frame = _models_of(ranked_or_models)
+    hardware = hardware_row_or_discovery
     device_row = _hardware_row(
-        hardware_row_or_discovery if hardware_row_or_discovery is not None else getattr(ranked_or_models, "hardware", None),
-        device,
+        hardware if hardware is not None else getattr(ranked_or_models, "hardware", None), device
     )
     data = frame[frame["vram_gb"].notna()] if "vram_gb" in frame else frame.iloc[0:0]
     if "rank" not in data.columns:
@@ -192,7 +192,9 @@ def plot_quality_vs_vram(
         wanted = (lambda caps: capability in caps) if capability is not None else (lambda caps: len(caps) > 0)
         data = data[data["capabilities"].map(wanted)]
     ax = _axes(ax, 12, width=8)
-    kinds = data["kind"].fillna("unknown").astype(str) if "kind" in data.columns else pd.Series("model", index=data.index)
+    kinds = (
+        data["kind"].fillna("unknown").astype(str) if "kind" in data.columns else pd.Series("model", index=data.index)
+    )
     order = kinds.value_counts().index.tolist()
     colour_of = {k: PALETTE[i] if i < len(PALETTE) - 1 else PALETTE[-1] for i, k in enumerate(order)}
     ax.scatter(
@@ -215,7 +217,9 @@ def plot_quality_vs_vram(
         xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
         ax.step(xs, ys, where="post", color=FRONT, linewidth=1.2, alpha=0.8, zorder=1)
         ax.scatter(xs, ys, s=90, facecolors="none", edgecolors=FRONT, linewidths=1.6, gid="pareto", zorder=3)
-        handles.append(Line2D([], [], marker="o", linestyle="-", color=FRONT, markerfacecolor="none", label="Pareto front"))
+        handles.append(
+            Line2D([], [], marker="o", linestyle="-", color=FRONT, markerfacecolor="none", label="Pareto front")
+        )
         if labels:
             for xv, yv, name in zip(xs, ys, best["name"]):
                 ax.annotate(short_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)

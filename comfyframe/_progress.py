@@ -44,6 +44,7 @@ class _Counter:
     def add(self, total: int, label: str) -> None:
         self.total += total
         self.label = label
+        self._last = time.monotonic()
         self._draw(force=True)
 
     def advance(self, count: int = 1) -> None:
