@@ -43,10 +43,10 @@ def capability_table(models: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=models[c].dtype) for c in columns}).assign(
             capability=pd.Series(dtype="string")
         )
-    long = models[columns].join(models["capabilities"].map(sorted).explode().rename("capability"))
-    long = long.dropna(subset=["capability"]).reset_index(names="model_row")
-    long["capability"] = long["capability"].astype("string")
-    return long
+    exploded = models["capabilities"].explode().dropna().rename("capability").astype("string")
+    long = models[columns].join(exploded, how="inner").reset_index(names="model_row")
+    # sets have no order: sort so the table is the same on every run
+    return long.sort_values(["model_row", "capability"], kind="stable", ignore_index=True)
 
 
 def speed_score(models: pd.DataFrame) -> pd.Series:
