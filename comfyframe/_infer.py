@@ -35,14 +35,16 @@ gather the results (cost grows with distinct names, not rows). Kinds and familie
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
 from . import _rules
 from ._infer_edges import dropdowns
-from ._infer_family import SOURCES, infer_family, name_families
+from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct
+from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 
 INFERRED: dict[str, str] = {
@@ -59,9 +61,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
-    family, source, confidence = infer_family(
-        frame, kind, (names["stem_family"], names["stem_tier"]), (names["sub_family"], names["sub_tier"]), size, dd
-    )
+    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, dd)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -99,33 +99,37 @@ def _sizes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _name_features(frame: pd.DataFrame) -> dict[str, object]:
-    """Everything the name says, computed once per distinct path and gathered back to rows."""
+    """Everything the name says, computed once per distinct path and gathered back to rows.
+
+    ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
+    """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
     codes, _ = pd.factorize(path, use_na_sentinel=False)
     first = np.unique(codes, return_index=True)[1]
-    stem = normalize(_part(frame, "stem").iloc[first])
-    sub_codes, sub_distinct = on_distinct(_part(frame, "subfolder").iloc[first])  # few distinct subfolders
-    sub = sub_distinct.iloc[sub_codes].reset_index(drop=True)
+    stem = normalize(take(_part(frame, "stem"), first))
+    sub_codes, sub_distinct = on_distinct(take(_part(frame, "subfolder"), first))  # few distinct subfolders
+    sub = take(sub_distinct, sub_codes)
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
     path_text = (stem + sub).astype(TEXT)
-    stem_family, stem_tier = name_families(stem)
-    sub_family, sub_tier = (found[sub_codes] for found in name_families(sub_distinct))
     prec, quant = precision_and_quant(path_text, stem, ext)
     steps = pd.to_numeric(pd.Series(extract(path_text, _rules.STEPS_PATTERN), dtype=object), errors="coerce")
-    rules = _rules.variants()
-    hits = match_matrix(path_text, rules["pattern"].tolist())
-    has_unless = np.flatnonzero(rules["unless"].ne("").to_numpy())
+    hits = match_matrix(path_text, _rules.patterns("variants"))
+    has_unless = _unless_rules()
     if has_unless.size:
-        hits[:, has_unless] &= ~match_matrix(path_text, rules["unless"].iloc[has_unless].tolist())
+        hits[:, has_unless] &= ~match_matrix(path_text, [_rules.patterns("variants", "unless")[i] for i in has_unless])
     return {
-        "path_text": path_text.iloc[codes].reset_index(drop=True),
-        "stem_family": stem_family[codes], "stem_tier": stem_tier[codes],
-        "sub_family": sub_family[codes], "sub_tier": sub_tier[codes],
+        "path_text": take(path_text, codes),
+        "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
         "steps": steps.fillna(0).to_numpy(dtype=np.int64)[codes],
         "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
         "variant_hits": hits[codes],
     }  # fmt: skip
+
+
+@cache
+def _unless_rules() -> np.ndarray:
+    return np.flatnonzero(_rules.variants()["unless"].ne("").to_numpy())
 
 
 def _part(frame: pd.DataFrame, column: str) -> pd.Series:

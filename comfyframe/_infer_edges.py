@@ -36,8 +36,9 @@ class Dropdowns:
     input: np.ndarray  # input-name code
     folders: np.ndarray  # folder code -> folder name
     inputs: np.ndarray  # input-name code -> input name
-    node_text: dict[int, str]  # (server, node) key -> "node display_name category package"
-    node_outputs: dict[int, tuple[str, ...]]  # (server, node) key -> output types
+    nodes: pd.DataFrame  # the nodes table (read by position)
+    node_keys: np.ndarray  # distinct (server, node) keys of the nodes table, sorted
+    node_rows: np.ndarray  # nodes-table position of each key's first row
     node_names: np.ndarray  # node code -> node class name (server_node % len(node_names))
     model_server_folder: np.ndarray  # per model row: (server, folder) key
     edge_server_folder: np.ndarray  # per edge: (server, folder) key
@@ -46,10 +47,35 @@ class Dropdowns:
     def empty(self) -> bool:
         return len(self.row) == 0
 
+    def _rows(self, server_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(has a nodes row, its position) per (server, node) key."""
+        if len(self.node_keys) == 0:
+            return np.zeros(len(server_node), dtype=bool), np.zeros(len(server_node), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.node_keys, server_node), len(self.node_keys) - 1)
+        return self.node_keys[at] == server_node, self.node_rows[at]
+
     def text_of(self, server_node: np.ndarray) -> np.ndarray:
         """Node name, display name, category and package of each (server, node) key."""
-        names = self.node_names[server_node % len(self.node_names)]
-        return np.array([self.node_text.get(k, n) for k, n in zip(server_node.tolist(), names.tolist())], dtype=object)
+        out = self.node_names[server_node % len(self.node_names)].astype(object)
+        found, rows = self._rows(server_node)
+        if found.any():
+            table = self.nodes.iloc[rows[found]]
+            text = table["node"].astype(object).fillna("").astype(str)
+            for column in ("display_name", "category", "package"):
+                if column in table.columns:
+                    text = text + " " + table[column].astype(object).fillna("").astype(str)
+            out[found] = text.to_numpy(dtype=object)
+        return out
+
+    def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
+        """Output types of each (server, node) key (None when the nodes table lacks it)."""
+        found, rows = self._rows(server_node)
+        produced = self.nodes["output_types"] if "output_types" in self.nodes.columns else None
+        out: list[tuple[str, ...] | None] = [None] * len(server_node)
+        for i in np.flatnonzero(found).tolist():
+            value = () if produced is None else produced.iat[int(rows[i])]
+            out[i] = tuple(value) if isinstance(value, (tuple, list)) else ()
+        return out
 
 
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
@@ -79,20 +105,11 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
         hit = keys[at] == file
         row[hit] = first[at[hit]]
-    node_keys = n_server * n_nodes + n_node
-    text = nodes["node"].astype(object).fillna("").astype(str)
-    for column in ("display_name", "category", "package"):
-        if column in nodes.columns:
-            text = text + " " + nodes[column].astype(object).fillna("").astype(str)
-    outputs = nodes["output_types"] if "output_types" in nodes.columns else pd.Series([()] * len(nodes), dtype=object)
-    node_text, node_outputs = {}, {}
-    for key, label, produced in zip(node_keys.tolist(), text.tolist(), outputs.tolist()):  # one entry per node class
-        node_text.setdefault(key, label)
-        node_outputs.setdefault(key, tuple(produced) if isinstance(produced, (tuple, list)) else ())
+    node_keys, node_rows = np.unique(n_server * n_nodes + n_node, return_index=True)  # first row per node class
     return Dropdowns(
         row=row, folder=distinct["folder"].to_numpy(), dropdown=distinct["dropdown"].to_numpy(),
         server_node=distinct["node"].to_numpy(), input=distinct["input"].to_numpy(), folders=folders, inputs=inputs,
-        node_text=node_text, node_outputs=node_outputs,
+        nodes=nodes, node_keys=node_keys, node_rows=node_rows,
         node_names=node_names if len(node_names) else np.array([""], dtype=object),
         model_server_folder=m_server * n_folders + m_folder,
         edge_server_folder=(distinct["node"].to_numpy() // n_nodes) * n_folders + distinct["folder"].to_numpy(),

@@ -42,35 +42,40 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
         offered = np.flatnonzero(np.isin(dd.row, rows))
         keys, where = np.unique(dd.server_node[offered], return_inverse=True)
         produced = np.empty(len(keys), dtype=object)
-        produced[:] = [dd.node_outputs.get(k) for k in keys.tolist()]
+        produced[:] = dd.outputs_of(keys)
         votes_row.append(dd.row[offered])
         votes_outputs.append(produced[where])
         votes_input.append(dd.inputs[dd.input[offered]])
-    vote = pd.DataFrame({"row": np.concatenate(votes_row), "input": np.concatenate(votes_input)})
-    produced_by = np.concatenate(votes_outputs)
-    vote["outputs"] = [tuple(o) if isinstance(o, (tuple, list, set, frozenset)) else () for o in produced_by]
-    vote = vote[vote["outputs"].map(len).to_numpy() > 0]
-    if vote.empty:
+    vote_row, vote_input = np.concatenate(votes_row), np.concatenate(votes_input)
+    outputs = [tuple(o) if isinstance(o, (tuple, list, set, frozenset)) else () for o in np.concatenate(votes_outputs)]
+    keep = np.fromiter((len(o) > 0 for o in outputs), dtype=bool, count=len(outputs))
+    if not keep.any():
         return out
     # The rules run once per distinct (outputs, input) pair.
-    codes, pairs = pd.factorize(pd.Series(list(zip(vote["outputs"], vote["input"])), dtype=object))
-    outputs = [frozenset(o) for o, _ in pairs]
+    pair_of: dict[tuple[tuple[str, ...], str], int] = {}
+    codes = np.fromiter(
+        (pair_of.setdefault((o, i), len(pair_of)) for o, i, k in zip(outputs, vote_input.tolist(), keep) if k),
+        dtype=np.int64,
+    )
+    vote_row = vote_row[keep]
+    pairs = list(pair_of)
+    produced = [frozenset(o) for o, _ in pairs]
     inputs = as_text([i for _, i in pairs])
     best_kind = np.full(len(pairs), -1, dtype=np.int64)
     best_priority = np.full(len(pairs), -1, dtype=np.int64)
     best_rule = np.full(len(pairs), -1, dtype=np.int64)
     for index, rule in enumerate(_rules.loader_kinds().itertuples(index=False)):
-        has = np.fromiter((rule.requires <= o for o in outputs), dtype=bool, count=len(outputs))
-        if rule.input:
+        has = np.fromiter((rule.requires <= o for o in produced), dtype=bool, count=len(produced))
+        if rule.input and has.any():
             has &= inputs.str.contains(rule.input, regex=True).to_numpy(dtype=bool, na_value=False)
         better = has & (rule.priority > best_priority)
         best_kind[better], best_priority[better], best_rule[better] = _rules.KIND_CODE[rule.kind], rule.priority, index
     # Highest priority wins; between equal priorities the earlier rule (table order), so ties are deterministic.
-    vote = vote.assign(kind=best_kind[codes], priority=best_priority[codes], rule=best_rule[codes])
-    vote = vote[vote["priority"] >= 0]
-    vote = vote.sort_values(["row", "priority", "rule"], ascending=[True, False, True], kind="stable")
-    winner = vote.drop_duplicates("row")
-    out[winner["row"].to_numpy(dtype=np.int64)] = winner["kind"].to_numpy(dtype=np.int64)
+    voted = best_priority[codes] >= 0
+    vote_row, codes = vote_row[voted], codes[voted]
+    order = np.lexsort((best_rule[codes], -best_priority[codes], vote_row))
+    winner = order[np.r_[True, vote_row[order][1:] != vote_row[order][:-1]]] if order.size else order
+    out[vote_row[winner]] = best_kind[codes[winner]]
     return out
 
 

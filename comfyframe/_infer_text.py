@@ -3,25 +3,29 @@
 Names are normalised once per distinct value: CamelCase split, lower-cased, every run of characters other
 than ``[a-z0-9.]`` turned into one space and padded (``"Wan2.1_T2V_1.3B"`` -> ``" wan2.1 t2v 1.3b "``).
 Rule tables are matched with a few regex passes over the whole column, never row by row. With pyarrow the
-passes call its RE2 kernels directly (pandas would re-parse every pattern in Python to check that RE2
-accepts it, which costs more than the match); without pyarrow ``Series.str`` does the same work.
+passes call its RE2 kernels directly on the Arrow array (pandas would re-parse every pattern in Python to
+check that RE2 accepts it, and wrap every step in a Series, which costs more than the match on a small
+table); without pyarrow ``Series.str`` does the same work. Every RE2 call compiles its pattern, so callers
+batch texts into as few passes as they can.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 try:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     TEXT: pd.StringDtype = pd.StringDtype("pyarrow")
 except ImportError:  # pragma: no cover - pyarrow is optional
-    pc = None
+    pa = pc = None
     TEXT = pd.StringDtype("python")
 
 CAMEL = r"([a-z])([A-Z])"
@@ -31,21 +35,50 @@ SEPARATORS = r"[^a-z0-9.]+"
 def as_text(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     """Strings as the fast string dtype with a fresh positional index, NA replaced by ""."""
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
-    return series.astype(TEXT).fillna("").reset_index(drop=True)
+    if series.dtype != TEXT or series.hasnans:
+        series = series.astype(TEXT).fillna("")
+    return series.reset_index(drop=True)
+
+
+def _arrow(texts: pd.Series) -> Any:
+    if pc is not None and isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        return texts.array.__arrow_array__()
+    return None
+
+
+def _wrap(data: Any) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(data), dtype=TEXT, copy=False)
 
 
 def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     """Normalised, space-padded form of each name (see module docstring)."""
     text = as_text(values)
-    text = text.str.replace(CAMEL, r"\1 \2", regex=True).str.lower()
-    text = text.str.replace(SEPARATORS, " ", regex=True).str.strip()
-    return " " + text + " "
+    data = _arrow(text)
+    if data is None:
+        text = text.str.replace(CAMEL, r"\1 \2", regex=True).str.lower()
+        text = text.str.replace(SEPARATORS, " ", regex=True).str.strip()
+        return " " + text + " "
+    data = pc.utf8_lower(pc.replace_substring_regex(data, pattern=CAMEL, replacement=r"\1 \2"))
+    data = pc.utf8_trim_whitespace(pc.replace_substring_regex(data, pattern=SEPARATORS, replacement=" "))
+    pad = pa.scalar(" ", data.type)
+    return _wrap(pc.binary_join_element_wise(pad, data, pad, pa.scalar("", data.type)))
 
 
-def _arrow(texts: pd.Series) -> object | None:
-    if pc is not None and isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
-        return texts.array.__arrow_array__()
-    return None
+def concat(parts: Sequence[pd.Series]) -> pd.Series:
+    """Texts of several series end to end (one regex pass instead of several)."""
+    datas = [_arrow(p) for p in parts]
+    if all(d is not None for d in datas):
+        chunks = [c for d in datas for c in d.chunks]
+        return _wrap(pa.chunked_array(chunks, type=datas[0].type) if chunks else datas[0])
+    return pd.concat(list(parts), ignore_index=True)
+
+
+def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``texts`` at positions ``rows``, as a fresh positional series."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.iloc[rows].reset_index(drop=True)
+    return _wrap(data.take(pa.array(np.asarray(rows, dtype=np.int64))))
 
 
 def contains(texts: pd.Series, pattern: str) -> np.ndarray:
@@ -74,6 +107,17 @@ def alternation(patterns: Sequence[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
+@cache
+def _tiers(patterns: tuple[str, ...], tiers: tuple[int, ...] | None) -> tuple[str, list[tuple[np.ndarray, str]]]:
+    """(alternation of all patterns, [(rule ids, capturing alternation)] per tier, highest tier first)."""
+    levels = np.zeros(len(patterns), dtype=np.int64) if tiers is None else np.asarray(tiers, dtype=np.int64)
+    groups = []
+    for tier in sorted(set(levels.tolist()), reverse=True):
+        ids = np.flatnonzero(levels == tier)
+        groups.append((ids, "(" + alternation([patterns[i] for i in ids]) + ")"))
+    return alternation(patterns), groups
+
+
 def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] | None = None) -> np.ndarray:
     """Index of the winning rule per text, -1 when none matches.
 
@@ -81,21 +125,20 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
     earlier rule. One ``extract`` per tier finds the match; the rule is identified by full-matching the
     distinct matched strings (a small vocabulary such as " sdxl ", memoised) against the tier's patterns:
     rules have no anchors or lookarounds, so the first rule that full-matches a matched string is the one
-    the alternation chose.
+    the alternation chose. With a single tier the extract itself is the only pass.
     """
     texts = texts.reset_index(drop=True)
     out = np.full(len(texts), -1, dtype=np.int64)
     if len(texts) == 0 or len(patterns) == 0:
         return out
-    pats = list(patterns)
-    levels = np.zeros(len(pats), dtype=np.int64) if tiers is None else np.asarray(tiers, dtype=np.int64)
-    live = contains(texts, alternation(pats))
-    for tier in sorted(set(levels.tolist()), reverse=True):
+    pats = tuple(patterns)
+    union, groups = _tiers(pats, None if tiers is None else tuple(int(t) for t in tiers))
+    live = contains(texts, union) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
+    for ids, capture in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
             break
-        ids = np.flatnonzero(levels == tier)
-        found = extract(texts.iloc[rows], "(" + alternation([pats[i] for i in ids]) + ")")
+        found = extract(texts if rows.size == len(texts) else take(texts, rows), capture)
         hit = np.not_equal(found, None)
         if not hit.any():
             continue
@@ -113,11 +156,18 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), len(patterns)), dtype=bool)
     if len(texts) == 0 or len(patterns) == 0:
         return out
-    rows = np.flatnonzero(contains(texts, alternation(patterns)))
-    subset = texts.iloc[rows]
+    rows = np.flatnonzero(contains(texts, _union(tuple(patterns))))
+    if rows.size == 0:
+        return out
+    subset = take(texts, rows)
     for j, pattern in enumerate(patterns):
         out[rows, j] = contains(subset, pattern)
     return out
+
+
+@cache
+def _union(patterns: tuple[str, ...]) -> str:
+    return alternation(patterns)
 
 
 @lru_cache(maxsize=None)

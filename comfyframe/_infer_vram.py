@@ -24,6 +24,8 @@ named / family typical params), -2, +1), rounded half up and clipped to 1..10.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -63,18 +65,24 @@ def component_params(path_text: pd.Series) -> np.ndarray:
 
 def family_parts(kind: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(parameters the kind's family_parts add up to, the diffusion-model share of them) per row."""
+    total, model = _part_tables()
+    return total[kind, family], model[kind, family]
+
+
+@cache
+def _part_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(kind code x family code) tables of ``family_parts``; code -1 (last row / column) is none."""
     specs = _rules.family_specs()
-    total = np.full(len(kind), np.nan)
-    model = np.zeros(len(kind))
+    total = np.full((len(_rules.KINDS) + 1, len(_rules.FAMILIES) + 1), np.nan)
+    model = np.zeros_like(total)
     model_params = _rules.by_family("params_b", np.nan).astype(np.float64)
     for name, parts in _rules.kinds()["family_parts"].items():
         columns = [c for c in parts.split(";") if c]
-        rows = kind == _rules.KIND_CODE[name]
-        if columns and rows.any():
+        if columns:
             sums = specs[columns].sum(axis=1, min_count=len(columns)).reindex(list(_rules.FAMILIES)).to_numpy()
-            total[rows] = np.append(sums, np.nan)[family[rows]]
+            total[_rules.KIND_CODE[name]] = np.append(sums, np.nan)
             if "params_b" in columns:
-                model[rows] = model_params[family[rows]]
+                model[_rules.KIND_CODE[name]] = model_params
     return total, model
 
 

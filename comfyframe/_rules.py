@@ -259,16 +259,44 @@ def codes(values: object, index: dict[str, int]) -> np.ndarray:
     return table[found]
 
 
+@cache
 def by_family(column: str, default: object) -> np.ndarray:
-    """``family_specs()[column]`` aligned to FAMILY_CODE, with ``default`` last (so code -1 yields it)."""
+    """``family_specs()[column]`` aligned to FAMILY_CODE, with ``default`` last (so code -1 yields it).
+
+    Cached per process and read-only: index it (``by_family(...)[family]``), never write to it.
+    """
     values = family_specs()[column].reindex(list(FAMILIES)).tolist()
-    return np.array([*values, default], dtype=object if isinstance(default, str) else None)
+    return _frozen(np.array([*values, default], dtype=object if isinstance(default, str) else None))
 
 
+@cache
 def by_kind(column: str, default: object) -> np.ndarray:
-    """``kinds()[column]`` aligned to KIND_CODE, with ``default`` last (so code -1 yields it)."""
+    """``kinds()[column]`` aligned to KIND_CODE, with ``default`` last (so code -1 yields it); cached, read-only."""
     values = kinds()[column].reindex(list(KINDS)).tolist()
-    return np.array([*values, default], dtype=object if isinstance(default, str) else None)
+    return _frozen(np.array([*values, default], dtype=object if isinstance(default, str) else None))
+
+
+@cache
+def column(table: str, name: str, dtype: str | None = None) -> np.ndarray:
+    """A rule table's column as a cached read-only array (``table`` names a loader, e.g. "precisions")."""
+    return _frozen(np.array(globals()[table]()[name].to_numpy(), dtype=dtype))
+
+
+@cache
+def patterns(table: str, name: str = "pattern") -> tuple[str, ...]:
+    """A rule table's pattern column as a (hashable, cached) tuple."""
+    return tuple(globals()[table]()[name].tolist())
+
+
+@cache
+def family_column(table: str) -> np.ndarray:
+    """Family codes of a rule table's ``family`` column with -1 appended (so rule index -1 yields -1)."""
+    return _frozen(np.append(codes(globals()[table]()["family"], FAMILY_CODE), -1))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def all_tables() -> dict[str, pd.DataFrame]:
