@@ -52,7 +52,8 @@ CANONICAL: dict[str, list[str]] = {
                          "cosmos_predict2_2B_t2i.safetensors", "Wan2_2-I2V-A14B-HIGH_fp8_e4m3fn_scaled_KJ.safetensors",
                          "Wan2.2\\wan_style_merge.safetensors", "mystery_model.safetensors"],
     "unet_gguf": ["flux1-dev-Q4_K_M.gguf", "flux1-dev-Q8_0.gguf", "Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf",
-                  "Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf", "Qwen_Image_Edit-Q5_K_S.gguf", "hunyuan-video-t2v-720p-Q4_K_M.gguf"],
+                  "Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf", "Qwen_Image_Edit-Q5_K_S.gguf", "hunyuan-video-t2v-720p-Q4_K_M.gguf",
+                  "hidream_e1_full_bf16-Q8_0.gguf", "flux1-dev-BF16.gguf"],
     "loras": ["wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors", "Qwen-Image-Lightning-8steps-V1.0.safetensors",
               "sdxl_lightning_4step_lora.safetensors", "FLUX.1-Turbo-Alpha.safetensors", "SDXL/lcm/pytorch_lora_weights.safetensors",
               "Hyper-SD15-8steps-lora.safetensors", "ltx-2-19b-distilled-lora-384.safetensors", "add_detail.safetensors"],
@@ -194,6 +195,7 @@ class Reference:
                      for r in _rules.capability_rules().itertuples(index=False)]  # fmt: skip
         self.precisions = [(re.compile(r["pattern"]), r) for r in _rules.precisions().to_dict("records")]
         self.quants = [(re.compile(r["pattern"]), r) for r in _rules.gguf_quants().to_dict("records")]
+        self.block_quants = [q for q in self.quants if q[1]["bpw"] < 16]  # outrank float tags
         self.components = [(re.compile(r["pattern"]), r["params_b"]) for r in _rules.component_params().to_dict("records")]
         self.kind_hints = [(re.compile(r["pattern"]), r["kind"]) for r in _rules.kind_hints().to_dict("records")]
         self.loader_rules: list[tuple[int, object]] = []
@@ -361,7 +363,8 @@ class Reference:
         else:
             caps = kind_caps
         prec = self.first(path_t, self.precisions)
-        quant = self.first(stem_t, self.quants) if (get("ext") or "").lower() == "gguf" else None
+        gguf = (get("ext") or "").lower() == "gguf"
+        quant = (self.first(stem_t, self.block_quants) or self.first(stem_t, self.quants)) if gguf else None
         token = re.search(_rules.PARAMS_PATTERN, path_t)
         named = math.nan
         if token:

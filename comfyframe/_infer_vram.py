@@ -44,7 +44,10 @@ def precision_and_quant(path_text: pd.Series, stem_text: pd.Series, ext: np.ndar
     quant = np.full(len(path_text), -1, dtype=np.int64)
     gguf = np.flatnonzero(ext == "gguf")
     if gguf.size:
-        quant[gguf] = first_match(stem_text.iloc[gguf], _rules.gguf_quants()["pattern"].tolist())
+        quants = _rules.gguf_quants()
+        # "x_bf16-Q8_0.gguf": the float tag names the source weights, the block type the file's.
+        block = (quants["bpw"].to_numpy(dtype=np.float64) < 16).astype(np.int64).tolist()
+        quant[gguf] = first_match(stem_text.iloc[gguf], quants["pattern"].tolist(), block)
     return prec, quant
 
 

@@ -858,3 +858,20 @@ def test_known_accuracy_floor(models: pd.DataFrame) -> None:
         if (models.loc[(r[0], r[1]), "kind"], models.loc[(r[0], r[1]), "family"]) != (r[3], r[4])
     ]  # fmt: skip
     assert not wrong, wrong[:10]
+
+
+def test_gguf_block_quant_outranks_a_float_tag() -> None:
+    """city96-style "x_bf16-Q8_0.gguf": bf16 names the source weights, Q8_0 the file."""
+    import warnings
+
+    import comfyframe as cf
+
+    names = ["hidream_e1_full_bf16-Q8_0.gguf", "hidream_e1_full-Q8_0.gguf", "flux1-dev-BF16.gguf"]
+    responses = {"/object_info": {}, "/models": ["unet_gguf"], "/models/unet_gguf": names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = cf.Discovery(cf.Snapshot(url="http://x:1", responses=responses), warn=False).models
+    quant = dict(zip(models["name"], models["quant"]))
+    vram = dict(zip(models["name"], models["vram_gb"]))
+    assert quant == {names[0]: "Q8_0", names[1]: "Q8_0", names[2]: "BF16"}
+    assert vram[names[0]] == vram[names[1]]
