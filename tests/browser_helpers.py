@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from comfyui_server import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO_ROOT / "notebooks" / "02_pick_models.ipynb"
@@ -37,12 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PICKER = ".comfyframe-picker"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -104,7 +99,7 @@ def start_jupyterlab(root: Path, *, timeout: float = 120.0, env: dict[str, str] 
     (tracker / "tracker.jupyterlab-settings").write_text(
         json.dumps({"autoStartDefaultKernel": True, "windowingMode": "none"})
     )
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     base_env = dict(os.environ if env is None else env)
     base_env.pop("MPLBACKEND", None)  # let the kernel draw inline figures
     paths = [str(REPO_ROOT)] + [p for p in base_env.get("PYTHONPATH", "").split(os.pathsep) if p]
