@@ -41,7 +41,8 @@ CANONICAL: dict[str, list[str]] = {
                     "juggernautXL_v9Rundiffusionphoto2.safetensors", "realisticVisionV60B1_v51VAE.safetensors",
                     "dreamshaper_8.safetensors", "ponyDiffusionV6XL.safetensors", "ltx-video-2b-v0.9.5.safetensors",
                     "svd_xt_1_1.safetensors", "sd3.5_medium.safetensors", "stable_audio_open_1.0.safetensors",
-                    "ltx-2-19b-dev-fp8.safetensors", "sd1.5/v1-5-pruned-emaonly.ckpt", "SDXL\\albedobaseXL_v21.safetensors"],
+                    "ltx-2-19b-dev-fp8.safetensors", "sd1.5/v1-5-pruned-emaonly.ckpt", "SDXL\\albedobaseXL_v21.safetensors",
+                    "hunyuan3d-dit-v2_fp16.safetensors", "aura_flow_0.3.safetensors"],
     "diffusion_models": ["flux1-dev.safetensors", "flux1-dev-fp8.safetensors", "flux1-fill-dev.safetensors",
                          "flux1-dev-kontext_fp8_scaled.safetensors", "flux2_dev_fp8mixed.safetensors",
                          "wan2.1_t2v_1.3B_fp16.safetensors", "wan2.1_i2v_720p_14B_fp8_scaled.safetensors",
@@ -189,6 +190,7 @@ class Reference:
         self.specs = _rules.family_specs().to_dict("index")
         self.folders = _rules.folder_kinds().to_dict("index")
         self.sizes = list(_rules.family_sizes().itertuples(index=False))
+        self.outside = [re.compile(p) for p in _rules.outside_families()["pattern"]]
         self.variants = [(r.variant, re.compile(r.pattern), re.compile(r.unless) if r.unless else None, set(r.scope),
                           r.quality_delta, r.params_b) for r in _rules.variants().itertuples(index=False)]  # fmt: skip
         self.caps = [(r.variant, r.modality, {c for c in r.capabilities.split(";") if c})
@@ -323,12 +325,15 @@ class Reference:
             if kind == rule.kind and rule.min_gb <= size / 1e9 <= rule.max_gb and not size_family:
                 size_family = rule.family
         default = self.folders.get(folder.lower(), {}).get("family", "") or spec["default_family"]
+        loader_guess = loader_family.get(key, "")
+        if any(p.search(stem_t) for p in self.outside):  # outside the vocabulary: no weak guesses
+            loader_guess, size_family, default = "", "", ""
         evidence = [("metadata", 1.0, *self.family_of(self.norm(meta_text), self.meta_rules)),
                     ("metadata", 0.95, *self.family_of(self.norm(get("meta_sd_model_name")), self.family_rules)),
                     ("name", 1.0, *self.family_of(stem_t, self.family_rules)),
                     ("name", 0.9, *self.family_of(sub_t, self.family_rules)),
                     ("metadata", 0.8, *self.family_of(self.norm(get("meta_title")), self.family_rules)),
-                    ("loader", 1.0, loader_family.get(key, ""), LOADER_TIER), ("size", 1.0, size_family, SIZE_TIER),
+                    ("loader", 1.0, loader_guess, LOADER_TIER), ("size", 1.0, size_family, SIZE_TIER),
                     ("kind", 1.0, default, DEFAULT_TIER)]  # fmt: skip
         family, tier, source, confidence = "", 0, "none", 0.0
         for src, weight, fam, t in evidence:

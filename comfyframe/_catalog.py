@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ._nodes import ParsedNodes
-from ._rules_catalog import loader_folders
+from ._rules import loader_folders
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
 from ._snapshot import Snapshot
 

@@ -208,14 +208,18 @@ def infer_family(
     by_kind = _default_families()[kind]
     default = np.where(by_folder >= 0, by_folder, by_kind)
     flat = np.full(n, 0, dtype=np.int64)
+    # A model outside the vocabulary keeps only what its metadata and name say; weaker guesses are dropped.
+    outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
+    guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes), default]
+    loader, size, default = (np.where(outside, -1, g) for g in guesses)
     evidence = [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),
         Evidence("name", 1.0, *stem_ev),
         Evidence("name", 0.9, *sub_ev),
         Evidence("metadata", 0.8, *title),
-        Evidence("loader", 1.0, loader_families(models, dd, hints), flat + LOADER_TIER),
-        Evidence("size", 1.0, size_families(kind, size_bytes), flat + SIZE_TIER),
+        Evidence("loader", 1.0, loader, flat + LOADER_TIER),
+        Evidence("size", 1.0, size, flat + SIZE_TIER),
         Evidence("kind", 1.0, default, flat + DEFAULT_TIER),
     ]
     return resolve(evidence, kind)

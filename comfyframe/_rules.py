@@ -153,6 +153,24 @@ def loader_kinds() -> pd.DataFrame:
 
 
 @cache
+def model_extensions() -> frozenset[str]:
+    """Extensions that mark an unlisted dropdown option as a model file."""
+    return frozenset(_read("model_extensions", {"ext": "str"})["ext"].str.lower())
+
+
+@cache
+def loader_folders() -> pd.DataFrame:
+    """Core loader (node, input) -> folder, for servers that do not answer /models."""
+    return _read("loader_folders", {"node": "str", "input": "str", "folder": "str"})
+
+
+@cache
+def outside_families() -> pd.DataFrame:
+    """Name pattern of models outside the family vocabulary (only metadata and names may name a family)."""
+    return _read("outside_families", {"pattern": "pattern"})
+
+
+@cache
 def kind_hints() -> pd.DataFrame:
     """Name pattern -> kind, the last resort for unknown folders."""
     frame = _read("kind_hints", {"kind": "str", "pattern": "pattern"})

@@ -13,7 +13,7 @@ import pytest
 import comfyframe as cf
 from comfyframe._frames import build_frames
 from comfyframe._nodes import dropdown_options
-from comfyframe._rules_catalog import model_extensions
+from comfyframe._rules import model_extensions
 
 CORPUS = Path(os.environ.get("COMFYFRAME_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 

@@ -875,3 +875,25 @@ def test_gguf_block_quant_outranks_a_float_tag() -> None:
     vram = dict(zip(models["name"], models["vram_gb"]))
     assert quant == {names[0]: "Q8_0", names[1]: "Q8_0", names[2]: "BF16"}
     assert vram[names[0]] == vram[names[1]]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["hunyuan3d-dit-v2_fp16.safetensors", "hunyuan_3d_v2.1.safetensors", "aura_flow_0.3.safetensors",
+     "Sana_1600M_1024px.safetensors", "stable_zero123.ckpt"],
+)
+def test_models_outside_the_vocabulary_are_not_guessed_by_size(name: str) -> None:
+    """An SDXL-sized checkpoint of another family stays unknown instead of being taken for SDXL."""
+    size = 6_900_000_000  # inside the SDXL all-in-one size band
+    responses = {
+        "/object_info": {}, "/models": ["checkpoints"], "/models/checkpoints": [name, "merge_v3.safetensors"],
+        "/experiment/models/checkpoints": [
+            {"name": n, "size": size, "modified": 0, "pathIndex": 0} for n in (name, "merge_v3.safetensors")
+        ],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = cf.Discovery(cf.Snapshot(url="http://x:1", responses=responses), warn=False).models
+    family = dict(zip(models["name"], models["family"]))
+    assert family[name] == ""
+    assert family["merge_v3.safetensors"] == "sdxl"  # the size band still speaks for unnamed merges
