@@ -81,8 +81,8 @@ def _fallback_folders(parsed: ParsedNodes) -> dict[tuple[str, str, str], str]:
 
 
 def build_edges(snapshot: Snapshot, edges: list[Edge]) -> pd.DataFrame:
-    columns = list(zip(*edges)) if edges else [[] for _ in range(6)]
-    data = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
+    columns: list[Any] = list(zip(*edges)) if edges else [[] for _ in range(6)]
+    data: dict[str, Any] = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
     data["server"] = snapshot.url
     return from_columns(EDGES, data, len(edges))
 

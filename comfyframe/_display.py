@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numbers
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._discovery import Discovery
 
 
-def _gb(value: object) -> str:
+def _gb(value: Any) -> str:
     return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GB"
 
 
@@ -86,7 +86,7 @@ MAX_DEVICES_PICKS = 4
 TOP_COUNTS = 10
 
 
-def _vram_bar(total: object, free: object) -> str:
+def _vram_bar(total: Any, free: Any) -> str:
     """An inline bar of the memory in use (green, orange past 60 %, red past 85 %)."""
     if total is None or pd.isna(total) or not float(total):
         return ""

@@ -73,10 +73,10 @@ def parse_argv(argv: list[str]) -> tuple[str, float]:
 
 def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
     """One row per device of ``/system_stats`` (a handful of rows: built directly)."""
-    stats = snapshot.system_stats or {}
-    system: dict[str, Any] = stats.get("system") if isinstance(stats.get("system"), dict) else {}
-    raw_devices = stats.get("devices") if isinstance(stats.get("devices"), list) else []
-    devices = [d for d in raw_devices if isinstance(d, dict)]
+    stats: dict[str, Any] = snapshot.system_stats or {}
+    raw_system, raw_devices = stats.get("system"), stats.get("devices")
+    system: dict[str, Any] = raw_system if isinstance(raw_system, dict) else {}
+    devices = [d for d in raw_devices if isinstance(d, dict)] if isinstance(raw_devices, list) else []
     argv = [str(a) for a in system.get("argv", []) if a is not None] if isinstance(system.get("argv"), list) else []
     mode, reserve = parse_argv(argv)
     ram_total, ram_free = _gib(system.get("ram_total")), _gib(system.get("ram_free"))

@@ -35,6 +35,8 @@ gather the results (cost grows with distinct names, not rows). Kinds and familie
 
 from __future__ import annotations
 
+from typing import Any
+
 from functools import cache
 
 import numpy as np
@@ -98,7 +100,7 @@ def _sizes(frame: pd.DataFrame) -> np.ndarray:
     return pd.to_numeric(frame["size_bytes"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _name_features(frame: pd.DataFrame) -> dict[str, object]:
+def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     """Everything the name says, computed once per distinct path and gathered back to rows.
 
     ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.

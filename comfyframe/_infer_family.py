@@ -60,8 +60,8 @@ def distinct_families(values: pd.Series | np.ndarray, table: str = "family_names
         family, tier = _blank_families(table)
         return np.full(len(values), family, dtype=np.int64), np.full(len(values), tier, dtype=np.int64)
     codes, texts = on_distinct(values)
-    family, tier = name_families(texts, table)
-    return family[codes], tier[codes]
+    families, tiers = name_families(texts, table)
+    return families[codes], tiers[codes]
 
 
 @cache

@@ -59,13 +59,13 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
     )
     vote_row = vote_row[keep]
     pairs = list(pair_of)
-    produced = [frozenset(o) for o, _ in pairs]
+    pair_outputs = [frozenset(o) for o, _ in pairs]
     inputs = as_text([i for _, i in pairs])
     best_kind = np.full(len(pairs), -1, dtype=np.int64)
     best_priority = np.full(len(pairs), -1, dtype=np.int64)
     best_rule = np.full(len(pairs), -1, dtype=np.int64)
     for index, rule in enumerate(_rules.loader_kinds().itertuples(index=False)):
-        has = np.fromiter((rule.requires <= o for o in produced), dtype=bool, count=len(produced))
+        has = np.fromiter((rule.requires <= o for o in pair_outputs), dtype=bool, count=len(pair_outputs))
         if rule.input and has.any():
             has &= inputs.str.contains(rule.input, regex=True).to_numpy(dtype=bool, na_value=False)
         better = has & (rule.priority > best_priority)

@@ -139,7 +139,7 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         if rows.size == 0:
             break
         found = extract(texts if rows.size == len(texts) else take(texts, rows), capture)
-        hit = np.not_equal(found, None)
+        hit = pd.notna(found)
         if not hit.any():
             continue
         codes, distinct = pd.factorize(found[hit])

@@ -73,7 +73,8 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     for node, spec in snapshot.object_info.items():
         if not isinstance(spec, dict):
             continue
-        inputs = spec.get("input") if isinstance(spec.get("input"), dict) else {}
+        raw_inputs = spec.get("input")
+        inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
         for section in SECTIONS:
             fields = inputs.get(section)
             if not isinstance(fields, dict):
@@ -110,7 +111,7 @@ def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, 
     for node, input_name, _section, _fmt, folder, name in edges:
         inputs.setdefault(node, set()).add(input_name)
         offered.setdefault(node, set()).add((folder, name))
-    cols = dict(parsed.columns)
+    cols: dict[str, Any] = dict(parsed.columns)
     packages = cols["package"]
     cols["is_core"] = [None if p is None else p == "comfy_core" for p in packages]
     cols["model_inputs"] = [len(inputs.get(n, ())) for n in cols["node"]]
