@@ -15,7 +15,13 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 STAMP="$VENV/.comfyframe-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-${1:-run}"
 if [ ! -f "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -e "$ROOT$EXTRAS" >&2
+  echo "comfyframe: installing into $VENV (log: $VENV/pip.log)" >&2
+  LOG="$VENV/pip.log"
+  if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q --upgrade pip &&
+         "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -e "$ROOT$EXTRAS"; } >"$LOG" 2>&1; then
+    tail -n 30 "$LOG" >&2
+    echo "comfyframe: installation failed; the full log is $LOG" >&2
+    exit 1
+  fi
   touch "$STAMP"
 fi

