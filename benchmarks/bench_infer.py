@@ -28,10 +28,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from comfyframe import _rules  # noqa: E402
 from comfyframe._infer import INFERRED, infer_models  # noqa: E402
 from comfyframe._infer_family import (  # noqa: E402
-    DEFAULT_TIER, LOADER_TIER, SELECTIVE_COVERAGE, SELECTIVE_MIN_FILES, SIZE_TIER,
+    DEFAULT_TIER,
+    LOADER_TIER,
+    SELECTIVE_COVERAGE,
+    SELECTIVE_MIN_FILES,
+    SIZE_TIER,
 )  # fmt: skip
 from comfyframe._infer_vram import (  # noqa: E402
-    FP32_BYTES_PER_PARAM, GIB, PLAUSIBLE_FRACTION, UNKNOWN_FAMILY_OVERHEAD_GB,
+    FP32_BYTES_PER_PARAM,
+    GIB,
+    PLAUSIBLE_FRACTION,
+    UNKNOWN_FAMILY_OVERHEAD_GB,
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- synthetic table
@@ -264,7 +271,7 @@ class Reference:
             folders_of[(server, node, inp)].add(folder)
         hint = {k: self.family_of(self.norm(text.get(k[:2], k[1])), self.family_rules)[0] for k in options}
         folder_hints = defaultdict(set)
-        for (server, node, inp, folder), h in hint.items():
+        for (server, _node, _inp, folder), h in hint.items():
             folder_hints[(server, folder)].add(h)
         specific = {}
         for (server, node, inp, folder), count in options.items():

@@ -8,9 +8,9 @@ failure recorded, never a crash.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 

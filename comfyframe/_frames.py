@@ -8,8 +8,8 @@ import pandas as pd
 
 from ._catalog import build_edges, build_models, listed_files, match_edges
 from ._hardware import build_hardware
-from ._rules import model_extensions
 from ._nodes import build_nodes, parse_object_info
+from ._rules import model_extensions
 from ._snapshot import MODEL_FOLDERS, SYSTEM_STATS, Snapshot
 
 

@@ -35,9 +35,8 @@ gather the results (cost grows with distinct names, not rows). Kinds and familie
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -16,8 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import comfyframe as cf  # noqa: E402
 from comfyui_server import build_model_tree, ensure_comfyui, start_comfyui  # noqa: E402
+
+import comfyframe as cf  # noqa: E402
 
 TARGET = ROOT / "comfyframe" / "data" / "demo_snapshot.json.gz"
 DEMO_URL = "http://127.0.0.1:8188"

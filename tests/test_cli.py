@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from comfyui_server import free_port
 
 import comfyframe as cf
 from comfyframe._cli import main
-from comfyui_server import free_port
 
 
 def test_unreachable_server_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from test_client import comfy_handler
 
 import comfyframe as cf
-from test_client import comfy_handler
 
 
 def test_plain_call_inside_a_running_loop() -> None:

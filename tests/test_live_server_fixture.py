@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-
 from comfyui_server import CUSTOM_FOLDERS, CUSTOM_LOADERS, TREE_MTIME
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ import math
 
 import httpx
 import pytest
+from test_client import comfy_handler
 
 from comfyframe import Capability, ComfyFrameError, ModelRegistryV2
-from test_client import comfy_handler
 
 
 def test_original_usage_example_runs() -> None:
