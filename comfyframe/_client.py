@@ -25,7 +25,10 @@ from .errors import (
 )
 
 DEFAULT_URL = "http://127.0.0.1:8188"
-DEFAULT_TIMEOUT = 30.0
+# A server with hundreds of node packs can take a minute to build /object_info the first time;
+# an unreachable host should still fail fast, so connecting has its own, shorter limit.
+DEFAULT_TIMEOUT = 120.0
+CONNECT_TIMEOUT = 10.0
 DEFAULT_CONCURRENCY = 8
 
 
@@ -86,7 +89,7 @@ class ComfyClient:
         self._http = httpx.AsyncClient(
             base_url=self.url,
             transport=self._transport,
-            timeout=httpx.Timeout(self.timeout),
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT)),
             headers=self._headers,
             follow_redirects=True,
             verify=_ssl_context(),
