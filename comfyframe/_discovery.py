@@ -77,7 +77,8 @@ class Discovery:
         the budget of hardware row ``device`` under the server's launch flags.
         """
         return best_for(
-            self.models, self.hardware, capability, max_vram=max_vram, prefer=prefer, device=device, top=top
+            self.models, self.hardware, capability, max_vram=max_vram, prefer=prefer, device=device, top=top,
+            capabilities=self.capabilities,
         )
 
     def available_capabilities(self) -> list[str]:

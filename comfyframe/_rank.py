@@ -70,12 +70,14 @@ def best_for(
     prefer: Prefer = "quality",
     device: int = 0,
     top: int | None = None,
+    capabilities: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Models that can do ``capability`` and fit ``max_vram`` GiB, best first.
 
     ``max_vram`` defaults to the memory budget of hardware row ``device``
     (free VRAM under the server's launch flags: ``--cpu`` uses RAM,
     ``--lowvram`` lets weights spill to RAM, ``--reserve-vram`` is subtracted).
+    ``capabilities`` is :func:`capability_table` of ``models`` when the caller already has it.
     """
     capability = _check_capability(capability)
     if prefer not in PREFERENCES:
@@ -96,8 +98,8 @@ def best_for(
             DegradedServerWarning,
             stacklevel=3,
         )
-    able = capability_table(candidates)
-    able = able.loc[able["capability"].eq(capability), "model_row"]
+    long = capability_table(candidates) if capabilities is None else capabilities
+    able = long.loc[long["capability"].eq(capability), "model_row"]
     picked = candidates.loc[candidates.index.isin(able) & ~candidates["kind"].isin(ADAPTER_KINDS)].copy()
     picked = picked[picked["vram_gb"].notna()]
     if max_vram is not None:
