@@ -221,6 +221,7 @@ class Reference:
     @staticmethod
     def norm(value: object) -> str:
         text = "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value)
+        text = re.sub(r"([A-Z]{2,})([A-Z][a-z]{3,})", r"\1 \2", text)
         text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
         return " " + re.sub(r"[^a-z0-9.]+", " ", text).strip() + " "
 

@@ -29,6 +29,9 @@ except ImportError:  # pragma: no cover - pyarrow is optional
     TEXT = pd.StringDtype("python")
 
 CAMEL = r"([a-z])([A-Z])"
+# An acronym glued to a capitalised word: "XLIllustrious" -> "XL Illustrious", "SDXLLightning" -> "SDXL Lightning".
+# The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole.
+ACRONYM = r"([A-Z]{2,})([A-Z][a-z]{3,})"
 SEPARATORS = r"[^a-z0-9.]+"
 
 
@@ -55,9 +58,11 @@ def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     text = as_text(values)
     data = _arrow(text)
     if data is None:
+        text = text.str.replace(ACRONYM, r"\1 \2", regex=True)
         text = text.str.replace(CAMEL, r"\1 \2", regex=True).str.lower()
         text = text.str.replace(SEPARATORS, " ", regex=True).str.strip()
         return " " + text + " "
+    data = pc.replace_substring_regex(data, pattern=ACRONYM, replacement=r"\1 \2")
     data = pc.utf8_lower(pc.replace_substring_regex(data, pattern=CAMEL, replacement=r"\1 \2"))
     data = pc.utf8_trim_whitespace(pc.replace_substring_regex(data, pattern=SEPARATORS, replacement=" "))
     pad = pa.scalar(" ", data.type)

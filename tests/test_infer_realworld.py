@@ -897,3 +897,18 @@ def test_models_outside_the_vocabulary_are_not_guessed_by_size(name: str) -> Non
     family = dict(zip(models["name"], models["family"]))
     assert family[name] == ""
     assert family["merge_v3.safetensors"] == "sdxl"  # the size band still speaks for unnamed merges
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("DreamShaperXLTurbo.safetensors", "sdxl"), ("hassakuXLIllustrious_v10.safetensors", "sdxl"),
+     ("SDXLLightning_4step.safetensors", "sdxl"), ("sd_xl_base_1.0.safetensors", "sdxl"),
+     ("dreamshaper_8.safetensors", "sd15")],
+)
+def test_an_acronym_glued_to_a_word_is_split(name: str, family: str) -> None:
+    """"XLTurbo" is "XL Turbo": the SDXL token must not vanish into the next word."""
+    responses = {"/object_info": {}, "/models": ["checkpoints"], "/models/checkpoints": [name]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = cf.Discovery(cf.Snapshot(url="http://x:1", responses=responses), warn=False).models
+    assert models.loc[0, "family"] == family
