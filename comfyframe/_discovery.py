@@ -14,8 +14,6 @@ from ._rank import CAPABILITIES, Prefer, best_for, capability_table
 from ._snapshot import Snapshot
 from .errors import DegradedServerWarning
 
-GENERATOR_KINDS = ("checkpoint", "diffusion_model", "motion_module", "upscale", "latent_upscale")
-
 
 class Discovery:
     """What one or more ComfyUI servers have, as pandas DataFrames.

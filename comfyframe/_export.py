@@ -9,7 +9,7 @@ Parquet keeps sets and tuples as lists of strings (needs pyarrow).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,7 +18,6 @@ from .errors import ComfyFrameError, MissingDependency
 if TYPE_CHECKING:
     from ._discovery import Discovery
 
-Format = Literal["csv", "parquet"]
 TABLES = ("models", "nodes", "edges", "hardware", "capabilities")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,8 +1,10 @@
 """The shape of every table comfyframe returns, declared in one place.
 
 Each table is a list of :class:`Column` (name, pandas dtype, meaning). Builders
-call :func:`conform` so that column order and dtypes are the same whether the
-data came from a live server, a reloaded snapshot, or an empty server.
+construct tables with :func:`from_columns` (one typed array per declared column),
+so column order and dtypes are the same whether the data came from a live
+server, a reloaded snapshot, or an empty server; :func:`conform` brings a frame
+built elsewhere (tests, hand-made frames) to the same shape.
 """
 
 from __future__ import annotations
