@@ -62,7 +62,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
-    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, dd)
+    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, names["precision"], dd)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -85,7 +85,9 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
     out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()}
+    columns = {
+        c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()
+    }
     return pd.concat([out, pd.DataFrame(columns, index=models.index)], axis=1)
 
 
@@ -156,7 +158,8 @@ def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
     """Capability bit mask per row (see rules/capability_rules.csv)."""
     modalities = list(_rules.MODALITIES)
-    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]], -1)[family]
+    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]],
+                         modalities.index("unknown"))[family]  # fmt: skip
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
     caps = np.zeros(len(kind), dtype=np.int64)
     matched = np.zeros(len(kind), dtype=bool)
