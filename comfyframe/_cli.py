@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    why = commands.add_parser("explain", help="show the evidence behind one model file's kind and family")
+    why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
+    _source_args(why)
     return parser
 
 
@@ -113,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         columns = ["rank", "name", "folder", "family", "variant", "vram_gb", "quality", "speed", "score"]
         _print_table(ranked[columns])
+    elif args.command == "explain":
+        print(found.explain(None, args.name))
     elif args.command == "export":
         for path in found.export(args.out, args.format):
             print(path)

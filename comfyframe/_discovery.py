@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._explain import Explanation, explain
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._rank import CAPABILITIES, Prefer, best_for, capability_table
@@ -95,6 +96,15 @@ class Discovery:
             return pd.DataFrame(columns=["capability", "name", "family", "vram_gb", "quality"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
+
+    def explain(self, folder: str | None, name: str) -> Explanation:
+        """Why one model file got its kind, family and capabilities: the evidence chain.
+
+        ``name`` is the file's path in ``folder`` or its bare file name (``folder`` None: any folder,
+        or ``name`` may start with the folder). ``print()`` the result for a readable report; its
+        ``evidence`` attribute is a DataFrame. Raises ValueError when nothing or several files match.
+        """
+        return explain(self.models, self.edges, self.nodes, name, folder)
 
     def summary(self) -> dict[str, object]:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""

@@ -85,9 +85,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
     out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {
-        c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()
-    }
+    columns = {c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()}
     return pd.concat([out, pd.DataFrame(columns, index=models.index)], axis=1)
 
 

@@ -70,9 +70,7 @@ def _check_pattern(pattern: str, table: str) -> str:
     except re.error as exc:
         raise RuleError(f"rules/{table}.csv: bad pattern {pattern!r}: {exc}") from None
     if compiled.groups or _FORBIDDEN.search(expanded) or "{" in re.sub(r"\{\d+(,\d*)?\}", "", expanded):
-        raise RuleError(
-            f"rules/{table}.csv: pattern {pattern!r} uses a capture group, anchor, lookaround or unknown macro"
-        )
+        raise RuleError(f"rules/{table}.csv: pattern {pattern!r} uses a capture group, anchor, lookaround or unknown macro")
     return expanded
 
 
