@@ -231,7 +231,8 @@ class Reference:
         text = "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value)
         text = re.sub("(" + "|".join(_rules.glued_tokens()) + ")", r" \1 ", text)
         text = re.sub(r"([A-Z]{2,})(v[0-9])", r"\1 \2", text)
-        text = re.sub(r"([A-Z]{2,})([A-Z][a-z]{3,})", r"\1 \2", text)
+        text = re.sub(r"([A-Z][A-Z0-9]+)([A-Z][a-z]{3,})", r"\1 \2", text)
+        text = re.sub(r"([0-9])([A-Z][a-z])", r"\1 \2", text)
         text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
         return " " + re.sub(r"[^a-z0-9.]+", " ", text).strip() + " "
 

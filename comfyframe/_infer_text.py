@@ -32,9 +32,12 @@ except ImportError:  # pragma: no cover - pyarrow is optional
     TEXT = pd.StringDtype("python")
 
 CAMEL = r"([a-z])([A-Z])"
+# A digit before a capitalised word: "QR_v2Sd15" -> "v2 Sd15", "F1Dev" -> "F1 Dev" ("2DA" in "Flat2DAnime" stays).
+DIGIT_CAMEL = r"([0-9])([A-Z][a-z])"
 # An acronym glued to a capitalised word: "XLIllustrious" -> "XL Illustrious", "SDXLLightning" -> "SDXL Lightning".
-# The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole.
-ACRONYM = r"([A-Z]{2,})([A-Z][a-z]{3,})"
+# The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole. The acronym may hold digits
+# after its first letter: "F1DRealism" -> "F1D Realism", "SD15Lora" -> "SD15 Lora".
+ACRONYM = r"([A-Z][A-Z0-9]+)([A-Z][a-z]{3,})"
 # An acronym glued to a version: "PNYv2" -> "PNY v2", "XLv31" -> "XL v31".
 ACRONYM_VERSION = r"([A-Z]{2,})(v[0-9])"
 SEPARATORS = r"[^a-z0-9.]+"
@@ -73,12 +76,14 @@ def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
         text = text.str.replace(glued, r" \1 ", regex=True)
         text = text.str.replace(ACRONYM_VERSION, r"\1 \2", regex=True)
         text = text.str.replace(ACRONYM, r"\1 \2", regex=True)
+        text = text.str.replace(DIGIT_CAMEL, r"\1 \2", regex=True)
         text = text.str.replace(CAMEL, r"\1 \2", regex=True).str.lower()
         text = text.str.replace(SEPARATORS, " ", regex=True).str.strip()
         return " " + text + " "
     data = pc.replace_substring_regex(data, pattern=glued, replacement=r" \1 ")
     data = pc.replace_substring_regex(data, pattern=ACRONYM_VERSION, replacement=r"\1 \2")
     data = pc.replace_substring_regex(data, pattern=ACRONYM, replacement=r"\1 \2")
+    data = pc.replace_substring_regex(data, pattern=DIGIT_CAMEL, replacement=r"\1 \2")
     data = pc.utf8_lower(pc.replace_substring_regex(data, pattern=CAMEL, replacement=r"\1 \2"))
     data = pc.utf8_trim_whitespace(pc.replace_substring_regex(data, pattern=SEPARATORS, replacement=" "))
     pad = pa.scalar(" ", data.type)

@@ -242,3 +242,12 @@ def test_real_svd_is_still_svd() -> None:
 )
 def test_capabilities_from_glued_and_variant_tokens(folder: str, name: str, caps: set[str]) -> None:
     assert one(folder, name)["capabilities"] == frozenset(caps)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [("SDXLrender_v2", " sdxl render v2 "), ("QR_v2Sd15", " qr v2 sd15 "), ("F1Dev_style", " f1 dev style "),
+     ("SD15LoraMix", " sd15 lora mix "), ("Flat2DAnimerge", " flat2danimerge ")],
+)
+def test_digits_and_acronyms_before_a_capitalised_word_are_split(raw: str, tokens: str) -> None:
+    assert normalize([raw])[0] == tokens
