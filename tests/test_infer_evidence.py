@@ -110,6 +110,20 @@ def test_a_publisher_known_for_one_base_yields_to_a_stated_base(folder: str, nam
     assert one(folder, name)["family"] == family
 
 
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("dreamshaper_6BakedVae.safetensors", "sd15"), ("DreamShaper_7_pruned.safetensors", "sd15"),
+     ("dreamshaperLightning_sfw.safetensors", ""), ("dreamshaper_turbo_v2.safetensors", ""),
+     ("dreamshaperXL_turboDPMSDE.safetensors", "sdxl"), ("DreamShaperFlux_v1.safetensors", "flux1")],
+)
+def test_a_brand_of_several_generations_needs_its_generation_marker(name: str, family: str) -> None:
+    assert one("checkpoints", name)["family"] == family
+
+
+def test_size_still_tells_the_generation_of_a_bare_brand() -> None:
+    assert one("checkpoints", "dreamshaper_turbo_v2.safetensors", size=6_900_000_000)["family"] == "sdxl"
+
+
 # --------------------------------------------------------------------------- 3. siblings
 
 
