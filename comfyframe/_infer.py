@@ -16,7 +16,8 @@ params_b       float64     parameters in billions of the file's own model (name 
                            typical for generators; NaN when unknown and for adapters)
 vram_gb        float64     GPU memory to run it, GiB (formula in _infer_vram.py)
 quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
-source         string      evidence that decided the family: metadata, name, loader, size, kind, none
+source         string      evidence that decided the family: metadata, name, loader, folder (siblings), size,
+                           kind, none
 confidence     float64     0-1 confidence in the family
 kind_source    string      evidence that decided the kind: folder, loader, name, none
 =============  ==========  =====================================================================
