@@ -403,7 +403,7 @@ class Reference:
     def mask(self, text: str) -> str:
         for pattern in self.masks:
             text = pattern.sub(" ", text)
-        return text
+        return text + "|"
 
     def one(self, row: object, first: dict, siblings: str, out: dict) -> None:  # noqa: C901 - kept linear
         get = lambda c: getattr(row, c) if pd.notna(getattr(row, c)) else None  # noqa: E731

@@ -20,6 +20,7 @@ from . import _rules
 from ._infer import INFERRED, _name_features, _sizes
 from ._infer_edges import dropdowns
 from ._infer_family import (
+    END,
     EXPLICIT_TIER,
     SIBLING_MIN,
     SIBLING_SHARE,
@@ -182,6 +183,11 @@ def _rule(table: str, text: str) -> tuple[str, int]:
     return f"{table}.csv #{index}: {raw}", int(frame["tier"].iloc[index]) if tiers else 0
 
 
+def _fired_or_hidden(masked_text: str, text: str) -> tuple[str, int]:
+    fired = _rule("family_names", masked_text)
+    return fired if fired[0] else _rule("family_names", text)
+
+
 @cache
 def _raw_patterns(table: str) -> list[str]:
     """Patterns as written in the table (with macros), for display."""
@@ -198,7 +204,8 @@ def _evidence_frame(raw: pd.DataFrame, row: int, evidence: list[Evidence], kind:
     reads = {
         "metadata": (meta_text, _rule("metadata_families", normalize([meta_text]).iloc[0]) if meta_text else ("", 0)),
         "trained on": (_cell(raw, row, "meta_sd_model_name"), _name_rule(_cell(raw, row, "meta_sd_model_name"))),
-        "file name": (stem.strip(), _rule("family_names", stem_masked)),
+        # what fired, else what a mask hid (shown as "masked")
+        "file name": (stem.strip(), _fired_or_hidden(stem_masked, stem + END)),
         "subfolder": (sub.strip(), _rule("family_names", str(masked(pd.Series([sub], dtype="string")).iloc[0]))),
         "title": (_cell(raw, row, "meta_title"), _name_rule(_cell(raw, row, "meta_title"))),
     }
@@ -260,7 +267,7 @@ def _why_dropped(role: str, family: str, veto: np.ndarray, gb: float, stem: str,
     code = _rules.FAMILY_CODE[family]
     if veto[code]:
         return f"VETOED: {gb:.2f} GB is outside {family}'s possible sizes (family_size_limits.csv)"
-    if role == "file name" and stem_masked != stem:
+    if role == "file name" and stem_masked.rstrip(END) != stem:
         return "masked: the token means something else here (name_masks.csv)"
     if role == "file name":
         return f"dropped: a weak guess (tier < {EXPLICIT_TIER}) that a subfolder or the vocabulary overrides"

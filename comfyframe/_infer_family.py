@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace
+from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
@@ -42,6 +42,9 @@ LOADER_TIER, FOLDER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 40, 35
 EXPLICIT_TIER, BRAND_TIER, SUBFOLDER_TIER = 65, 50, 60
 # Sibling evidence: a (server, folder, subfolder) needs this many identified files, this share agreeing.
 SIBLING_MIN, SIBLING_SHARE = 3, 0.75
+# Appended to a file name or subfolder before the family rules read it, so that a rule can tell the
+# name's end from a following token (" qwen |" vs " qwen 2.5 vl |"); it is no letter, digit or separator.
+END = "|"
 # "folder" (sibling evidence) is appended: other modules index SOURCES.
 SOURCES: tuple[str, ...] = ("none", "metadata", "name", "loader", "size", "kind", "folder")
 
@@ -311,10 +314,10 @@ def infer_family(
 
 
 def masked(texts: pd.Series) -> pd.Series:
-    """Normalised texts with the name_masks.csv parts blanked (one replace pass per mask pattern)."""
+    """Names as the family rules read them: name_masks.csv parts blanked, END appended (one pass per mask)."""
     for pattern in _rules.patterns("name_masks"):
         texts = replace(texts, pattern, " ")
-    return texts
+    return suffix(texts, END)
 
 
 @cache

@@ -98,6 +98,14 @@ def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
     return _wrap(pc.replace_substring_regex(data, pattern=pattern, replacement=replacement))
 
 
+def suffix(texts: pd.Series, end: str) -> pd.Series:
+    """Each text with ``end`` appended."""
+    data = _arrow(texts)
+    if data is None:
+        return texts + end
+    return _wrap(pc.binary_join_element_wise(data, pa.scalar(end, data.type), pa.scalar("", data.type)))
+
+
 def concat(parts: Sequence[pd.Series]) -> pd.Series:
     """Texts of several series end to end (one regex pass instead of several)."""
     datas = [_arrow(p) for p in parts]

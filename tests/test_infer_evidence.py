@@ -265,3 +265,14 @@ def test_capabilities_from_glued_and_variant_tokens(folder: str, name: str, caps
 )
 def test_digits_and_acronyms_before_a_capitalised_word_are_split(raw: str, tokens: str) -> None:
     assert normalize([raw])[0] == tokens
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [("loras", "Qwen/edit_style.safetensors", "qwen_image"), ("loras", "portrait_qwen.safetensors", "qwen_image"),
+     ("loras", "qwen_cinematic_v2.safetensors", "qwen_image"),
+     ("text_encoders", "qwen_2.5_vl_7b_fp8_scaled.safetensors", ""), ("text_encoders", "qwen3_4b.safetensors", ""),
+     ("text_encoders", "Qwen_VL_chat.safetensors", "")],
+)
+def test_bare_qwen_is_qwen_image_but_not_its_llm_encoders(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family

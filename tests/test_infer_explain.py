@@ -29,7 +29,8 @@ FILES = {
     "checkpoints": [("SDXL/oddMerge_v1.safetensors", 2_100_000_000), ("SDXL/FluxFusionXL_v2.safetensors", 6_900_000_000)],
     "loras": [("Char/aliceXL.safetensors", None), ("Char/bob_pony.safetensors", None),
               ("Char/carol_illustrious.safetensors", None), ("Char/mystery.safetensors", None),
-              ("Other/mystery.safetensors", None), ("flux1-dev-learned_svd.safetensors", None)],
+              ("Other/mystery.safetensors", None), ("flux1-dev-learned_svd.safetensors", None),
+              ("artsy_learned_svd.safetensors", None)],
 }  # fmt: skip
 
 
@@ -71,6 +72,8 @@ def test_a_masked_token_is_explained(found: cf.Discovery) -> None:
     why = found.explain("loras", "flux1-dev-learned_svd.safetensors")
     assert why.result["family"] == "flux1"
     assert "learned svd" in str(why.seen["tokens"])
+    rows = found.explain("loras", "artsy_learned_svd.safetensors").evidence.set_index("role")
+    assert rows.loc["file name", "family"] == "svd" and rows.loc["file name", "verdict"].startswith("masked")
 
 
 def test_name_forms_and_ambiguity(found: cf.Discovery) -> None:
