@@ -368,15 +368,18 @@ class Reference:
         if outside:  # outside the vocabulary: no weak guesses
             loader_guess, size_family, default = "", "", ""
             stem_f = "" if stem_tier <= BRAND_TIER else stem_f
-        if sub_f and stem_f and stem_tier < EXPLICIT_TIER and max(sub_tier, SUBFOLDER_TIER) > stem_tier:
-            stem_f = ""
         title_f, title_tier = self.family_of(self.norm(get("meta_title")), self.family_rules)
+
         def ruled_out(f: str) -> bool:
             low, high = self.limits.get((kind, f), (-math.inf, math.inf))
             return bool(f) and (size / 1e9 < low or size / 1e9 > high)
 
+        sub_f = "" if ruled_out(sub_f) else sub_f
+        if sub_f and stem_f and stem_tier < EXPLICIT_TIER and max(sub_tier, SUBFOLDER_TIER) > stem_tier:
+            stem_f = ""
+
         stem_f = "" if stem_tier < EXPLICIT_TIER and ruled_out(stem_f) else stem_f
-        sub_f, title_f, loader_guess, default = ("" if ruled_out(f) else f for f in (sub_f, title_f, loader_guess, default))
+        title_f, loader_guess, default = ("" if ruled_out(f) else f for f in (title_f, loader_guess, default))
         meta = self.family_of(self.norm(meta_text), self.meta_rules)
         trained = self.family_of(self.norm(get("meta_sd_model_name")), self.family_rules)
         identified = self.decide([("", 1.0, *meta), ("", 1.0, *trained), ("", 1.0, stem_f, stem_tier)])[0]

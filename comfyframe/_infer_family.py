@@ -269,6 +269,9 @@ def gather_evidence(
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
     outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
+    # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.
+    veto = size_vetoes(kind, size_bytes)
+    sub_family = np.where(vetoed(sub_family, veto), -1, sub_family)
     # A subfolder naming a family beats a weaker guess (brand list, abbreviation) from the file name.
     # A folder a user named after a family ("IL/") is deliberate: it counts at least SUBFOLDER_TIER here.
     sub_first = (sub_family >= 0) & (stem_family >= 0) & (stem_tier < EXPLICIT_TIER)
@@ -281,13 +284,9 @@ def gather_evidence(
     guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
-    # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.
-    veto = size_vetoes(kind, size_bytes)
     weak_stem = stem_tier < EXPLICIT_TIER
     stem_family = np.where(weak_stem & vetoed(stem_family, veto), -1, stem_family)
-    sub_family, title_family, loader, default = (
-        np.where(vetoed(f, veto), -1, f) for f in (sub_family, title[0], loader, default)
-    )
+    title_family, loader, default = (np.where(vetoed(f, veto), -1, f) for f in (title[0], loader, default))
     identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
                                 Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
     siblings, _ = sibling_families(models, identified)

@@ -276,3 +276,8 @@ def test_digits_and_acronyms_before_a_capitalised_word_are_split(raw: str, token
 )
 def test_bare_qwen_is_qwen_image_but_not_its_llm_encoders(folder: str, name: str, family: str) -> None:
     assert one(folder, name)["family"] == family
+
+
+def test_a_vetoed_subfolder_does_not_silence_the_file_name() -> None:
+    # 3.0 GB: no size band speaks, the SDXL subfolder is ruled out, the SD1.5 brand in the name remains
+    assert one("checkpoints", "SDXL/majicmixRealistic_v6.safetensors", size=3_000_000_000)["family"] == "sd15"
