@@ -320,13 +320,13 @@ class Reference:
         firsts = [self.evidence(row, loader_family, votes) for row in models.itertuples(index=False)]
         counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row, first in zip(models.itertuples(index=False), firsts):
-            if first["identified"]:
+            if first["identified"] and self.group(row)[2]:
                 counts[self.group(row)][first["identified"]] += 1
         for row, first in zip(models.itertuples(index=False), firsts):
             found = counts.get(self.group(row), {})
             total = sum(found.values())
             best = max(found, key=lambda f: (found[f], -_rules.FAMILY_CODE[f])) if found else ""
-            agree = total >= SIBLING_MIN and found.get(best, 0) / max(total, 1) >= SIBLING_SHARE
+            agree = total >= SIBLING_MIN and found.get(best, 0) / max(total, 1) >= SIBLING_SHARE and self.group(row)[2]
             self.one(row, first, best if agree else "", out)
         frame = models.drop(columns=[c for c in INFERRED if c in models.columns]).copy()
         for column, dtype in INFERRED.items():

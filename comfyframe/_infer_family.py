@@ -13,7 +13,8 @@ abbreviation from the file name (tier below EXPLICIT_TIER); a size outside a fam
 (rules/family_size_limits.csv) vetoes all but metadata and explicit name tokens for that family; a model
 outside the vocabulary (rules/outside_families.csv) keeps only metadata and explicit name tokens.
 Siblings: when at least SIBLING_MIN files of one (server, folder, subfolder) are identified by metadata
-or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family.
+or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family (subfolders
+only, see :func:`sibling_families`).
 
 Loaders tell a file's role, not its family: ``WanVideoModelLoader`` lists every diffusion model, Flux
 included. A loader's family hint (read from its node name, display name, category and package) counts only
@@ -203,16 +204,20 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     """(family code, share) the identified files of each row's (server, folder, subfolder) agree on.
 
     A group speaks when at least SIBLING_MIN identified files are in it and SIBLING_SHARE of them share
-    one family; otherwise -1. Computed with one factorize and one bincount.
+    one family; otherwise -1. Only subfolders form groups: a user sorts files into a subfolder
+    ("Char/", "Motion/"), while a folder's top level holds whatever was downloaded, of every base.
+    Computed with one factorize and one bincount.
     """
     n, families = len(models), len(_rules.FAMILIES)
     out, share = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float64)
     if n == 0 or not (identified >= 0).any():
         return out, share
-    key = _column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + _column(models, "subfolder")
+    subfolder = _column(models, "subfolder")
+    key = _column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder
     group, _ = pd.factorize(key)
     groups = int(group.max()) + 1
-    known = identified >= 0
+    in_subfolder = subfolder.ne("").to_numpy()
+    known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)
     total, best = counts.sum(axis=1), counts.argmax(axis=1)
@@ -220,6 +225,7 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     speaks = (total >= SIBLING_MIN) & (ratio >= SIBLING_SHARE)
     out = np.where(speaks, best, -1)[group]
     share = np.where(speaks, ratio, 0.0)[group]
+    out[~in_subfolder], share[~in_subfolder] = -1, 0.0
     return out, share
 
 

@@ -153,6 +153,7 @@ def test_siblings_give_an_unidentified_file_their_family() -> None:
             "mine/unknown_e.safetensors",
         ],  # 50 % agree
         ["a/x_xl.safetensors", "b/y_xl.safetensors", "c/z_xl.safetensors", "d/unknown.safetensors"],  # other folders
+        ["x_flux.safetensors", "y_flux.safetensors", "z_flux.safetensors", "unknown.safetensors"],  # top level
     ],
 )
 def test_siblings_need_several_agreeing_identified_files(names: list[str]) -> None:
@@ -173,6 +174,7 @@ def test_siblings_never_override_a_name_or_metadata() -> None:
 
 def test_sibling_groups_are_per_server_folder_and_subfolder() -> None:
     frame = pd.DataFrame({"server": ["s1"] * 4 + ["s2"], "folder": ["loras"] * 5, "subfolder": ["x"] * 5})
+    frame = frame.astype("string")
     sdxl = _rules.FAMILY_CODE["sdxl"]
     family, share = sibling_families(frame, np.array([sdxl, sdxl, sdxl, -1, -1]))
     assert list(family) == [sdxl] * 4 + [-1]
