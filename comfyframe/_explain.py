@@ -222,6 +222,8 @@ def _evidence_frame(raw: pd.DataFrame, row: int, evidence: list[Evidence], kind:
             lost = raw_family.get(role, "")
             if lost:
                 shown, verdict = lost, _why_dropped(role, lost, veto, gb, stem, stem_masked)
+            elif role == "siblings" and seen_siblings and not sub.strip():
+                verdict, rule = "no decision: siblings count in subfolders only (a top level mixes bases)", ""
             elif role == "siblings" and seen_siblings:
                 verdict, rule = f"no decision: needs >= {SIBLING_MIN} identified, >= {SIBLING_SHARE:.0%} agreeing", ""
             else:

@@ -74,6 +74,7 @@ def test_a_masked_token_is_explained(found: cf.Discovery) -> None:
     assert "learned svd" in str(why.seen["tokens"])
     rows = found.explain("loras", "artsy_learned_svd.safetensors").evidence.set_index("role")
     assert rows.loc["file name", "family"] == "svd" and rows.loc["file name", "verdict"].startswith("masked")
+    assert rows.loc["siblings", "verdict"].startswith("no decision: siblings count in subfolders only")
 
 
 def test_name_forms_and_ambiguity(found: cf.Discovery) -> None:
