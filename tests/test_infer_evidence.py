@@ -104,6 +104,8 @@ def test_subfolder_naming_a_family_beats_a_weaker_name_guess(name: str, family: 
         ("controlnet", "xinsir_flux_canny.safetensors", "flux1"),
         ("controlnet", "mistoLine_flux_v1.safetensors", "flux1"),
         ("controlnet", "xinsir_openpose_v2.safetensors", "sdxl"),
+        ("controlnet", "flux_control_lora_depth.safetensors", "flux1"),
+        ("controlnet", "control-lora-recolor-rank128.safetensors", "sdxl"),
     ],
 )
 def test_a_publisher_known_for_one_base_yields_to_a_stated_base(folder: str, name: str, family: str) -> None:
