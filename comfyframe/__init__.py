@@ -14,6 +14,7 @@ from ._capture import capture_async
 from ._client import ComfyClient
 from ._discover import capture, default_url, demo_snapshot, discover, discover_async
 from ._discovery import Discovery
+from ._export import read_export
 from ._progress import NullProgress, Progress, TerminalProgress
 from ._rank import CAPABILITIES, PREFERENCES
 from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
@@ -45,6 +46,7 @@ __all__ = [
     "default_url",
     "demo_snapshot",
     "Discovery",
+    "read_export",
     "Snapshot",
     "ComfyClient",
     "Progress",

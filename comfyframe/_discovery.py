@@ -119,9 +119,9 @@ class Discovery:
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
-        from ._export import export_tables
+        from ._export import TABLES, export_tables
 
-        return export_tables(self, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""

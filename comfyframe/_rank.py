@@ -13,17 +13,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._validate import CAPABILITIES, PREFERENCES, _check_job_args
 from .errors import DegradedServerWarning
 
-CAPABILITIES = (
-    "text_to_image",
-    "image_to_image",
-    "text_to_video",
-    "image_to_video",
-    "upscale",
-    "text_to_audio",
-)
-PREFERENCES = ("quality", "speed", "balanced")
 Prefer = Literal["quality", "speed", "balanced"]
 # Adapters need a base model to run; they are never "the model" for a job.
 ADAPTER_KINDS = ("lora", "controlnet", "ipadapter", "embedding", "hypernetwork", "style_model", "gligen", "photomaker")
@@ -79,6 +71,7 @@ def best_for(
     ``--lowvram`` lets weights spill to RAM, ``--reserve-vram`` is subtracted).
     ``capabilities`` is :func:`capability_table` of ``models`` when the caller already has it.
     """
+    _check_job_args(max_vram, top, prefer, device)
     capability = _check_capability(capability)
     if prefer not in PREFERENCES:
         raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")

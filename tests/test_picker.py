@@ -41,7 +41,7 @@ def model(
     return {
         "server": server, "folder": folder, "name": name, "path": name, "ext": name.rsplit(".", 1)[-1],
         "size_bytes": int(vram / 1.1 * 2**30), "loader_nodes": ("CheckpointLoaderSimple",),
-        "kind": kind, "family": family, "capabilities": frozenset(caps), "precision": "", "quant": "",
+        "kind": kind, "family": family, "capabilities": tuple(sorted(caps)), "precision": "", "quant": "",
         "params_b": float("nan"), "variant": variant, "vram_gb": vram, "quality": quality,
         "source": "test", "confidence": 1.0,
     }

@@ -97,7 +97,7 @@ def test_pareto_front_on_a_hand_made_frame() -> None:
 
 
 def test_quality_vs_vram_marks_and_labels_the_front() -> None:
-    frame = PARETO_CASE.assign(kind="checkpoint", capabilities=[frozenset({T2I})] * len(PARETO_CASE))
+    frame = PARETO_CASE.assign(kind="checkpoint", capabilities=[(T2I,)] * len(PARETO_CASE))
     ax = cf.plot_quality_vs_vram(frame)
     assert len(points(ax, "models")) == 8
     assert points(ax, "pareto") == [(1.0, 2.0), (2.0, 3.0), (4.0, 5.0), (8.0, 9.0)]
