@@ -7,19 +7,20 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
-from ._discover import capture, default_url, discover
-from ._discovery import Discovery
-from ._export import for_csv
-from ._rank import CAPABILITIES, PREFERENCES
+from ._safe_text import for_terminal
+from ._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
+
+if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, not for --help
+    from ._discovery import Discovery
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
@@ -54,18 +55,55 @@ def build_parser() -> argparse.ArgumentParser:
     best.add_argument("capability", choices=CAPABILITIES)
     _source_args(best)
     best.add_argument("--max-vram", type=float, metavar="GB", help="memory budget (default: the device's)")
-    best.add_argument("--prefer", choices=PREFERENCES, default="quality")
+    best.add_argument(
+        "--prefer", choices=PREFERENCES, default="quality",
+        help="rank by quality tier, by speed (smaller, step-distilled models first) or by their mean "
+        "(default %(default)s)",
+    )
     best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
 
     export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv",
+        help="csv (spreadsheet-safe text) or parquet (needs pyarrow) (default %(default)s)",
+    )
     return parser
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Reject nonsense numbers before anything is sent (ValueError → exit 2)."""
+    positive_number(args.timeout, "--timeout", "seconds")
+    positive_count(args.concurrency, "--concurrency", "parallel requests")
+    if args.command == "best":
+        _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
+
+
+def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
+    """Why ``best`` found nothing: which budget, and what the smallest capable model needs."""
+    caps, hw = found.capabilities, found.hardware
+    able = caps[caps["capability"].eq(args.capability)]
+    if not hw.empty and args.device < len(hw):
+        able = able[able["server"].eq(hw["server"].iloc[args.device])]
+    if able.empty or able["vram_gb"].isna().all():
+        return f"No model on the server can do {args.capability}."
+    smallest = able.loc[able["vram_gb"].idxmin()]
+    if args.max_vram is not None:
+        budget = f"the --max-vram budget of {args.max_vram:g} GB"
+    else:
+        value = hw["budget_gb"].iloc[args.device] if not hw.empty else math.nan
+        budget = f"device {args.device}'s budget of {value:.1f} GB" if value == value else "the memory budget"
+    return (
+        f"No model that can do {args.capability} fits {budget}; the smallest, {for_terminal(smallest['name'])}, "
+        f"needs {smallest['vram_gb']:.1f} GB (pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more)."
+    )
+
+
 def _discovery(args: argparse.Namespace) -> Discovery:
+    from ._discover import default_url, discover
+
     if getattr(args, "demo", False):
         return discover(demo=True)
     if getattr(args, "snapshot", None):
@@ -79,17 +117,12 @@ def _discovery(args: argparse.Namespace) -> Discovery:
     )
 
 
-def _print_table(frame: pd.DataFrame) -> None:
-    if frame.empty:
-        print("(no models)")
-        return
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
-        print(for_csv(frame).to_string(index=False))
-
-
 def run(args: argparse.Namespace) -> int:
+    from ._display import terminal_table
+
     if args.command == "snapshot":
+        from ._discover import capture, default_url
+
         snapshot = capture(
             args.url or default_url(),
             timeout=args.timeout,
@@ -98,9 +131,9 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
         )
         path = snapshot.save(args.output)
-        print(f"saved {len(snapshot.responses)} answers from {snapshot.url} to {path}")
+        print(f"saved {len(snapshot.responses)} answers from {for_terminal(snapshot.url)} to {for_terminal(path)}")
         for route, failure in snapshot.failures.items():
-            print(f"comfyframe: warning: {route}: {failure.get('message')}", file=sys.stderr)
+            print(f"comfyframe: warning: {for_terminal(route)}: {for_terminal(failure.get('message'))}", file=sys.stderr)
         return 0
     found = _discovery(args)
     if args.command == "discover":
@@ -109,13 +142,13 @@ def run(args: argparse.Namespace) -> int:
         ranked = found.best_for(args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device,
                                 top=args.top)
         if ranked.empty:
-            print(f"No model on the server can do {args.capability} within the memory budget.", file=sys.stderr)
+            print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
             return 1
         columns = ["rank", "name", "folder", "family", "variant", "vram_gb", "quality", "speed", "score"]
-        _print_table(ranked[columns])
+        print(terminal_table(ranked[columns]))
     elif args.command == "export":
         for path in found.export(args.out, args.format):
-            print(path)
+            print(for_terminal(path))
     return 0
 
 
@@ -124,18 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def show(message: warnings.WarningMessage | Warning, category: type[Warning], *rest: object, **kw: object) -> None:
-        print(f"comfyframe: warning: {message}", file=sys.stderr)
+        print(f"comfyframe: warning: {for_terminal(message)}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", DegradedServerWarning)
         warnings.showwarning = show  # type: ignore[assignment]
         try:
+            _check_args(args)
             return run(args)
-        except ComfyFrameError as exc:
-            print(f"comfyframe: error: {exc}", file=sys.stderr)
-            return 2
-        except ValueError as exc:
-            print(f"comfyframe: error: {exc}", file=sys.stderr)
+        except (ComfyFrameError, ValueError) as exc:
+            print(f"comfyframe: error: {for_terminal(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("comfyframe: interrupted", file=sys.stderr)
