@@ -11,6 +11,7 @@ import pandas as pd
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._rank import CAPABILITIES, Prefer, best_for, capability_table
+from ._safe_text import for_terminal
 from ._snapshot import Snapshot
 from .errors import DegradedServerWarning
 
@@ -131,7 +132,7 @@ class Discovery:
 
     def __repr__(self) -> str:
         servers = ", ".join(self.servers)
-        return (
+        return for_terminal(
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"
         )

@@ -25,6 +25,7 @@ import pandas as pd
 from ._picker_state import ANY, CONTROLS, PickerState
 from ._plots import short_label
 from ._rank import Prefer
+from ._safe_text import for_terminal
 from .errors import MissingDependency
 
 Callback = Callable[[Any], object]
@@ -172,7 +173,7 @@ class Picker:
     def __repr__(self) -> str:
         pick = self.value
         name = "nothing fits" if pick is None else pick["name"]
-        return f"<Picker {self.state.capability} ≤ {self.state.budget:.1f} GB, prefer {self.state.prefer}: {name}>"
+        return for_terminal(f"<Picker {self.state.capability} ≤ {self.state.budget:.1f} GB, prefer {self.state.prefer}: {name}>")
 
     # -- reactions -------------------------------------------------------
     @contextmanager

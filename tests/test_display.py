@@ -60,3 +60,9 @@ def test_demo_summary_names_the_demo() -> None:
     found = cf.discover(demo=True)
     assert found.status().startswith(f"ComfyUI 0.3.75 at {found.url} (demo snapshot")
     assert "demo snapshot recorded from a test server" in found._repr_html_()
+
+
+def test_reprs_show_control_characters_escaped() -> None:
+    found = make_discovery(MODELS, [device()])
+    found.snapshots = (cf.Snapshot(url="http://gpu\x1b[2J:8188"),)
+    assert "\x1b" not in repr(found) and "gpu\\x1b[2J" in repr(found)
