@@ -91,10 +91,12 @@ def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
         return f"No model on the server can do {args.capability}."
     smallest = able.loc[able["vram_gb"].idxmin()]
     if args.max_vram is not None:
-        budget = f"the --max-vram budget of {args.max_vram:g} GB"
+        limit, budget = float(args.max_vram), f"the --max-vram budget of {args.max_vram:g} GB"
     else:
-        value = hw["budget_gb"].iloc[args.device] if not hw.empty else math.nan
-        budget = f"device {args.device}'s budget of {value:.1f} GB" if value == value else "the memory budget"
+        limit = float(hw["budget_gb"].iloc[args.device]) if not hw.empty else math.nan
+        budget = f"device {args.device}'s budget of {limit:.1f} GB" if limit == limit else "the memory budget"
+    if not smallest["vram_gb"] > limit:  # the smallest model fits: something else ruled the rest out
+        return f"Nothing that can do {args.capability} fits {budget}."
     return (
         f"No model that can do {args.capability} fits {budget}; the smallest, {for_terminal(smallest['name'])}, "
         f"needs {smallest['vram_gb']:.1f} GB (pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more)."
