@@ -6,9 +6,13 @@ CSV is written for spreadsheets that must not be turned against their user:
   model name stays inside its field and cannot start a new record;
 - text a spreadsheet would run as a formula (``= + - @`` and their full-width
   forms, also after leading whitespace or control characters, or a leading
-  control character) gets a leading apostrophe. The empty string is written as a
-  lone apostrophe, so an empty field means "missing" (NA) and ``''`` stays ``''``;
-- tuple cells are ``;``-joined (``%`` and ``;`` inside a value as ``%25``/``%3B``).
+  control character) gets a leading apostrophe;
+- tuple cells are ``;``-joined (``%`` and ``;`` inside a value as ``%25``/``%3B``);
+- an empty field is the column's empty value: ``''`` in the columns where the
+  builders write ``''`` for "none" (:data:`comfyframe._schema.EMPTY_TEXT`:
+  ``family``, ``variant``, ``subfolder`` …), ``()`` in tuple columns, NA
+  elsewhere. Where ``''`` is not the empty value (server-provided text such as
+  metadata), ``''`` is written as a lone apostrophe so it stays distinct from NA.
 
 The escaping is reversible: :func:`read_export` restores the exact values and
 the dtypes declared in :mod:`comfyframe._schema`. Parquet keeps tuples as lists
@@ -25,14 +29,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._schema import EXPORTED, OBJECT, Table
+from ._schema import EMPTY_TEXT, EXPORTED, OBJECT, Table
 from .errors import ComfyFrameError, MissingDependency
 
 TABLES = tuple(EXPORTED)
 FORMATS = ("csv", "parquet")
 # After any apostrophes already there: end of text, a control character, or a formula
 # character after optional whitespace/control characters. Matching text gets one more apostrophe.
-_NEEDS_APOSTROPHE = r"^'*(?:$|[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+_FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+_FORMULA_OR_EMPTY = r"^'*(?:$|[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 _ELEMENT_ESCAPES = {"%25": "%", "%3B": ";"}
 
 
@@ -55,15 +60,20 @@ def _split(text: str) -> tuple[str, ...]:
                  for p in text.split(";"))
 
 
-def _neutralise(text: pd.Series) -> pd.Series:
+def _pattern(column: str, tuples: bool) -> str:
+    """Which text gets an apostrophe: formulas, and ``''`` where an empty field would mean NA."""
+    return _FORMULA if tuples or column in EMPTY_TEXT else _FORMULA_OR_EMPTY
+
+
+def _neutralise(text: pd.Series, pattern: str) -> pd.Series:
     text = text.astype("string")
-    risky = text.str.match(_NEEDS_APOSTROPHE).fillna(False).astype(bool)
+    risky = text.str.match(pattern).fillna(False).astype(bool)
     return text.mask(risky, "'" + text)
 
 
-def _restore(text: pd.Series) -> pd.Series:
+def _restore(text: pd.Series, pattern: str) -> pd.Series:
     text = text.astype("string")
-    escaped = (text.str.startswith("'") & text.str.match(_NEEDS_APOSTROPHE)).fillna(False).astype(bool)
+    escaped = (text.str.startswith("'") & text.str.match(pattern)).fillna(False).astype(bool)
     return text.mask(escaped, text.str.slice(1))
 
 
@@ -76,9 +86,10 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _text_columns(out):
         values = out[column]
-        if values.map(_is_collection).any():
+        tuples = bool(values.map(_is_collection).any())
+        if tuples:
             values = values.map(_join)
-        out[column] = _neutralise(values)
+        out[column] = _neutralise(values, _pattern(str(column), tuples))
     return out
 
 
@@ -155,7 +166,9 @@ def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame
             continue
         values = out[column.name]
         if from_csv and (column.dtype in (OBJECT, "string")):
-            values = _restore(values)
+            values = _restore(values, _pattern(column.name, column.dtype == OBJECT))
+            if column.dtype == OBJECT or column.name in EMPTY_TEXT:
+                values = values.fillna("")
         if column.dtype == OBJECT:
             cells = np.empty(len(values), dtype=object)  # element-wise: tuples must stay cells
             cells[:] = [_split(v) if isinstance(v, str) else tuple(map(str, v)) if _is_collection(v) else v

@@ -158,6 +158,12 @@ CAPABILITY_TABLE = _t(
     ("capability", "string", "one capability of the model"),
 )
 
+# Text columns whose builders write '' (never NA) for "none": CSV writes '' there as an empty field.
+EMPTY_TEXT = frozenset({
+    "folder", "subfolder", "path", "filename", "stem", "ext",
+    "kind", "family", "variant", "precision", "quant", "source", "kind_source",
+})  # fmt: skip
+
 # The tables Discovery exports, by file name.
 EXPORTED: dict[str, Table] = {
     "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,

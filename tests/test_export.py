@@ -60,23 +60,35 @@ def test_formulas_after_whitespace_or_control_characters_are_neutralised() -> No
     assert out[5] == "'\x01\x02-2+3.gguf"
     assert out[7] == "'\uff1d1+1.safetensors"
     assert out[8] == "''=already.safetensors"
-    assert out[10] == "'"  # '' is a lone apostrophe: an empty field means NA
+    assert out[10] == "'"  # '' is a lone apostrophe in a column where an empty field means NA
     assert out[13] == "ok.safetensors"
 
 
 def test_csv_written_from_hostile_names_reads_back_exactly(tmp_path: Path) -> None:
-    frame = _hostile_frame().assign(family=pd.array([None, *HOSTILE[1:]], dtype="string"))
-    frame = frame[["name", "size_bytes", "loader_nodes", "family"]]
+    frame = _hostile_frame().assign(
+        meta_title=pd.array([None, *HOSTILE[1:]], dtype="string"),  # '' and NA both, kept apart
+        family=pd.array(HOSTILE[::-1], dtype="string"),  # '' is this column's empty value
+    )
     export_tables({"models": frame}, tmp_path)
     back = cf.read_export(tmp_path)["models"]
     pdt.assert_frame_equal(back[frame.columns], frame)
     assert back["loader_nodes"].tolist() == frame["loader_nodes"].tolist()
 
 
+def test_empty_text_is_an_empty_field_where_it_means_none(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"family": pd.array(["", "sdxl"], dtype="string"),
+                          "meta_title": pd.array(["", None], dtype="string")})
+    write_csv(frame, tmp_path / "models.csv")
+    assert (tmp_path / "models.csv").read_text().splitlines()[1:] == ['"","\'"', '"sdxl",""']
+    back = cf.read_export(tmp_path)["models"]
+    assert back["family"].tolist() == ["", "sdxl"] and back["meta_title"].tolist()[0] == ""
+    assert pd.isna(back["meta_title"].iloc[1])
+
+
 def test_tuples_become_joined_text_and_lists() -> None:
     frame = pd.DataFrame({"capabilities": [("image_to_video", "text_to_video"), ()],
                           "loader_nodes": [("A", "UNETLoader"), ()]})
-    assert for_csv(frame)["capabilities"].tolist() == ["image_to_video;text_to_video", "'"]
+    assert for_csv(frame)["capabilities"].tolist() == ["image_to_video;text_to_video", ""]
     assert for_parquet(frame)["capabilities"].tolist() == [["image_to_video", "text_to_video"], []]
 
 
