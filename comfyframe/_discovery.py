@@ -107,6 +107,7 @@ class Discovery:
             "loader_nodes": int(self.nodes["loads_models"].fillna(False).sum()),
             "models": int(len(models)),
             "model_bytes": int(models["size_bytes"].fillna(0).sum()),
+            "models_of_unknown_size": int(models["size_bytes"].isna().sum()),
             "by_kind": models["kind"].value_counts().to_dict(),
             "by_capability": self.capabilities["capability"].value_counts().to_dict(),
             "unknown_family": int(models["family"].eq("").sum()),

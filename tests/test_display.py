@@ -66,3 +66,10 @@ def test_reprs_show_control_characters_escaped() -> None:
     found = make_discovery(MODELS, [device()])
     found.snapshots = (cf.Snapshot(url="http://gpu\x1b[2J:8188"),)
     assert "\x1b" not in repr(found) and "gpu\\x1b[2J" in repr(found)
+
+
+def test_summary_dict_counts_files_of_unknown_size() -> None:
+    found = cf.discover(demo=True)
+    summary = found.summary()
+    assert summary["models_of_unknown_size"] == int(found.models["size_bytes"].isna().sum()) > 0
+    assert f"+ {summary['models_of_unknown_size']} files of unknown size" in found.status()
