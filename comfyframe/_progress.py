@@ -2,9 +2,11 @@
 
 A discovery may take hundreds of requests (one per safetensors file for its
 metadata, one per folder, several servers). The bar's total grows as the work
-becomes known. Drawing is tqdm's (``tqdm.auto``: a widget in Jupyter, a line on
-a terminal, throttled); :class:`Progress` is the small protocol comfyframe
-reports to, so any other reporter can be plugged in.
+becomes known. Drawing is tqdm's: the two bars ``tqdm.auto`` chooses between
+(``tqdm.notebook`` in Jupyter, ``tqdm.std`` on a terminal), picked here directly
+because comfyframe also stays silent when stderr is not a terminal (a log or a
+pipe), which ``tqdm.auto`` does not. :class:`Progress` is the small protocol
+comfyframe reports to, so any other reporter can be plugged in.
 """
 
 from __future__ import annotations
