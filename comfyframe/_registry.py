@@ -11,6 +11,7 @@ Existing code runs unchanged apart from the import::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -142,11 +143,22 @@ class ModelRegistryV2:
             return f"ModelRegistryV2({self.url}): not discovered yet"
         return self.discovery.status()
 
+    def _ranked(
+        self, capability: Capability | str, max_vram: float | None, prefer: Prefer, top: int | None = None
+    ) -> pd.DataFrame:
+        # The original design passed hardware.vram_free_gb straight in: a full GPU (0 GB free) means
+        # nothing fits, an unknown amount (NaN) means the device's budget; neither is an error here.
+        if max_vram is not None and math.isnan(max_vram):
+            max_vram = None
+        if max_vram is not None and max_vram <= 0:
+            return self._found().best_for(str(capability), prefer=prefer, top=1).iloc[0:0]
+        return self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=top)
+
     def get_best_for(
         self, capability: Capability | str, max_vram: float | None = None, prefer: Prefer = "quality"
     ) -> ModelInfo | None:
         """The best fitting model for ``capability``, or ``None`` when nothing fits."""
-        ranked = self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=1)
+        ranked = self._ranked(capability, max_vram, prefer, top=1)
         if ranked.empty:
             return None
         pick = ranked.iloc[0]
@@ -156,6 +168,6 @@ class ModelRegistryV2:
 
     def get_models_for(self, capability: Capability | str, max_vram: float | None = None) -> list[ModelInfo]:
         """Every fitting model for ``capability``, best first."""
-        ranked = self._found().best_for(str(capability), max_vram=max_vram)
+        ranked = self._ranked(capability, max_vram, "quality")
         models = self._found().models.set_index(["server", "folder", "name"], drop=False)
         return [_model_info(models.loc[(r.server, r.folder, r.name)]) for r in ranked.itertuples()]
