@@ -16,8 +16,9 @@ import pandas as pd
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
 from ._discover import capture, default_url, discover
 from ._discovery import Discovery
-from ._export import for_csv
-from ._rank import CAPABILITIES, PREFERENCES
+from ._export import for_csv, for_json
+from ._pipelines import pipeline_label
+from ._rank import CAPABILITIES, PREFERENCES, device_budget
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
 
@@ -57,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     best.add_argument("--prefer", choices=PREFERENCES, default="quality")
     best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
+    best.add_argument("--width", type=float, metavar="PX", help="job width in pixels (default: the family's usual job)")
+    best.add_argument("--height", type=float, metavar="PX", help="job height in pixels (default: the family's)")
+    best.add_argument("--frames", type=float, metavar="N", help="video frames (default: the family's)")
+    best.add_argument("--batch", type=float, default=1, metavar="B", help="batch size (default %(default)s)")
+    best.add_argument("--all", action="store_true", help="also list pipelines that miss a part, with what they miss")
+    best.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                      help="table for reading, csv or json for scripts (default %(default)s)")
 
     export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
     _source_args(export)
@@ -88,6 +96,46 @@ def _print_table(frame: pd.DataFrame) -> None:
         print(for_csv(frame).to_string(index=False))
 
 
+BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
+
+
+def _best(found: Discovery, args: argparse.Namespace) -> int:
+    ranked = found.best_for(
+        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
+        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+    )  # fmt: skip
+    if ranked.empty:
+        print(_nothing_fits(found, args), file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        for_csv(ranked).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(for_json(ranked))
+    else:
+        shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
+        _print_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])])
+    return 0
+
+
+def _nothing_fits(found: Discovery, args: argparse.Namespace) -> str:
+    """Why ``best`` has no answer: the budget, and what the smallest candidate would need."""
+    what = "pipeline" if args.all else "ready pipeline"
+    unlimited = found.best_for(
+        args.capability, max_vram=1e9, prefer="quality", device=args.device,
+        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+    )  # fmt: skip
+    if unlimited.empty:
+        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
+        return f"No {what} on the server can do {args.capability}{hint}."
+    _, budget = device_budget(found.hardware, args.device, args.max_vram)
+    smallest = unlimited.loc[unlimited["vram_gb"].idxmin()]
+    return (
+        f"No {what} for {args.capability} fits the memory budget of {budget:.1f} GB; the smallest, "
+        f"{pipeline_label(smallest)}, needs {smallest['vram_gb']:.1f} GB for this job. "
+        "Raise --max-vram, or shrink the job (--width/--height/--frames/--batch)."
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.command == "snapshot":
         snapshot = capture(
@@ -106,13 +154,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "discover":
         print(found.status())
     elif args.command == "best":
-        ranked = found.best_for(args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device,
-                                top=args.top)
-        if ranked.empty:
-            print(f"No model on the server can do {args.capability} within the memory budget.", file=sys.stderr)
-            return 1
-        columns = ["rank", "name", "folder", "family", "variant", "vram_gb", "quality", "speed", "score"]
-        _print_table(ranked[columns])
+        return _best(found, args)
     elif args.command == "export":
         for path in found.export(args.out, args.format):
             print(path)

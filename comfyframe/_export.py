@@ -18,7 +18,7 @@ from .errors import ComfyFrameError, MissingDependency
 if TYPE_CHECKING:
     from ._discovery import Discovery
 
-TABLES = ("models", "nodes", "edges", "hardware", "capabilities")
+TABLES = ("models", "nodes", "edges", "hardware", "capabilities", "pipelines")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -44,6 +44,11 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
             if risky.any():
                 out[column] = text.mask(risky, "'" + text)
     return out
+
+
+def for_json(frame: pd.DataFrame) -> str:
+    """The frame as a JSON array of records: collections as sorted lists, NA as null."""
+    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
 
 
 def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,12 +23,14 @@ from typing import Any, Literal
 import pandas as pd
 
 from ._plots import short_label
-from ._rank import ADAPTER_KINDS, CAPABILITIES, PREFERENCES, RANK_COLUMNS, Prefer, best_for, capability_table
+from ._pipelines import pipeline_label
+from ._rank import CAPABILITIES, PREFERENCES, RANK_COLUMNS, Prefer
 from .errors import MissingDependency
 
 ANY = "(any)"
 Callback = Callable[[Any], object]
-TABLE_COLUMNS = ("rank", "name", "family", "kind", "variant", "vram_gb", "quality", "speed", "score", "headroom_gb")
+TABLE_COLUMNS = ("rank", "name", "family", "kind", "variant", "vram_gb", "quality", "speed", "score", "headroom_gb",
+                 "components", "missing")
 HEADERS = {"rank": "#", "vram_gb": "VRAM GB", "headroom_gb": "spare GB"}
 NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
@@ -84,6 +86,7 @@ class Picker:
         plot: PlotKind | None = "vram_fit",
     ) -> None:
         w = _widgets()
+        self.discovery = discovery
         self.models: pd.DataFrame = discovery.models
         self.hardware: pd.DataFrame = discovery.hardware
         self.top = int(top)
@@ -91,7 +94,7 @@ class Picker:
         self.ranked: pd.DataFrame = pd.DataFrame(columns=RANK_COLUMNS)
         self._callbacks: list[Callback] = []
         self._quiet = 0
-        self._generators = self.models[~self.models["kind"].isin(ADAPTER_KINDS) & self.models["vram_gb"].notna()]
+        self._generators = discovery.pipelines[discovery.pipelines["ready"].fillna(False)]
 
         hw = self.hardware
         multi = hw["server"].nunique() > 1
@@ -157,8 +160,9 @@ class Picker:
             return None
         models = self.models
         same = (
-            models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])
-        )
+            models["server"].eq(pick["server"]) & models["folder"].eq(pick["generator_folder"])
+            & models["name"].eq(pick["generator"])
+        )  # fmt: skip
         return models[same].iloc[0] if same.any() else None
 
     @property
@@ -287,7 +291,7 @@ class Picker:
     def _device_changed(self, capability: str | None) -> None:
         """New device: offer its server's capabilities, reset the budget slider to its budget."""
         models = self._server_models()
-        present = set(capability_table(models)["capability"].dropna())
+        present = {c for jobs in models["jobs"] for c in jobs}
         options = [c for c in CAPABILITIES if c in present]
         self.capability.options = options
         self.capability.value = capability if capability in options else (options[0] if options else None)
@@ -315,20 +319,21 @@ class Picker:
         capability = self.capability.value
         if capability is None:
             return models.iloc[0:0]
-        return models[models["capabilities"].map(lambda caps: capability in caps)]
+        return models[models["jobs"].map(lambda jobs: capability in jobs)]
 
     def _rerank(self) -> None:
         capability = self.capability.value
-        models = self.models
-        if self.family.value not in (None, ANY):
-            models = models[models["family"].fillna("").eq(self.family.value)]
-        if self.kind.value not in (None, ANY):
-            models = models[models["kind"].fillna("").eq(self.kind.value)]
         if capability is None:
-            self.ranked = pd.DataFrame(columns=RANK_COLUMNS)
+            self.ranked = pd.DataFrame(columns=["name", *RANK_COLUMNS])
         else:
-            self.ranked = best_for(models, self.hardware, capability, max_vram=float(self.budget.value),
-                                   prefer=self.prefer.value, device=self.device.value)
+            ranked = self.discovery.best_for(capability, max_vram=float(self.budget.value),
+                                             prefer=self.prefer.value, device=self.device.value)
+            if self.family.value not in (None, ANY):
+                ranked = ranked[ranked["family"].fillna("").eq(self.family.value)]
+            if self.kind.value not in (None, ANY):
+                ranked = ranked[ranked["kind"].fillna("").eq(self.kind.value)]
+            ranked = ranked.assign(rank=range(1, len(ranked) + 1)).reset_index(drop=True)
+            self.ranked = ranked.assign(name=[pipeline_label(r) for _, r in ranked.iterrows()])
         with self._held():
             shown = self.ranked.head(self.top)
             self.choice.options = [(f"{r} · {n}", i) for i, (r, n) in enumerate(zip(shown["rank"], shown["name"]))]

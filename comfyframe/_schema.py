@@ -169,3 +169,33 @@ def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd
             out[column.name] = out[column.name].astype(column.dtype)
     extra = [c for c in out.columns if c not in table.names] if keep_extra else []
     return out[table.names + extra].reset_index(drop=True)
+
+
+PIPELINES = _t(
+    "pipelines",
+    ("server", "string", "URL of the server"),
+    ("generator_folder", "string", "folder of the generator ('' when a motion module found no base)"),
+    ("generator", "string", "checkpoint, diffusion model or upscale model file that does the job"),
+    ("module", "string", "folder/name of the motion module this pipeline animates with ('' for none)"),
+    ("kind", "string", "the generator's kind: checkpoint, diffusion_model or upscale"),
+    ("family", "string", "the generator's family"),
+    ("variant", "string", "variant labels of the generator (of the motion module, for its rows)"),
+    ("capabilities", OBJECT, "the generator's native tasks (the module's, for motion-module rows)"),
+    ("jobs", OBJECT, "what the pipeline can run now: capabilities less those a missing part takes, plus "
+                     "image_to_image by denoising for text-to-image pipelines; empty when not ready"),
+    ("components", OBJECT, "installed parts chosen for it, as 'folder/name'"),
+    ("missing", OBJECT, "parts still needed, as 'role:component' (e.g. 'vae:wan22')"),
+    ("ready", "boolean", "every part it needs is installed"),
+    ("precision", "string", "the generator's precision"),
+    ("quant", "string", "the generator's GGUF quant"),
+    ("quality", "Int64", "quality tier of the generator (of the motion module, for its rows)"),
+    ("weights_gb", "float64", "diffusion weights on the GPU while sampling, GiB (motion module included)"),
+    ("activations_gb", "float64", "ComfyUI's sampling memory for the job, GiB (_job_memory.py)"),
+    ("encode_gb", "float64", "text encoders and image/audio encoders loaded to encode, GiB"),
+    ("decode_gb", "float64", "VAE weights plus VAE decode memory for the job, GiB"),
+    ("vram_gb", "float64", "peak GPU memory of the job: max(encode, weights + activations, decode), GiB"),
+    ("width", "float64", "job width in pixels"),
+    ("height", "float64", "job height in pixels"),
+    ("frames", "float64", "job frames (1 for images)"),
+    ("batch", "float64", "job batch size"),
+)

@@ -60,10 +60,11 @@ def test_snapshot_then_offline_export(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["export", "--snapshot", str(path), "--out", str(tmp_path / "out")]) == 0
     written = capsys.readouterr().out.split()
     assert sorted(Path(p).name for p in written) == sorted(
-        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities")
+        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities", "pipelines")
     )
 
 
 def test_best_with_nothing_fitting_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["best", "text_to_video", "--demo", "--max-vram", "0.01"]) == 1
-    assert "within the memory budget" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "fits the memory budget of 0.0 GB" in err and "needs" in err and "--max-vram" in err
