@@ -381,7 +381,7 @@ def _generator_rows(
     miss = _tuples(missing, n)
     miss[unknown] = [("recipe:unknown_family",)] * int(unknown.sum())
     lost = _tuples(job_lost, n)
-    capabilities = models["capabilities"].to_numpy(dtype=object)[gen]
+    capabilities = sorted_tuples(models["capabilities"].to_numpy(dtype=object)[gen])
     ready = ~unknown & (blocking.reindex(index, fill_value=0).to_numpy() == 0) & _some_job_left(capabilities, lost)
     comp = _tuples(chosen.assign(label=_component_names(models, chosen["pos"].to_numpy())).groupby("pipe")["label"].agg(_sorted_tuple), n)
     return pd.DataFrame({
@@ -460,7 +460,7 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     missing = np.empty(n, dtype=object)
     missing[:] = [tuple(m) if ok else (f"base:{f or 'unknown'}",) for m, ok, f in zip(base_missing, has, family)]
     ready = has & base["ready"].fillna(False).to_numpy(dtype=bool)
-    capabilities = models["capabilities"].to_numpy(dtype=object)[modules]
+    capabilities = sorted_tuples(models["capabilities"].to_numpy(dtype=object)[modules])
     return pd.DataFrame({
         "server": models["server"].to_numpy(dtype=object)[modules],
         "generator_folder": base["generator_folder"].fillna("").to_numpy(dtype=object),
@@ -483,6 +483,17 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
 
 def _component_names(models: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     return (models["folder"].astype(object).to_numpy()[pos] + "/" + models["name"].astype(object).to_numpy()[pos]).astype(object)
+
+
+def sorted_tuples(cells: np.ndarray) -> np.ndarray:
+    """Set-valued cells as sorted tuples of str (converted once per distinct cell)."""
+    try:
+        codes, distinct = pd.factorize(cells)
+    except TypeError:  # unhashable cells (lists, after a Parquet round trip)
+        codes, distinct = pd.factorize(pd.Series(cells, dtype=object).map(tuple).to_numpy())
+    table = np.empty(len(distinct), dtype=object)
+    table[:] = [tuple(sorted(map(str, cell))) for cell in distinct]
+    return table[codes]
 
 
 def _some_job_left(capabilities: np.ndarray, lost: np.ndarray) -> np.ndarray:

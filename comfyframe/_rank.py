@@ -31,7 +31,7 @@ FAST_VARIANTS = r"(?:^|;)(?:distilled|turbo|lightning|lcm|hyper|schnell|\d+steps
 
 RANK_COLUMNS = [
     "rank", "generator", "generator_folder", "module", "family", "kind", "variant", "via", "components", "missing",
-    "ready", "vram_gb", "weights_gb", "activations_gb", "quality", "speed", "score", "headroom_gb", "precision",
+    "ready", "vram_gb", "weights_gb", "activations_gb", "encode_gb", "decode_gb", "quality", "speed", "score", "headroom_gb", "precision",
     "quant", "capabilities", "jobs", "width", "height", "frames", "batch", "server",
 ]  # fmt: skip
 
