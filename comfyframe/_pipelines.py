@@ -80,13 +80,14 @@ class Job:
 class Plan:
     """The budget-independent part of the pipelines of a ``models`` table.
 
+    ``cols``: the model columns evaluation reads, as numpy arrays (converted once).
     ``pipes``: one row per generator (``gen`` = its row position in models) and per motion module
     (``module`` = its position; its base generator is chosen at evaluation). ``needs``: one row per
     (pipe, required part) with ``group`` = the candidate group on the pipe's server (-1: nothing installed).
     ``cands``: candidate files sorted by (group, weight), ``like``: the same within (group, precision, quant).
     """
 
-    models: pd.DataFrame
+    cols: dict[str, np.ndarray]
     pipes: pd.DataFrame
     needs: pd.DataFrame
     cand_pos: np.ndarray
@@ -102,18 +103,19 @@ class Plan:
 def plan_pipelines(models: pd.DataFrame) -> Plan:
     """Which parts each generator needs and which installed files can be each part (see module docstring)."""
     frame = models.reset_index(drop=True)
-    kind = frame["kind"].to_numpy(dtype=object)
-    family = frame["family"].fillna("").to_numpy(dtype=object)
-    server = pd.factorize(frame["server"].astype(object), use_na_sentinel=False)[0]
-    text = _normalised_paths(frame)
+    cols = _column_arrays(frame)
+    kind, family = cols["kind"], cols["family"]
+    server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
+    recipes = _rules.recipes()
+    spec_of_rule, specs = _specs(recipes)
+    wanted_kinds = {k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)
+    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, sorted(wanted_kinds))))
     labels = _labels(frame["variant"])
     gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
     modules = np.flatnonzero(kind == "motion_module")
-    recipes = _rules.recipes()
 
     need_pipe: list[np.ndarray] = []
     need_rule: list[np.ndarray] = []
-    spec_of_rule, specs = _specs(recipes)
     for fam, rows in recipes.groupby("family", sort=False).groups.items():
         members = gen[family[gen] == fam]
         if not members.size:
@@ -137,20 +139,20 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     rule_of_need = np.concatenate(need_rule) if need_rule else np.zeros(0, dtype=np.int64)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
-    spec_cands = [_spec_matches(spec, kind, family, text, labels) for spec in specs]
+    by_kind = pd.Series(np.arange(len(kind))).groupby(kind).indices
+    spec_cands = [_spec_matches(spec, by_kind, family, text, labels) for spec in specs]
     cand_spec = np.concatenate([np.full(c.size, s, dtype=np.int64) for s, c in enumerate(spec_cands)] or [np.zeros(0, np.int64)])
     cand_file = np.concatenate(spec_cands or [np.zeros(0, np.int64)])
-    weight = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+    weight, name = cols["weights_gb"], cols["name"]
     group_key = server[cand_file] * len(specs) + cand_spec
     group_of, groups = pd.factorize(group_key)
-    order = np.lexsort((frame["name"].to_numpy(dtype=object)[cand_file].astype(str), weight[cand_file], group_of))
+    order = np.lexsort((name[cand_file].astype(str), weight[cand_file], group_of))
     cand_pos, cand_key = cand_file[order], group_of[order] * _SPAN + weight[cand_file[order]]
 
-    precision = frame["precision"].fillna("").to_numpy(dtype=object)
-    quant = frame["quant"].fillna("").to_numpy(dtype=object)
+    precision, quant = cols["precision"], cols["quant"]
     like_tuple = pd.MultiIndex.from_arrays([group_of, precision[cand_file], quant[cand_file]])
     like_of, like_index = pd.factorize(like_tuple)
-    like_order = np.lexsort((frame["name"].to_numpy(dtype=object)[cand_file].astype(str), weight[cand_file], like_of))
+    like_order = np.lexsort((name[cand_file].astype(str), weight[cand_file], like_of))
     like_pos, like_key = cand_file[like_order], like_of[like_order] * _SPAN + weight[cand_file[like_order]]
 
     pipes = pd.DataFrame({
@@ -171,12 +173,28 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     # A generator listing the same part twice (two rules for one part) needs it once.
     needs = needs.drop_duplicates(["pipe", "label"], ignore_index=True)
     like_groups = {(int(g), str(p), str(q)): i for i, (g, p, q) in enumerate(like_index)}
-    return Plan(frame, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)
+    return Plan(cols, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)
 
 
-def _normalised_paths(frame: pd.DataFrame) -> pd.Series:
-    codes, distinct = on_distinct(as_text(frame["path"] if "path" in frame.columns else frame["name"]))
-    return take(distinct, codes)
+STRING_COLUMNS = ("server", "folder", "name", "kind", "family", "variant", "precision", "quant")
+
+
+def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns planning and evaluation read, converted to numpy once."""
+    cols = {c: frame[c].astype(object).fillna("").to_numpy(dtype=object) for c in STRING_COLUMNS}
+    cols["weights_gb"] = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+    cols["quality"] = frame["quality"].to_numpy(dtype=object)
+    cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
+    return cols
+
+
+def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
+    """Normalised names of ``rows`` (the kinds recipes look at), "" for the others."""
+    path = frame["path"] if "path" in frame.columns else frame["name"]
+    codes, distinct = on_distinct(as_text(path.iloc[rows]))
+    out = np.full(len(frame), "", dtype=object)
+    out[rows] = take(distinct, codes).to_numpy(dtype=object)
+    return as_text(out)
 
 
 @dataclass(frozen=True)
@@ -220,11 +238,11 @@ def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
 
 
 def _spec_matches(
-    spec: tuple[str, ...], kind: np.ndarray, family: np.ndarray, text: pd.Series, labels: _Labels
+    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: pd.Series, labels: _Labels
 ) -> np.ndarray:
     """Row positions of the files that satisfy one part's file condition."""
     kinds, families, pattern, exclude, needs = spec
-    rows = np.flatnonzero(np.isin(kind, kinds.split(";")))
+    rows = np.sort(np.concatenate([by_kind.get(k, np.zeros(0, np.int64)) for k in kinds.split(";")]))
     if families:
         rows = rows[np.isin(family[rows], families.split(";"))]
     if rows.size and (pattern or exclude):
@@ -248,7 +266,7 @@ def evaluate(plan: Plan, budget: pd.Series | dict[str, float] | float | None, jo
     job = job or Job()
     n_gen = int((plan.pipes["module"] < 0).sum())
     gen_pos = plan.pipes["gen"].to_numpy()[:n_gen]
-    server = plan.models["server"].astype(object).to_numpy()
+    server = plan.cols["server"]
     choice = _choose(plan, _budgets(budget, server[gen_pos]), n_gen)
     gens = _generator_rows(plan, gen_pos, choice, job)
     modules = _module_rows(plan, gens, job)
@@ -270,11 +288,11 @@ def _budgets(budget: pd.Series | dict[str, float] | float | None, servers: np.nd
 
 def _choose(
     plan: Plan, budgets: np.ndarray, n_gen: int
-) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series, dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]]:
     """Pick one file per need: (chosen needs, missing labels, jobs lost to missing parts, count of missing parts
     that block every job, and GiB per pipe of the encode / decode / expert parts)."""
     needs = plan.needs[plan.needs["pipe"] < n_gen]
-    weight = plan.models["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+    weight = plan.cols["weights_gb"]
     group = needs["group"].to_numpy()
     found = group >= 0
     pipe = needs["pipe"].to_numpy()
@@ -291,10 +309,11 @@ def _choose(
     pos = _prefer_like(plan, needs, pos, room, found)
     chosen = needs.assign(pos=pos)[found]
     miss = needs[~found & ~needs["optional"].to_numpy()]
-    missing = miss.groupby("pipe")["label"].agg(_sorted_tuple)
+    missing = group_tuples(miss["pipe"].to_numpy(), miss["label"].to_numpy(dtype=object), n_gen)
     scoped = miss["for_job"] != ""
     blocking = miss[~scoped].groupby("pipe").size()
-    job_lost = miss[scoped].groupby("pipe")["for_job"].agg(lambda s: tuple(sorted(set(s))))
+    lost = miss[scoped].drop_duplicates(["pipe", "for_job"])
+    job_lost = group_tuples(lost["pipe"].to_numpy(), lost["for_job"].to_numpy(dtype=object), n_gen)
     w = weight[chosen["pos"].to_numpy()]
     role = chosen["role"].to_numpy()
     at = chosen["pipe"].to_numpy()
@@ -305,8 +324,30 @@ def _choose(
     return chosen, missing, job_lost, blocking, phases
 
 
-def _sorted_tuple(values: pd.Series) -> tuple[str, ...]:
-    return tuple(sorted(values))
+def group_tuples(group: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """Per group 0..n-1, the sorted tuple of its ``labels`` (``()`` for none).
+
+    One sort, then one tuple built per distinct combination (thousands of generators share a few).
+    """
+    out = _filled(n, ())
+    if not len(group):
+        return out
+    codes, names = pd.factorize(labels, sort=True)
+    order = np.lexsort((codes, group))
+    group, codes = group[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    chunks = np.split(codes, starts[1:])
+    keys, inverse = np.unique(np.array([c.tobytes() for c in chunks], dtype=object), return_inverse=True)
+    table = _cells([tuple(names[chunks[i]]) for i in _first_of(inverse, len(keys))])
+    out[group[starts]] = table[inverse]
+    return out
+
+
+def _first_of(inverse: np.ndarray, n: int) -> np.ndarray:
+    """Index of the first occurrence of each of ``n`` codes in ``inverse``."""
+    first = np.full(n, -1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    return first
 
 
 def _pick(keys: np.ndarray, positions: np.ndarray, group: np.ndarray, room: np.ndarray) -> np.ndarray:
@@ -324,10 +365,8 @@ def _prefer_like(plan: Plan, needs: pd.DataFrame, pos: np.ndarray, room: np.ndar
     expert = np.flatnonzero(found & (needs["role"].to_numpy() == "expert"))
     if not expert.size:
         return pos
-    models = plan.models
     gen = plan.pipes["gen"].to_numpy()[needs["pipe"].to_numpy()[expert]]
-    precision = models["precision"].fillna("").to_numpy(dtype=object)[gen]
-    quant = models["quant"].fillna("").to_numpy(dtype=object)[gen]
+    precision, quant = plan.cols["precision"][gen], plan.cols["quant"][gen]
     groups = needs["group"].to_numpy()[expert]
     # one dict lookup per expert half (a handful per server), not per model
     like = np.array([plan.like_groups.get((int(g), str(p), str(q)), -1) for g, p, q in zip(groups, precision, quant)])
@@ -360,15 +399,15 @@ def _job_size(family: np.ndarray, job: Job) -> tuple[np.ndarray, np.ndarray, np.
 
 def _generator_rows(
     plan: Plan, gen: np.ndarray,
-    choice: tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series, dict[str, np.ndarray]], job: Job,
+    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]], job: Job,
 ) -> pd.DataFrame:  # fmt: skip
     chosen, missing, job_lost, blocking, phases = choice
-    models = plan.models
+    cols = plan.cols
     n = gen.size
     index = pd.RangeIndex(n)
-    kind = models["kind"].to_numpy(dtype=object)[gen]
-    family = models["family"].fillna("").to_numpy(dtype=object)[gen]
-    weights = models["weights_gb"].astype("float64").fillna(0.0).to_numpy()[gen]
+    kind = cols["kind"][gen]
+    family = cols["family"][gen]
+    weights = cols["weights_gb"][gen]
     dm, te_share, vae_share = _shares(kind, family)
     codes, width, height, frames = _job_size(family, job)
     act = activation_gb(codes, width, height, frames, job.batch)
@@ -378,24 +417,24 @@ def _generator_rows(
     decode_gb = decode_vae + vae_decode_gb(codes, width, height, frames, job.batch)
     # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
     unknown = (family == "") & (kind == "diffusion_model")
-    miss = _tuples(missing, n)
-    miss[unknown] = [("recipe:unknown_family",)] * int(unknown.sum())
-    lost = _tuples(job_lost, n)
-    capabilities = sorted_tuples(models["capabilities"].to_numpy(dtype=object)[gen])
+    miss = missing.copy()
+    miss[unknown] = _filled(int(unknown.sum()), ("recipe:unknown_family",))
+    lost = job_lost
+    capabilities = sorted_tuples(cols["capabilities"][gen])
     ready = ~unknown & (blocking.reindex(index, fill_value=0).to_numpy() == 0) & _some_job_left(capabilities, lost)
-    comp = _tuples(chosen.assign(label=_component_names(models, chosen["pos"].to_numpy())).groupby("pipe")["label"].agg(_sorted_tuple), n)
+    comp = group_tuples(chosen["pipe"].to_numpy(), _component_names(cols, chosen["pos"].to_numpy()), n)
     return pd.DataFrame({
-        "server": models["server"].to_numpy(dtype=object)[gen],
-        "generator_folder": models["folder"].to_numpy(dtype=object)[gen],
-        "generator": models["name"].to_numpy(dtype=object)[gen],
+        "server": cols["server"][gen],
+        "generator_folder": cols["folder"][gen],
+        "generator": cols["name"][gen],
         "module": np.full(n, "", dtype=object),
         "kind": kind, "family": family,
-        "variant": models["variant"].fillna("").to_numpy(dtype=object)[gen],
+        "variant": cols["variant"][gen],
         "capabilities": capabilities, "jobs": _jobs(capabilities, lost, ready),
         "components": comp, "missing": miss, "ready": ready,
-        "precision": models["precision"].fillna("").to_numpy(dtype=object)[gen],
-        "quant": models["quant"].fillna("").to_numpy(dtype=object)[gen],
-        "quality": models["quality"].to_numpy(dtype=object)[gen],
+        "precision": cols["precision"][gen],
+        "quant": cols["quant"][gen],
+        "quality": cols["quality"][gen],
         "weights_gb": diffusion_gb, "activations_gb": act, "encode_gb": encode_gb, "decode_gb": decode_gb,
         "vram_gb": np.fmax(np.fmax(encode_gb, diffusion_gb + act), decode_gb),
         "width": width, "height": height, "frames": frames, "batch": np.full(n, float(job.batch)),
@@ -403,13 +442,18 @@ def _generator_rows(
     })  # fmt: skip
 
 
-def _tuples(values: pd.Series, n: int) -> np.ndarray:
-    """A per-pipe Series of tuples as an object array of length ``n`` (``()`` where absent)."""
+def _cells(values: list[tuple[str, ...]]) -> np.ndarray:
+    """Tuples as the cells of an object array (numpy would read equal-length tuples as a second axis)."""
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = value
+    return out
+
+
+def _filled(n: int, value: tuple[str, ...]) -> np.ndarray:
+    """An object array of ``n`` cells all holding ``value`` (a tuple must not become a second axis)."""
     out = np.empty(n, dtype=object)
-    out[:] = [()] * n
-    if len(values):
-        at = values.index.to_numpy()
-        out[at] = list(values.to_numpy(dtype=object))
+    out.fill(value)
     return out
 
 
@@ -423,15 +467,15 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     modules = pipes.loc[pipes["module"] >= 0, "module"].to_numpy()
     if not modules.size:
         return gens.iloc[0:0]
-    models = plan.models
+    cols = plan.cols
     bases = gens[gens["capabilities"].map(lambda caps: T2I in caps).to_numpy(dtype=bool)]
     bases = bases.assign(_q=pd.to_numeric(bases["quality"], errors="coerce").fillna(0))
     bases = bases.sort_values(["ready", "_q", "vram_gb", "generator"], ascending=[False, False, True, True], kind="stable")
     best = bases.drop_duplicates(["server", "family"]).set_index(["server", "family"])
     runs_on = _rules.adapter_bases()
-    family = models["family"].fillna("").to_numpy(dtype=object)[modules]
+    family = cols["family"][modules]
     wanted = pd.DataFrame({
-        "m": np.arange(modules.size), "server": models["server"].to_numpy(dtype=object)[modules],
+        "m": np.arange(modules.size), "server": cols["server"][modules],
         "family": pd.Series(family, dtype=object).map(runs_on).to_numpy(),
     }).explode("family").dropna(subset=["family"])  # fmt: skip
     found = wanted.join(best, on=["server", "family"], how="inner")
@@ -440,7 +484,7 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     has = base["generator"].notna().to_numpy()
 
     n = modules.size
-    module_names = _component_names(models, modules)
+    module_names = _component_names(cols, modules)
     base_family = np.where(has, base["family"].fillna("").to_numpy(dtype=object), family)
     codes = _rules.codes(base_family, _rules.FAMILY_CODE)
     width, height, _ = job_defaults(codes)
@@ -449,40 +493,38 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     frames = float(job.frames) if job.frames is not None else float(MOTION_FRAMES)
     batch = frames * float(job.batch)
     act = activation_gb(codes, width, height, np.ones(n), batch)
-    module_gb = models["weights_gb"].astype("float64").fillna(0.0).to_numpy()[modules]
+    module_gb = cols["weights_gb"][modules]
     weights = base["weights_gb"].astype("float64").fillna(0.0).to_numpy() + module_gb
     encode_gb = base["encode_gb"].astype("float64").fillna(0.0).to_numpy()
     decode_gb = base["_vae_gb"].astype("float64").fillna(0.0).to_numpy() + vae_decode_gb(codes, width, height, np.ones(n), batch)
     base_components = np.where(has, base["components"].to_numpy(dtype=object), None)
     base_missing = np.where(has, base["missing"].to_numpy(dtype=object), None)
-    components = np.empty(n, dtype=object)
-    components[:] = [tuple(sorted((c or ()) + (m,))) for c, m in zip(base_components, module_names)]
-    missing = np.empty(n, dtype=object)
-    missing[:] = [tuple(m) if ok else (f"base:{f or 'unknown'}",) for m, ok, f in zip(base_missing, has, family)]
+    components = _cells([tuple(sorted((c or ()) + (m,))) for c, m in zip(base_components, module_names)])
+    missing = _cells([tuple(m) if ok else (f"base:{f or 'unknown'}",) for m, ok, f in zip(base_missing, has, family)])
     ready = has & base["ready"].fillna(False).to_numpy(dtype=bool)
-    capabilities = sorted_tuples(models["capabilities"].to_numpy(dtype=object)[modules])
+    capabilities = sorted_tuples(cols["capabilities"][modules])
     return pd.DataFrame({
-        "server": models["server"].to_numpy(dtype=object)[modules],
+        "server": cols["server"][modules],
         "generator_folder": base["generator_folder"].fillna("").to_numpy(dtype=object),
         "generator": base["generator"].fillna("").to_numpy(dtype=object),
         "module": module_names,
         "kind": base["kind"].fillna("").to_numpy(dtype=object),
         "family": base_family,
-        "variant": models["variant"].fillna("").to_numpy(dtype=object)[modules],
+        "variant": cols["variant"][modules],
         "capabilities": capabilities,
-        "jobs": np.where(ready, capabilities, np.array([()] * n + [None], dtype=object)[:n]),
+        "jobs": np.where(ready, capabilities, _filled(n, ())),
         "components": components, "missing": missing, "ready": ready,
         "precision": base["precision"].fillna("").to_numpy(dtype=object),
         "quant": base["quant"].fillna("").to_numpy(dtype=object),
-        "quality": models["quality"].to_numpy(dtype=object)[modules],
+        "quality": cols["quality"][modules],
         "weights_gb": weights, "activations_gb": act, "encode_gb": encode_gb, "decode_gb": decode_gb,
         "vram_gb": np.fmax(np.fmax(encode_gb, weights + act), decode_gb),
         "width": width, "height": height, "frames": np.full(n, frames), "batch": np.full(n, float(job.batch)),
     })  # fmt: skip
 
 
-def _component_names(models: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
-    return (models["folder"].astype(object).to_numpy()[pos] + "/" + models["name"].astype(object).to_numpy()[pos]).astype(object)
+def _component_names(cols: dict[str, np.ndarray], pos: np.ndarray) -> np.ndarray:
+    return (cols["folder"][pos] + "/" + cols["name"][pos]).astype(object)
 
 
 def sorted_tuples(cells: np.ndarray) -> np.ndarray:
@@ -491,9 +533,7 @@ def sorted_tuples(cells: np.ndarray) -> np.ndarray:
         codes, distinct = pd.factorize(cells)
     except TypeError:  # unhashable cells (lists, after a Parquet round trip)
         codes, distinct = pd.factorize(pd.Series(cells, dtype=object).map(tuple).to_numpy())
-    table = np.empty(len(distinct), dtype=object)
-    table[:] = [tuple(sorted(map(str, cell))) for cell in distinct]
-    return table[codes]
+    return _cells([tuple(sorted(map(str, cell))) for cell in distinct])[codes]
 
 
 def _some_job_left(capabilities: np.ndarray, lost: np.ndarray) -> np.ndarray:
