@@ -17,7 +17,7 @@ from ._discovery import Discovery
 from ._progress import NullProgress, Progress, TerminalProgress
 from ._rank import CAPABILITIES, PREFERENCES
 from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, Column, Table
+from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, Column, Table
 from ._snapshot import Snapshot
 from ._version import __version__
 from .errors import (
@@ -58,6 +58,7 @@ __all__ = [
     "HARDWARE",
     "NODES",
     "EDGES",
+    "PIPELINES",
     "MODELS_BASE",
     # original design's façade
     "ModelRegistryV2",

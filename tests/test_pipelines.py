@@ -266,3 +266,23 @@ def test_demo_holds_complete_and_incomplete_pipelines() -> None:
         assert ranked["ready"].all()
         # a motion module always comes with a base generator
         assert not ranked["generator"].eq("").any()
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "object_info").glob("*.json")), ids=lambda p: p.stem[:40])
+def test_every_corpus_dump_yields_a_pipelines_table(path: Path, corpus_dir: Path) -> None:
+    info = json.loads(path.read_text(encoding="utf-8"))
+    found = cf.Discovery(cf.Snapshot(url="http://127.0.0.1:8188", responses={"/object_info": info}), warn=False)
+    p = found.pipelines
+    assert list(p.columns) == cf.PIPELINES.names
+    generators = found.models["kind"].isin(["checkpoint", "diffusion_model", "upscale"]).sum()
+    modules = found.models["kind"].eq("motion_module").sum()
+    assert len(p) == generators + modules
+    # a pipeline is ready exactly when nothing it needs is missing (and a job is left)
+    assert not (p["ready"] & p["missing"].map(bool)).any()
+    assert (p.loc[~p["ready"], "jobs"].map(len) == 0).all()
+    for capability in found.available_capabilities():
+        ranked = found.best_for(capability, max_vram=1000)
+        assert ranked["ready"].all() and not ranked["generator"].eq("").any()
