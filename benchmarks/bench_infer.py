@@ -428,7 +428,7 @@ class Reference:
         quant_precision = quant["precision"] if quant is not None else ""
         out["kind"].append(kind)
         out["family"].append(family)
-        out["capabilities"].append(frozenset(caps))
+        out["capabilities"].append(tuple(sorted(caps)))
         out["variant"].append(";".join(labels))
         out["precision"].append(quant_precision or (prec["precision"] if prec is not None else ""))
         out["quant"].append(quant["quant"] if quant is not None else "")

@@ -7,20 +7,20 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
-from ._discover import capture, default_url, discover
-from ._discovery import Discovery
-from ._export import for_csv, for_json
-from ._pipelines import pipeline_label
-from ._rank import CAPABILITIES, PREFERENCES, device_budget
+from ._safe_text import for_terminal
+from ._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
+
+if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, not for --help
+    from ._discovery import Discovery
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
@@ -55,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     best.add_argument("capability", choices=CAPABILITIES)
     _source_args(best)
     best.add_argument("--max-vram", type=float, metavar="GB", help="memory budget (default: the device's)")
-    best.add_argument("--prefer", choices=PREFERENCES, default="quality")
+    best.add_argument(
+        "--prefer", choices=PREFERENCES, default="quality",
+        help="rank by quality tier, by speed (smaller, step-distilled models first) or by their mean "
+        "(default %(default)s)",
+    )
     best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
     best.add_argument("--width", type=float, metavar="PX", help="job width in pixels (default: the family's usual job)")
@@ -69,11 +73,80 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv",
+        help="csv (spreadsheet-safe text) or parquet (needs pyarrow) (default %(default)s)",
+    )
     return parser
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Reject nonsense numbers before anything is sent (ValueError → exit 2)."""
+    positive_number(args.timeout, "--timeout", "seconds")
+    positive_count(args.concurrency, "--concurrency", "parallel requests")
+    if args.command == "best":
+        _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
+        for flag in ("width", "height", "frames", "batch"):
+            if getattr(args, flag) is not None:
+                positive_number(getattr(args, flag), f"--{flag}", "pixels" if flag in ("width", "height") else flag)
+
+
+BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
+
+
+def _best(found: Discovery, args: argparse.Namespace) -> int:
+    from ._display import terminal_table
+    from ._export import for_csv, for_json
+    from ._pipelines import pipeline_label
+
+    ranked = found.best_for(
+        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
+        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+    )  # fmt: skip
+    if ranked.empty:
+        print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        for_csv(ranked).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(for_json(ranked))
+    else:
+        shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
+        print(terminal_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])]))
+    return 0
+
+
+def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
+    """Why ``best`` found nothing: which budget, and what the smallest capable pipeline needs for this job."""
+    from ._pipelines import pipeline_label
+    from ._rank import device_budget
+
+    what = "pipeline" if args.all else "ready pipeline"
+    job = {"width": args.width, "height": args.height, "frames": args.frames, "batch": args.batch}
+    able = found.best_for(args.capability, max_vram=1e9, device=args.device, ready=not args.all, **job)
+    if able.empty:
+        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
+        return f"No {what} on the server can do {args.capability}{hint}."
+    smallest = able.loc[able["vram_gb"].idxmin()]
+    if args.max_vram is not None:
+        limit, budget = float(args.max_vram), f"the --max-vram budget of {args.max_vram:g} GB"
+    else:
+        _, device_limit = device_budget(found.hardware, args.device, None)
+        limit = math.nan if device_limit is None else device_limit
+        budget = f"device {args.device}'s budget of {limit:.1f} GB" if limit == limit else "the memory budget"
+    if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
+        return f"Nothing that can do {args.capability} fits {budget}."
+    return (
+        f"No {what} that can do {args.capability} fits {budget}; the smallest, "
+        f"{for_terminal(pipeline_label(smallest))}, needs {smallest['vram_gb']:.1f} GB for this job "
+        f"(pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more, or shrink the job with "
+        "--width/--height/--frames/--batch)."
+    )
+
+
 def _discovery(args: argparse.Namespace) -> Discovery:
+    from ._discover import default_url, discover
+
     if getattr(args, "demo", False):
         return discover(demo=True)
     if getattr(args, "snapshot", None):
@@ -87,57 +160,12 @@ def _discovery(args: argparse.Namespace) -> Discovery:
     )
 
 
-def _print_table(frame: pd.DataFrame) -> None:
-    if frame.empty:
-        print("(no models)")
-        return
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
-        print(for_csv(frame).to_string(index=False))
-
-
-BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
-
-
-def _best(found: Discovery, args: argparse.Namespace) -> int:
-    ranked = found.best_for(
-        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
-        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
-    )  # fmt: skip
-    if ranked.empty:
-        print(_nothing_fits(found, args), file=sys.stderr)
-        return 1
-    if args.format == "csv":
-        for_csv(ranked).to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(for_json(ranked))
-    else:
-        shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
-        _print_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])])
-    return 0
-
-
-def _nothing_fits(found: Discovery, args: argparse.Namespace) -> str:
-    """Why ``best`` has no answer: the budget, and what the smallest candidate would need."""
-    what = "pipeline" if args.all else "ready pipeline"
-    unlimited = found.best_for(
-        args.capability, max_vram=1e9, prefer="quality", device=args.device,
-        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
-    )  # fmt: skip
-    if unlimited.empty:
-        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
-        return f"No {what} on the server can do {args.capability}{hint}."
-    _, budget = device_budget(found.hardware, args.device, args.max_vram)
-    smallest = unlimited.loc[unlimited["vram_gb"].idxmin()]
-    return (
-        f"No {what} for {args.capability} fits the memory budget of {budget:.1f} GB; the smallest, "
-        f"{pipeline_label(smallest)}, needs {smallest['vram_gb']:.1f} GB for this job. "
-        "Raise --max-vram, or shrink the job (--width/--height/--frames/--batch)."
-    )
-
-
 def run(args: argparse.Namespace) -> int:
+    from ._display import terminal_table
+
     if args.command == "snapshot":
+        from ._discover import capture, default_url
+
         snapshot = capture(
             args.url or default_url(),
             timeout=args.timeout,
@@ -146,9 +174,9 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
         )
         path = snapshot.save(args.output)
-        print(f"saved {len(snapshot.responses)} answers from {snapshot.url} to {path}")
+        print(f"saved {len(snapshot.responses)} answers from {for_terminal(snapshot.url)} to {for_terminal(path)}")
         for route, failure in snapshot.failures.items():
-            print(f"comfyframe: warning: {route}: {failure.get('message')}", file=sys.stderr)
+            print(f"comfyframe: warning: {for_terminal(route)}: {for_terminal(failure.get('message'))}", file=sys.stderr)
         return 0
     found = _discovery(args)
     if args.command == "discover":
@@ -157,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         return _best(found, args)
     elif args.command == "export":
         for path in found.export(args.out, args.format):
-            print(path)
+            print(for_terminal(path))
     return 0
 
 
@@ -166,18 +194,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def show(message: warnings.WarningMessage | Warning, category: type[Warning], *rest: object, **kw: object) -> None:
-        print(f"comfyframe: warning: {message}", file=sys.stderr)
+        print(f"comfyframe: warning: {for_terminal(message)}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", DegradedServerWarning)
         warnings.showwarning = show  # type: ignore[assignment]
         try:
+            _check_args(args)
             return run(args)
-        except ComfyFrameError as exc:
-            print(f"comfyframe: error: {exc}", file=sys.stderr)
-            return 2
-        except ValueError as exc:
-            print(f"comfyframe: error: {exc}", file=sys.stderr)
+        except (ComfyFrameError, ValueError) as exc:
+            print(f"comfyframe: error: {for_terminal(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("comfyframe: interrupted", file=sys.stderr)

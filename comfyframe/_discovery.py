@@ -12,6 +12,8 @@ from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
 from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
+from ._safe_text import for_terminal
+from ._validate import _check_job_args
 from ._snapshot import Snapshot
 from .errors import DegradedServerWarning
 
@@ -91,6 +93,7 @@ class Discovery:
         server's launch flags. ``width, height, frames, batch`` size the job (defaults: each family's usual
         job); VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``.
         """
+        _check_job_args(max_vram, top, prefer, device)
         job = Job(width, height, frames, batch)
         server, budget = device_budget(self.hardware, device, max_vram)
         plan = self._plan
@@ -139,9 +142,9 @@ class Discovery:
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
-        from ._export import export_tables
+        from ._export import TABLES, export_tables
 
-        return export_tables(self, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""
@@ -151,7 +154,7 @@ class Discovery:
 
     def __repr__(self) -> str:
         servers = ", ".join(self.servers)
-        return (
+        return for_terminal(
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"
         )

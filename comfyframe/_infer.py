@@ -7,7 +7,7 @@ column         dtype       meaning
 =============  ==========  =====================================================================
 kind           string      checkpoint, diffusion_model, lora, vae, ... unknown (_infer_kind.py)
 family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py)
-capabilities   object      frozenset of text_to_image, image_to_image, text_to_video,
+capabilities   object      sorted tuple of text_to_image, image_to_image, text_to_video,
                            image_to_video, upscale, text_to_audio
 variant        string      ';'-joined sorted variant tokens (t2v, i2v, edit, turbo, 4step, ...)
 precision      string      fp32, fp16, bf16, fp8_e4m3fn, fp8_e5m2, fp8_scaled, nvfp4, int8, ... or ""
@@ -48,12 +48,9 @@ from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
+from ._schema import MODELS_INFERRED
 
-INFERRED: dict[str, str] = {
-    "kind": "string", "family": "string", "capabilities": "object", "variant": "string", "precision": "string",
-    "quant": "string", "params_b": "float64", "weights_gb": "float64", "vram_gb": "float64", "quality": "Int64", "source": "string",
-    "confidence": "float64", "kind_source": "string",
-}  # fmt: skip
+INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
 
 def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +71,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
-        "capabilities": _as_frozensets(_capabilities(kind, family, vmask)),
+        "capabilities": _as_tuples(_capabilities(kind, family, vmask)),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
@@ -174,11 +171,11 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, kind_caps)
 
 
-def _as_frozensets(masks: np.ndarray) -> np.ndarray:
-    """Capability masks -> frozensets, built once per distinct mask."""
+def _as_tuples(masks: np.ndarray) -> np.ndarray:
+    """Capability masks -> sorted tuples of names, built once per distinct mask."""
     codes, distinct = pd.factorize(masks)
     sets = np.empty(len(distinct), dtype=object)
-    sets[:] = [frozenset(c for i, c in enumerate(_rules.CAPABILITIES) if int(m) >> i & 1) for m in distinct]
+    sets[:] = [tuple(sorted(c for i, c in enumerate(_rules.CAPABILITIES) if int(m) >> i & 1)) for m in distinct]
     return sets[codes]
 
 

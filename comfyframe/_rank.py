@@ -12,17 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._validate import CAPABILITIES, PREFERENCES, _check_job_args
 from .errors import DegradedServerWarning
 
-CAPABILITIES = (
-    "text_to_image",
-    "image_to_image",
-    "text_to_video",
-    "image_to_video",
-    "upscale",
-    "text_to_audio",
-)
-PREFERENCES = ("quality", "speed", "balanced")
 Prefer = Literal["quality", "speed", "balanced"]
 # Adapters need a base model to run; they are never "the model" for a job.
 ADAPTER_KINDS = ("lora", "controlnet", "ipadapter", "embedding", "hypernetwork", "style_model", "gligen", "photomaker")
@@ -31,8 +23,8 @@ FAST_VARIANTS = r"(?:^|;)(?:distilled|turbo|lightning|lcm|hyper|schnell|\d+steps
 
 RANK_COLUMNS = [
     "rank", "generator", "generator_folder", "module", "family", "kind", "variant", "via", "components", "missing",
-    "ready", "vram_gb", "weights_gb", "activations_gb", "encode_gb", "decode_gb", "quality", "speed", "score", "headroom_gb", "precision",
-    "quant", "capabilities", "jobs", "width", "height", "frames", "batch", "server",
+    "ready", "vram_gb", "weights_gb", "activations_gb", "encode_gb", "decode_gb", "quality", "speed", "score",
+    "headroom_gb", "precision", "quant", "capabilities", "jobs", "width", "height", "frames", "batch", "server",
 ]  # fmt: skip
 
 
@@ -98,8 +90,7 @@ def rank_pipelines(
     pipeline); native rows rank first. ``ready=False`` adds incomplete pipelines, with what they miss.
     """
     capability = _check_capability(capability)
-    if prefer not in PREFERENCES:
-        raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
+    _check_job_args(top=top, prefer=prefer)
     native = holds(pipelines["capabilities"], capability)
     denoise = ~native & (capability == "image_to_image") & holds(pipelines["capabilities"], "text_to_image")
     able = (native | denoise) & pipelines["vram_gb"].notna().to_numpy()

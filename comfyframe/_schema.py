@@ -10,13 +10,13 @@ built elsewhere (tests, hand-made frames) to the same shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-OBJECT = "object"  # tuples / frozensets / dicts
+OBJECT = "object"  # tuples of str
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ NODES = _t(
     ("python_module", "string", "module that defines it (newer servers only)"),
     ("package", "string", "custom-node package, or 'comfy_core'"),
     ("is_core", "boolean", "ships with ComfyUI"),
-    ("output_types", OBJECT, "tuple of output types"),
+    ("output_types", OBJECT, "tuple of output types, in output order"),
     ("output_node", "boolean", "is an output node"),
     ("deprecated", "boolean", "marked deprecated"),
     ("experimental", "boolean", "marked experimental"),
@@ -122,9 +122,46 @@ MODELS_BASE = _t(
     ("meta_implementation", "string", "modelspec.implementation"),
     ("meta_sd_model_name", "string", "ss_sd_model_name (kohya)"),
     ("meta_network_module", "string", "ss_network_module (kohya)"),
-    ("loader_nodes", OBJECT, "tuple of node classes whose dropdowns offer it"),
-    ("loader_outputs", OBJECT, "tuple of output types of those nodes"),
+    ("loader_nodes", OBJECT, "sorted tuple of node classes whose dropdowns offer it"),
+    ("loader_outputs", OBJECT, "sorted tuple of output types of those nodes"),
     ("loader_count", "Int64", "number of node classes offering it"),
+)
+
+# Columns comfyframe._infer.infer_models adds to MODELS_BASE (rules and formulas: see that module).
+MODELS_INFERRED = (
+    ("kind", "string", "checkpoint, diffusion_model, lora, vae, … or unknown"),
+    ("family", "string", "base-model family (sd15 … ace_step), '' when unknown"),
+    ("capabilities", OBJECT, "sorted tuple of text_to_image, image_to_image, text_to_video, image_to_video, "
+     "upscale, text_to_audio"),
+    ("variant", "string", "';'-joined sorted variant tokens (t2v, i2v, turbo, 4step, …)"),
+    ("precision", "string", "fp16, bf16, fp8_e4m3fn, … or ''"),
+    ("quant", "string", "GGUF quant type (Q4_K_M, Q8_0, …) or ''"),
+    ("params_b", "float64", "parameters in billions (NaN when unknown)"),
+    ("weights_gb", "float64", "the file's weights as ComfyUI holds them on the GPU, GiB"),
+    ("vram_gb", "float64", "GPU memory to run it alone: weights + a typical job's activations, GiB"),
+    ("quality", "Int64", "tier 1-10 for generators of a known family, else NA"),
+    ("source", "string", "evidence that decided the family: metadata, name, loader, size, kind, none"),
+    ("confidence", "float64", "0-1 confidence in the family"),
+    ("kind_source", "string", "evidence that decided the kind: folder, loader, name, none"),
+)
+# Columns Discovery adds from the pipelines (comfyframe._pipelines.adapter_columns).
+MODELS_ADAPTERS = (
+    ("applies_to", "string", "for adapters (LoRA, ControlNet, IP-Adapter, motion module …): the base family it runs on"),
+    ("orphan", "boolean", "an adapter with no ready generator of a family it runs on, on its server (NA otherwise)"),
+)
+MODELS = _t("models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED, *MODELS_ADAPTERS)
+
+CAPABILITY_TABLE = _t(
+    "capabilities",
+    ("model_row", "int64", "row of the models table"),
+    ("server", "string", "URL of the server"),
+    ("folder", "string", "model folder"),
+    ("name", "string", "file name"),
+    ("kind", "string", "kind of the model"),
+    ("family", "string", "family of the model ('' when unknown)"),
+    ("vram_gb", "float64", "GPU memory to run it, GiB"),
+    ("quality", "Int64", "quality tier (NA when unrated)"),
+    ("capability", "string", "one capability of the model"),
 )
 
 # modelspec / kohya keys copied into columns; the full dict stays in the snapshot.
@@ -199,3 +236,10 @@ PIPELINES = _t(
     ("frames", "float64", "job frames (1 for images)"),
     ("batch", "float64", "job batch size"),
 )
+
+
+# The tables Discovery exports, by file name.
+EXPORTED: dict[str, Table] = {
+    "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,
+    "pipelines": PIPELINES,
+}  # fmt: skip
