@@ -161,7 +161,6 @@ def _discovery(args: argparse.Namespace) -> Discovery:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._display import terminal_table
 
     if args.command == "snapshot":
         from ._discover import capture, default_url
