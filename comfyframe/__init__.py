@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from ._export import read_export
     from ._picker import Picker
     from ._progress import NullProgress, Progress, TerminalProgress
-    from ._rank import CAPABILITIES, PREFERENCES
     from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-    from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, Column, Table
+    from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, Column, Table
     from ._snapshot import Snapshot
+    from ._validate import CAPABILITIES, PREFERENCES
     from .errors import (
         ComfyFrameError,
         DegradedServerWarning,
@@ -44,9 +44,9 @@ _LAZY: dict[str, str] = {
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
     "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export",
     "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
-    "CAPABILITIES": "_rank", "PREFERENCES": "_rank",
+    "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
-    "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "Column": "_schema",
+    "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "PIPELINES": "_schema", "Column": "_schema",
     "Table": "_schema", "Snapshot": "_snapshot",
     **dict.fromkeys(
         ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
@@ -93,6 +93,7 @@ __all__ = [
     "HARDWARE",
     "NODES",
     "EDGES",
+    "PIPELINES",
     "MODELS_BASE",
     # original design's façade
     "ModelRegistryV2",

@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
+    best.add_argument("--width", type=float, metavar="PX", help="job width in pixels (default: the family's usual job)")
+    best.add_argument("--height", type=float, metavar="PX", help="job height in pixels (default: the family's)")
+    best.add_argument("--frames", type=float, metavar="N", help="video frames (default: the family's)")
+    best.add_argument("--batch", type=float, default=1, metavar="B", help="batch size (default %(default)s)")
+    best.add_argument("--all", action="store_true", help="also list pipelines that miss a part, with what they miss")
+    best.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                      help="table for reading, csv or json for scripts (default %(default)s)")
 
     export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
     _source_args(export)
@@ -79,27 +86,61 @@ def _check_args(args: argparse.Namespace) -> None:
     positive_count(args.concurrency, "--concurrency", "parallel requests")
     if args.command == "best":
         _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
+        for flag in ("width", "height", "frames", "batch"):
+            if getattr(args, flag) is not None:
+                positive_number(getattr(args, flag), f"--{flag}", "pixels" if flag in ("width", "height") else flag)
+
+
+BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
+
+
+def _best(found: Discovery, args: argparse.Namespace) -> int:
+    from ._display import terminal_table
+    from ._export import for_csv, for_json
+    from ._pipelines import pipeline_label
+
+    ranked = found.best_for(
+        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
+        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+    )  # fmt: skip
+    if ranked.empty:
+        print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        for_csv(ranked).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(for_json(ranked))
+    else:
+        shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
+        print(terminal_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])]))
+    return 0
 
 
 def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
-    """Why ``best`` found nothing: which budget, and what the smallest capable model needs."""
-    caps, hw = found.capabilities, found.hardware
-    able = caps[caps["capability"].eq(args.capability)]
-    if not hw.empty and args.device < len(hw):
-        able = able[able["server"].eq(hw["server"].iloc[args.device])]
-    if able.empty or able["vram_gb"].isna().all():
-        return f"No model on the server can do {args.capability}."
+    """Why ``best`` found nothing: which budget, and what the smallest capable pipeline needs for this job."""
+    from ._pipelines import pipeline_label
+    from ._rank import device_budget
+
+    what = "pipeline" if args.all else "ready pipeline"
+    job = {"width": args.width, "height": args.height, "frames": args.frames, "batch": args.batch}
+    able = found.best_for(args.capability, max_vram=1e9, device=args.device, ready=not args.all, **job)
+    if able.empty:
+        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
+        return f"No {what} on the server can do {args.capability}{hint}."
     smallest = able.loc[able["vram_gb"].idxmin()]
     if args.max_vram is not None:
         limit, budget = float(args.max_vram), f"the --max-vram budget of {args.max_vram:g} GB"
     else:
-        limit = float(hw["budget_gb"].iloc[args.device]) if not hw.empty else math.nan
+        _, device_limit = device_budget(found.hardware, args.device, None)
+        limit = math.nan if device_limit is None else device_limit
         budget = f"device {args.device}'s budget of {limit:.1f} GB" if limit == limit else "the memory budget"
-    if not smallest["vram_gb"] > limit:  # the smallest model fits: something else ruled the rest out
+    if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
         return f"Nothing that can do {args.capability} fits {budget}."
     return (
-        f"No model that can do {args.capability} fits {budget}; the smallest, {for_terminal(smallest['name'])}, "
-        f"needs {smallest['vram_gb']:.1f} GB (pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more)."
+        f"No {what} that can do {args.capability} fits {budget}; the smallest, "
+        f"{for_terminal(pipeline_label(smallest))}, needs {smallest['vram_gb']:.1f} GB for this job "
+        f"(pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more, or shrink the job with "
+        "--width/--height/--frames/--batch)."
     )
 
 
@@ -120,7 +161,6 @@ def _discovery(args: argparse.Namespace) -> Discovery:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._display import terminal_table
 
     if args.command == "snapshot":
         from ._discover import capture, default_url
@@ -141,13 +181,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "discover":
         print(found.status())
     elif args.command == "best":
-        ranked = found.best_for(args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device,
-                                top=args.top)
-        if ranked.empty:
-            print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
-            return 1
-        columns = ["rank", "name", "folder", "family", "variant", "vram_gb", "quality", "speed", "score"]
-        print(terminal_table(ranked[columns]))
+        return _best(found, args)
     elif args.command == "export":
         for path in found.export(args.out, args.format):
             print(for_terminal(path))

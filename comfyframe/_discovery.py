@@ -10,9 +10,11 @@ import pandas as pd
 
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
-from ._rank import CAPABILITIES, Prefer, best_for, capability_table
+from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
+from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
 from ._safe_text import for_terminal
 from ._snapshot import Snapshot
+from ._validate import _check_job_args
 from .errors import DegradedServerWarning
 
 
@@ -22,7 +24,9 @@ class Discovery:
     Tables: ``hardware`` (one row per device), ``nodes`` (one row per node
     class), ``edges`` (node input ↔ model file), ``models`` (one row per model
     file, with inferred ``kind``, ``family``, ``capabilities``, ``vram_gb``,
-    ``quality`` …) and ``capabilities`` (one row per model × capability).
+    ``quality``, ``applies_to``, ``orphan`` …), ``capabilities`` (one row per model × capability) and
+    ``pipelines`` (one row per generator with the installed parts it needs, what it misses, and the peak VRAM
+    of its family's default job on the first device of its server).
     """
 
     def __init__(self, snapshots: Snapshot | Sequence[Snapshot], *, warn: bool = True) -> None:
@@ -33,7 +37,10 @@ class Discovery:
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
-        self.models: pd.DataFrame = infer_models(frames.models, frames.edges, frames.nodes)
+        models = infer_models(frames.models, frames.edges, frames.nodes)
+        self._plan = plan_pipelines(models)
+        self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
+        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
         self.capabilities: pd.DataFrame = capability_table(self.models)
         self.problems: list[str] = [p for s in self.snapshots for p in snapshot_problems(s)]
         if warn:
@@ -61,6 +68,15 @@ class Discovery:
         return [s.url for s in self.snapshots]
 
     # -- queries ---------------------------------------------------------
+    def _server_budgets(self) -> dict[str, float]:
+        """Memory budget of each server's first device (servers without hardware rows: unlimited)."""
+        first = self.hardware.drop_duplicates("server")
+        return {str(k): float(v) for k, v in zip(first["server"], first["budget_gb"]) if not pd.isna(v)}
+
+    def _pipelines_for(self, budget: dict[str, float] | float | None, job: Job) -> pd.DataFrame:
+        """The pipelines table for a budget (GiB, per server or one for all) and a job."""
+        return evaluate(self._plan, budget, job)
+
     def best_for(
         self,
         capability: str,
@@ -68,21 +84,30 @@ class Discovery:
         prefer: Prefer = "quality",
         device: int = 0,
         top: int | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        frames: float | None = None,
+        batch: float = 1,
+        ready: bool = True,
     ) -> pd.DataFrame:
-        """Ranked models that can do ``capability`` and fit the memory budget; row 0 is the pick.
+        """Ranked pipelines that can run ``capability`` within the memory budget; row 0 is the pick.
 
-        ``capability`` is one of ``text_to_image, image_to_image, text_to_video,
-        image_to_video, upscale, text_to_audio``. ``max_vram`` (GiB) defaults to
-        the budget of hardware row ``device`` under the server's launch flags.
+        ``capability`` is one of ``text_to_image, image_to_image, text_to_video, image_to_video, upscale,
+        text_to_audio``. ``max_vram`` (GiB) defaults to the budget of hardware row ``device`` under the
+        server's launch flags. ``width, height, frames, batch`` size the job (defaults: each family's usual
+        job); VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``.
         """
-        return best_for(
-            self.models, self.hardware, capability, max_vram=max_vram, prefer=prefer, device=device, top=top,
-            capabilities=self.capabilities,
-        )
+        _check_job_args(max_vram, top, prefer, device)
+        job = Job(width, height, frames, batch)
+        server, budget = device_budget(self.hardware, device, max_vram)
+        pipelines = self._pipelines_for(budget if server is None else {server: budget} if budget is not None else None, job)
+        if server is not None:
+            pipelines = pipelines[pipelines["server"].eq(server)]
+        return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
 
     def available_capabilities(self) -> list[str]:
-        """Capabilities at least one model on the server(s) has, in canonical order."""
-        present = set(self.capabilities["capability"].dropna())
+        """Capabilities at least one pipeline on the server(s) has natively, in canonical order."""
+        present = {c for caps in self.pipelines["capabilities"] for c in caps}
         return [c for c in CAPABILITIES if c in present]
 
     def best_per_capability(self, prefer: Prefer = "quality", device: int = 0) -> pd.DataFrame:
@@ -93,7 +118,7 @@ class Discovery:
             if not ranked.empty:
                 rows.append(ranked.assign(capability=capability))
         if not rows:
-            return pd.DataFrame(columns=["capability", "name", "family", "vram_gb", "quality"])
+            return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
 

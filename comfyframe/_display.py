@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from ._demo import is_demo
+from ._pipelines import pipeline_label
 from ._safe_text import for_terminal
 
 
@@ -98,11 +99,11 @@ def status_text(discovery: Summarised) -> str:
             continue
         row = hw.iloc[device]
         which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""
-        lines.append(f"Best fitting model per capability{which} (prefer quality):")
+        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job):")
         for _, pick in best.iterrows():
             lines.append(
-                f"  {pick['capability']:<15} {pick['name']}  [{pick['family'] or '?'}, "
-                f"{_gb(pick['vram_gb'])}, quality {_cell(pick['quality']) or '?'}]"
+                f"  {pick['capability']:<15} {pipeline_label(pick)}  [{pick['family'] or '?'}, "
+                f"{_gb(pick['vram_gb'])} peak, quality {_cell(pick['quality']) or '?'}]"
             )
     for problem in discovery.problems:
         lines.append(f"warning: {problem}")
@@ -199,7 +200,7 @@ def _best_picks(discovery: Summarised) -> pd.DataFrame:
         name = row["server"] if multi_server else row["gpu_name"]
         label = f"{name} #{row['device_index']}" if multi_server else f"#{row['device_index']} {name}"
         best = {
-            str(r["capability"]): f"{r['name']} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
+            str(r["capability"]): f"{pipeline_label(r)} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
             for _, r in discovery.best_per_capability(device=device).iterrows()
         }
         able = set(caps.loc[caps["server"].eq(row["server"]), "capability"])

@@ -93,6 +93,11 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def for_json(frame: pd.DataFrame) -> str:
+    """The frame as a JSON array of records: collections as sorted lists, NA as null."""
+    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
+
+
 def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy ready for Parquet: tuple cells as lists of strings."""
     out = frame.copy()

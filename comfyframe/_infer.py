@@ -14,7 +14,8 @@ precision      string      fp32, fp16, bf16, fp8_e4m3fn, fp8_e5m2, fp8_scaled, n
 quant          string      GGUF quant type (Q4_K_M, Q8_0, F16, ...) or ""
 params_b       float64     parameters in billions of the file's own model (name token, else family
                            typical for generators; NaN when unknown and for adapters)
-vram_gb        float64     GPU memory to run it, GiB (formula in _infer_vram.py)
+weights_gb     float64     the file's weights as ComfyUI holds them on the GPU, GiB (_infer_vram.py)
+vram_gb        float64     GPU memory to run it, GiB: weights + a typical job's activations (_infer_vram.py)
 quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
 source         string      evidence that decided the family: metadata, name, loader, size, kind, none
 confidence     float64     0-1 confidence in the family
@@ -63,7 +64,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
-    params, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
+    params, weights, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
     quants = _rules.gguf_quants()
     quant_precision = np.append(quants["precision"].to_numpy(dtype=object), "")[names["quant"]]
     token_precision = np.append(_rules.precisions()["precision"].to_numpy(dtype=object), "")[names["precision"]]
@@ -75,6 +76,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
         "params_b": params,
+        "weights_gb": weights,
         "vram_gb": vram,
         "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named).array,
         "source": np.asarray(SOURCES, dtype=object)[source],

@@ -29,8 +29,10 @@ from ._safe_text import for_terminal
 from .errors import MissingDependency
 
 Callback = Callable[[Any], object]
-TABLE_COLUMNS = ("rank", "name", "family", "kind", "variant", "vram_gb", "quality", "speed", "score", "headroom_gb")
-HEADERS = {"rank": "#", "vram_gb": "VRAM GB", "headroom_gb": "spare GB"}
+TABLE_COLUMNS = ("rank", "name", "family", "via", "vram_gb", "weights_gb", "activations_gb", "quality", "score",
+                 "headroom_gb", "components", "missing")
+HEADERS = {"rank": "#", "name": "pipeline", "vram_gb": "peak GB", "weights_gb": "weights GB",
+           "activations_gb": "job GB", "headroom_gb": "spare GB", "components": "parts"}
 NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
 
@@ -99,6 +101,11 @@ class Picker:
                                       style={"button_width": "80px"}, layout=w.Layout(width="auto"))
         self.family = w.Dropdown(description="family", style=wide, layout=w.Layout(width="300px"))
         self.kind = w.Dropdown(description="kind", style=wide, layout=w.Layout(width="300px"))
+        self.resolution = w.Dropdown(description="resolution", style=wide, layout=w.Layout(width="300px"),
+                                     tooltip="job size: VRAM figures are the peak of this job")
+        self.frames = w.Dropdown(description="frames", style=wide, layout=w.Layout(width="220px"))
+        self.incomplete = w.Checkbox(description="also pipelines that miss a part", indent=False,
+                                     layout=w.Layout(width="260px", margin="0 0 0 16px"))
         self.choice = w.Dropdown(description="pick", style=wide, layout=w.Layout(width="620px"))
         self.summary = w.HTML()
         self.table = w.HTML()
@@ -107,14 +114,18 @@ class Picker:
             w.HBox([self.capability, self.device]),
             w.HBox([self.budget, w.Label("prefer", layout=w.Layout(margin="0 6px 0 24px")), self.prefer]),
             w.HBox([self.family, self.kind]),
+            w.HBox([self.resolution, self.frames, self.incomplete]),
             self.choice,
         ])
         children = [controls, self.summary, self.table] + ([self.image] if plot else [])
         self.widget = w.VBox(children, layout=w.Layout(padding="4px"))
         self.widget.add_class("comfyframe-picker")
         self._show()
-        for control in (self.capability, self.budget, self.prefer, self.family, self.kind, self.device):
+        for control in (self.capability, self.budget, self.prefer, self.family, self.kind, self.device,
+                        self.incomplete):
             control.observe(self._on_change, names="value")
+        self.resolution.observe(self._on_resolution, names="value")
+        self.frames.observe(self._on_frames, names="value")
         self.choice.observe(self._on_choice, names="value")
 
     # -- public API ------------------------------------------------------
@@ -160,8 +171,9 @@ class Picker:
         """Set several controls at once with a single re-rank: ``p.set(capability=…, budget=8)``.
 
         Controls: ``device``, ``capability``, ``budget`` (may exceed the slider, whose range
-        grows), ``prefer``, ``family`` and ``kind`` (None for any). Values the selected
-        device's server cannot offer raise ValueError.
+        grows), ``prefer``, ``family`` and ``kind`` (None for any), the job's ``width``, ``height``,
+        ``frames`` (None: the family's usual job) and ``batch``, and ``incomplete`` (also list
+        pipelines that miss a part). Values the selected device's server cannot offer raise ValueError.
         """
         self.state.apply(state)
         self._update()
@@ -187,9 +199,22 @@ class Picker:
     def _on_change(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
-        name = next(n for n in CONTROLS if getattr(self, n) is change["owner"])
+        name = next(n for n in CONTROLS if getattr(self, n, None) is change["owner"])
         value = change["new"]
         self.state.apply({name: None if value == ANY else value})
+        self._update()
+
+    def _on_resolution(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        width, height = change["new"] if change["new"] is not None else (None, None)
+        self.state.apply({"width": width, "height": height})
+        self._update()
+
+    def _on_frames(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        self.state.apply({"frames": change["new"]})
         self._update()
 
     def _on_choice(self, change: dict[str, Any]) -> None:
@@ -224,6 +249,11 @@ class Picker:
             self.budget.value = state.budget
             self.budget.max = max(state.budget_max, self.budget.min)
             self.prefer.value = state.prefer
+            self.incomplete.value = state.incomplete
+            self.resolution.options = _resolution_options(state.width, state.height)
+            self.resolution.value = None if state.width is None or state.height is None else (state.width, state.height)
+            self.frames.options = _frame_options(state.frames)
+            self.frames.value = state.frames
             shown = state.shown
             self.choice.options = [(f"{r} · {n}", i) for i, (r, n) in enumerate(zip(shown["rank"], shown["name"]))]
             self.choice.value = state.choice
@@ -267,11 +297,7 @@ class Picker:
         selected = self.state.choice
         for i, (_, row) in enumerate(shown.iterrows()):
             style = " style='background:var(--jp-brand-color3,#dbe9f6);font-weight:600'" if i == selected else ""
-            cells = "".join(
-                f"<td title='{escape(str(row[c]))}'>{escape(short_label(row[c], NAME_WIDTH))}</td>" if c == "name"
-                else f"<td>{escape(_fmt(row[c], c))}</td>"
-                for c in columns
-            )
+            cells = "".join(_cell_html(row[c], c) for c in columns)
             rows.append(f"<tr class='cf-row'{style}>{cells}</tr>")
         more = len(self.ranked) - len(shown)
         foot = f"<div style='color:#777'>… and {more} more (see <code>.ranked</code>)</div>" if more > 0 else ""
@@ -300,6 +326,35 @@ class Picker:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         return buffer.getvalue()
+
+
+def _cell_html(value: object, column: str) -> str:
+    """One table cell, escaped; a pipeline's missing parts are marked."""
+    if column == "name":
+        return f"<td title='{escape(str(value))}'>{escape(short_label(value, NAME_WIDTH))}</td>"
+    if column == "missing" and isinstance(value, tuple) and value:
+        marked = ", ".join(f"✗ {escape(str(part))}" for part in value)
+        return f"<td class='cf-missing' style='color:#b42318'>{marked}</td>"
+    if column == "components" and isinstance(value, tuple):
+        parts = [str(part).rsplit("/", 1)[-1] for part in value]
+        return f"<td title='{escape(chr(10).join(map(str, value)))}'>{escape(', '.join(parts))}</td>"
+    return f"<td>{escape(_fmt(value, column))}</td>"
+
+
+RESOLUTIONS = ((512, 512), (768, 768), (1024, 1024), (832, 480), (1280, 720), (1920, 1080))
+FRAMES = (1, 17, 33, 49, 81, 121)
+
+
+def _resolution_options(width: float | None, height: float | None) -> list[tuple[str, Any]]:
+    sizes: list[tuple[float, float]] = list(RESOLUTIONS)
+    if width is not None and height is not None and (width, height) not in sizes:
+        sizes.append((width, height))  # a size set from code joins the menu
+    return [("family default", None)] + [(f"{w:g}×{h:g}", (w, h)) for w, h in sizes]
+
+
+def _frame_options(frames: float | None) -> list[tuple[str, Any]]:
+    counts = sorted({*FRAMES, *([frames] if frames is not None else [])})
+    return [("family default", None)] + [(f"{n:g}", float(n)) for n in counts]
 
 
 def picker(discovery: Any, **options: Any) -> Picker:

@@ -1,11 +1,13 @@
 """What the model picker computes: its controls' values and options, and the ranking. No widgets.
 
 :class:`PickerState` holds the picker's choices (device, capability, budget,
-prefer, family, kind, selected row) and keeps them consistent: a new device
+prefer, family, kind, the job's width/height/frames/batch, whether incomplete
+pipelines are listed, selected row) and keeps them consistent: a new device
 offers its server's capabilities and resets the budget to that device's; a new
-capability offers the families and kinds of the models that can do it. Every
-ranking goes through :meth:`PickerState.rank`, the one call into the discovery.
-:mod:`comfyframe._picker` shows this state with ipywidgets.
+capability offers the families and kinds of the pipelines that can run it. Every
+ranking goes through :meth:`PickerState.rank`, the one call into the discovery
+(:meth:`Discovery.best_for`, which ranks pipelines). :mod:`comfyframe._picker`
+shows this state with ipywidgets.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import Any
 
 import pandas as pd
 
-from ._rank import ADAPTER_KINDS, RANK_COLUMNS
-from ._validate import CAPABILITIES, PREFERENCES
+from ._pipelines import pipeline_label
+from ._rank import RANK_COLUMNS, holds
+from ._validate import CAPABILITIES, PREFERENCES, positive_number
 
 ANY = "(any)"
-CONTROLS = ("capability", "device", "budget", "prefer", "family", "kind")
+CONTROLS = ("capability", "device", "budget", "prefer", "family", "kind", "width", "height", "frames", "batch",
+            "incomplete")  # fmt: skip
+JOB = ("width", "height", "frames", "batch")
 
 
 def device_label(row: pd.Series, multi_server: bool) -> str:
@@ -33,8 +38,9 @@ def device_label(row: pd.Series, multi_server: bool) -> str:
 class PickerState:
     """The picker's choices over a Discovery, kept consistent, and the ranking they give.
 
-    Read ``capability, device, budget, budget_max, prefer, family, kind, choice`` and
-    the ``*_options``; change them with :meth:`apply`, then :meth:`rerank`.
+    Read ``capability, device, budget, budget_max, prefer, family, kind, width, height, frames, batch,
+    incomplete, choice`` and the ``*_options``; change them with :meth:`apply`, then :meth:`rerank`.
+    ``width``/``height``/``frames`` None mean each family's usual job.
     """
 
     prefer_options = PREFERENCES
@@ -44,7 +50,7 @@ class PickerState:
         self.models: pd.DataFrame = discovery.models
         self.hardware: pd.DataFrame = discovery.hardware
         self.top = int(top)
-        self._generators = self.models[~self.models["kind"].isin(ADAPTER_KINDS) & self.models["vram_gb"].notna()]
+        self._generators: pd.DataFrame = discovery.pipelines
         multi = self.hardware["server"].nunique() > 1
         self.device_options: list[tuple[str, int]] = [
             (device_label(row, multi), i) for i, (_, row) in enumerate(self.hardware.iterrows())
@@ -62,9 +68,14 @@ class PickerState:
         self.budget = 0.0
         self.budget_max = 1.0
         self.family = self.kind = ANY
+        self.width: float | None = None
+        self.height: float | None = None
+        self.frames: float | None = None
+        self.batch = 1.0
+        self.incomplete = False
         self.family_options: list[tuple[str, str]] = [(ANY, ANY)]
         self.kind_options: list[tuple[str, str]] = [(ANY, ANY)]
-        self.ranked: pd.DataFrame = pd.DataFrame(columns=RANK_COLUMNS)
+        self.ranked: pd.DataFrame = pd.DataFrame(columns=["name", *RANK_COLUMNS])
         self.choice: int | None = None
         self._device_changed()
         self._filters_changed()
@@ -89,28 +100,38 @@ class PickerState:
 
     @property
     def model(self) -> pd.Series | None:
-        """The selected model's full row of ``discovery.models``, or None."""
+        """The selected pipeline's generator: its full row of ``discovery.models``, or None."""
         pick = self.value
         if pick is None:
             return None
         models = self.models
         same = (
-            models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])
-        )
+            models["server"].eq(pick["server"]) & models["folder"].eq(pick["generator_folder"])
+            & models["name"].eq(pick["generator"])
+        )  # fmt: skip
         return models[same].iloc[0] if same.any() else None
 
+    @property
+    def job(self) -> dict[str, float | None]:
+        """The job size passed to ``best_for`` (None: the family's usual)."""
+        return {name: getattr(self, name) for name in JOB}
+
     def able(self) -> pd.DataFrame:
-        """Generators on the selected device's server that can do the selected capability."""
-        models = self._server_models()
-        capability = self.capability
-        if capability is None:
-            return models.iloc[0:0]
-        return models[models["capabilities"].map(lambda caps: capability in caps)]
+        """Pipelines on the selected device's server that can run the capability (for the default job)."""
+        pipes = self._server_models()
+        if self.capability is None:
+            return pipes.iloc[0:0]
+        return pipes[holds(pipes["jobs" if not self.incomplete else "capabilities"], self.capability)
+                     | (self.incomplete & (self.capability == "image_to_image")
+                        & holds(pipes["capabilities"], "text_to_image"))]
 
     def smallest_need(self) -> float | None:
-        """VRAM (GiB) of the smallest model that can do the capability, whatever the budget."""
-        need = self.able()["vram_gb"].min()
-        return None if pd.isna(need) else float(need)
+        """Peak VRAM (GiB) of the smallest pipeline that can run the capability for this job, whatever the budget."""
+        if self.capability is None:
+            return None
+        every = self.discovery.best_for(self.capability, max_vram=1e9, device=self.device, ready=not self.incomplete,
+                                        **self.job)  # fmt: skip
+        return float(every["vram_gb"].min()) if len(every) else None
 
     # -- changing ----------------------------------------------------------
     def apply(self, state: dict[str, Any]) -> None:
@@ -147,6 +168,17 @@ class PickerState:
                     f"No {self.capability} model of {name} {value!r} here (choose from: {', '.join(offered[1:])})."
                 )
             setattr(self, name, value)
+        for name in JOB:
+            if name in state:
+                value = state[name]
+                if value is None and name != "batch":
+                    setattr(self, name, None)
+                else:
+                    setattr(self, name, positive_number(value, name, "pixels" if name in ("width", "height") else name))
+        if "incomplete" in state:
+            self.incomplete = bool(state["incomplete"])
+            self._device_changed(keep_budget=True)
+            self._filters_changed()
         if state.get("budget") is not None:
             budget = float(state["budget"])
             if budget > self.budget_max:
@@ -165,8 +197,9 @@ class PickerState:
     def rank(self) -> pd.DataFrame:
         """The ranking for the current choices: the discovery's ``best_for``, then the family/kind filters."""
         if self.capability is None or self.budget <= 0:  # a zero budget fits nothing
-            return pd.DataFrame(columns=RANK_COLUMNS)
-        ranked = self.discovery.best_for(self.capability, max_vram=self.budget, prefer=self.prefer, device=self.device)
+            return pd.DataFrame(columns=["name", *RANK_COLUMNS])
+        ranked = self.discovery.best_for(self.capability, max_vram=self.budget, prefer=self.prefer, device=self.device,
+                                         ready=not self.incomplete, **self.job)  # fmt: skip
         keep = pd.Series(True, index=ranked.index)
         if self.family != ANY:
             keep &= ranked["family"].fillna("").eq(self.family)
@@ -174,6 +207,8 @@ class PickerState:
             keep &= ranked["kind"].fillna("").eq(self.kind)
         ranked = ranked[keep].reset_index(drop=True)
         ranked["rank"] = range(1, len(ranked) + 1)
+        # "name": how the pipeline is shown (its generator, and the motion module it animates with)
+        ranked.insert(1, "name", [pipeline_label(row) for _, row in ranked.iterrows()])
         return ranked
 
     # -- consistency -------------------------------------------------------
@@ -181,10 +216,11 @@ class PickerState:
         row = self.device_row
         return self._generators if row is None else self._generators[self._generators["server"].eq(row["server"])]
 
-    def _device_changed(self) -> None:
+    def _device_changed(self, keep_budget: bool = False) -> None:
         """New device: offer its server's capabilities, reset the budget to the device's."""
         models = self._server_models()
-        present = set(models["capabilities"].explode().dropna())
+        column = "capabilities" if self.incomplete else "jobs"
+        present = {c for cell in models[column] for c in cell}
         self.capability_options = [c for c in CAPABILITIES if c in present]
         options = self.capability_options
         self.capability = self.capability if self.capability in options else (options[0] if options else None)
@@ -192,7 +228,7 @@ class PickerState:
         total = float(row["vram_total_gb"]) if row is not None and pd.notna(row["vram_total_gb"]) else 0.0
         budget = float(row["budget_gb"]) if row is not None and pd.notna(row["budget_gb"]) else None
         largest = float(models["vram_gb"].max()) if len(models) else 0.0
-        start = budget if budget is not None else max(total, largest)
+        start = self.budget if keep_budget else budget if budget is not None else max(total, largest)
         self.budget_max = math.ceil(max(total, largest, start, 1.0) * 2) / 2
         self.budget = float(start)
 

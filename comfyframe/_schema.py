@@ -137,13 +137,19 @@ MODELS_INFERRED = (
     ("precision", "string", "fp16, bf16, fp8_e4m3fn, … or ''"),
     ("quant", "string", "GGUF quant type (Q4_K_M, Q8_0, …) or ''"),
     ("params_b", "float64", "parameters in billions (NaN when unknown)"),
-    ("vram_gb", "float64", "GPU memory to run it, GiB"),
+    ("weights_gb", "float64", "the file's weights as ComfyUI holds them on the GPU, GiB"),
+    ("vram_gb", "float64", "GPU memory to run it alone: weights + a typical job's activations, GiB"),
     ("quality", "Int64", "tier 1-10 for generators of a known family, else NA"),
     ("source", "string", "evidence that decided the family: metadata, name, loader, size, kind, none"),
     ("confidence", "float64", "0-1 confidence in the family"),
     ("kind_source", "string", "evidence that decided the kind: folder, loader, name, none"),
 )
-MODELS = _t("models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED)
+# Columns Discovery adds from the pipelines (comfyframe._pipelines.adapter_columns).
+MODELS_ADAPTERS = (
+    ("applies_to", "string", "for adapters (LoRA, ControlNet, IP-Adapter, motion module …): the base family it runs on"),
+    ("orphan", "boolean", "an adapter with no ready generator of a family it runs on, on its server (NA otherwise)"),
+)
+MODELS = _t("models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED, *MODELS_ADAPTERS)
 
 CAPABILITY_TABLE = _t(
     "capabilities",
@@ -157,17 +163,6 @@ CAPABILITY_TABLE = _t(
     ("quality", "Int64", "quality tier (NA when unrated)"),
     ("capability", "string", "one capability of the model"),
 )
-
-# Text columns whose builders write '' (never NA) for "none": CSV writes '' there as an empty field.
-EMPTY_TEXT = frozenset({
-    "folder", "subfolder", "path", "filename", "stem", "ext",
-    "kind", "family", "variant", "precision", "quant", "source", "kind_source",
-})  # fmt: skip
-
-# The tables Discovery exports, by file name.
-EXPORTED: dict[str, Table] = {
-    "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,
-}  # fmt: skip
 
 # modelspec / kohya keys copied into columns; the full dict stays in the snapshot.
 METADATA_COLUMNS: dict[str, str] = {
@@ -211,3 +206,47 @@ def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd
             out[column.name] = out[column.name].astype(column.dtype)
     extra = [c for c in out.columns if c not in table.names] if keep_extra else []
     return out[table.names + extra].reset_index(drop=True)
+
+
+PIPELINES = _t(
+    "pipelines",
+    ("server", "string", "URL of the server"),
+    ("generator_folder", "string", "folder of the generator ('' when a motion module found no base)"),
+    ("generator", "string", "checkpoint, diffusion model or upscale model file that does the job"),
+    ("module", "string", "folder/name of the motion module this pipeline animates with ('' for none)"),
+    ("kind", "string", "the generator's kind: checkpoint, diffusion_model or upscale"),
+    ("family", "string", "the generator's family"),
+    ("variant", "string", "variant labels of the generator (of the motion module, for its rows)"),
+    ("capabilities", OBJECT, "the generator's native tasks (the module's, for motion-module rows)"),
+    ("jobs", OBJECT, "what the pipeline can run now: capabilities less those a missing part takes, plus "
+                     "image_to_image by denoising for text-to-image pipelines; empty when not ready"),
+    ("components", OBJECT, "installed parts chosen for it, as 'folder/name'"),
+    ("missing", OBJECT, "parts still needed, as 'role:component' (e.g. 'vae:wan22')"),
+    ("ready", "boolean", "every part it needs is installed"),
+    ("precision", "string", "the generator's precision"),
+    ("quant", "string", "the generator's GGUF quant"),
+    ("quality", "Int64", "quality tier of the generator (of the motion module, for its rows)"),
+    ("weights_gb", "float64", "diffusion weights on the GPU while sampling, GiB (motion module included)"),
+    ("activations_gb", "float64", "ComfyUI's sampling memory for the job, GiB (_job_memory.py)"),
+    ("encode_gb", "float64", "text encoders and image/audio encoders loaded to encode, GiB"),
+    ("decode_gb", "float64", "VAE weights plus VAE decode memory for the job, GiB"),
+    ("vram_gb", "float64", "peak GPU memory of the job: max(encode, weights + activations, decode), GiB"),
+    ("width", "float64", "job width in pixels"),
+    ("height", "float64", "job height in pixels"),
+    ("frames", "float64", "job frames (1 for images)"),
+    ("batch", "float64", "job batch size"),
+)
+
+
+# Text columns whose builders write '' (never NA) for "none": CSV writes '' there as an empty field.
+EMPTY_TEXT = frozenset({
+    "folder", "subfolder", "path", "filename", "stem", "ext",
+    "kind", "family", "variant", "precision", "quant", "source", "kind_source",
+    "generator_folder", "module",
+})  # fmt: skip
+
+# The tables Discovery exports, by file name.
+EXPORTED: dict[str, Table] = {
+    "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,
+    "pipelines": PIPELINES,
+}  # fmt: skip

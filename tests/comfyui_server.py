@@ -247,6 +247,8 @@ MODEL_TREE: tuple[ModelFile, ...] = (
     _m("loras", "wan/wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors", 1226977424, "lora", "wan22"),  # corpus
     _m("loras", "wan/wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors", 1226977424, "lora", "wan22"),
     _m("loras", "ltx-2-19b-distilled-lora-384.safetensors", 7672420184, "lora", "ltx2"),
+    _m("loras", "HunyuanVideo/hyvideo_FastVideo_LoRA-fp8.safetensors", 335891912, "lora", "hunyuan_video",
+       note="orphan: HunyuanVideo is installed but misses its VAE, so nothing can run this LoRA"),
     # --- VAEs ------------------------------------------------------------------------
     _m("vae", "sdxl_vae.safetensors", 334641164, "vae", "sdxl"),
     _m("vae", "vae-ft-mse-840000-ema-pruned.safetensors", 334643268, "vae", "sd15"),

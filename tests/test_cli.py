@@ -62,7 +62,7 @@ def test_snapshot_then_offline_export(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["export", "--snapshot", str(path), "--out", str(tmp_path / "out")]) == 0
     written = capsys.readouterr().out.split()
     assert sorted(Path(p).name for p in written) == sorted(
-        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities")
+        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities", "pipelines")
     )
 
 
@@ -70,10 +70,12 @@ def test_best_with_nothing_fitting_says_which_budget_and_what_would_fit(capsys: 
     assert main(["best", "text_to_video", "--demo", "--max-vram", "0.01"]) == 1
     err = capsys.readouterr().err
     found = cf.discover(demo=True)
-    able = found.capabilities[found.capabilities["capability"].eq("text_to_video")]
+    able = found.best_for("text_to_video", max_vram=1e9)
     smallest = able.loc[able["vram_gb"].idxmin()]
-    assert err.startswith("comfyframe: No model that can do text_to_video fits the --max-vram budget of 0.01 GB")
-    assert f"the smallest, {smallest['name']}, needs {smallest['vram_gb']:.1f} GB" in err
+    assert err.startswith(
+        "comfyframe: No ready pipeline that can do text_to_video fits the --max-vram budget of 0.01 GB"
+    )
+    assert f"needs {smallest['vram_gb']:.1f} GB for this job" in err
     assert main(["best", "text_to_video", "--demo", "--max-vram", f"{smallest['vram_gb'] + 0.1:.1f}"]) == 0
 
 
