@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from ._capture import capture_async
 from ._client import ComfyClient
+from ._diff import diff
 from ._discover import capture, default_url, demo_snapshot, discover, discover_async
 from ._discovery import Discovery
 from ._progress import NullProgress, Progress, TerminalProgress
 from ._rank import CAPABILITIES, PREFERENCES
 from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, Column, Table
+from ._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, USAGE, Column, Table
 from ._snapshot import Snapshot
 from ._version import __version__
 from .errors import (
@@ -46,6 +47,7 @@ __all__ = [
     "demo_snapshot",
     "Discovery",
     "Snapshot",
+    "diff",
     "ComfyClient",
     "Progress",
     "NullProgress",
@@ -59,6 +61,8 @@ __all__ = [
     "NODES",
     "EDGES",
     "MODELS_BASE",
+    "MODEL_USAGE",
+    "USAGE",
     # original design's façade
     "ModelRegistryV2",
     "Capability",

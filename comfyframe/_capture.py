@@ -17,6 +17,7 @@ import httpx
 from . import _snapshot as routes
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
 from ._progress import Progress, make_progress
+from ._refresh import carry_history, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 from ._version import __version__
 from .errors import ServerError, ServerHTTPError, UnexpectedPayload
@@ -35,34 +36,44 @@ async def capture_async(
     metadata: bool = True,
     progress: bool | Progress | None = None,
     headers: dict[str, str] | None = None,
+    previous: Any = None,
 ) -> Snapshot:
-    """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`."""
+    """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
+
+    ``previous`` (a Snapshot, Discovery or saved file of the same server) makes it a fast refresh:
+    metadata of files whose size and date did not change, and forgotten history, are carried over.
+    """
     reporter = make_progress(progress)
     try:
         async with ComfyClient(
             url, transport=transport, timeout=timeout, max_concurrency=max_concurrency, headers=headers
         ) as client:
-            return await _Capture(client, reporter, metadata).run()
+            return await _Capture(client, reporter, metadata, previous_snapshot(previous, client.url)).run()
     finally:
         reporter.close()
 
 
 class _Capture:
-    def __init__(self, client: ComfyClient, progress: Progress, metadata: bool) -> None:
+    def __init__(self, client: ComfyClient, progress: Progress, metadata: bool, previous: Snapshot | None = None) -> None:
         self.client = client
+        self.previous = previous
         self.progress = progress
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
 
     async def run(self) -> Snapshot:
-        self.progress.add(4, "server")
+        self.progress.add(6, "server")
         # /object_info is the long pole (megabytes); folder listings and metadata go on beside it.
         await _all(
             self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
+            self._optional(routes.HISTORY, _expect(dict, "an object of prompts")),
+            self._optional(routes.QUEUE, _expect(dict, "an object of queue lists")),
             self._models(),
         )
+        if self.previous is not None:
+            carry_history(self.previous, self.snapshot)
         return self.snapshot
 
     async def _models(self) -> None:
@@ -71,6 +82,10 @@ class _Capture:
         if not folders:
             return
         self.progress.add(2 * len(folders), "folders")
+        if self.previous is not None and self.want_metadata:  # a refresh compares sizes and dates first
+            await self._details(folders)
+            await _all(*(self._folder(f) for f in folders))
+            return
         await _all(*(self._folder(f) for f in folders), self._details(folders))
 
     async def _folder(self, folder: str) -> None:
@@ -89,6 +104,13 @@ class _Capture:
 
     async def _fetch_metadata(self, folder: str) -> None:
         wanted = [n for n in self.snapshot.folder_files(folder) or [] if n.lower().endswith(METADATA_SUFFIX)]
+        if self.previous is not None:
+            asked = {routes.metadata_route(folder, n) for n in wanted}
+            carried = {k: v for k, v in reusable_metadata(self.previous, self.snapshot, folder).items() if k in asked}
+            for key, origin in carried.items():
+                self.snapshot.responses[key] = self.previous.responses[key]
+                self.snapshot.carried[key] = origin
+            wanted = [n for n in wanted if routes.metadata_route(folder, n) not in carried]
         if not wanted:
             return
         self.progress.add(len(wanted), "safetensors metadata")

@@ -1,4 +1,4 @@
-"""The ``comfyframe`` command line: snapshot, discover, best, export.
+"""The ``comfyframe`` command line: snapshot, discover, best, export, unused, duplicates, diff.
 
 Every command takes a server URL (default ``$COMFYUI_URL``, then
 ``http://127.0.0.1:8188``), or ``--snapshot FILE``, or ``--demo``.
@@ -7,6 +7,7 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -33,6 +34,9 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument(
+        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -62,6 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+
+    unused = commands.add_parser("unused", help="models no prompt in the server's history used, and their bytes")
+    _source_args(unused)
+    unused.add_argument("--summary", action="store_true", help="only the reclaimable bytes per folder")
+
+    dupes = commands.add_parser("duplicates", help="files that hold the same content, and the bytes copies waste")
+    _source_args(dupes)
+
+    change = commands.add_parser("diff", help="what changed between two snapshots (files or server URLs)")
+    change.add_argument("a", help="older snapshot file (or server URL)")
+    change.add_argument("b", help="newer snapshot file (or server URL)")
+    change.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request (default %(default)s)")
     return parser
 
 
@@ -76,7 +93,70 @@ def _discovery(args: argparse.Namespace) -> Discovery:
         max_concurrency=args.concurrency,
         metadata=not args.no_metadata,
         progress=not args.quiet,
+        previous=args.previous,
     )
+
+
+def _side(text: str, args: argparse.Namespace) -> Discovery:
+    """A diff side: a server URL is discovered now, anything else is a snapshot file."""
+    if re.match(r"^https?://", text):
+        return discover(text, timeout=args.timeout, progress=False)
+    return Discovery.from_snapshot(text, warn=False)
+
+
+# C0/C1 control characters (ANSI escapes among them) in server-given names must not drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _for_terminal(frame: pd.DataFrame) -> pd.DataFrame:
+    out = for_csv(frame)
+    for column in out.columns:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            out[column] = out[column].astype("string").str.replace(_CONTROL, lambda m: f"\\x{ord(m.group()):02x}", regex=True)
+    return out
+
+
+def _print_view(frame: pd.DataFrame, empty: str) -> None:
+    if frame.empty:
+        print(empty)
+        return
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 80):
+        print(_for_terminal(frame).to_string(index=False))
+
+
+def _gib(value: object) -> str:
+    return "unknown" if pd.isna(value) else f"{int(value) / 2**30:,.1f} GiB"  # type: ignore[call-overload]
+
+
+def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
+    if args.command == "unused":
+        unused = found.unused()
+        if not args.summary:
+            _print_view(unused[["folder", "name", "kind", "size_bytes", "server"]], "(every model was used)")
+            print()
+        by_folder = found.reclaimable()
+        _print_view(by_folder, "(nothing to reclaim)")
+        print(f"unused: {len(unused)} of {len(found.models)} models, {_gib(by_folder['size_bytes'].sum())} reclaimable")
+        return
+    dupes = found.duplicates
+    _print_view(dupes, "(no duplicates)")
+    if not dupes.empty:
+        reclaim = found.reclaimable_duplicates()
+        print(f"\nkeeping one copy per server reclaims {_gib(reclaim['size_bytes'].sum())} "
+              f"({int(reclaim['copies'].sum())} copies)")
+
+
+def _print_diff(args: argparse.Namespace) -> None:
+    from ._diff import diff
+
+    table = diff(_side(args.a, args), _side(args.b, args))
+    if args.format == "csv":
+        sys.stdout.write(for_csv(table).to_csv(index=False))
+    elif args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=True) + "\n")
+    else:
+        _print_view(table, "(no changes)")
 
 
 def _print_table(frame: pd.DataFrame) -> None:
@@ -96,14 +176,20 @@ def run(args: argparse.Namespace) -> int:
             max_concurrency=args.concurrency,
             metadata=not args.no_metadata,
             progress=not args.quiet,
+            previous=args.previous,
         )
         path = snapshot.save(args.output)
         print(f"saved {len(snapshot.responses)} answers from {snapshot.url} to {path}")
         for route, failure in snapshot.failures.items():
             print(f"comfyframe: warning: {route}: {failure.get('message')}", file=sys.stderr)
         return 0
+    if args.command == "diff":
+        _print_diff(args)
+        return 0
     found = _discovery(args)
-    if args.command == "discover":
+    if args.command in ("unused", "duplicates"):
+        _inventory_view(args, found)
+    elif args.command == "discover":
         print(found.status())
     elif args.command == "best":
         ranked = found.best_for(args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device,

@@ -127,6 +127,25 @@ MODELS_BASE = _t(
     ("loader_count", "Int64", "number of node classes offering it"),
 )
 
+# Added to ``models`` from the server's prompt history (comfyframe/_usage.py).
+MODEL_USAGE = _t(
+    "models",
+    ("use_count", "Int64", "prompts in the known history (and queue) that used the file; 0 when none"),
+    ("last_used", "datetime64[ns, UTC]", "when the latest of those prompts ran (NaT when never)"),
+)
+
+USAGE = _t(
+    "usage",
+    ("server", "string", "URL of the server"),
+    ("prompt_id", "string", "prompt id in /history or /queue"),
+    ("time", "datetime64[ns, UTC]", "when the prompt ran (queued prompts: when queued; NaT when unknown)"),
+    ("status", "string", "success, error, running, pending or unknown"),
+    ("node", "string", "node class whose input named the file"),
+    ("input", "string", "input name"),
+    ("folder", "string", "model folder of the file"),
+    ("name", "string", "file name"),
+)
+
 # modelspec / kohya keys copied into columns; the full dict stays in the snapshot.
 METADATA_COLUMNS: dict[str, str] = {
     "meta_architecture": "modelspec.architecture",
