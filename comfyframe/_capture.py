@@ -83,8 +83,9 @@ class _Capture:
             return
         self.progress.add(2 * len(folders), "folders")
         if self.previous is not None and self.want_metadata:  # a refresh compares sizes and dates first
-            await self._details(folders)
-            await _all(*(self._folder(f) for f in folders))
+            listings = (self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders)
+            await _all(self._details(folders), *listings)
+            await _all(*(self._fetch_metadata(f) for f in folders))
             return
         await _all(*(self._folder(f) for f in folders), self._details(folders))
 
