@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from . import _snapshot as routes
+from ._assets import fetch_assets
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
 from ._progress import Progress, make_progress
 from ._refresh import carry_history, previous_snapshot, reusable_metadata
@@ -62,14 +63,15 @@ class _Capture:
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
 
     async def run(self) -> Snapshot:
-        self.progress.add(6, "server")
+        self.progress.add(7, "server")
         # /object_info is the long pole (megabytes); folder listings and metadata go on beside it.
         await _all(
             self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
-            self._optional(routes.HISTORY, _expect(dict, "an object of prompts")),
-            self._optional(routes.QUEUE, _expect(dict, "an object of queue lists")),
+            self._optional(routes.HISTORY, _expect(dict, "an object of prompts"), fetch=self._absent_ok(routes.HISTORY)),
+            self._optional(routes.QUEUE, _expect(dict, "an object of queue lists"), fetch=self._absent_ok(routes.QUEUE)),
+            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
             self._models(),
         )
         if self.previous is not None:
@@ -127,6 +129,10 @@ class _Capture:
                 f"/view_metadata/{_quote_segment(folder)}", params={"filename": name}, missing_ok=True
             ),
         )
+
+    def _absent_ok(self, key: str) -> Callable[[], Awaitable[Any]]:
+        """A fetch for a route some servers (or proxies) lack: 404 is recorded as ``None``, not a failure."""
+        return lambda: self.client.get_json(key, missing_ok=True)
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:

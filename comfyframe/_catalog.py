@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._assets import asset_details
 from ._nodes import ParsedNodes
 from ._rules import loader_folders
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
@@ -103,6 +104,10 @@ def build_models(
     order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
     ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
     details = _details(snapshot)
+    assets = asset_details(snapshot)  # newer servers: sizes /experiment/models leaves out, hashes
+    for file, (size, modified, _hash) in assets.items():
+        known = details.get(file, (None, None))
+        details[file] = (known[0] if known[0] is not None else size, known[1] if known[1] is not None else modified)
     metadata = _metadata(snapshot, ordered)
     n = len(ordered)
     cols: dict[str, Any] = {
@@ -113,6 +118,7 @@ def build_models(
         "size_bytes": [details.get(k, (None, None))[0] for k in ordered],
         "modified": [details.get(k, (None, None))[1] for k in ordered],
         "has_metadata": [k in metadata for k in ordered],
+        "hash": [assets.get(k, (None, None, None))[2] for k in ordered],
     }
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]

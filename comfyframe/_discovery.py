@@ -95,7 +95,7 @@ class Discovery:
         ComfyUI keeps at most its newest 10,000 prompts, in memory only (a restart empties it): pool
         snapshots over time (``previous=``) before deleting what this lists.
         """
-        blind = [s.url for s in self.snapshots if HISTORY not in s.responses]
+        blind = [s.url for s in self.snapshots if not isinstance(s.responses.get(HISTORY), dict)]
         if blind:
             warnings.warn(
                 f"{', '.join(blind)}: the snapshot holds no /history answer, so every model counts as unused; "

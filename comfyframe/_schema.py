@@ -116,6 +116,7 @@ MODELS_BASE = _t(
     ("modified", "datetime64[ns, UTC]", "file modification time (NA when not reported)"),
     ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
     ("has_metadata", "boolean", "safetensors __metadata__ was read"),
+    ("hash", "string", "content hash from the assets API, e.g. 'blake3:…' (NA when the server has none)"),
     ("meta_architecture", "string", "modelspec.architecture"),
     ("meta_base_model", "string", "ss_base_model_version (kohya)"),
     ("meta_title", "string", "modelspec.title"),
