@@ -91,7 +91,15 @@ def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFr
     if found.empty or edges.empty:
         return from_columns(USAGE, {}, 0)
     offered = edges[["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
-    used = found.merge(offered, left_on=["server", "node", "input", "value"], right_on=["server", "node", "input", "name"])
+    # An autogrow input "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
+    pattern = found["input"].str.replace(r"^(.+\.[^.]*?)\d+$", r"\1*", regex=True)
+    grown = found.assign(given=found["input"], input=pattern)[pattern.ne(found["input"])]
+    on = {"left_on": ["server", "node", "input", "value"], "right_on": ["server", "node", "input", "name"]}
+    grown_used = grown.merge(offered, **on)
+    used = pd.concat(
+        [found.merge(offered, **on), grown_used.assign(input=grown_used["given"]).drop(columns="given")],
+        ignore_index=True,
+    )
     # One row per prompt and file: the most final status, the latest time any snapshot recorded.
     used["rank"] = used["status"].map(STATUS_RANK)
     used = used.sort_values(["rank"], kind="stable")

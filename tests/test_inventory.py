@@ -173,3 +173,36 @@ def test_cli_views_offline(demo: cf.Snapshot, tmp_path: Path, capsys: pytest.Cap
     assert {"change": "added", "table": "models", "folder": "vae", "name": "\x1b[31mevil.safetensors"}.items() <= rows[0].items()
     assert main(["diff", str(tmp_path / "missing.json"), str(path)]) == 2
     assert "No snapshot file" in capsys.readouterr().err
+
+
+def test_v3_dynamic_combo_and_autogrow_dropdowns_are_edges_and_usage(demo: cf.Snapshot) -> None:
+    snap = copy.deepcopy(demo)
+    ckpts = snap.responses["/models/checkpoints"]
+    loras = snap.responses["/models/loras"]
+    combo = ["COMBO", {"multiselect": False, "options": ckpts}]
+    snap.responses["/object_info"]["ProbeDynamic"] = {
+        "input": {"required": {
+            "source": ["COMFY_DYNAMICCOMBO_V3", {"options": [
+                {"key": "checkpoint", "inputs": {"required": {"ckpt_name": combo}}},
+                {"key": "none", "inputs": {"required": {"strength": ["FLOAT", {"default": 1.0}]}}},
+            ]}],
+            "loras": ["COMFY_AUTOGROW_V3", {"template": {"input": {"required": {"lora": ["COMBO", {"options": loras}]}},
+                                                       "prefix": "lora", "min": 1, "max": 10}}],
+            "named": ["COMFY_AUTOGROW_V3", {"template": {"input": {"optional": {"x": [loras, {}]}},
+                                                       "names": ["first", "second"], "min": 0}}],
+        }},
+        "output": ["MODEL"], "name": "ProbeDynamic", "python_module": "custom_nodes.probe",
+    }  # fmt: skip
+    graph = {"1": {"class_type": "ProbeDynamic", "inputs": {
+        "source": "checkpoint", "source.ckpt_name": ckpts[0], "loras.lora0": loras[0], "loras.lora7": loras[1],
+        "named.second": loras[2]}}}  # fmt: skip
+    snap.responses["/history"] = {"p": _prompt(1, "p", graph, "success", 1_760_000_000_000)}
+    found = cf.Discovery(snap, warn=False)
+    edges = found.edges[found.edges["node"].eq("ProbeDynamic")]
+    inputs = set(edges["input"])
+    assert inputs == {"source.ckpt_name", "loras.lora*", "named.first", "named.second"}
+    assert set(edges.loc[edges["input"].eq("source.ckpt_name"), "name"]) == set(ckpts)
+    assert set(edges.loc[edges["input"].eq("named.first"), "section"]) == {"optional"}
+    used = set(zip(found.usage["input"], found.usage["name"]))
+    assert used == {("source.ckpt_name", ckpts[0]), ("loras.lora0", loras[0]), ("loras.lora7", loras[1]),
+                    ("named.second", loras[2])}  # fmt: skip
