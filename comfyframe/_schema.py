@@ -100,6 +100,7 @@ EDGES = _t(
     ("format", "string", "dropdown format: list (legacy) or combo (COMBO/V3)"),
     ("folder", "string", "model folder of the file ('' when the server listed none)"),
     ("name", "string", "file name as offered"),
+    ("whole_folder", "boolean", "a combined loader offering every file of the folder: no evidence of what it is"),
 )
 
 MODELS_BASE = _t(

@@ -206,3 +206,30 @@ def test_v3_dynamic_combo_and_autogrow_dropdowns_are_edges_and_usage(demo: cf.Sn
     used = set(zip(found.usage["input"], found.usage["name"]))
     assert used == {("source.ckpt_name", ckpts[0]), ("loras.lora0", loras[0]), ("loras.lora7", loras[1]),
                     ("named.second", loras[2])}  # fmt: skip
+
+
+def test_a_combined_loader_offering_a_whole_folder_is_no_evidence(demo: cf.Snapshot) -> None:
+    """Like 0.8.0's LTXAVTextEncoderLoader (a text encoder plus ANY checkpoint), in a folder nobody planned for."""
+    snap = copy.deepcopy(demo)
+    files = ["ltx_style_a.safetensors", "flux_thing.safetensors", "sdxl_other.safetensors"]
+    snap.responses["/models"] = [*snap.responses["/models"], "pack_weights"]
+    snap.responses["/models/pack_weights"] = files
+    own = {"input": {"required": {"model_name": [files, {}]}}, "output": ["MODEL"], "name": "PackModelLoader",
+           "python_module": "custom_nodes.pack"}  # fmt: skip
+    snap.responses["/object_info"]["PackModelLoader"] = own
+    alone = cf.Discovery(copy.deepcopy(snap), warn=False).models.set_index(["folder", "name"]).loc["pack_weights"]
+    snap.responses["/object_info"]["LTXAudioTextEncoderLoader"] = {
+        "input": {"required": {"text_encoder": ["COMBO", {"options": snap.responses["/models/text_encoders"]}],
+                               "ckpt_name": ["COMBO", {"options": files}]}},
+        "output": ["CLIP", "VAE"], "name": "LTXAudioTextEncoderLoader", "python_module": "comfy_extras.nodes_lt_audio",
+    }  # fmt: skip
+    found = cf.Discovery(snap, warn=False)
+    edges = found.edges.set_index(["node", "input"])
+    assert edges.loc[("LTXAudioTextEncoderLoader", "ckpt_name"), "whole_folder"].all()
+    assert not edges.loc[("PackModelLoader", "model_name"), "whole_folder"].any()
+    both = found.models.set_index(["folder", "name"]).loc["pack_weights"]
+    assert all("LTXAudioTextEncoderLoader" in nodes for nodes in both["loader_nodes"])  # it does offer them
+    assert list(both["loader_outputs"]) == [("MODEL",)] * 3
+    for column in ("kind", "family", "capabilities"):  # its VAE output would otherwise outvote MODEL
+        assert list(both[column]) == list(alone[column]), column
+    assert set(both["kind"]) == {"diffusion_model"}
