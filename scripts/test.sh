@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: unit, corpus, live ComfyUI, notebooks, browser.
 #   bash scripts/test.sh [extra pytest args]
-# Builds (once, cached outside the repo) the ComfyUI 0.3.75 environment the live tests start,
+# Builds (once, cached outside the repo) the ComfyUI 0.3.75 and 0.8.0 environments the live tests start,
 # and installs Debian's chromium for the browser test when it is missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/bootstrap.sh test
 bash scripts/setup_comfyui.sh >/dev/null
+bash scripts/setup_comfyui_080.sh >/dev/null
 if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "comfyframe: installing Debian's chromium for the browser test" >&2

@@ -190,8 +190,29 @@ def test_refresh_reads_only_changed_files_and_equals_a_full_discovery(comfyui, t
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cf.DegradedServerWarning)
         a, b = cf.Discovery(refreshed), cf.Discovery(full)
-    for table in ("hardware", "nodes", "edges", "models"):
-        pdt.assert_frame_equal(getattr(a, table).drop(columns=["vram_free_gb", "ram_free_gb", "torch_vram_free_gb"],
-                                                       errors="ignore"),
-                               getattr(b, table).drop(columns=["vram_free_gb", "ram_free_gb", "torch_vram_free_gb"],
-                                                      errors="ignore"))
+    for table in ("nodes", "edges", "models"):
+        pdt.assert_frame_equal(getattr(a, table), getattr(b, table))
+    volatile = ["vram_free_gb", "ram_free_gb", "torch_vram_free_gb", "torch_vram_total_gb", "budget_gb"]
+    pdt.assert_frame_equal(a.hardware.drop(columns=volatile), b.hardware.drop(columns=volatile))
+
+
+def test_v3_dynamic_inputs_are_searched_for_model_dropdowns(comfyui) -> None:
+    """0.8+ nests dropdowns in DynamicCombo options and Autogrow templates; older servers have neither."""
+    found = _discover(comfyui.url)
+    probe = found.edges[found.edges["node"].eq("ComfyframeProbeDynamicV3")]
+    if comfyui.version == "0.3.75":
+        assert probe.empty and "ComfyframeProbeDynamicV3" not in set(found.nodes["node"])
+        return
+    offered = {(i, f) for i, f in zip(probe["input"], probe["folder"])}
+    assert offered == {("source.ckpt_name", "checkpoints"), ("source.lora_name", "loras"), ("vaes.vae*", "vae")}
+    assert set(probe.loc[probe["input"].eq("source.ckpt_name"), "name"]) == {f.name for f in comfyui.files_in("checkpoints")}
+    graph = _workflow(CKPT, LORA, GGUF)
+    graph["7"] = {"class_type": "ComfyframeProbeDynamicV3",
+                  "inputs": {"source": "checkpoint", "source.ckpt_name": "svd_xt.safetensors",
+                             "vaes.vae0": "sdxl_vae.safetensors"}}  # fmt: skip
+    prompt_id = _post_prompt(comfyui.url, graph)
+    assert prompt_id in _wait_for_history(comfyui.url, [prompt_id])
+    usage = _discover(comfyui.url).usage
+    mine = usage[usage["prompt_id"].eq(prompt_id) & usage["node"].eq("ComfyframeProbeDynamicV3")]
+    assert set(zip(mine["input"], mine["name"])) == {("source.ckpt_name", "svd_xt.safetensors"),
+                                                     ("vaes.vae0", "sdxl_vae.safetensors")}  # fmt: skip
