@@ -126,7 +126,10 @@ def _print_view(frame: pd.DataFrame, empty: str) -> None:
 
 
 def _gib(value: object) -> str:
-    return "unknown" if pd.isna(value) else f"{int(value) / 2**30:,.1f} GiB"  # type: ignore[call-overload]
+    if pd.isna(value):  # type: ignore[call-overload]
+        return "unknown"
+    size = int(value)  # type: ignore[call-overload]
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.1f} MiB"
 
 
 def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
@@ -144,7 +147,7 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     if not dupes.empty:
         reclaim = found.reclaimable_duplicates()
         print(f"\nkeeping one copy per server reclaims {_gib(reclaim['size_bytes'].sum())} "
-              f"({int(reclaim['copies'].sum())} copies)")
+              f"({int(reclaim['copies'].sum())} extra cop{'y' if int(reclaim['copies'].sum()) == 1 else 'ies'})")
 
 
 def _print_diff(args: argparse.Namespace) -> None:
