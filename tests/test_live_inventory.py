@@ -216,3 +216,15 @@ def test_v3_dynamic_inputs_are_searched_for_model_dropdowns(comfyui) -> None:
     mine = usage[usage["prompt_id"].eq(prompt_id) & usage["node"].eq("ComfyframeProbeDynamicV3")]
     assert set(zip(mine["input"], mine["name"])) == {("source.ckpt_name", "svd_xt.safetensors"),
                                                      ("vaes.vae0", "sdxl_vae.safetensors")}  # fmt: skip
+
+
+def test_cli_snapshot_with_previous_carries_unchanged_metadata(comfyui, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.json.gz", tmp_path / "second.json.gz"
+    for args in (["-o", str(first)], ["-o", str(second), "--previous", str(first)]):
+        done = subprocess.run([sys.executable, "-m", "comfyframe._cli", "snapshot", comfyui.url, "-q", *args],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    old, new = cf.Snapshot.load(first), cf.Snapshot.load(second)
+    carried = {k for k in new.carried if k.startswith("/view_metadata/")}
+    assert carried == {k for k in old.responses if k.startswith("/view_metadata/")}
+    assert set(new.carried.values()) == {old.taken_at}
