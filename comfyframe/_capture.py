@@ -20,12 +20,14 @@ from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
 from ._progress import Progress, make_progress
 from ._refresh import carry_history, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
+from ._usage import slim_prompts, slim_queue
 from ._version import __version__
 from .errors import ServerError, ServerHTTPError, UnexpectedPayload
 
 # ComfyUI's own model API skips these: they hold configs and node code, not models.
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
 METADATA_SUFFIX = ".safetensors"
+HISTORY_PAGE = 1000
 
 
 async def capture_async(
@@ -69,8 +71,9 @@ class _Capture:
             self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
-            self._optional(routes.HISTORY, _expect(dict, "an object of prompts"), fetch=self._absent_ok(routes.HISTORY)),
-            self._optional(routes.QUEUE, _expect(dict, "an object of queue lists"), fetch=self._absent_ok(routes.QUEUE)),
+            self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
+            self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
+                           fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
             self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
             self._models(),
         )
@@ -130,9 +133,24 @@ class _Capture:
             ),
         )
 
-    def _absent_ok(self, key: str) -> Callable[[], Awaitable[Any]]:
-        """A fetch for a route some servers (or proxies) lack: 404 is recorded as ``None``, not a failure."""
-        return lambda: self.client.get_json(key, missing_ok=True)
+    async def _history(self) -> Any:
+        """``/history`` in pages (10,000 full prompts can be hundreds of MB), each slimmed as it arrives.
+
+        404 (a proxy that hides it) is recorded as ``None``. A server that ignores ``offset`` answers
+        everything at once; a page that adds nothing new ends the walk.
+        """
+        merged: dict[str, Any] = {}
+        offset = 0
+        while True:
+            params = {"max_items": str(HISTORY_PAGE), "offset": str(offset)}
+            page = await self.client.get_json(routes.HISTORY, params=params, missing_ok=True)
+            if page is None or not isinstance(page, dict):
+                return page if not merged else merged
+            fresh = {k: v for k, v in slim_prompts(page).items() if k not in merged}
+            merged.update(fresh)
+            if len(page) != HISTORY_PAGE or not fresh:  # more than a page: the server ignored max_items
+                return merged
+            offset += len(page)
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:
@@ -172,6 +190,11 @@ async def _all(*jobs: Awaitable[None]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def _slimmed(kind: type, what: str, slim: Callable[[Any], Any]) -> Callable[[str, Any], Any]:
+    check = _expect(kind, what)
+    return lambda url, body: slim(check(url, body))
 
 
 def _expect(kind: type, what: str) -> Callable[[str, Any], Any]:

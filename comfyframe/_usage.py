@@ -9,6 +9,10 @@ ComfyUI keeps its history in memory only: a restart empties it and it holds at m
 prompts (``MAXIMUM_HISTORY_SIZE`` in ComfyUI's ``execution.py``). Usage covers the history the snapshots
 saw; ``discover(url, previous=...)`` carries the prompts an earlier snapshot saw over into the new one, and
 several snapshots of one server given to :class:`Discovery` pool their history.
+
+A snapshot keeps of each prompt only what usage needs (:func:`slim_prompts`): its number, id, node graph,
+outputs to execute, queue time and status. The rest of ``extra_data`` (the UI workflow, client ids) and
+the generated outputs are dropped, which keeps snapshots small and free of what users did not ask to share.
 """
 
 from __future__ import annotations
@@ -24,6 +28,29 @@ from ._snapshot import HISTORY, Snapshot
 
 # Order of precedence when one prompt is seen in several states (a later snapshot knows better).
 STATUS_RANK = {"pending": 0, "running": 1, "unknown": 2, "error": 3, "success": 4}
+
+
+def slim_item(item: Any) -> Any:
+    """A queue or history item ``[number, id, graph, extra_data, outputs, ...]`` with ``extra_data`` cut down."""
+    if not isinstance(item, list) or len(item) < 3:
+        return item
+    extra = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+    kept = {k: extra[k] for k in ("create_time",) if k in extra}
+    return [*item[:3], kept, *item[4:5]]
+
+
+def slim_prompts(history: dict[str, Any]) -> dict[str, Any]:
+    """``/history`` records with only the prompt (see :func:`slim_item`) and its status."""
+    out: dict[str, Any] = {}
+    for key, record in history.items():
+        if isinstance(record, dict):
+            out[key] = {"prompt": slim_item(record.get("prompt")), "status": record.get("status")}
+    return out
+
+
+def slim_queue(queue: dict[str, Any]) -> dict[str, Any]:
+    """``/queue`` with every item cut down by :func:`slim_item`."""
+    return {k: [slim_item(i) for i in v] if isinstance(v, list) else v for k, v in queue.items()}
 
 
 def prompt_records(snapshot: Snapshot) -> Iterable[tuple[str, datetime | None, str, dict[str, Any]]]:

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
+from test_client import comfy_handler
 
 import comfyframe as cf
 from comfyframe._cli import main
@@ -233,3 +235,41 @@ def test_a_combined_loader_offering_a_whole_folder_is_no_evidence(demo: cf.Snaps
     for column in ("kind", "family", "capabilities"):  # its VAE output would otherwise outvote MODEL
         assert list(both[column]) == list(alone[column]), column
     assert set(both["kind"]) == {"diffusion_model"}
+
+
+def _history_server(count: int, *, pages: bool) -> tuple[httpx.MockTransport, list[dict[str, str]]]:
+    """A server with ``count`` finished prompts; ``pages=False`` ignores max_items/offset like an old one."""
+    records = {
+        f"id{i}": {
+            "prompt": [i, f"id{i}", _ckpt("sd_xl_base_1.0.safetensors"),
+                       {"client_id": "c", "extra_pnginfo": {"workflow": {"nodes": ["big"]}}, "create_time": 1_760_000_000_000},
+                       ["9"]],
+            "outputs": {"9": {"images": [{"filename": f"out_{i}.png"}]}},
+            "status": {"status_str": "success", "completed": True, "messages": []},
+            "meta": {},
+        }
+        for i in range(count)
+    }  # fmt: skip
+    asked: list[dict[str, str]] = []
+
+    def history(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        asked.append(params)
+        if not pages:
+            return httpx.Response(200, json=records)
+        offset, size = int(params["offset"]), int(params["max_items"])
+        return httpx.Response(200, json=dict(list(records.items())[offset:offset + size]))
+
+    return httpx.MockTransport(comfy_handler({"/history": history})), asked
+
+
+@pytest.mark.parametrize("pages", [True, False])
+def test_history_is_read_in_pages_and_slimmed(pages: bool) -> None:
+    transport, asked = _history_server(2500, pages=pages)
+    snap = cf.capture("http://gpu-box:8188", transport=transport, progress=False)
+    assert len(snap.history) == 2500
+    assert len(asked) == (3 if pages else 1)  # a server ignoring max_items answers everything at once
+    record = snap.history["id7"]
+    assert set(record) == {"prompt", "status"}  # no outputs, no meta
+    assert record["prompt"][3] == {"create_time": 1_760_000_000_000}  # no UI workflow, no client id
+    assert cf.Discovery(snap, warn=False).models.set_index("name").loc["sd_xl_base_1.0.safetensors", "use_count"] == 2500
