@@ -273,3 +273,28 @@ def test_history_is_read_in_pages_and_slimmed(pages: bool) -> None:
     assert set(record) == {"prompt", "status"}  # no outputs, no meta
     assert record["prompt"][3] == {"create_time": 1_760_000_000_000}  # no UI workflow, no client id
     assert cf.Discovery(snap, warn=False).models.set_index("name").loc["sd_xl_base_1.0.safetensors", "use_count"] == 2500
+
+
+def test_refresh_rereads_what_it_cannot_compare() -> None:
+    """Without sizes and dates (/experiment/models missing) nothing can be carried: every file is read again."""
+    seen: list[str] = []
+
+    def metadata(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params["filename"])
+        return httpx.Response(200, json={"modelspec.architecture": "stable-diffusion-xl-v1-base"})
+
+    def handler(sizes: bool) -> httpx.MockTransport:
+        overrides = {"/view_metadata/checkpoints": metadata, "/view_metadata/vae": metadata}
+        if not sizes:
+            overrides |= {f"/experiment/models/{f}": lambda r: httpx.Response(404) for f in ("checkpoints", "vae")}
+        return httpx.MockTransport(comfy_handler(overrides))
+
+    first = cf.capture("http://gpu-box:8188", transport=handler(True), progress=False)
+    assert sorted(seen) == ["ae.safetensors", "sd_xl_base_1.0.safetensors"]
+    seen.clear()
+    again = cf.capture("http://gpu-box:8188", transport=handler(True), progress=False, previous=first)
+    assert seen == [] and len(again.carried) == 2
+    blind = cf.capture("http://gpu-box:8188", transport=handler(False), progress=False, previous=first)
+    assert sorted(seen) == ["ae.safetensors", "sd_xl_base_1.0.safetensors"] and blind.carried == {}
+    other = cf.capture("http://other-box:8188", transport=handler(True), progress=False, previous=first)
+    assert other.carried == {}  # an earlier snapshot of another server is never used
