@@ -17,6 +17,7 @@ import httpx
 
 from ._capture import capture_async
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_URL
+from ._demo import label_demo
 from ._discovery import Discovery
 from ._progress import Progress
 from ._snapshot import Snapshot
@@ -33,7 +34,7 @@ def default_url() -> str:
 def demo_snapshot() -> Snapshot:
     """The snapshot shipped with comfyframe, recorded from a real ComfyUI 0.3.75 test server."""
     with resources.as_file(resources.files("comfyframe").joinpath("data").joinpath(DEMO_RESOURCE)) as path:
-        return Snapshot.load(path)
+        return label_demo(Snapshot.load(path))
 
 
 async def discover_async(

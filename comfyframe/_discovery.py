@@ -12,10 +12,13 @@ import pandas as pd
 
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
-from ._rank import CAPABILITIES, Prefer, best_for, capability_table
+from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
+from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
 from ._refresh import carry_history
+from ._safe_text import for_terminal
 from ._snapshot import HISTORY, Snapshot
 from ._usage import add_usage, build_usage, reclaimable_by_folder, unused, usage_problems
+from ._validate import _check_job_args
 from .errors import DegradedServerWarning
 
 
@@ -25,8 +28,10 @@ class Discovery:
     Tables: ``hardware`` (one row per device), ``nodes`` (one row per node
     class), ``edges`` (node input ↔ model file), ``models`` (one row per model
     file, with inferred ``kind``, ``family``, ``capabilities``, ``vram_gb``,
-    ``quality`` …, ``use_count``, ``last_used``), ``capabilities`` (one row per model × capability) and
-    ``usage`` (one row per prompt × model file it used, from the server's history and queue).
+    ``quality``, ``applies_to``, ``orphan`` …), ``capabilities`` (one row per model × capability) and
+    ``pipelines`` (one row per generator with the installed parts it needs, what it misses, and the peak VRAM
+    of its family's default job on the first device of its server). ``models`` also has ``use_count`` and
+    ``last_used``, and ``usage`` has one row per prompt × model file it used (the server's history and queue).
 
     Several snapshots of one server (same URL) pool their history: the tables come from the newest,
     and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
@@ -42,7 +47,10 @@ class Discovery:
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
-        self.models: pd.DataFrame = add_usage(infer_models(frames.models, frames.edges, frames.nodes), self.usage)
+        models = add_usage(infer_models(frames.models, frames.edges, frames.nodes), self.usage)
+        self._plan = plan_pipelines(models)
+        self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
+        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
         self.capabilities: pd.DataFrame = capability_table(self.models)
         self.problems: list[str] = [p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]]
         if warn:
@@ -70,6 +78,11 @@ class Discovery:
         return [s.url for s in self.snapshots]
 
     # -- queries ---------------------------------------------------------
+    def _server_budgets(self) -> dict[str, float]:
+        """Memory budget of each server's first device (servers without hardware rows: unlimited)."""
+        first = self.hardware.drop_duplicates("server")
+        return {str(k): float(v) for k, v in zip(first["server"], first["budget_gb"]) if not pd.isna(v)}
+
     def best_for(
         self,
         capability: str,
@@ -77,17 +90,27 @@ class Discovery:
         prefer: Prefer = "quality",
         device: int = 0,
         top: int | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        frames: float | None = None,
+        batch: float = 1,
+        ready: bool = True,
     ) -> pd.DataFrame:
-        """Ranked models that can do ``capability`` and fit the memory budget; row 0 is the pick.
+        """Ranked pipelines that can run ``capability`` within the memory budget; row 0 is the pick.
 
-        ``capability`` is one of ``text_to_image, image_to_image, text_to_video,
-        image_to_video, upscale, text_to_audio``. ``max_vram`` (GiB) defaults to
-        the budget of hardware row ``device`` under the server's launch flags.
+        ``capability`` is one of ``text_to_image, image_to_image, text_to_video, image_to_video, upscale,
+        text_to_audio``. ``max_vram`` (GiB) defaults to the budget of hardware row ``device`` under the
+        server's launch flags. ``width, height, frames, batch`` size the job (defaults: each family's usual
+        job); VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``.
         """
-        return best_for(
-            self.models, self.hardware, capability, max_vram=max_vram, prefer=prefer, device=device, top=top,
-            capabilities=self.capabilities,
-        )
+        _check_job_args(max_vram, top, prefer, device)
+        job = Job(width, height, frames, batch)
+        server, budget = device_budget(self.hardware, device, max_vram)
+        plan = self._plan
+        pipelines = evaluate(plan, budget if server is None else {server: budget} if budget is not None else None, job)
+        if server is not None:
+            pipelines = pipelines[pipelines["server"].eq(server)]
+        return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
 
     def unused(self) -> pd.DataFrame:
         """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
@@ -127,8 +150,8 @@ class Discovery:
         return reclaimable_duplicates(self.duplicates)
 
     def available_capabilities(self) -> list[str]:
-        """Capabilities at least one model on the server(s) has, in canonical order."""
-        present = set(self.capabilities["capability"].dropna())
+        """Capabilities at least one pipeline on the server(s) has natively, in canonical order."""
+        present = {c for caps in self.pipelines["capabilities"] for c in caps}
         return [c for c in CAPABILITIES if c in present]
 
     def best_per_capability(self, prefer: Prefer = "quality", device: int = 0) -> pd.DataFrame:
@@ -139,7 +162,7 @@ class Discovery:
             if not ranked.empty:
                 rows.append(ranked.assign(capability=capability))
         if not rows:
-            return pd.DataFrame(columns=["capability", "name", "family", "vram_gb", "quality"])
+            return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
 
@@ -166,9 +189,9 @@ class Discovery:
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
-        from ._export import export_tables
+        from ._export import TABLES, export_tables
 
-        return export_tables(self, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""
@@ -178,7 +201,7 @@ class Discovery:
 
     def __repr__(self) -> str:
         servers = ", ".join(self.servers)
-        return (
+        return for_terminal(
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"
         )

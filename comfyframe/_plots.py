@@ -3,7 +3,10 @@
 Every function takes ``ax=None`` (a new figure is made when it is None) and
 returns the ``ax`` it drew on. They read DataFrames only. Long inventories stay
 readable: the top N rows are drawn, the rest summed into "other", and long
-labels are shortened in the middle (the extension stays visible).
+labels are shortened in the middle (the extension stays visible). Labels from
+the server pass through :func:`plot_label`: matplotlib reads text between two
+``$`` as maths, so a model name holding two of them would be typeset (or fail
+to parse) instead of shown.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ def short_label(text: object, width: int = LABEL_WIDTH) -> str:
     keep = width - 1
     head = (keep + 1) // 2
     return value[:head] + "…" + value[len(value) - (keep - head):]
+
+
+def plot_label(text: object, width: int = LABEL_WIDTH) -> str:
+    """``text`` shortened (:func:`short_label`) and with ``$`` escaped, so matplotlib shows it literally."""
+    return short_label(text, width).replace("$", r"\$")
 
 
 def _models_of(source: Any) -> pd.DataFrame:
@@ -136,7 +144,7 @@ def plot_vram_fit(
             if name == highlight:
                 bar.set_edgecolor("black")
                 bar.set_linewidth(1.6)
-    ax.set_yticks(list(positions), [short_label(n) for n in shown["name"]], fontsize=8)
+    ax.set_yticks(list(positions), [plot_label(n) for n in shown["name"]], fontsize=8)
     ax.invert_yaxis()
     for value, style, label in ((total, "--", "total"), (free, ":", "free"), (budget, "-", "budget")):
         if value is not None:
@@ -145,7 +153,7 @@ def plot_vram_fit(
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     ax.set_xlabel("VRAM needed (GB)")
     more = f" (top {len(shown)} of {len(data)})" if len(data) > len(shown) else ""
-    gpu = f" on {short_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
+    gpu = f" on {plot_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
     ax.set_title(f"VRAM fit{gpu}{more}", fontsize=10)
     if not len(shown):
         ax.text(0.5, 0.5, "no models to show", ha="center", va="center", transform=ax.transAxes)
@@ -222,13 +230,13 @@ def plot_quality_vs_vram(
         )
         if labels:
             for xv, yv, name in zip(xs, ys, best["name"]):
-                ax.annotate(short_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
+                ax.annotate(plot_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
     ax.set_xlabel("VRAM needed (GB)")
     ax.set_ylabel("quality (1–10)")
     ax.grid(alpha=0.3)
-    what = f" ({capability})" if capability else ""
+    what = f" ({plot_label(capability)})" if capability else ""
     ax.set_title(f"Quality against VRAM{what}: {len(data)} models", fontsize=10)
     return ax
 
@@ -238,7 +246,7 @@ def _barh_counts(ax: Axes, counts: pd.Series, fmt: str, gid: str) -> None:
     bars = ax.barh(positions, counts.to_numpy(dtype="float64"), color=PALETTE[0], gid=gid)
     if len(counts) and counts.index[-1] == OTHER:
         bars[-1].set_color(PALETTE[-1])
-    ax.set_yticks(positions, [short_label(i, 32) for i in counts.index], fontsize=8)
+    ax.set_yticks(positions, [plot_label(i, 32) for i in counts.index], fontsize=8)
     ax.invert_yaxis()
     for bar, value in zip(bars, counts):
         ax.annotate(fmt.format(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
@@ -271,11 +279,14 @@ def plot_inventory(
 def plot_disk_use(models: Any, ax: Axes | None = None, top: int = 15) -> Axes:
     """Disk space of the listed model files by folder (GB), largest first."""
     frame = _models_of(models)
+    known = frame["size_bytes"].notna()
     sizes = frame["size_bytes"].astype("Float64").fillna(0).astype("float64") / 2**30
     folders = frame["folder"].fillna("").astype(str).replace("", "(unknown folder)")
     per_folder = top_with_other(sizes.groupby(folders).sum(), top)
     ax = _axes(ax, len(per_folder), width=6.5)
     _barh_counts(ax, per_folder, "{:.1f} GB", "disk")
     ax.set_xlabel("GB on disk")
-    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GB in {len(frame)} files", fontsize=10)
+    unknown = int((~known).sum())
+    more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
+    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GB in {int(known.sum())} files{more}", fontsize=10)
     return ax

@@ -70,9 +70,10 @@ class ModelInfo:
     quality_tier: int
     loader_nodes: list[str] = field(default_factory=list)
     size_bytes: int | None = None
+    components: list[str] = field(default_factory=list)
 
 
-def _model_info(row: pd.Series) -> ModelInfo:
+def _model_info(row: pd.Series, components: tuple[str, ...] = ()) -> ModelInfo:
     size = row.get("size_bytes")
     vram = row.get("vram_gb")
     quality = row.get("quality")
@@ -87,6 +88,7 @@ def _model_info(row: pd.Series) -> ModelInfo:
         quality_tier=int(quality) if quality is not None and not pd.isna(quality) else 0,
         loader_nodes=list(row["loader_nodes"]),
         size_bytes=None if size is None or pd.isna(size) else int(size),
+        components=list(components),
     )
 
 
@@ -145,17 +147,21 @@ class ModelRegistryV2:
     def get_best_for(
         self, capability: Capability | str, max_vram: float | None = None, prefer: Prefer = "quality"
     ) -> ModelInfo | None:
-        """The best fitting model for ``capability``, or ``None`` when nothing fits."""
+        """The generator of the best ready pipeline for ``capability`` (with its ``components``), or ``None``."""
         ranked = self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=1)
         if ranked.empty:
             return None
-        pick = ranked.iloc[0]
+        return self._generator_info(ranked.iloc[0])
+
+    def _generator_info(self, pick: pd.Series) -> ModelInfo:
         models = self._found().models
-        row = models[models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])]
-        return _model_info(row.iloc[0])
+        row = models[
+            models["server"].eq(pick["server"]) & models["folder"].eq(pick["generator_folder"])
+            & models["name"].eq(pick["generator"])
+        ]  # fmt: skip
+        return _model_info(row.iloc[0], tuple(pick["components"]))
 
     def get_models_for(self, capability: Capability | str, max_vram: float | None = None) -> list[ModelInfo]:
         """Every fitting model for ``capability``, best first."""
         ranked = self._found().best_for(str(capability), max_vram=max_vram)
-        models = self._found().models.set_index(["server", "folder", "name"], drop=False)
-        return [_model_info(models.loc[(r.server, r.folder, r.name)]) for r in ranked.itertuples()]
+        return [self._generator_info(pick) for _, pick in ranked.iterrows()]

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "setup_comfyui.sh"
@@ -251,6 +251,8 @@ MODEL_TREE: tuple[ModelFile, ...] = (
     _m("loras", "wan/wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors", 1226977424, "lora", "wan22"),  # corpus
     _m("loras", "wan/wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors", 1226977424, "lora", "wan22"),
     _m("loras", "ltx-2-19b-distilled-lora-384.safetensors", 7672420184, "lora", "ltx2"),
+    _m("loras", "HunyuanVideo/hyvideo_FastVideo_LoRA-fp8.safetensors", 335891912, "lora", "hunyuan_video",
+       note="orphan: HunyuanVideo is installed but misses its VAE, so nothing can run this LoRA"),
     # --- VAEs ------------------------------------------------------------------------
     _m("vae", "sdxl_vae.safetensors", 334641164, "vae", "sdxl"),
     _m("vae", "vae-ft-mse-840000-ema-pruned.safetensors", 334643268, "vae", "sd15"),
@@ -374,21 +376,23 @@ def _safetensors_header(size: int, metadata: dict[str, str] | None, kind: str) -
 _GGUF_HEADER = b"GGUF" + struct.pack("<IQQ", 3, 0, 0)  # magic, version 3, no tensors, no KV pairs
 
 
-def install_custom_nodes(base_dir: Path) -> list[str]:
-    """Copy the packs from tests/custom_nodes into ``base_dir/custom_nodes``; return their names."""
+def install_custom_nodes(base_dir: Path, exclude: Collection[str] = ()) -> list[str]:
+    """Copy the packs from tests/custom_nodes (but ``exclude``) into ``base_dir/custom_nodes``; return their names."""
     target = base_dir / "custom_nodes"
     target.mkdir(parents=True, exist_ok=True)
     packs = []
-    for pack in sorted(p for p in CUSTOM_NODES_SRC.iterdir() if (p / "__init__.py").is_file()):
+    for pack in sorted(p for p in CUSTOM_NODES_SRC.iterdir() if (p / "__init__.py").is_file() and p.name not in exclude):
         shutil.copytree(pack, target / pack.name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
         packs.append(pack.name)
     return packs
 
 
-def build_model_tree(base_dir: Path, files: Sequence[ModelFile] = MODEL_TREE) -> list[ModelFile]:
-    """Create ``files`` (sparse) and the custom node packs under ``base_dir``; return the files."""
+def build_model_tree(
+    base_dir: Path, files: Sequence[ModelFile] = MODEL_TREE, exclude_packs: Collection[str] = ()
+) -> list[ModelFile]:
+    """Create ``files`` (sparse) and the custom node packs (but ``exclude_packs``) under ``base_dir``."""
     base_dir = Path(base_dir)
-    install_custom_nodes(base_dir)
+    install_custom_nodes(base_dir, exclude_packs)
     seen: set[str] = set()
     for mf in files:
         if mf.location in seen:

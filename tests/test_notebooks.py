@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -29,3 +30,13 @@ def test_notebook_is_valid_and_stripped(path: Path) -> None:
     assert 'os.environ.get("COMFYUI_URL")' in source
     assert "cf.discover(demo=True)" in source or 'cf.discover(snapshot="data/' in source
     assert any("--nbval-lax" in c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_commands_the_notebooks_mention_exist(path: Path) -> None:
+    from comfyframe._cli import build_parser
+
+    commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    mentioned = set(re.findall(r"`comfyframe (\w+)", text))
+    assert mentioned <= commands, mentioned - commands

@@ -41,7 +41,7 @@ def model(
     return {
         "server": server, "folder": folder, "name": name, "path": name, "ext": name.rsplit(".", 1)[-1],
         "size_bytes": int(vram / 1.1 * 2**30), "loader_nodes": ("CheckpointLoaderSimple",),
-        "kind": kind, "family": family, "capabilities": frozenset(caps), "precision": "", "quant": "",
+        "kind": kind, "family": family, "capabilities": tuple(sorted(caps)), "precision": "", "quant": "",
         "params_b": float("nan"), "variant": variant, "vram_gb": vram, "quality": quality,
         "source": "test", "confidence": 1.0,
     }
@@ -363,3 +363,13 @@ def test_picker_on_the_demo_snapshot() -> None:
     p.set(capability=T2I, budget=8.0, prefer="speed")
     assert p.value is not None and p.value["vram_gb"] <= 8.0
     assert p.model is not None and p.model["name"] == p.value["name"] and "size_bytes" in p.model
+
+
+def test_picker_draws_names_with_dollar_signs() -> None:
+    """Two ``$`` in a name made matplotlib parse maths and raise; the picker must draw it as text."""
+    rows = MODELS + [model("cheap_$5_$10.safetensors", 6.0, 10, [T2I])]
+    found = make_discovery(rows, [device(gpu="GPU $a$ $b$")])
+    for kind in ("vram_fit", "quality_vs_vram"):
+        p = cf.picker(found, plot=kind)
+        assert p.value["name"] == "cheap_$5_$10.safetensors"
+        assert p.plot_png().startswith(b"\x89PNG")
