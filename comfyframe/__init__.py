@@ -22,10 +22,10 @@ if TYPE_CHECKING:
     from ._export import read_export
     from ._picker import Picker
     from ._progress import NullProgress, Progress, TerminalProgress
-    from ._rank import CAPABILITIES, PREFERENCES
     from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
     from ._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
     from ._snapshot import Snapshot
+    from ._validate import CAPABILITIES, PREFERENCES
     from .errors import (
         ComfyFrameError,
         DegradedServerWarning,
@@ -45,7 +45,7 @@ _LAZY: dict[str, str] = {
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
     "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export", "diff": "_diff",
     "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
-    "CAPABILITIES": "_rank", "PREFERENCES": "_rank",
+    "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
     "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "PIPELINES": "_schema", "Column": "_schema",
     "Table": "_schema", "Snapshot": "_snapshot", "MODEL_USAGE": "_schema", "USAGE": "_schema",

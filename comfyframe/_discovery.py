@@ -83,6 +83,10 @@ class Discovery:
         first = self.hardware.drop_duplicates("server")
         return {str(k): float(v) for k, v in zip(first["server"], first["budget_gb"]) if not pd.isna(v)}
 
+    def _pipelines_for(self, budget: dict[str, float] | float | None, job: Job) -> pd.DataFrame:
+        """The pipelines table for a budget (GiB, per server or one for all) and a job."""
+        return evaluate(self._plan, budget, job)
+
     def best_for(
         self,
         capability: str,
@@ -106,8 +110,7 @@ class Discovery:
         _check_job_args(max_vram, top, prefer, device)
         job = Job(width, height, frames, batch)
         server, budget = device_budget(self.hardware, device, max_vram)
-        plan = self._plan
-        pipelines = evaluate(plan, budget if server is None else {server: budget} if budget is not None else None, job)
+        pipelines = self._pipelines_for(budget if server is None else {server: budget} if budget is not None else None, job)
         if server is not None:
             pipelines = pipelines[pipelines["server"].eq(server)]
         return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)

@@ -1,7 +1,11 @@
 # TEMPORARY scratch for local testing; replaced by the real module from wt-memory. Not committed.
 from __future__ import annotations
+
 import numpy as np
+
 from . import _rules
+
+
 def job_defaults(codes):
     video = _rules.by_family("modality", "")[codes] == "video"
     w = np.where(video, 832.0, 1024.0); h = np.where(video, 480.0, 1024.0); f = np.where(video, 81.0, 1.0)

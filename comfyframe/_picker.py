@@ -346,7 +346,7 @@ FRAMES = (1, 17, 33, 49, 81, 121)
 
 
 def _resolution_options(width: float | None, height: float | None) -> list[tuple[str, Any]]:
-    sizes = list(RESOLUTIONS)
+    sizes: list[tuple[float, float]] = list(RESOLUTIONS)
     if width is not None and height is not None and (width, height) not in sizes:
         sizes.append((width, height))  # a size set from code joins the menu
     return [("family default", None)] + [(f"{w:g}×{h:g}", (w, h)) for w, h in sizes]

@@ -68,6 +68,19 @@ def _models_of(source: Any) -> pd.DataFrame:
     return frame
 
 
+def _runnable_of(source: Any) -> pd.DataFrame:
+    """What the VRAM plots draw: a Discovery's ready pipelines, or the given frame (a ``best_for`` result,
+    a pipelines or a models table), with a ``name`` to label each row by."""
+    pipelines = getattr(source, "pipelines", None)
+    frame = pipelines[pipelines["ready"].fillna(False).to_numpy(dtype=bool)] if isinstance(pipelines, pd.DataFrame) \
+        else _models_of(source)
+    if "generator" in frame.columns and "name" not in frame.columns:
+        from ._pipelines import pipeline_label
+
+        frame = frame.assign(name=[pipeline_label(row) for _, row in frame.iterrows()])
+    return frame
+
+
 def _hardware_row(source: Any, device: int = 0) -> pd.Series | None:
     """One hardware row from a Discovery, a hardware DataFrame or a Series (None: no device)."""
     if source is None:
@@ -110,14 +123,16 @@ def plot_vram_fit(
     budget: float | None = None,
     highlight: str | None = None,
 ) -> Axes:
-    """Horizontal bars of each candidate's VRAM need against the device's total and free VRAM.
+    """Horizontal bars of each candidate's peak VRAM against the device's total and free VRAM.
 
     ``ranked_or_models`` is a :meth:`Discovery.best_for` result (drawn in rank
-    order) or a models frame / Discovery (largest first). ``budget`` adds the
+    order), a Discovery (its ready pipelines, largest first) or a models frame.
+    Pipelines stack their weights and the job's activations; a tick marks a
+    peak set by another phase (text encoders, VAE decode). ``budget`` adds the
     memory budget line (default: the device's ``budget_gb``); ``highlight``
-    names a model to outline (the current pick).
+    names a row to outline (the current pick).
     """
-    frame = _models_of(ranked_or_models)
+    frame = _runnable_of(ranked_or_models)
     hardware = hardware_row_or_discovery
     device_row = _hardware_row(
         hardware if hardware is not None else getattr(ranked_or_models, "hardware", None), device
@@ -137,8 +152,18 @@ def plot_vram_fit(
         TOO_BIG if total is not None and v > total else TIGHT if limit_free is not None and v > limit_free else FITS
         for v in need
     ]
-    positions = range(len(shown))
-    bars = ax.barh(list(positions), need, color=colours, gid="vram")
+    positions = list(range(len(shown)))
+    stacked = {"weights_gb", "activations_gb"} <= set(shown.columns)
+    if stacked:
+        weights = shown["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+        jobs = shown["activations_gb"].astype("float64").fillna(0.0).to_numpy()
+        bars = ax.barh(positions, weights, color=colours, gid="vram")
+        ax.barh(positions, jobs, left=weights, color=colours, alpha=0.45, hatch="//", gid="activations")
+        other = need > weights + jobs + 0.05  # the peak is the encode or decode phase
+        ax.scatter(need[other], [p for p, o in zip(positions, other) if o], marker="|", s=120, color="#333333",
+                   zorder=3, gid="peak")
+    else:
+        bars = ax.barh(positions, need, color=colours, gid="vram")
     if highlight is not None:
         for bar, name in zip(bars, shown["name"]):
             if name == highlight:
@@ -149,9 +174,15 @@ def plot_vram_fit(
     for value, style, label in ((total, "--", "total"), (free, ":", "free"), (budget, "-", "budget")):
         if value is not None:
             ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2, label=f"{label} {value:.1f} GB")
+    if stacked:
+        from matplotlib.patches import Patch
+
+        ax.add_artist(ax.legend(handles=[Patch(color=FITS, label="weights"),
+                                         Patch(facecolor=FITS, alpha=0.45, hatch="//", label="job activations")],
+                                loc="upper right", fontsize=8, framealpha=0.9))
     if total is not None or free is not None or budget is not None:
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    ax.set_xlabel("VRAM needed (GB)")
+    ax.set_xlabel("peak VRAM of the job (GB)" if stacked else "VRAM needed (GB)")
     more = f" (top {len(shown)} of {len(data)})" if len(data) > len(shown) else ""
     gpu = f" on {plot_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
     ax.set_title(f"VRAM fit{gpu}{more}", fontsize=10)
@@ -185,14 +216,17 @@ def plot_quality_vs_vram(
     capability: str | None = None,
     labels: bool = True,
 ) -> Axes:
-    """Scatter of quality against VRAM need of the generators, coloured by kind, Pareto front marked.
+    """Scatter of quality against VRAM need, coloured by kind, Pareto front marked.
 
-    The front is the best quality available at each memory size: every model
-    on it is the cheapest way to reach its quality. Only models with a
-    capability are drawn (adapters and components are left out); ``capability``
-    keeps only models that can do it; ``labels`` names the front's models.
+    Given a Discovery, the points are its ready pipelines (a generator with its parts, at the peak VRAM of
+    its family's default job; a motion module only inside its base checkpoint). The front is the best quality
+    available at each memory size: every point on it is the cheapest way to reach its quality. Only rows with
+    a capability are drawn (adapters and components are left out); ``capability`` keeps only those that can
+    do it; ``labels`` names the front's points.
     """
-    frame = _models_of(models)
+    frame = _runnable_of(models)
+    if "module" in frame.columns:
+        frame = frame.assign(kind=frame["kind"].where(frame["module"].fillna("").eq(""), "motion_module"))
     data = frame[frame["vram_gb"].notna() & frame["quality"].notna()]
     if "kind" in data.columns:
         data = data[~data["kind"].isin(ADAPTER_KINDS)]

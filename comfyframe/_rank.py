@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._validate import CAPABILITIES, PREFERENCES, _check_job_args
+from ._validate import CAPABILITIES, _check_job_args
 from .errors import DegradedServerWarning
 
 Prefer = Literal["quality", "speed", "balanced"]

@@ -356,6 +356,6 @@ def adapter_bases() -> dict[str, tuple[str, ...]]:
     frame = _read("adapter_bases", {"family": "str", "runs_on": "str"})
     _check_values(frame, "family", FAMILIES, "adapter_bases")
     _check_values(frame, "runs_on", FAMILIES, "adapter_bases", sep=";")
-    table = {f: (f,) for f in FAMILIES}
+    table: dict[str, tuple[str, ...]] = {f: (f,) for f in FAMILIES}
     table.update({f: tuple(r for r in runs.split(";") if r) for f, runs in zip(frame["family"], frame["runs_on"])})
     return table

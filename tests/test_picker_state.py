@@ -21,7 +21,7 @@ def test_state_ranks_with_the_discoverys_best_for() -> None:
     state = PickerState(found)
     state.rerank()
     assert (state.capability, state.budget, state.choice) == (T2I, 19.5, 0)
-    pd.testing.assert_frame_equal(state.ranked, found.best_for(T2I, max_vram=19.5))
+    pd.testing.assert_frame_equal(state.ranked.drop(columns="name"), found.best_for(T2I, max_vram=19.5))
     assert state.value is not None and state.value["name"] == "flux1-dev.safetensors"
     assert state.model is not None and state.model["folder"] == "diffusion_models"
 

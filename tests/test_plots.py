@@ -50,9 +50,11 @@ def test_vram_fit_draws_ranked_candidates_in_order_against_the_device(found: cf.
     ax = cf.plot_vram_fit(ranked, found)
     drawn = bars(ax, "vram")
     assert len(drawn) == len(ranked) == 6
-    assert ticklabels(ax) == ranked["name"].tolist()
-    assert [b.get_width() for b in drawn] == pytest.approx(ranked["vram_gb"].tolist())
-    colours = dict(zip(ranked["name"], (to_hex(b.get_facecolor()) for b in drawn)))
+    assert ticklabels(ax) == ranked["generator"].tolist()  # pipelines are labelled by their generator
+    # weights and the job's activations are stacked; the hand-made pipelines hold all their VRAM as weights
+    assert [b.get_width() for b in drawn] == pytest.approx(ranked["weights_gb"].tolist())
+    assert [b.get_width() for b in bars(ax, "activations")] == pytest.approx(ranked["activations_gb"].tolist())
+    colours = dict(zip(ranked["generator"], (to_hex(b.get_facecolor()) for b in drawn)))
     assert colours["flux2_dev.safetensors"] == TOO_BIG  # 36 GB > 24 GB total
     assert colours["qwen_image.safetensors"] == TIGHT  # 21 GB > 19.5 GB budget
     assert colours["sd15.safetensors"] == FITS
