@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from comfyframe import _rules  # noqa: E402
 from comfyframe._infer import INFERRED, infer_models  # noqa: E402
-from comfyframe._pipelines import evaluate, plan_pipelines  # noqa: E402
 from comfyframe._infer_family import (  # noqa: E402
     DEFAULT_TIER,
     LOADER_TIER,
@@ -41,6 +40,7 @@ from comfyframe._infer_vram import (  # noqa: E402
     PLAUSIBLE_FRACTION,
     UNKNOWN_FAMILY_OVERHEAD_GB,
 )  # fmt: skip
+from comfyframe._pipelines import evaluate, plan_pipelines  # noqa: E402
 
 # --------------------------------------------------------------------------- synthetic table
 
