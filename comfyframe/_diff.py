@@ -8,7 +8,8 @@ two machines). The result has one row per change:
 * ``nodes`` (key node class) and ``packs`` (key package): added, removed.
 * ``hardware`` (key device index): added, removed; changed device, VRAM, versions, launch flags.
 
-``old`` and ``new`` are text (empty for added and removed rows); ``server`` is the URL of the side that
+``old`` and ``new`` are text ("" for an empty value); ``field``, ``old`` and ``new`` are missing (NA) for
+added and removed rows, ``folder`` for tables without folders. ``server`` is the URL of the side that
 has the row (``b``'s for changes).
 """
 
@@ -69,7 +70,7 @@ def _compare(
     for change, side in (("removed", "left_only"), ("added", "right_only")):
         hit = both[both["_merge"] == side]
         server = hit["_server"] if change == "removed" else hit["server"]
-        rows.append(_rows(change, table, server, hit, key, "", "", ""))
+        rows.append(_rows(change, table, server, hit, key, None, None, None))
     matched = both[both["_merge"] == "both"]
     for field in fields:
         before, after = matched[f"{field}_old"], matched[f"{field}_new"]
@@ -81,14 +82,13 @@ def _compare(
     return out.sort_values(["server", "change", "folder", "name", "field"], kind="stable").reset_index(drop=True)
 
 
-def _rows(change: str, table: str, server: pd.Series, hit: pd.DataFrame, key: list[str], field: str,
-          old: pd.Series | str, new: pd.Series | str) -> pd.DataFrame:
+def _rows(change: str, table: str, server: pd.Series, hit: pd.DataFrame, key: list[str], field: str | None,
+          old: pd.Series | None, new: pd.Series | None) -> pd.DataFrame:
     name = hit[key[-1]].astype(object).astype(str).to_numpy()
-    folder = hit["folder"].astype(object).to_numpy() if "folder" in key else [""] * len(hit)
+    folder = hit["folder"].astype(object).to_numpy() if "folder" in key else [None] * len(hit)
     return pd.DataFrame({
         "change": change, "table": table, "server": server.to_numpy(), "folder": folder, "name": name,
-        "field": field, "old": old if isinstance(old, str) else old.to_numpy(),
-        "new": new if isinstance(new, str) else new.to_numpy(),
+        "field": field, "old": None if old is None else old.to_numpy(), "new": None if new is None else new.to_numpy(),
     }, columns=list(COLUMNS))  # fmt: skip
 
 

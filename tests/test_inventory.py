@@ -137,9 +137,9 @@ def test_diff_reports_resized_redated_new_deleted_models_nodes_and_hardware(demo
     got = set(zip(table["change"], table["table"], table["name"], table["field"]))
     assert ("changed", "models", details[0]["name"], "size_bytes") in got
     assert ("changed", "models", details[1]["name"], "modified") in got
-    assert ("removed", "models", details[2]["name"], "") in got
-    assert ("added", "models", "new_vae.safetensors", "") in got
-    assert ("removed", "nodes", "UnetLoaderGGUF", "") in got
+    assert ("removed", "models", details[2]["name"], pd.NA) in got  # no field for added and removed rows
+    assert ("added", "models", "new_vae.safetensors", pd.NA) in got
+    assert ("removed", "nodes", "UnetLoaderGGUF", pd.NA) in got
     assert ("changed", "hardware", "0", "comfyui_version") in got
     assert ("changed", "hardware", "0", "vram_total_gb") in got
     assert cf.diff(demo, demo).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -153,7 +154,7 @@ def test_a_file_added_and_removed_shows_in_diff(comfyui, tmp_path: Path) -> None
         added.unlink()
     restored = cf.capture(comfyui.url, progress=False)
     change = cf.diff(before, after)
-    models = change[change["table"].eq("models") & change["field"].eq("")]
+    models = change[change["table"].eq("models") & change["field"].isna()]
     assert set(zip(models["change"], models["folder"], models["name"])) == {
         ("added", "vae", "added_between_snapshots.safetensors")
     }
@@ -166,7 +167,9 @@ def test_a_file_added_and_removed_shows_in_diff(comfyui, tmp_path: Path) -> None
          "--format", "csv"], capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "added,models" in done.stdout and "added_between_snapshots.safetensors" in done.stdout
+    rows = pd.read_csv(io.StringIO(done.stdout))
+    added = rows[rows["change"].eq("added") & rows["table"].eq("models")]
+    assert list(added["name"]) == ["added_between_snapshots.safetensors"] and added["field"].isna().all()
 
 
 def test_refresh_reads_only_changed_files_and_equals_a_full_discovery(comfyui, tmp_path: Path) -> None:
