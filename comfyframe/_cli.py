@@ -230,12 +230,14 @@ def _print_diff(args: argparse.Namespace) -> None:
     from ._export import for_csv, for_json
 
     table = diff(_side(args.a, args), _side(args.b, args))
-    if args.format == "csv":
+    if table.empty:  # nothing changed: a header, an empty list, or a note
+        print({"csv": ",".join(table.columns), "json": "[]"}.get(args.format, "(no changes)"))
+    elif args.format == "csv":
         for_csv(table).to_csv(sys.stdout, index=False)
     elif args.format == "json":
         print(for_json(table))
     else:
-        print(terminal_table(table) if not table.empty else "(no changes)")
+        print(terminal_table(table))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -173,6 +173,9 @@ def test_cli_views_offline(demo: cf.Snapshot, tmp_path: Path, capsys: pytest.Cap
     assert main(["diff", str(cf.demo_snapshot().save(tmp_path / "d.json")), str(path), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {"change": "added", "table": "models", "folder": "vae", "name": "\x1b[31mevil.safetensors"}.items() <= rows[0].items()
+    for fmt, empty in (("table", "(no changes)"), ("csv", "change,table,server,folder,name,field,old,new"), ("json", "[]")):
+        assert main(["diff", str(path), str(path), "--format", fmt]) == 0
+        assert capsys.readouterr().out.strip() == empty
     assert main(["diff", str(tmp_path / "missing.json"), str(path)]) == 2
     assert "No snapshot file" in capsys.readouterr().err
 
