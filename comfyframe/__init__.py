@@ -16,13 +16,14 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._capture import capture_async
     from ._client import ComfyClient
+    from ._diff import diff
     from ._discover import capture, default_url, demo_snapshot, discover, discover_async
     from ._discovery import Discovery
     from ._export import read_export
     from ._picker import Picker
     from ._progress import NullProgress, Progress, TerminalProgress
     from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-    from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, Column, Table
+    from ._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
     from ._snapshot import Snapshot
     from ._validate import CAPABILITIES, PREFERENCES
     from .errors import (
@@ -42,12 +43,12 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "capture_async": "_capture", "ComfyClient": "_client",
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
-    "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export",
+    "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export", "diff": "_diff",
     "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
     "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
     "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "PIPELINES": "_schema", "Column": "_schema",
-    "Table": "_schema", "Snapshot": "_snapshot",
+    "Table": "_schema", "Snapshot": "_snapshot", "MODEL_USAGE": "_schema", "USAGE": "_schema",
     **dict.fromkeys(
         ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
          "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload"),
@@ -81,6 +82,7 @@ __all__ = [
     "Discovery",
     "read_export",
     "Snapshot",
+    "diff",
     "ComfyClient",
     "Progress",
     "NullProgress",
@@ -95,6 +97,8 @@ __all__ = [
     "EDGES",
     "PIPELINES",
     "MODELS_BASE",
+    "MODEL_USAGE",
+    "USAGE",
     # original design's façade
     "ModelRegistryV2",
     "Capability",

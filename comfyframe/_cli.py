@@ -1,4 +1,4 @@
-"""The ``comfyframe`` command line: snapshot, discover, best, export.
+"""The ``comfyframe`` command line: snapshot, discover, best, export, unused, duplicates, diff.
 
 Every command takes a server URL (default ``$COMFYUI_URL``, then
 ``http://127.0.0.1:8188``), or ``--snapshot FILE``, or ``--demo``.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -34,6 +35,9 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument(
+        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -76,6 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", choices=("csv", "parquet"), default="csv",
         help="csv (spreadsheet-safe text) or parquet (needs pyarrow) (default %(default)s)",
+    )
+
+    unused = commands.add_parser("unused", help="models no prompt in the server's history used, and their bytes")
+    _source_args(unused)
+    unused.add_argument("--summary", action="store_true", help="only the reclaimable bytes per folder")
+
+    dupes = commands.add_parser("duplicates", help="files that hold the same content, and the bytes copies waste")
+    _source_args(dupes)
+
+    change = commands.add_parser("diff", help="what changed between two snapshots (files or server URLs)")
+    change.add_argument("a", help="older snapshot file (or server URL)")
+    change.add_argument("b", help="newer snapshot file (or server URL)")
+    change.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request (default %(default)s)")
+    change.add_argument(
+        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
     return parser
 
@@ -157,7 +177,67 @@ def _discovery(args: argparse.Namespace) -> Discovery:
         max_concurrency=args.concurrency,
         metadata=not args.no_metadata,
         progress=not args.quiet,
+        previous=args.previous,
     )
+
+
+def _side(text: str, args: argparse.Namespace) -> Discovery:
+    """A diff side: a server URL is discovered now, anything else is a snapshot file."""
+    from ._discover import discover
+    from ._discovery import Discovery
+
+    if re.match(r"^https?://", text):
+        return discover(text, timeout=args.timeout, max_concurrency=args.concurrency, progress=False)
+    return Discovery.from_snapshot(text, warn=False)
+
+
+def _size(value: object) -> str:
+    if value is None or value != value:  # NA / NaN
+        return "unknown"
+    size = int(str(value))
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.1f} MiB"
+
+
+def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
+    """``unused`` and ``duplicates``: a table, then the bytes deleting would free."""
+    from ._display import terminal_table
+
+    if args.command == "unused":
+        unused = found.unused()
+        if not args.summary:
+            files = unused[["folder", "name", "kind", "size_bytes", "server"]]
+            print(terminal_table(files) if not files.empty else "(every model was used)")
+            print()
+        by_folder = found.reclaimable()
+        print(terminal_table(by_folder) if not by_folder.empty else "(nothing to reclaim)")
+        total = by_folder["size_bytes"].sum()
+        print(f"unused: {len(unused)} of {len(found.models)} models, {_size(total)} reclaimable")
+        return
+    dupes = found.duplicates
+    if dupes.empty:
+        print("(no duplicates)")
+        return
+    print(terminal_table(dupes))
+    reclaim = found.reclaimable_duplicates()
+    copies = int(reclaim["copies"].sum())
+    print(f"\nkeeping one copy per server reclaims {_size(reclaim['size_bytes'].sum())} "
+          f"({copies} extra cop{'y' if copies == 1 else 'ies'})")
+
+
+def _print_diff(args: argparse.Namespace) -> None:
+    from ._diff import diff
+    from ._display import terminal_table
+    from ._export import for_csv, for_json
+
+    table = diff(_side(args.a, args), _side(args.b, args))
+    if table.empty:  # nothing changed: a header, an empty list, or a note
+        print({"csv": ",".join(table.columns), "json": "[]"}.get(args.format, "(no changes)"))
+    elif args.format == "csv":
+        for_csv(table).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(for_json(table))
+    else:
+        print(terminal_table(table))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -171,14 +251,20 @@ def run(args: argparse.Namespace) -> int:
             max_concurrency=args.concurrency,
             metadata=not args.no_metadata,
             progress=not args.quiet,
+            previous=args.previous,
         )
         path = snapshot.save(args.output)
         print(f"saved {len(snapshot.responses)} answers from {for_terminal(snapshot.url)} to {for_terminal(path)}")
         for route, failure in snapshot.failures.items():
             print(f"comfyframe: warning: {for_terminal(route)}: {for_terminal(failure.get('message'))}", file=sys.stderr)
         return 0
+    if args.command == "diff":
+        _print_diff(args)
+        return 0
     found = _discovery(args)
-    if args.command == "discover":
+    if args.command in ("unused", "duplicates"):
+        _inventory_view(args, found)
+    elif args.command == "discover":
         print(found.status())
     elif args.command == "best":
         return _best(found, args)

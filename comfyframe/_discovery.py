@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +14,10 @@ from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
 from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
+from ._refresh import carry_history
 from ._safe_text import for_terminal
-from ._snapshot import Snapshot
+from ._snapshot import HISTORY, Snapshot
+from ._usage import add_usage, build_usage, reclaimable_by_folder, unused, usage_problems
 from ._validate import _check_job_args
 from .errors import DegradedServerWarning
 
@@ -26,23 +30,29 @@ class Discovery:
     file, with inferred ``kind``, ``family``, ``capabilities``, ``vram_gb``,
     ``quality``, ``applies_to``, ``orphan`` …), ``capabilities`` (one row per model × capability) and
     ``pipelines`` (one row per generator with the installed parts it needs, what it misses, and the peak VRAM
-    of its family's default job on the first device of its server).
+    of its family's default job on the first device of its server). ``models`` also has ``use_count`` and
+    ``last_used``, and ``usage`` has one row per prompt × model file it used (the server's history and queue).
+
+    Several snapshots of one server (same URL) pool their history: the tables come from the newest,
+    and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
     """
 
     def __init__(self, snapshots: Snapshot | Sequence[Snapshot], *, warn: bool = True) -> None:
-        self.snapshots: tuple[Snapshot, ...] = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
-        if not self.snapshots:
+        given = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
+        if not given:
             raise ValueError("Discovery needs at least one snapshot.")
+        self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
         frames = concat_frames([build_frames(s) for s in self.snapshots])
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
-        models = infer_models(frames.models, frames.edges, frames.nodes)
+        self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
+        models = add_usage(infer_models(frames.models, frames.edges, frames.nodes), self.usage)
         self._plan = plan_pipelines(models)
         self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
         self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
         self.capabilities: pd.DataFrame = capability_table(self.models)
-        self.problems: list[str] = [p for s in self.snapshots for p in snapshot_problems(s)]
+        self.problems: list[str] = [p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]]
         if warn:
             for problem in self.problems:
                 warnings.warn(problem, DegradedServerWarning, stacklevel=3)
@@ -104,6 +114,43 @@ class Discovery:
         if server is not None:
             pipelines = pipelines[pipelines["server"].eq(server)]
         return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
+
+    def unused(self) -> pd.DataFrame:
+        """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
+
+        ComfyUI keeps at most its newest 10,000 prompts, in memory only (a restart empties it): pool
+        snapshots over time (``previous=``) before deleting what this lists.
+        """
+        blind = [s.url for s in self.snapshots if not isinstance(s.responses.get(HISTORY), dict)]
+        if blind:
+            warnings.warn(
+                f"{', '.join(blind)}: the snapshot holds no /history answer, so every model counts as unused; "
+                "discover the server again with this comfyframe (it records /history).",
+                DegradedServerWarning,
+                stacklevel=2,
+            )
+        return unused(self.models)
+
+    def reclaimable(self) -> pd.DataFrame:
+        """Per server and folder: unused files and the bytes deleting them would free, biggest first."""
+        return reclaimable_by_folder(self.unused())
+
+    @cached_property
+    def duplicates(self) -> pd.DataFrame:
+        """Files that hold the same content, grouped: ``group, server, folder, name, size_bytes, reason, keep``.
+
+        Reasons, strongest first: same hash (assets API), same size and safetensors metadata, same size
+        and file name. Works across servers; ``keep`` marks the one copy per server and group to keep.
+        """
+        from ._duplicates import find_duplicates, metadata_fingerprints
+
+        return find_duplicates(self.models, metadata_fingerprints(self.snapshots, self.models))
+
+    def reclaimable_duplicates(self) -> pd.DataFrame:
+        """Per server: copies beyond one per duplicate group, and the bytes deleting them would free."""
+        from ._duplicates import reclaimable_duplicates
+
+        return reclaimable_duplicates(self.duplicates)
 
     def available_capabilities(self) -> list[str]:
         """Capabilities at least one pipeline on the server(s) has natively, in canonical order."""
@@ -167,3 +214,21 @@ class Discovery:
         from ._display import discovery_html
 
         return discovery_html(self)
+
+
+def _pool_by_server(snapshots: tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
+    """One snapshot per URL, the newest, with the history of the older ones carried into a copy of it."""
+    by_url: dict[str, list[Snapshot]] = {}
+    for snapshot in snapshots:
+        by_url.setdefault(snapshot.url, []).append(snapshot)
+    pooled = []
+    for group in by_url.values():
+        if len(group) == 1:
+            pooled.append(group[0])
+            continue
+        ordered = sorted(group, key=lambda s: s.taken_at)
+        newest = dataclasses.replace(ordered[-1], responses=dict(ordered[-1].responses), carried=dict(ordered[-1].carried))
+        for older in reversed(ordered[:-1]):
+            carry_history(older, newest)
+        pooled.append(newest)
+    return tuple(pooled)

@@ -100,6 +100,7 @@ EDGES = _t(
     ("format", "string", "dropdown format: list (legacy) or combo (COMBO/V3)"),
     ("folder", "string", "model folder of the file ('' when the server listed none)"),
     ("name", "string", "file name as offered"),
+    ("whole_folder", "boolean", "a combined loader offering every file of the folder: no evidence of what it is"),
 )
 
 MODELS_BASE = _t(
@@ -116,6 +117,7 @@ MODELS_BASE = _t(
     ("modified", "datetime64[ns, UTC]", "file modification time (NA when not reported)"),
     ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
     ("has_metadata", "boolean", "safetensors __metadata__ was read"),
+    ("hash", "string", "content hash from the assets API, e.g. 'blake3:…' (NA when the server has none)"),
     ("meta_architecture", "string", "modelspec.architecture"),
     ("meta_base_model", "string", "ss_base_model_version (kohya)"),
     ("meta_title", "string", "modelspec.title"),
@@ -125,6 +127,25 @@ MODELS_BASE = _t(
     ("loader_nodes", OBJECT, "sorted tuple of node classes whose dropdowns offer it"),
     ("loader_outputs", OBJECT, "sorted tuple of output types of those nodes"),
     ("loader_count", "Int64", "number of node classes offering it"),
+)
+
+# Added to ``models`` from the server's prompt history (comfyframe/_usage.py).
+MODEL_USAGE = _t(
+    "models",
+    ("use_count", "Int64", "prompts in the known history (and queue) that used the file; 0 when none"),
+    ("last_used", "datetime64[ns, UTC]", "when the latest of those prompts ran (NaT when never)"),
+)
+
+USAGE = _t(
+    "usage",
+    ("server", "string", "URL of the server"),
+    ("prompt_id", "string", "prompt id in /history or /queue"),
+    ("time", "datetime64[ns, UTC]", "when the prompt ran (queued prompts: when queued; NaT when unknown)"),
+    ("status", "string", "success, error, running, pending or unknown"),
+    ("node", "string", "node class whose input named the file"),
+    ("input", "string", "input name"),
+    ("folder", "string", "model folder of the file"),
+    ("name", "string", "file name"),
 )
 
 # Columns comfyframe._infer.infer_models adds to MODELS_BASE (rules and formulas: see that module).
@@ -149,7 +170,10 @@ MODELS_ADAPTERS = (
     ("applies_to", "string", "for adapters (LoRA, ControlNet, IP-Adapter, motion module …): the base family it runs on"),
     ("orphan", "boolean", "an adapter with no ready generator of a family it runs on, on its server (NA otherwise)"),
 )
-MODELS = _t("models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED, *MODELS_ADAPTERS)
+MODELS = _t(
+    "models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED,
+    *(astuple(c) for c in MODEL_USAGE.columns), *MODELS_ADAPTERS,
+)
 
 CAPABILITY_TABLE = _t(
     "capabilities",

@@ -1,4 +1,4 @@
-"""A real ComfyUI 0.3.75 server for the live tests.
+"""Real ComfyUI servers (0.3.75 and 0.8.0) for the live tests.
 
 Three pieces, usable on their own:
 
@@ -33,6 +33,9 @@ from typing import Collection, Iterable, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "setup_comfyui.sh"
+# ComfyUI versions the live tests run against, each with the script that builds its cached environment.
+SETUP_SCRIPTS = {"0.3.75": SETUP_SCRIPT, "0.8.0": REPO_ROOT / "scripts" / "setup_comfyui_080.sh"}
+COMFYUI_VERSIONS = tuple(SETUP_SCRIPTS)
 CUSTOM_NODES_SRC = Path(__file__).resolve().parent / "custom_nodes"
 
 # ComfyUI's folder_paths.supported_pt_extensions: the only extensions that
@@ -52,17 +55,18 @@ T2A = "text_to_audio"
 # --------------------------------------------------------------------------- environment
 
 
-def ensure_comfyui() -> tuple[Path, Path]:
-    """Build the cached ComfyUI venv if needed; return (python, ComfyUI source dir)."""
-    proc = subprocess.run(["bash", str(SETUP_SCRIPT)], cwd=REPO_ROOT, capture_output=True, text=True)
+def ensure_comfyui(version: str = "0.3.75") -> tuple[Path, Path]:
+    """Build the cached ComfyUI venv of ``version`` if needed; return (python, ComfyUI source dir)."""
+    script = SETUP_SCRIPTS[version]
+    proc = subprocess.run(["bash", str(script)], cwd=REPO_ROOT, capture_output=True, text=True)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise RuntimeError(f"scripts/setup_comfyui.sh failed (exit {proc.returncode}):\n{tail}")
+        raise RuntimeError(f"scripts/{script.name} failed (exit {proc.returncode}):\n{tail}")
     python = Path(lines[-1].strip())
     marker = python.parent.parent / ".comfyui-dir"
     if not python.exists() or not marker.is_file():
-        raise RuntimeError(f"setup_comfyui.sh printed {python}, but {marker} is missing")
+        raise RuntimeError(f"{script.name} printed {python}, but {marker} is missing")
     comfy_dir = Path(marker.read_text().strip())
     if not (comfy_dir / "main.py").is_file():
         raise RuntimeError(f"no main.py in {comfy_dir}")
