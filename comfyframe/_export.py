@@ -81,12 +81,17 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
 
 
+def _holds_collections(values: pd.Series) -> bool:
+    """Whether any cell is a tuple/list/set (an empty string column maps to strings, which cannot reduce)."""
+    return any(_is_collection(v) for v in values.to_numpy(dtype=object))
+
+
 def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy ready for CSV: tuples ``;``-joined, formula-like and empty text escaped (see module doc)."""
     out = frame.copy()
     for column in _text_columns(out):
         values = out[column]
-        tuples = bool(values.map(_is_collection).any())
+        tuples = _holds_collections(values)
         if tuples:
             values = values.map(_join)
         out[column] = _neutralise(values, _pattern(str(column), tuples))
@@ -102,7 +107,7 @@ def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy ready for Parquet: tuple cells as lists of strings."""
     out = frame.copy()
     for column in _text_columns(out):
-        if out[column].map(_is_collection).any():
+        if _holds_collections(out[column]):
             out[column] = out[column].map(lambda v: [str(x) for x in v] if _is_collection(v) else v)
     return out
 

@@ -272,5 +272,5 @@ EMPTY_TEXT = frozenset({
 # The tables Discovery exports, by file name.
 EXPORTED: dict[str, Table] = {
     "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,
-    "pipelines": PIPELINES,
+    "pipelines": PIPELINES, "usage": USAGE,
 }  # fmt: skip

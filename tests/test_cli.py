@@ -62,7 +62,7 @@ def test_snapshot_then_offline_export(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["export", "--snapshot", str(path), "--out", str(tmp_path / "out")]) == 0
     written = capsys.readouterr().out.split()
     assert sorted(Path(p).name for p in written) == sorted(
-        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities", "pipelines")
+        f"{t}.csv" for t in ("models", "nodes", "edges", "hardware", "capabilities", "pipelines", "usage")
     )
 
 
