@@ -1,0 +1,216 @@
+"""Job-sized memory the way ComfyUI estimates it: sampling activations and VAE decode, per family.
+
+The numbers come from ``rules/job_memory.csv`` (ComfyUI 0.8.0's model configs and VAE classes; the oracle test
+``tests/test_memory_oracle.py`` runs ComfyUI's own code against them). Every function takes an array of family
+codes (:data:`comfyframe._rules.FAMILY_CODE`; -1 = unknown) and job sizes that broadcast against it.
+
+Latent of one sample, per family row (``//`` = floor division, as ComfyUI's empty-latent nodes do)::
+
+    H, W = height // spatial, width // spatial          (1, 1 for audio: spatial 0)
+    T    = 1                                             frame_axis none   (still image; frames ignored)
+           (frames - 1) // temporal + 1                  frame_axis latent (causal video VAE)
+           frames                                        frame_axis batch  (SVD: one latent per frame)
+           floor(frames * audio_rate)                    frame_axis audio  (frames = seconds)
+
+Sampling (``comfy.sampler_helpers.estimate_memory`` -> ``model_base.BaseModel.memory_required``)::
+
+    area          = (2 * batch) * T * H * W * area_scale     # cond + uncond: ComfyUI doubles the batch
+    activation    = area * dtype_bytes * 0.01 * memory_usage_factor   MiB
+
+This is the branch ComfyUI takes on a CUDA GPU with PyTorch attention (or xformers); without them it uses
+``area * 0.15 * factor`` MiB, several times more. Nothing else is added: not ComfyUI's
+``extra_reserved_memory`` (400 MiB) nor reference latents of edit models.
+
+VAE decode (``sd.VAE.memory_used_decode``, bytes for one latent sample; ComfyUI decodes as many samples at
+once as free memory allows, at least one, so the need does not grow with ``batch``)::
+
+    t      = min(vae_t_cap, vae_t_mult * (T - 1) + 1)          # 1 where vae_t_mult is 0
+    coef   = vae_coef_long if T > vae_long_after else vae_coef
+    decode = coef * t * H * W * vae_pixels * dtype_bytes        (SVD decodes frame by frame: t = 1)
+
+An unknown family (code -1) is estimated as SDXL (:data:`FALLBACK_FAMILY`): a still-image model with the
+default job 1024x1024, a middling factor for an image model. Sizes must be positive finite numbers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from . import _rules
+
+FALLBACK_FAMILY = "sdxl"
+FRAME_AXES = ("none", "latent", "batch", "audio")
+_MIB_PER_GIB = 1024.0
+_BYTES_PER_GIB = float(1 << 30)
+
+
+@cache
+def job_memory_table() -> pd.DataFrame:
+    """``rules/job_memory.csv``: one row per family (index), ComfyUI's memory constants and default job."""
+    frame = _rules._read("job_memory", {
+        "family": "str", "config": "str", "memory_usage_factor": "float", "spatial": "int", "frame_axis": "str",
+        "temporal": "int", "audio_rate": "float", "area_scale": "float", "width": "float", "height": "float",
+        "frames": "float", "attention": "str", "vae_coef": "float", "vae_pixels": "float", "vae_t_mult": "float",
+        "vae_t_cap": "float", "vae_coef_long": "float", "vae_long_after": "float", "note": "str",
+    })  # fmt: skip
+    _rules._check_values(frame, "family", _rules.FAMILIES, "job_memory")
+    _rules._check_values(frame, "frame_axis", FRAME_AXES, "job_memory")
+    _rules._check_values(frame, "attention", ("flash",), "job_memory")
+    if sorted(frame["family"]) != sorted(_rules.FAMILIES):
+        raise _rules.RuleError("rules/job_memory.csv must list every family exactly once")
+    audio = frame["frame_axis"].eq("audio")
+    required = ["memory_usage_factor", "area_scale", "width", "height", "frames", "vae_coef", "vae_pixels"]
+    values = frame[required].to_numpy(dtype=np.float64)
+    if (
+        not (np.isfinite(values) & (values > 0)).all()
+        or (frame["temporal"] < 1).any()
+        or (frame["spatial"] < 0).any()
+        or (audio != frame["spatial"].eq(0)).any()
+        or not (frame.loc[audio, "audio_rate"] > 0).all()
+    ):
+        raise _rules.RuleError(
+            "rules/job_memory.csv: factors, sizes and VAE constants must be positive, temporal >= 1, and exactly the "
+            "audio rows have spatial 0 and an audio_rate"
+        )
+    return frame.set_index("family")
+
+
+@cache
+def _lookup() -> dict[str, np.ndarray]:
+    """Table columns as arrays indexed by family code; the extra last entry (code -1) is the fallback."""
+    table = job_memory_table().reindex(list(_rules.FAMILIES) + [FALLBACK_FAMILY])
+    return {
+        "factor": table["memory_usage_factor"].to_numpy(np.float64),
+        "spatial": table["spatial"].to_numpy(np.float64),
+        "axis": table["frame_axis"].map(FRAME_AXES.index).to_numpy(np.int64),
+        "temporal": table["temporal"].to_numpy(np.float64),
+        "audio_rate": table["audio_rate"].fillna(0.0).to_numpy(np.float64),
+        "area_scale": table["area_scale"].to_numpy(np.float64),
+        "width": table["width"].to_numpy(np.float64),
+        "height": table["height"].to_numpy(np.float64),
+        "frames": table["frames"].to_numpy(np.float64),
+        "vae_coef": table["vae_coef"].to_numpy(np.float64),
+        "vae_pixels": table["vae_pixels"].to_numpy(np.float64),
+        "vae_t_mult": table["vae_t_mult"].fillna(0.0).to_numpy(np.float64),
+        "vae_t_cap": table["vae_t_cap"].fillna(np.inf).to_numpy(np.float64),
+        "vae_coef_long": table["vae_coef_long"].fillna(table["vae_coef"]).to_numpy(np.float64),
+        "vae_long_after": table["vae_long_after"].fillna(np.inf).to_numpy(np.float64),
+    }
+
+
+def _codes(family_codes: object) -> np.ndarray:
+    try:
+        codes = np.asarray(family_codes)
+        ok = codes.dtype.kind in "iu" or (codes.dtype.kind == "f" and bool(np.all(codes == np.round(codes))))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or codes.size and (codes.min() < -1 or codes.max() >= len(_rules.FAMILIES)):
+        raise ValueError(
+            f"family_codes must be integer family codes from comfyframe._rules.FAMILY_CODE (-1 = unknown), "
+            f"0..{len(_rules.FAMILIES) - 1}; got {family_codes!r}."
+        )
+    return codes.astype(np.int64)
+
+
+def _size(name: str, value: object) -> np.ndarray:
+    """A job size as a float array; every value a positive finite number."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or isinstance(value, (bool, np.bool_)) or np.asarray(value).dtype.kind == "b":
+        raise ValueError(f"{name} must be a positive finite number (or an array of them), not {value!r}.")
+    if not (np.isfinite(array) & (array > 0)).all():
+        raise ValueError(f"{name} must be positive finite numbers; got {value!r}. Pass e.g. {name}=1024.")
+    return array
+
+
+def _job(
+    family_codes: object, width: object, height: object, frames: object, batch: object,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    arrays = (_codes(family_codes), _size("width", width), _size("height", height), _size("frames", frames),
+              _size("batch", batch))  # fmt: skip
+    try:
+        broadcast = np.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(
+            f"{n}{a.shape}" for n, a in zip(("family_codes", "width", "height", "frames", "batch"), arrays)
+        )
+        raise ValueError(f"job sizes do not broadcast against the family codes: {shapes}.") from None
+    codes, w, h, f, b = broadcast
+    return codes, w, h, f, b
+
+
+def _latent(codes: np.ndarray, width: np.ndarray, height: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Latent (T, H, W) of one sample, and the frame-axis code, per row."""
+    table = _lookup()
+    spatial = table["spatial"][codes]
+    axis = table["axis"][codes]
+    has_image = spatial > 0
+    step = np.where(has_image, spatial, 1.0)
+    lat_h = np.where(has_image, np.maximum(np.floor(height / step), 1.0), 1.0)
+    lat_w = np.where(has_image, np.maximum(np.floor(width / step), 1.0), 1.0)
+    whole = np.maximum(np.floor(frames), 1.0)
+    lat_t = np.select(
+        [axis == FRAME_AXES.index("latent"), axis == FRAME_AXES.index("batch"), axis == FRAME_AXES.index("audio")],
+        [np.floor((whole - 1.0) / table["temporal"][codes]) + 1.0, whole,
+         np.maximum(np.floor(frames * table["audio_rate"][codes]), 1.0)],
+        default=1.0,
+    )  # fmt: skip
+    return lat_t, lat_h, lat_w, axis
+
+
+def job_defaults(family_codes: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Typical job per family: (width, height, frames) arrays; frames is seconds for audio families.
+
+    An unknown family (-1) gets the fallback family's job (SDXL: 1024x1024, one frame).
+    """
+    codes = _codes(family_codes)
+    table = _lookup()
+    return table["width"][codes], table["height"][codes], table["frames"][codes]
+
+
+def latent_shape_area(
+    family_codes: object, width: object, height: object, frames: object, batch: object,
+) -> np.ndarray:  # fmt: skip
+    """ComfyUI's ``shape[0] * prod(shape[2:])`` of the sampling input: cond + uncond, i.e. batch doubled."""
+    codes, w, h, f, b = _job(family_codes, width, height, frames, batch)
+    lat_t, lat_h, lat_w, _ = _latent(codes, w, h, f)
+    return 2.0 * b * lat_t * lat_h * lat_w * _lookup()["area_scale"][codes]
+
+
+def activation_gb(
+    family_codes: object, width: object, height: object, frames: object, batch: object, dtype_bytes: float = 2.0,
+) -> np.ndarray:  # fmt: skip
+    """ComfyUI's sampling memory (``memory_required``, PyTorch-attention branch) for the job, GiB.
+
+    ``dtype_bytes`` is the size of the model's compute dtype (2 for fp16/bf16, also for fp8 weights that
+    ComfyUI casts up; 4 for fp32).
+    """
+    dtype = _size("dtype_bytes", dtype_bytes)
+    area = latent_shape_area(family_codes, width, height, frames, batch)
+    factor = _lookup()["factor"][np.broadcast_to(_codes(family_codes), area.shape)]
+    return area * dtype * 0.01 * factor / _MIB_PER_GIB
+
+
+def vae_decode_gb(
+    family_codes: object, width: object, height: object, frames: object, batch: object, dtype_bytes: float = 2.0,
+) -> np.ndarray:  # fmt: skip
+    """ComfyUI's VAE decode memory (``memory_used_decode``) for one latent sample of the job, GiB.
+
+    ``batch`` is validated and broadcast but does not scale the result: ComfyUI splits a batch to fit.
+    ``dtype_bytes`` is the VAE's working dtype size (bf16 on current GPUs: 2).
+    """
+    dtype = _size("dtype_bytes", dtype_bytes)
+    codes, w, h, f, _b = _job(family_codes, width, height, frames, batch)
+    table = _lookup()
+    lat_t, lat_h, lat_w, axis = _latent(codes, w, h, f)
+    per_sample_t = np.where(axis == FRAME_AXES.index("batch"), 1.0, lat_t)
+    t_term = np.minimum(table["vae_t_cap"][codes], table["vae_t_mult"][codes] * (per_sample_t - 1.0) + 1.0)
+    coef = np.where(
+        per_sample_t > table["vae_long_after"][codes], table["vae_coef_long"][codes], table["vae_coef"][codes]
+    )
+    return coef * t_term * lat_h * lat_w * table["vae_pixels"][codes] * dtype / _BYTES_PER_GIB

@@ -1,0 +1,146 @@
+"""ComfyUI's own sampling-memory estimate for comfyframe's families (run by a ComfyUI environment's python).
+
+Usage: ``python comfyui_memory_probe.py COMFY_DIR JOBS_JSON`` where JOBS_JSON maps a family to a list of
+``[width, height, frames, batch]`` jobs. Prints one JSON object: per family the ComfyUI model config used,
+its ``memory_usage_factor``, and per job the latent shape ComfyUI's empty-latent node makes and the bytes
+``comfy.sampler_helpers.estimate_memory`` asks for (cond + uncond batch, as when sampling).
+
+Nothing is loaded: each model config is built from a minimal ``unet_config`` and ``BaseModel.memory_required``
+runs unbound on a stand-in carrying the config's factor, dtype float16 and no manual cast. The attention branch
+is forced to the one a CUDA GPU with PyTorch attention takes (``pytorch_attention_flash_attention() is True``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import math
+import sys
+import types
+from typing import Any
+
+# family -> (supported_models class, unet_config keys that set its factor, latent node, node kwargs builder)
+# The unet_config values are those of the typical model of the family (rules/job_memory.csv says which).
+IMAGE = ("nodes", "EmptyLatentImage")
+SD3 = ("comfy_extras.nodes_sd3", "EmptySD3LatentImage")
+HUNYUAN_VIDEO = ("comfy_extras.nodes_hunyuan", "EmptyHunyuanLatentVideo")
+CASES: dict[str, tuple[str, dict[str, Any], tuple[str, str]]] = {
+    "sd15": ("SD15", {}, IMAGE),
+    "sd2": ("SD20", {}, IMAGE),
+    "sdxl": ("SDXL", {}, IMAGE),
+    "kolors": ("SDXL", {}, IMAGE),
+    "sd3": ("SD3", {}, SD3),
+    "flux1": ("Flux", {}, SD3),
+    "flux2": ("Flux2", {}, ("comfy_extras.nodes_flux", "EmptyFlux2LatentImage")),
+    "cascade": ("Stable_Cascade_B", {}, ("comfy_extras.nodes_stable_cascade", "StableCascade_EmptyLatentImage")),
+    "pixart": ("PixArtAlpha", {}, IMAGE),
+    "hunyuan_dit": ("HunyuanDiT", {}, IMAGE),
+    "hunyuan_image": ("HunyuanImage21", {}, ("comfy_extras.nodes_hunyuan", "EmptyHunyuanImageLatent")),
+    "hunyuan_video": ("HunyuanVideo", {}, HUNYUAN_VIDEO),
+    "qwen_image": ("QwenImage", {}, SD3),
+    "hidream": ("HiDream", {}, SD3),
+    "chroma": ("Chroma", {}, SD3),
+    "lumina2": ("Lumina2", {}, SD3),
+    "lumina2/zimage": ("ZImage", {}, SD3),
+    "omnigen2": ("Omnigen2", {}, SD3),
+    "wan21": ("WAN21_T2V", {"dim": 5120}, HUNYUAN_VIDEO),
+    "wan22": ("WAN21_T2V", {"dim": 5120}, HUNYUAN_VIDEO),
+    "ltxv": ("LTXV", {"cross_attention_dim": 2048}, ("comfy_extras.nodes_lt", "EmptyLTXVLatentVideo")),
+    "ltx2": ("LTXAV", {"cross_attention_dim": 4096}, ("comfy_extras.nodes_lt", "EmptyLTXVLatentVideo")),
+    "cosmos": ("CosmosT2V", {}, ("comfy_extras.nodes_cosmos", "EmptyCosmosLatentVideo")),
+    "svd": ("SVD_img2vid", {}, ("", "SVD_img2vid_Conditioning")),
+    "mochi": ("GenmoMochi", {}, ("comfy_extras.nodes_mochi", "EmptyMochiLatentVideo")),
+    "stable_audio": ("StableAudio", {}, ("comfy_extras.nodes_audio", "EmptyLatentAudio")),
+    "ace_step": ("ACEStep", {}, ("comfy_extras.nodes_ace", "EmptyAceStepLatentAudio")),
+}
+AUDIO_SECONDS_NODES = {"EmptyLatentAudio", "EmptyAceStepLatentAudio"}
+# LTX-2's audio latent (LTXVEmptyLatentAudio with the LTX-2 audio VAE): 8 channels x 16 mel bins, 25 latents/s.
+LTX2_AUDIO = (8, 16, 25.0, 25.0)  # channels, frequency bins, latents per second, frame rate
+
+
+def run_node(module: str, name: str, **kwargs: Any) -> list[Any]:
+    """Call a V1 or V3 ComfyUI node and return its outputs."""
+    node = getattr(importlib.import_module(module), name)
+    if hasattr(node, "FUNCTION"):
+        return list(getattr(node(), node.FUNCTION)(**kwargs))
+    out = node.execute(**kwargs)
+    return list(out.result if hasattr(out, "result") else out.args)
+
+
+def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float]) -> list[int]:
+    """The latent ComfyUI's empty-latent node makes for the job (the shape sampling starts from)."""
+    width, height, frames, batch = (int(v) for v in job)
+    module, name = node
+    if name == "SVD_img2vid_Conditioning":
+        # The node needs a CLIP vision model and a VAE; its latent is torch.zeros([video_frames, 4, h // 8, w // 8]).
+        return [frames * batch, 4, height // 8, width // 8]
+    if name == "EmptyLatentAudio" and importlib.util.find_spec("torchaudio") is None:
+        # comfy_extras.nodes_audio needs torchaudio to import; the node is torch.zeros([batch, 64, length]).
+        return [batch, 64, round(frames * 44100 / 2048 / 2) * 2]
+    if name in AUDIO_SECONDS_NODES:
+        out = run_node(module, name, seconds=float(frames), batch_size=batch)
+    elif name == "StableCascade_EmptyLatentImage":
+        out = run_node(module, name, width=width, height=height, compression=42, batch_size=batch)[1:]  # stage B
+    elif name in ("EmptyLatentImage", "EmptySD3LatentImage", "EmptyFlux2LatentImage", "EmptyHunyuanImageLatent"):
+        out = run_node(module, name, width=width, height=height, batch_size=batch)
+    else:
+        out = run_node(module, name, width=width, height=height, length=frames, batch_size=batch)
+    shape = list(out[0]["samples"].shape)
+    if family == "ltx2":
+        # Video and audio latents are packed into one [batch, 1, n] tensor when sampling (samplers.py).
+        import comfy.utils
+
+        channels, bins, per_second, fps = LTX2_AUDIO
+        audio = torch.zeros([batch, channels, math.ceil(frames / fps * per_second), bins])
+        packed, _ = comfy.utils.pack_latents([torch.zeros(shape), audio])
+        shape = list(packed.shape)
+    return shape
+
+
+def main() -> None:
+    comfy_dir, jobs_json = sys.argv[1], sys.argv[2]
+    sys.path.insert(0, comfy_dir)
+    sys.argv = [sys.argv[0], "--cpu"]
+    import comfy.options
+
+    comfy.options.enable_args_parsing()
+    import comfy.model_base
+    import comfy.model_management
+    import comfy.sampler_helpers
+    import comfy.supported_models
+    import torch
+
+    comfy.model_management.pytorch_attention_flash_attention = lambda: True
+    comfy.model_management.xformers_enabled = lambda: False
+    jobs: dict[str, list[list[float]]] = json.loads(jobs_json)
+    result: dict[str, Any] = {"version": None, "families": {}}
+    try:
+        import comfyui_version
+
+        result["version"] = comfyui_version.__version__
+    except ImportError:
+        pass
+    for family, (config_name, unet_config, node) in CASES.items():
+        config_class = getattr(comfy.supported_models, config_name, None)
+        if config_class is None or family not in jobs:
+            continue
+        config = config_class(dict(unet_config))
+        stand_in = types.SimpleNamespace(
+            memory_usage_factor=config.memory_usage_factor, memory_usage_factor_conds=(),
+            memory_usage_shape_process={}, manual_cast_dtype=None, get_dtype=lambda: torch.float16,
+        )  # fmt: skip
+        stand_in.memory_required = types.MethodType(comfy.model_base.BaseModel.memory_required, stand_in)
+        stand_in.extra_conds_shapes = lambda **kwargs: {}
+        patcher = types.SimpleNamespace(model=stand_in)
+        rows = []
+        for job in jobs[family]:
+            shape = latent_shape(torch, family, node, job)
+            required, _minimum = comfy.sampler_helpers.estimate_memory(patcher, shape, {})
+            rows.append({"job": job, "shape": shape, "bytes": float(required)})
+        result["families"][family] = {"config": config_name, "factor": float(config.memory_usage_factor), "jobs": rows}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""ComfyUI's own code is the oracle for comfyframe's job-memory table (issue 7).
+
+``comfyui_memory_probe.py`` runs in the cached ComfyUI 0.3.75 environment's python: for every family it builds
+ComfyUI's model config (no weights), makes the latent with ComfyUI's empty-latent node and asks
+``sampler_helpers.estimate_memory`` -> ``BaseModel.memory_required`` (PyTorch-attention branch) for the bytes.
+The same probe runs on the ComfyUI 0.8.0 source (the tarball unpacked to a temp dir; its ``comfy`` package imports
+in the 0.3.75 environment). ``rules/job_memory.csv`` follows 0.8.0, so:
+
+* against 0.8.0, :func:`activation_gb` agrees within 10% for every family ComfyUI has;
+* against 0.3.75, it agrees within 10% where the two versions' factors are equal; where 0.8.0 changed a factor
+  the table's note names the old one and comfyframe's estimate is not below 0.3.75's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from comfyui_server import REPO_ROOT, ensure_comfyui
+from conftest import _unavailable
+
+from comfyframe import _rules
+from comfyframe._job_memory import activation_gb, job_defaults, job_memory_table, latent_shape_area
+
+PROBE = Path(__file__).with_name("comfyui_memory_probe.py")
+TARBALL_080 = Path(
+    os.environ.get("COMFYFRAME_COMFYUI_080_TARBALL")
+    or REPO_ROOT.parent / "shared" / "comfyui" / "ComfyUI-0.8.0-3cd7b32f.tar.gz"
+)
+TOLERANCE = 0.10
+# Families no ComfyUI core config covers (CogVideoX runs in custom nodes only).
+NOT_IN_COMFYUI = {"cogvideox"}
+# Families whose latent comfyframe approximates: LTX-2's packed audio latent, Stable Audio's even rounding.
+APPROXIMATE_AREA = {"ltx2", "stable_audio"}
+
+
+def _jobs() -> dict[str, list[list[float]]]:
+    """Three jobs per family: its default, a larger one with batch 2, and a small odd size."""
+    jobs: dict[str, list[list[float]]] = {}
+    for family, code in _rules.FAMILY_CODE.items():
+        width, height, frames = (float(v[0]) for v in job_defaults([code]))
+        still = frames == 1.0
+        jobs[family] = [
+            [width, height, frames, 1.0],
+            [width + 256, height + 128, frames if still else 2 * frames - 1, 2.0],
+            [max(width - 200, 72), max(height - 100, 72), frames if still else math.ceil(frames / 2), 1.0],
+        ]
+    jobs["lumina2/zimage"] = jobs["lumina2"]
+    return jobs
+
+
+def _probe(python: Path, comfy_dir: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(python), str(PROBE), str(comfy_dir), json.dumps(_jobs())],
+        capture_output=True, text=True, timeout=900, cwd=comfy_dir,
+    )  # fmt: skip
+    assert done.returncode == 0, f"probe failed on {comfy_dir}:\n{done.stderr[-3000:]}"
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def comfy_env() -> tuple[Path, Path]:
+    try:
+        return ensure_comfyui()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"cannot build the ComfyUI environment: {exc}")
+
+
+@pytest.fixture(scope="module")
+def oracle_0375(comfy_env: tuple[Path, Path]) -> dict[str, Any]:
+    python, comfy_dir = comfy_env
+    return _probe(python, comfy_dir)
+
+
+@pytest.fixture(scope="module")
+def oracle_080(comfy_env: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not TARBALL_080.is_file():
+        _unavailable(f"ComfyUI 0.8.0 source {TARBALL_080} not found (set COMFYFRAME_COMFYUI_080_TARBALL)")
+    target = tmp_path_factory.mktemp("comfyui-080")
+    with tarfile.open(TARBALL_080) as archive:
+        archive.extractall(target, filter="data")
+    comfy_dir = next(p.parent for p in target.glob("*/main.py"))
+    return _probe(comfy_env[0], comfy_dir)
+
+
+def _comfyframe_gb(family: str, job: list[float]) -> float:
+    width, height, frames, batch = job
+    return float(activation_gb(np.array([_rules.FAMILY_CODE[family]]), width, height, frames, batch)[0])
+
+
+def _disagreements(oracle: dict[str, Any], families: set[str]) -> list[str]:
+    bad = []
+    for family in sorted(families):
+        for row in oracle["families"][family]["jobs"]:
+            ours, theirs = _comfyframe_gb(family, row["job"]), row["bytes"] / 2**30
+            if not abs(ours - theirs) <= TOLERANCE * theirs:
+                bad.append(f"{family} {row['job']}: comfyframe {ours:.3f} GiB, ComfyUI {theirs:.3f} GiB")
+    return bad
+
+
+def test_oracle_covers_every_family_comfyui_has(oracle_0375: dict[str, Any], oracle_080: dict[str, Any]) -> None:
+    assert oracle_0375["version"] == "0.3.75" and oracle_080["version"] == "0.8.0"
+    assert set(oracle_080["families"]) - {"lumina2/zimage"} == set(_rules.FAMILIES) - NOT_IN_COMFYUI
+    # 0.3.75 predates LTX-2 (LTXAV); everything else is in both.
+    assert set(oracle_080["families"]) - set(oracle_0375["families"]) == {"ltx2"}
+    table = job_memory_table()
+    for family, found in oracle_080["families"].items():
+        if family in table.index:
+            assert table.loc[family, "config"] == found["config"], family
+
+
+def test_activation_agrees_with_comfyui_080(oracle_080: dict[str, Any]) -> None:
+    families = set(oracle_080["families"]) - {"lumina2/zimage"}
+    assert not _disagreements(oracle_080, families)
+
+
+def test_activation_agrees_with_comfyui_0375_where_factors_did_not_change(
+    oracle_0375: dict[str, Any], oracle_080: dict[str, Any],
+) -> None:  # fmt: skip
+    table = job_memory_table()
+    new, old = oracle_080["families"], oracle_0375["families"]
+    same = {f for f in set(old) & set(table.index) if math.isclose(old[f]["factor"], new[f]["factor"])}
+    assert not _disagreements(oracle_0375, same)
+    changed = set(old) & set(table.index) - same
+    assert changed == {"sd3", "hunyuan_image", "omnigen2"}  # 0.8.0 raised these factors
+    for family in changed:
+        assert f"0.3.75 had {old[family]['factor']:g}" in table.loc[family, "note"], family
+        for row in old[family]["jobs"]:
+            assert _comfyframe_gb(family, row["job"]) >= row["bytes"] / 2**30, (family, row["job"])
+
+
+def test_zimage_factor_is_the_one_the_lumina2_note_names(
+    oracle_0375: dict[str, Any], oracle_080: dict[str, Any]
+) -> None:
+    note = job_memory_table().loc["lumina2", "note"]
+    assert f"factor is {oracle_080['families']['lumina2/zimage']['factor']:g}" in note
+    assert f"0.3.75: {oracle_0375['families']['lumina2/zimage']['factor']:g}" in note
+
+
+def test_latent_area_is_the_shape_comfyui_samples(oracle_080: dict[str, Any]) -> None:
+    """shape[0] * prod(shape[2:]) of the empty latent, doubled for cond + uncond as estimate_memory does."""
+    for family, found in oracle_080["families"].items():
+        if family == "lumina2/zimage":
+            continue
+        for row in found["jobs"]:
+            shape = row["shape"]
+            theirs = 2 * shape[0] * math.prod(shape[2:])
+            width, height, frames, batch = row["job"]
+            ours = float(latent_shape_area([_rules.FAMILY_CODE[family]], width, height, frames, batch)[0])
+            if family in APPROXIMATE_AREA:
+                assert ours == pytest.approx(theirs, rel=0.05), (family, shape)
+            else:
+                assert ours == theirs, (family, row["job"], shape)
