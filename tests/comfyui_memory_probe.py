@@ -54,6 +54,29 @@ CASES: dict[str, tuple[str, dict[str, Any], tuple[str, str]]] = {
     "stable_audio": ("StableAudio", {}, ("comfy_extras.nodes_audio", "EmptyLatentAudio")),
     "ace_step": ("ACEStep", {}, ("comfy_extras.nodes_ace", "EmptyAceStepLatentAudio")),
 }
+# family -> the keys (and shapes) of a VAE state dict that steer sd.VAE.__init__ to that family's VAE branch.
+KL4 = {"decoder.conv_in.weight": (512, 4, 3, 3), "encoder.down.2.downsample.conv.weight": (1,),
+       "post_quant_conv.weight": (4, 4, 1, 1)}  # fmt: skip
+KL16 = {"decoder.conv_in.weight": (512, 16, 3, 3), "encoder.down.2.downsample.conv.weight": (1,)}
+WAN21_VAE = {"decoder.middle.0.residual.0.gamma": (384, 1, 1, 1), "decoder.head.0.gamma": (96, 1, 1, 1),
+             "encoder.conv1.weight": (96, 3, 3, 3, 3)}  # fmt: skip
+LTX_VAE = {"decoder.up_blocks.0.res_blocks.0.conv1.conv.weight": (512, 512, 3, 3, 3)}
+VAE_KEYS: dict[str, dict[str, tuple[int, ...]]] = {
+    "sd15": KL4, "sd2": KL4, "sdxl": KL4, "kolors": KL4, "pixart": KL4, "hunyuan_dit": KL4,
+    "sd3": KL16, "flux1": KL16, "hidream": KL16, "chroma": KL16, "lumina2": KL16, "omnigen2": KL16,
+    "flux2": {"decoder.conv_in.weight": (512, 32, 3, 3), "encoder.down.2.downsample.conv.weight": (1,),
+              "bn.running_mean": (128,)},
+    "cascade": {"vquantizer.codebook.weight": (8192, 4)},
+    "hunyuan_image": {"decoder.conv_in.weight": (1024, 64, 3, 3)},
+    "hunyuan_video": {"decoder.conv_in.conv.weight": (512, 16, 3, 3, 3), "post_quant_conv.weight": (16, 16, 1, 1, 1)},
+    "qwen_image": WAN21_VAE, "wan21": WAN21_VAE, "wan22": WAN21_VAE,
+    "ltxv": LTX_VAE, "ltx2": LTX_VAE,
+    "cosmos": {"decoder.unpatcher3d.wavelets": (1,)},
+    "svd": {"decoder.mid.block_1.mix_factor": (1,)},
+    "mochi": {"blocks.2.blocks.3.stack.5.weight": (1,)},
+    "stable_audio": {"decoder.layers.1.layers.0.beta": (1,)},
+    "ace_step": {"vocoder.backbone.channel_layers.0.0.bias": (1,)},
+}  # fmt: skip
 AUDIO_SECONDS_NODES = {"EmptyLatentAudio", "EmptyAceStepLatentAudio"}
 # LTX-2's audio latent (LTXVEmptyLatentAudio with the LTX-2 audio VAE): 8 channels x 16 mel bins, 25 latents/s.
 LTX2_AUDIO = (8, 16, 25.0, 25.0)  # channels, frequency bins, latents per second, frame rate
@@ -68,8 +91,11 @@ def run_node(module: str, name: str, **kwargs: Any) -> list[Any]:
     return list(out.result if hasattr(out, "result") else out.args)
 
 
-def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float]) -> list[int]:
-    """The latent ComfyUI's empty-latent node makes for the job (the shape sampling starts from)."""
+def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float], packed: bool = True) -> list[int]:
+    """The latent ComfyUI's empty-latent node makes for the job (the shape sampling starts from).
+
+    ``packed=False``: LTX-2's video latent alone (what its video VAE decodes).
+    """
     width, height, frames, batch = (int(v) for v in job)
     module, name = node
     if name == "SVD_img2vid_Conditioning":
@@ -87,7 +113,7 @@ def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float
     else:
         out = run_node(module, name, width=width, height=height, length=frames, batch_size=batch)
     shape = list(out[0]["samples"].shape)
-    if family == "ltx2":
+    if family == "ltx2" and packed:
         # Video and audio latents are packed into one [batch, 1, n] tensor when sampling (samplers.py).
         import comfy.utils
 
@@ -96,6 +122,32 @@ def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float
         packed, _ = comfy.utils.pack_latents([torch.zeros(shape), audio])
         shape = list(packed.shape)
     return shape
+
+
+def vae_decode_bytes(torch: Any, family: str, shape: list[int], latent_dims: int) -> float | str:
+    """sd.VAE(sd=...).memory_used_decode for the latent VAEDecode gets, bfloat16; or why it cannot be built."""
+    import comfy.sd
+
+    keys = VAE_KEYS.get(family)
+    if keys is None:
+        return "no VAE keys for this family"
+    if latent_dims == 3 and len(shape) == 4:
+        shape = shape[:2] + [1] + shape[2:]  # comfy.sample.fix_empty_latent_channels
+    state = {k: torch.empty(*v, device="meta") for k, v in keys.items()}
+    load_state_dict = torch.nn.Module.load_state_dict
+    # No weights: construct the VAE (on the meta device where its code allows) and skip loading them.
+    torch.nn.Module.load_state_dict = lambda self, *args, **kwargs: ([], [])
+    try:
+        try:
+            with torch.device("meta"):
+                vae = comfy.sd.VAE(sd=dict(state))
+        except RuntimeError:
+            vae = comfy.sd.VAE(sd=dict(state))
+        return float(vae.memory_used_decode(shape, torch.bfloat16))
+    except Exception as exc:  # noqa: BLE001 - reported to the test, which decides
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        torch.nn.Module.load_state_dict = load_state_dict
 
 
 def main() -> None:
@@ -137,7 +189,11 @@ def main() -> None:
         for job in jobs[family]:
             shape = latent_shape(torch, family, node, job)
             required, _minimum = comfy.sampler_helpers.estimate_memory(patcher, shape, {})
-            rows.append({"job": job, "shape": shape, "bytes": float(required)})
+            decoded = latent_shape(torch, family, node, job, packed=False) if family == "ltx2" else shape
+            if family == "cascade":  # stage A decodes the stage B latent
+                decoded = shape
+            vae = vae_decode_bytes(torch, family.split("/")[0], decoded, config.latent_format.latent_dimensions)
+            rows.append({"job": job, "shape": shape, "bytes": float(required), "vae_bytes": vae})
         result["families"][family] = {"config": config_name, "factor": float(config.memory_usage_factor), "jobs": rows}
     print(json.dumps(result))
 

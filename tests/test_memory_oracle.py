@@ -8,7 +8,9 @@ in the 0.3.75 environment). ``rules/job_memory.csv`` follows 0.8.0, so:
 
 * against 0.8.0, :func:`activation_gb` agrees within 10% for every family ComfyUI has;
 * against 0.3.75, it agrees within 10% where the two versions' factors are equal; where 0.8.0 changed a factor
-  the table's note names the old one and comfyframe's estimate is not below 0.3.75's.
+  the table's note names the old one and comfyframe's estimate is not below 0.3.75's;
+* :func:`vae_decode_gb` agrees within 10% with 0.8.0's ``sd.VAE(...).memory_used_decode``, the VAE built from
+  the few state-dict keys that select its branch, weights not loaded.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from comfyui_server import REPO_ROOT, ensure_comfyui
 from conftest import _unavailable
 
 from comfyframe import _rules
-from comfyframe._job_memory import activation_gb, job_defaults, job_memory_table, latent_shape_area
+from comfyframe._job_memory import activation_gb, job_defaults, job_memory_table, latent_shape_area, vae_decode_gb
 
 PROBE = Path(__file__).with_name("comfyui_memory_probe.py")
 TARBALL_080 = Path(
@@ -39,6 +41,8 @@ TOLERANCE = 0.10
 NOT_IN_COMFYUI = {"cogvideox"}
 # Families whose latent comfyframe approximates: LTX-2's packed audio latent, Stable Audio's even rounding.
 APPROXIMATE_AREA = {"ltx2", "stable_audio"}
+# ACE-Step's VAE (MusicDCAE) cannot be built without torchaudio, which the test environment lacks.
+VAE_NEEDS_TORCHAUDIO = {"ace_step"}
 
 
 def _jobs() -> dict[str, list[list[float]]]:
@@ -159,3 +163,20 @@ def test_latent_area_is_the_shape_comfyui_samples(oracle_080: dict[str, Any]) ->
                 assert ours == pytest.approx(theirs, rel=0.05), (family, shape)
             else:
                 assert ours == theirs, (family, row["job"], shape)
+
+
+def test_vae_decode_agrees_with_comfyui_080(oracle_080: dict[str, Any]) -> None:
+    bad, unbuilt = [], {}
+    for family, found in oracle_080["families"].items():
+        code = _rules.FAMILY_CODE[family.split("/")[0]]
+        for row in found["jobs"]:
+            theirs = row["vae_bytes"]
+            if isinstance(theirs, str):
+                unbuilt[family] = theirs
+                continue
+            ours = float(vae_decode_gb([code], *row["job"])[0])
+            if not abs(ours - theirs / 2**30) <= TOLERANCE * theirs / 2**30:
+                bad.append(f"{family} {row['job']}: comfyframe {ours:.3f} GiB, ComfyUI {theirs / 2**30:.3f} GiB")
+    assert not bad
+    assert set(unbuilt) == VAE_NEEDS_TORCHAUDIO, unbuilt
+    assert all("MelScale" in reason or "torchaudio" in reason for reason in unbuilt.values()), unbuilt
