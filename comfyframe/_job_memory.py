@@ -28,6 +28,10 @@ once as free memory allows, at least one, so the need does not grow with ``batch
     coef   = vae_coef_long if T > vae_long_after else vae_coef
     decode = coef * t * H * W * vae_pixels * dtype_bytes        (SVD decodes frame by frame: t = 1)
 
+ComfyUI falls back to a tiled decode when that runs out of memory; ``vae_decode_gb(..., tiled=True)`` is the
+same estimate for one tile (H, W capped at the tile), the least a decode needs. (Qwen-Image's VAE is 3D and
+tiles at 256 px; comfyframe gives it the 64-cell image tile, which over-states its tile.)
+
 An unknown family (code -1) is estimated as SDXL (:data:`FALLBACK_FAMILY`): a still-image model with the
 default job 1024x1024, a middling factor for an image model. Sizes must be positive finite numbers.
 """
@@ -45,6 +49,10 @@ FALLBACK_FAMILY = "sdxl"
 FRAME_AXES = ("none", "latent", "batch", "audio")
 _MIB_PER_GIB = 1024.0
 _BYTES_PER_GIB = float(1 << 30)
+# sd.VAE's tiled-decode fallback: decode_tiled_ (64x64 latent tiles), decode_tiled_1d (128 steps); decode
+# falls back to decode_tiled_3d with 256-pixel tiles (256 // spatial latent cells) over all frames.
+_IMAGE_TILE = 64.0
+_AUDIO_TILE = 128.0
 
 
 @cache
@@ -198,16 +206,25 @@ def activation_gb(
 
 def vae_decode_gb(
     family_codes: object, width: object, height: object, frames: object, batch: object, dtype_bytes: float = 2.0,
+    *, tiled: bool = False,
 ) -> np.ndarray:  # fmt: skip
     """ComfyUI's VAE decode memory (``memory_used_decode``) for one latent sample of the job, GiB.
 
     ``batch`` is validated and broadcast but does not scale the result: ComfyUI splits a batch to fit.
-    ``dtype_bytes`` is the VAE's working dtype size (bf16 on current GPUs: 2).
+    ``dtype_bytes`` is the VAE's working dtype size (bf16 on current GPUs: 2). ``tiled=True``: the same
+    estimate for one tile of the tiled decode ComfyUI falls back to when the whole decode runs out of memory
+    (64x64 latent tiles for images, 256-pixel tiles over all frames for video, 128 steps for audio), i.e. the
+    least the decode needs.
     """
     dtype = _size("dtype_bytes", dtype_bytes)
     codes, w, h, f, _b = _job(family_codes, width, height, frames, batch)
     table = _lookup()
     lat_t, lat_h, lat_w, axis = _latent(codes, w, h, f)
+    if tiled:
+        video = axis == FRAME_AXES.index("latent")
+        side = np.where(video, np.floor(256.0 / np.maximum(table["spatial"][codes], 1.0)), _IMAGE_TILE)
+        lat_h, lat_w = np.minimum(lat_h, side), np.minimum(lat_w, side)
+        lat_t = np.where(axis == FRAME_AXES.index("audio"), np.minimum(lat_t, _AUDIO_TILE), lat_t)
     per_sample_t = np.where(axis == FRAME_AXES.index("batch"), 1.0, lat_t)
     t_term = np.minimum(table["vae_t_cap"][codes], table["vae_t_mult"][codes] * (per_sample_t - 1.0) + 1.0)
     coef = np.where(

@@ -177,3 +177,17 @@ def test_bad_family_codes_and_shapes_raise() -> None:
     with pytest.raises(ValueError, match="dtype_bytes"):
         activation_gb([0], 512, 512, 1, 1, dtype_bytes=0)
     assert activation_gb(np.array([], dtype=np.int64), 512, 512, 1, 1).shape == (0,)
+
+
+def test_tiled_decode_is_one_tile_of_the_same_estimate() -> None:
+    width, height, frames = job_defaults(ALL)
+    full = vae_decode_gb(ALL, width, height, frames, 1)
+    tiled = vae_decode_gb(ALL, width, height, frames, 1, tiled=True)
+    assert (tiled <= full).all() and (tiled > 0).all()
+    # sd15 at 512 is one 64x64 latent tile; SDXL at 1024 is four
+    assert tiled[CODE["sd15"]] == full[CODE["sd15"]]
+    assert tiled[CODE["sdxl"]] == pytest.approx(full[CODE["sdxl"]] / 4)
+    # video tiles are 256 px over every frame: still grow with frames, not with size
+    mochi = vae_decode_gb([CODE["mochi"]] * 3, [848, 848, 1696], 480, [85, 169, 85], 1, tiled=True)
+    assert mochi[1] > mochi[0] == mochi[2]
+    assert mochi[0] == pytest.approx(1000 * 15 * 32 * 32 * 384 * 2 / 2**30)
