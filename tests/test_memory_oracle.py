@@ -56,7 +56,7 @@ def _jobs() -> dict[str, list[list[float]]]:
             [width + 256, height + 128, frames if still else 2 * frames - 1, 2.0],
             [max(width - 200, 72), max(height - 100, 72), frames if still else math.ceil(frames / 2), 1.0],
         ]
-    jobs["lumina2/zimage"] = jobs["lumina2"]
+    jobs["lumina2/lumina_image_2"] = jobs["lumina2"]
     return jobs
 
 
@@ -112,7 +112,7 @@ def _disagreements(oracle: dict[str, Any], families: set[str]) -> list[str]:
 
 def test_oracle_covers_every_family_comfyui_has(oracle_0375: dict[str, Any], oracle_080: dict[str, Any]) -> None:
     assert oracle_0375["version"] == "0.3.75" and oracle_080["version"] == "0.8.0"
-    assert set(oracle_080["families"]) - {"lumina2/zimage"} == set(_rules.FAMILIES) - NOT_IN_COMFYUI
+    assert set(oracle_080["families"]) - {"lumina2/lumina_image_2"} == set(_rules.FAMILIES) - NOT_IN_COMFYUI
     # 0.3.75 predates LTX-2 (LTXAV); everything else is in both.
     assert set(oracle_080["families"]) - set(oracle_0375["families"]) == {"ltx2"}
     table = job_memory_table()
@@ -122,7 +122,7 @@ def test_oracle_covers_every_family_comfyui_has(oracle_0375: dict[str, Any], ora
 
 
 def test_activation_agrees_with_comfyui_080(oracle_080: dict[str, Any]) -> None:
-    families = set(oracle_080["families"]) - {"lumina2/zimage"}
+    families = set(oracle_080["families"]) - {"lumina2/lumina_image_2"}
     assert not _disagreements(oracle_080, families)
 
 
@@ -134,25 +134,26 @@ def test_activation_agrees_with_comfyui_0375_where_factors_did_not_change(
     same = {f for f in set(old) & set(table.index) if math.isclose(old[f]["factor"], new[f]["factor"])}
     assert not _disagreements(oracle_0375, same)
     changed = set(old) & set(table.index) - same
-    assert changed == {"sd3", "hunyuan_image", "omnigen2"}  # 0.8.0 raised these factors
+    assert changed == {"sd3", "hunyuan_image", "omnigen2", "lumina2"}  # 0.8.0 raised these factors
     for family in changed:
         assert f"0.3.75 had {old[family]['factor']:g}" in table.loc[family, "note"], family
         for row in old[family]["jobs"]:
             assert _comfyframe_gb(family, row["job"]) >= row["bytes"] / 2**30, (family, row["job"])
 
 
-def test_zimage_factor_is_the_one_the_lumina2_note_names(
+def test_lumina_image_2_factor_is_the_one_the_lumina2_note_names(
     oracle_0375: dict[str, Any], oracle_080: dict[str, Any]
 ) -> None:
     note = job_memory_table().loc["lumina2", "note"]
-    assert f"factor is {oracle_080['families']['lumina2/zimage']['factor']:g}" in note
-    assert f"0.3.75: {oracle_0375['families']['lumina2/zimage']['factor']:g}" in note
+    other = oracle_080["families"]["lumina2/lumina_image_2"]
+    assert other["config"] == "Lumina2" and f"is {other['factor']:g}" in note
+    assert oracle_0375["families"]["lumina2/lumina_image_2"]["factor"] == other["factor"]
 
 
 def test_latent_area_is_the_shape_comfyui_samples(oracle_080: dict[str, Any]) -> None:
     """shape[0] * prod(shape[2:]) of the empty latent, doubled for cond + uncond as estimate_memory does."""
     for family, found in oracle_080["families"].items():
-        if family == "lumina2/zimage":
+        if family == "lumina2/lumina_image_2":
             continue
         for row in found["jobs"]:
             shape = row["shape"]
