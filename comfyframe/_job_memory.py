@@ -32,6 +32,10 @@ ComfyUI falls back to a tiled decode when that runs out of memory; ``vae_decode_
 same estimate for one tile (H, W capped at the tile), the least a decode needs. (Qwen-Image's VAE is 3D and
 tiles at 256 px; comfyframe gives it the 64-cell image tile, which over-states its tile.)
 
+A few families hold models with another ComfyUI config (Wan 2.1 1.3B, Wan 2.2 TI2V 5B, LTX-Video 13B,
+HunyuanVideo 1.5, Cosmos Predict2 2B): ``rules/job_memory_variants.csv`` tells them apart by parameter count,
+used where the caller passes ``params_b``.
+
 An unknown family (code -1) is estimated as SDXL (:data:`FALLBACK_FAMILY`): a still-image model with the
 default job 1024x1024, a middling factor for an image model. Sizes must be positive finite numbers.
 """
@@ -87,9 +91,43 @@ def job_memory_table() -> pd.DataFrame:
 
 
 @cache
+def job_memory_variants() -> pd.DataFrame:
+    """``rules/job_memory_variants.csv``: models of a family with another ComfyUI config, by parameter count."""
+    frame = _rules._read("job_memory_variants", {
+        "family": "str", "params_min": "float", "params_max": "float", "config": "str", "memory_usage_factor": "float",
+        "spatial": "int", "temporal": "int", "vae_coef": "float", "vae_pixels": "float", "vae_t_mult": "float",
+        "vae_t_cap": "float", "vae_coef_long": "float", "vae_long_after": "float", "note": "str",
+    })  # fmt: skip
+    _rules._check_values(frame, "family", _rules.FAMILIES, "job_memory_variants")
+    frame["params_max"] = frame["params_max"].fillna(np.inf)
+    required = frame[["memory_usage_factor", "vae_coef", "vae_pixels"]].to_numpy(dtype=np.float64)
+    if (
+        not (np.isfinite(required) & (required > 0)).all()
+        or not (frame["params_min"] < frame["params_max"]).all()
+        or (frame["spatial"] < 1).any()
+        or (frame["temporal"] < 1).any()
+    ):
+        raise _rules.RuleError("rules/job_memory_variants.csv: bad factor, VAE constant, params range or geometry")
+    return frame
+
+
+@cache
+def _profiles() -> pd.DataFrame:
+    """One row per memory profile: the families (by code), then the variants, then the fallback (code -1)."""
+    families = job_memory_table()
+    variants = job_memory_variants()
+    inherited = families.loc[
+        variants["family"], ["frame_axis", "audio_rate", "area_scale", "width", "height", "frames"]
+    ]
+    variant_rows = pd.concat([variants.reset_index(drop=True), inherited.reset_index(drop=True)], axis=1)
+    rows = [families.reindex(list(_rules.FAMILIES)), variant_rows, families.loc[[FALLBACK_FAMILY]]]
+    return pd.concat(rows, ignore_index=True)
+
+
+@cache
 def _lookup() -> dict[str, np.ndarray]:
-    """Table columns as arrays indexed by family code; the extra last entry (code -1) is the fallback."""
-    table = job_memory_table().reindex(list(_rules.FAMILIES) + [FALLBACK_FAMILY])
+    """Profile columns as arrays indexed by profile (a family's code, a variant, or -1 for the fallback)."""
+    table = _profiles()
     return {
         "factor": table["memory_usage_factor"].to_numpy(np.float64),
         "spatial": table["spatial"].to_numpy(np.float64),
@@ -107,6 +145,20 @@ def _lookup() -> dict[str, np.ndarray]:
         "vae_coef_long": table["vae_coef_long"].fillna(table["vae_coef"]).to_numpy(np.float64),
         "vae_long_after": table["vae_long_after"].fillna(np.inf).to_numpy(np.float64),
     }
+
+
+def _profile(codes: np.ndarray, params_b: np.ndarray | None) -> np.ndarray:
+    """Profile index per row: the family's, or a variant's where the parameter count falls in its range."""
+    profile = codes.copy()
+    if params_b is None:
+        return profile
+    offset = len(_rules.FAMILIES)
+    for k, (family, low, high) in enumerate(job_memory_variants()[["family", "params_min", "params_max"]].itertuples(
+        index=False
+    )):  # fmt: skip
+        hit = (codes == _rules.FAMILY_CODE[family]) & (params_b >= low) & (params_b < high)
+        profile = np.where(hit, offset + k, profile)
+    return profile
 
 
 def _codes(family_codes: object) -> np.ndarray:
@@ -136,24 +188,40 @@ def _size(name: str, value: object) -> np.ndarray:
     return array
 
 
+def _params(params_b: object) -> np.ndarray | None:
+    if params_b is None:
+        return None
+    try:
+        array = np.asarray(params_b, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or (array < 0).any():
+        raise ValueError(f"params_b must be parameter counts in billions (NaN when unknown), not {params_b!r}.")
+    return array
+
+
 def _job(
-    family_codes: object, width: object, height: object, frames: object, batch: object,
+    family_codes: object, width: object, height: object, frames: object, batch: object, params_b: object = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    arrays = (_codes(family_codes), _size("width", width), _size("height", height), _size("frames", frames),
-              _size("batch", batch))  # fmt: skip
+    """Validated, broadcast (profile, width, height, frames, batch)."""
+    names = ["family_codes", "width", "height", "frames", "batch"]
+    arrays = [_codes(family_codes), _size("width", width), _size("height", height), _size("frames", frames),
+              _size("batch", batch)]  # fmt: skip
+    params = _params(params_b)
+    if params is not None:
+        names.append("params_b")
+        arrays.append(params)
     try:
         broadcast = np.broadcast_arrays(*arrays)
     except ValueError:
-        shapes = ", ".join(
-            f"{n}{a.shape}" for n, a in zip(("family_codes", "width", "height", "frames", "batch"), arrays)
-        )
+        shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(names, arrays))
         raise ValueError(f"job sizes do not broadcast against the family codes: {shapes}.") from None
-    codes, w, h, f, b = broadcast
-    return codes, w, h, f, b
+    profile = _profile(broadcast[0], broadcast[5] if params is not None else None)
+    return profile, broadcast[1], broadcast[2], broadcast[3], broadcast[4]
 
 
 def _latent(codes: np.ndarray, width: np.ndarray, height: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Latent (T, H, W) of one sample, and the frame-axis code, per row."""
+    """Latent (T, H, W) of one sample, and the frame-axis code, per row (``codes``: profile indices)."""
     table = _lookup()
     spatial = table["spatial"][codes]
     axis = table["axis"][codes]
@@ -182,31 +250,39 @@ def job_defaults(family_codes: object) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def latent_shape_area(
-    family_codes: object, width: object, height: object, frames: object, batch: object,
+    family_codes: object, width: object, height: object, frames: object, batch: object, *, params_b: object = None,
 ) -> np.ndarray:  # fmt: skip
-    """ComfyUI's ``shape[0] * prod(shape[2:])`` of the sampling input: cond + uncond, i.e. batch doubled."""
-    codes, w, h, f, b = _job(family_codes, width, height, frames, batch)
-    lat_t, lat_h, lat_w, _ = _latent(codes, w, h, f)
-    return 2.0 * b * lat_t * lat_h * lat_w * _lookup()["area_scale"][codes]
+    """ComfyUI's ``shape[0] * prod(shape[2:])`` of the sampling input: cond + uncond, i.e. batch doubled.
+
+    ``params_b`` (optional, broadcast like the sizes; NaN = unknown): the diffusion model's parameter count,
+    which picks a variant of ``rules/job_memory_variants.csv`` (Wan 1.3B/5B, LTX-Video 13B, ...).
+    """
+    profile, w, h, f, b = _job(family_codes, width, height, frames, batch, params_b)
+    return _area(profile, w, h, f, b)
+
+
+def _area(profile: np.ndarray, w: np.ndarray, h: np.ndarray, f: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lat_t, lat_h, lat_w, _ = _latent(profile, w, h, f)
+    return 2.0 * b * lat_t * lat_h * lat_w * _lookup()["area_scale"][profile]
 
 
 def activation_gb(
     family_codes: object, width: object, height: object, frames: object, batch: object, dtype_bytes: float = 2.0,
+    *, params_b: object = None,
 ) -> np.ndarray:  # fmt: skip
     """ComfyUI's sampling memory (``memory_required``, PyTorch-attention branch) for the job, GiB.
 
     ``dtype_bytes`` is the size of the model's compute dtype (2 for fp16/bf16, also for fp8 weights that
-    ComfyUI casts up; 4 for fp32).
+    ComfyUI casts up; 4 for fp32). ``params_b``: as in :func:`latent_shape_area`.
     """
     dtype = _size("dtype_bytes", dtype_bytes)
-    area = latent_shape_area(family_codes, width, height, frames, batch)
-    factor = _lookup()["factor"][np.broadcast_to(_codes(family_codes), area.shape)]
-    return area * dtype * 0.01 * factor / _MIB_PER_GIB
+    profile, w, h, f, b = _job(family_codes, width, height, frames, batch, params_b)
+    return _area(profile, w, h, f, b) * dtype * 0.01 * _lookup()["factor"][profile] / _MIB_PER_GIB
 
 
 def vae_decode_gb(
     family_codes: object, width: object, height: object, frames: object, batch: object, dtype_bytes: float = 2.0,
-    *, tiled: bool = False,
+    *, tiled: bool = False, params_b: object = None,
 ) -> np.ndarray:  # fmt: skip
     """ComfyUI's VAE decode memory (``memory_used_decode``) for one latent sample of the job, GiB.
 
@@ -214,10 +290,10 @@ def vae_decode_gb(
     ``dtype_bytes`` is the VAE's working dtype size (bf16 on current GPUs: 2). ``tiled=True``: the same
     estimate for one tile of the tiled decode ComfyUI falls back to when the whole decode runs out of memory
     (64x64 latent tiles for images, 256-pixel tiles over all frames for video, 128 steps for audio), i.e. the
-    least the decode needs.
+    least the decode needs. ``params_b``: as in :func:`latent_shape_area`.
     """
     dtype = _size("dtype_bytes", dtype_bytes)
-    codes, w, h, f, _b = _job(family_codes, width, height, frames, batch)
+    codes, w, h, f, _b = _job(family_codes, width, height, frames, batch, params_b)
     table = _lookup()
     lat_t, lat_h, lat_w, axis = _latent(codes, w, h, f)
     if tiled:

@@ -53,6 +53,12 @@ CASES: dict[str, tuple[str, dict[str, Any], tuple[str, str]]] = {
     "mochi": ("GenmoMochi", {}, ("comfy_extras.nodes_mochi", "EmptyMochiLatentVideo")),
     "stable_audio": ("StableAudio", {}, ("comfy_extras.nodes_audio", "EmptyLatentAudio")),
     "ace_step": ("ACEStep", {}, ("comfy_extras.nodes_ace", "EmptyAceStepLatentAudio")),
+    # Variants (rules/job_memory_variants.csv), keyed family@parameters in billions.
+    "wan21@1.3": ("WAN21_T2V", {"dim": 1536}, HUNYUAN_VIDEO),
+    "wan22@5": ("WAN22_T2V", {"dim": 3072}, ("comfy_extras.nodes_wan", "Wan22ImageToVideoLatent")),
+    "ltxv@13": ("LTXV", {"cross_attention_dim": 4096}, ("comfy_extras.nodes_lt", "EmptyLTXVLatentVideo")),
+    "hunyuan_video@8.3": ("HunyuanVideo15", {}, ("comfy_extras.nodes_hunyuan", "EmptyHunyuanVideo15Latent")),
+    "cosmos@2": ("CosmosT2IPredict2", {"model_channels": 2048}, HUNYUAN_VIDEO),
 }
 # family -> the keys (and shapes) of a VAE state dict that steer sd.VAE.__init__ to that family's VAE branch.
 KL4 = {"decoder.conv_in.weight": (512, 4, 3, 3), "encoder.down.2.downsample.conv.weight": (1,),
@@ -76,6 +82,10 @@ VAE_KEYS: dict[str, dict[str, tuple[int, ...]]] = {
     "mochi": {"blocks.2.blocks.3.stack.5.weight": (1,)},
     "stable_audio": {"decoder.layers.1.layers.0.beta": (1,)},
     "ace_step": {"vocoder.backbone.channel_layers.0.0.bias": (1,)},
+    "wan22@5": {"decoder.middle.0.residual.0.gamma": (384, 1, 1, 1),
+                "decoder.upsamples.0.upsamples.0.residual.2.weight": (1,)},
+    "hunyuan_video@8.3": {"decoder.conv_in.conv.weight": (1024, 32, 3, 3, 3)},
+    "cosmos@2": WAN21_VAE,
 }  # fmt: skip
 AUDIO_SECONDS_NODES = {"EmptyLatentAudio", "EmptyAceStepLatentAudio"}
 # LTX-2's audio latent (LTXVEmptyLatentAudio with the LTX-2 audio VAE): 8 channels x 16 mel bins, 25 latents/s.
@@ -110,6 +120,10 @@ def latent_shape(torch: Any, family: str, node: tuple[str, str], job: list[float
         out = run_node(module, name, width=width, height=height, compression=42, batch_size=batch)[1:]  # stage B
     elif name in ("EmptyLatentImage", "EmptySD3LatentImage", "EmptyFlux2LatentImage", "EmptyHunyuanImageLatent"):
         out = run_node(module, name, width=width, height=height, batch_size=batch)
+    elif name == "Wan22ImageToVideoLatent":
+        # Without a start image the node returns before it repeats the latent batch_size times.
+        out = run_node(module, name, vae=None, width=width, height=height, length=frames, batch_size=1)
+        out[0]["samples"] = out[0]["samples"].repeat([batch] + [1] * (out[0]["samples"].ndim - 1))
     else:
         out = run_node(module, name, width=width, height=height, length=frames, batch_size=batch)
     shape = list(out[0]["samples"].shape)
@@ -128,7 +142,7 @@ def vae_decode_bytes(torch: Any, family: str, shape: list[int], latent_dims: int
     """sd.VAE(sd=...).memory_used_decode for the latent VAEDecode gets, bfloat16; or why it cannot be built."""
     import comfy.sd
 
-    keys = VAE_KEYS.get(family)
+    keys = VAE_KEYS.get(family) or VAE_KEYS.get(family.split("@")[0])
     if keys is None:
         return "no VAE keys for this family"
     if latent_dims == 3 and len(shape) == 4:
@@ -190,8 +204,6 @@ def main() -> None:
             shape = latent_shape(torch, family, node, job)
             required, _minimum = comfy.sampler_helpers.estimate_memory(patcher, shape, {})
             decoded = latent_shape(torch, family, node, job, packed=False) if family == "ltx2" else shape
-            if family == "cascade":  # stage A decodes the stage B latent
-                decoded = shape
             vae = vae_decode_bytes(torch, family.split("/")[0], decoded, config.latent_format.latent_dimensions)
             rows.append({"job": job, "shape": shape, "bytes": float(required), "vae_bytes": vae})
         result["families"][family] = {"config": config_name, "factor": float(config.memory_usage_factor), "jobs": rows}

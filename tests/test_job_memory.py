@@ -191,3 +191,22 @@ def test_tiled_decode_is_one_tile_of_the_same_estimate() -> None:
     mochi = vae_decode_gb([CODE["mochi"]] * 3, [848, 848, 1696], 480, [85, 169, 85], 1, tiled=True)
     assert mochi[1] > mochi[0] == mochi[2]
     assert mochi[0] == pytest.approx(1000 * 15 * 32 * 32 * 384 * 2 / 2**30)
+
+
+def test_parameter_count_picks_a_variant_config() -> None:
+    wan = [CODE["wan21"]] * 4
+    out = activation_gb(wan, 832, 480, 81, 1, params_b=[1.3, 14.0, float("nan"), 3.99])
+    assert out[1] == out[2] == pytest.approx(gb("wan21", 832, 480, 81))  # 14B and unknown: the family row
+    assert out[0] == out[3] == pytest.approx(out[1] * 1536 / 5120, rel=1e-6)  # 1.3B: dim 1536
+    # Wan 2.2 TI2V 5B: 16x latent and its own VAE; the 14B experts keep the family's
+    five, fourteen = latent_shape_area([CODE["wan22"]] * 2, 1280, 704, 121, 1, params_b=[5, 14])
+    assert five == 2 * 31 * 44 * 80 and fourteen == 2 * 31 * 88 * 160
+    decode = vae_decode_gb([CODE["wan22"]] * 2, 1280, 704, 121, 1, params_b=[5, 14])
+    assert decode[0] == pytest.approx(8000 * 44 * 80 * 256 * 2 / 2**30)
+    # the ranges belong to their family only, and scalars broadcast
+    assert activation_gb(CODE["sdxl"], 1024, 1024, 1, 1, params_b=1.3) == pytest.approx(gb("sdxl", 1024, 1024))
+    ltx = activation_gb([CODE["ltxv"]] * 2, 768, 512, 97, 1, params_b=np.array([2.0, 13.0]))
+    assert ltx[1] == pytest.approx(2 * ltx[0])
+    for bad in (-1.0, "13b", [1.0, -2.0]):
+        with pytest.raises(ValueError, match="params_b"):
+            activation_gb([CODE["wan21"]] * 2, 832, 480, 81, 1, params_b=bad)
