@@ -15,7 +15,7 @@ Latent of one sample, per family row (``//`` = floor division, as ComfyUI's empt
 Sampling (``comfy.sampler_helpers.estimate_memory`` -> ``model_base.BaseModel.memory_required``)::
 
     area          = (2 * batch) * T * H * W * area_scale     # cond + uncond: ComfyUI doubles the batch
-    activation    = area * dtype_bytes * 0.01 * memory_usage_factor   MiB
+    activation    = area * dtype_bytes * 0.01 * memory_usage_factor   MiB   (returned in GiB: / 1024)
 
 This is the branch ComfyUI takes on a CUDA GPU with PyTorch attention (or xformers); without them it uses
 ``area * 0.15 * factor`` MiB, several times more. Nothing else is added: not ComfyUI's
