@@ -19,9 +19,13 @@ Peak VRAM, the way ComfyUI spends it (it loads the text encoders, encodes, and u
 before it loads the diffusion model; VAE decode comes last)::
 
     encode = text encoders + CLIP vision + audio encoder weights (a checkpoint's bundled share included)
-    sample = diffusion weights (+ motion module) + activations(width, height, frames, batch)   (_job_memory)
-    decode = VAE weights + VAE decode(width, height, frames, batch)
+    sample = diffusion weights (+ motion module) + activations(width, height, frames, batch, params)  (_job_memory)
+    decode = VAE weights + tiled VAE decode(width, height, frames)                                   (_job_memory)
     vram_gb = max(encode, sample, decode)
+
+Activations are ComfyUI's own sampling estimate (``memory_required`` on the doubled cond/uncond batch), sized
+by the generator's parameters where a family's sizes differ (Wan 1.3B / 14B). Decode counts one tile: when a
+full decode does not fit, ComfyUI falls back to a tiled one by itself.
 
 An all-in-one checkpoint's weights are split into diffusion / text-encoder / VAE shares by its family's
 parameter counts (``family_specs.csv``). Expert halves swap in turn, so only one counts.
@@ -183,6 +187,7 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns planning and evaluation read, converted to numpy once."""
     cols = {c: frame[c].astype(object).fillna("").to_numpy(dtype=object) for c in STRING_COLUMNS}
     cols["weights_gb"] = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+    cols["params_b"] = frame["params_b"].astype("float64").to_numpy()
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
     cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
     return cols
@@ -410,11 +415,12 @@ def _generator_rows(
     weights = cols["weights_gb"][gen]
     dm, te_share, vae_share = _shares(kind, family)
     codes, width, height, frames = _job_size(family, job)
-    act = activation_gb(codes, width, height, frames, job.batch)
+    params = cols["params_b"][gen]  # sizes within a family differ (Wan 1.3B / 14B): job_memory_variants.csv
+    act = activation_gb(codes, width, height, frames, job.batch, params_b=params)
     decode_vae = phases["decode"] + weights * vae_share
     encode_gb = phases["encode"] + weights * te_share
     diffusion_gb = weights * dm
-    decode_gb = decode_vae + vae_decode_gb(codes, width, height, frames, job.batch)
+    decode_gb = decode_vae + vae_decode_gb(codes, width, height, frames, job.batch, tiled=True, params_b=params)
     # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
     unknown = (family == "") & (kind == "diffusion_model")
     miss = missing.copy()
@@ -438,7 +444,7 @@ def _generator_rows(
         "weights_gb": diffusion_gb, "activations_gb": act, "encode_gb": encode_gb, "decode_gb": decode_gb,
         "vram_gb": np.fmax(np.fmax(encode_gb, diffusion_gb + act), decode_gb),
         "width": width, "height": height, "frames": frames, "batch": np.full(n, float(job.batch)),
-        "_vae_gb": decode_vae,
+        "_vae_gb": decode_vae, "_params": params,
     })  # fmt: skip
 
 
@@ -492,11 +498,13 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     height = np.full(n, float(job.height)) if job.height is not None else height
     frames = float(job.frames) if job.frames is not None else float(MOTION_FRAMES)
     batch = frames * float(job.batch)
-    act = activation_gb(codes, width, height, np.ones(n), batch)
+    act = activation_gb(codes, width, height, np.ones(n), batch, params_b=base["_params"].astype("float64").to_numpy())
     module_gb = cols["weights_gb"][modules]
     weights = base["weights_gb"].astype("float64").fillna(0.0).to_numpy() + module_gb
     encode_gb = base["encode_gb"].astype("float64").fillna(0.0).to_numpy()
-    decode_gb = base["_vae_gb"].astype("float64").fillna(0.0).to_numpy() + vae_decode_gb(codes, width, height, np.ones(n), batch)
+    decode_gb = base["_vae_gb"].astype("float64").fillna(0.0).to_numpy() + vae_decode_gb(
+        codes, width, height, np.ones(n), batch, tiled=True
+    )
     base_components = np.where(has, base["components"].to_numpy(dtype=object), None)
     base_missing = np.where(has, base["missing"].to_numpy(dtype=object), None)
     components = _cells([tuple(sorted((c or ()) + (m,))) for c, m in zip(base_components, module_names)])
