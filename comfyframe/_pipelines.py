@@ -118,29 +118,7 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
     modules = np.flatnonzero(kind == "motion_module")
 
-    need_pipe: list[np.ndarray] = []
-    need_rule: list[np.ndarray] = []
-    for fam, rows in recipes.groupby("family", sort=False).groups.items():
-        members = gen[family[gen] == fam]
-        if not members.size:
-            continue
-        member_text = take(text, members)
-        for i in rows:
-            rule = recipes.loc[i]
-            hit = labels.has_all(members, rule["when"]) & ~labels.has_any(members, rule["unless"])
-            if rule["generator_pattern"]:
-                hit &= contains(member_text, rule["generator_pattern"])
-            if rule["generator_exclude"]:
-                hit &= ~contains(member_text, rule["generator_exclude"])
-            bundled = rule["bundled"]
-            if bundled == "always":
-                hit &= kind[members] != "checkpoint"
-            elif bundled != "never":
-                hit &= ~((kind[members] == "checkpoint") & contains(member_text, bundled))
-            need_pipe.append(np.searchsorted(gen, members[hit]))  # a generator's pipe index is its index in gen
-            need_rule.append(np.full(int(hit.sum()), i, dtype=np.int64))
-    pipe_of_need = np.concatenate(need_pipe) if need_pipe else np.zeros(0, dtype=np.int64)
-    rule_of_need = np.concatenate(need_rule) if need_rule else np.zeros(0, dtype=np.int64)
+    pipe_of_need, rule_of_need = _needs(recipes, gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
     by_kind = pd.Series(np.arange(len(kind))).groupby(kind).indices
@@ -191,6 +169,36 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
     cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
     return cols
+
+
+def _needs(
+    recipes: pd.DataFrame, gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: pd.Series, labels: _Labels
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pipe, recipe row) of every part a generator needs; rule by rule over the generators of its family."""
+    need_pipe: list[np.ndarray] = []
+    need_rule: list[np.ndarray] = []
+    for fam, rows in recipes.groupby("family", sort=False).groups.items():
+        members = gen[family[gen] == fam]
+        if not members.size:
+            continue
+        member_text = take(text, members)
+        checkpoint = kind[members] == "checkpoint"
+        for i in rows:
+            rule = recipes.loc[i]
+            hit = labels.has_all(members, rule["when"]) & ~labels.has_any(members, rule["unless"])
+            if rule["generator_pattern"]:
+                hit &= contains(member_text, rule["generator_pattern"])
+            if rule["generator_exclude"]:
+                hit &= ~contains(member_text, rule["generator_exclude"])
+            bundled = rule["bundled"]  # what an all-in-one checkpoint holds, it does not need
+            if bundled == "always":
+                hit &= ~checkpoint
+            elif bundled != "never":
+                hit &= ~(checkpoint & contains(member_text, bundled))
+            need_pipe.append(np.searchsorted(gen, members[hit]))  # a generator's pipe index is its index in gen
+            need_rule.append(np.full(int(hit.sum()), i, dtype=np.int64))
+    empty = np.zeros(0, dtype=np.int64)
+    return (np.concatenate(need_pipe) if need_pipe else empty), (np.concatenate(need_rule) if need_rule else empty)
 
 
 def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
