@@ -20,12 +20,12 @@ before it loads the diffusion model; VAE decode comes last)::
 
     encode = text encoders + CLIP vision + audio encoder weights (a checkpoint's bundled share included)
     sample = diffusion weights (+ motion module) + activations(width, height, frames, batch, params)  (_job_memory)
-    decode = VAE weights + tiled VAE decode(width, height, frames)                                   (_job_memory)
+    decode = VAE weights + VAE decode(width, height, frames): the whole latent where it fits the budget,
+             else one tile, as ComfyUI falls back to tiled decoding                                   (_job_memory)
     vram_gb = max(encode, sample, decode)
 
 Activations are ComfyUI's own sampling estimate (``memory_required`` on the doubled cond/uncond batch), sized
-by the generator's parameters where a family's sizes differ (Wan 1.3B / 14B). Decode counts one tile: when a
-full decode does not fit, ComfyUI falls back to a tiled one by itself.
+by the generator's parameters where a family's sizes differ (Wan 1.3B / 14B).
 
 An all-in-one checkpoint's weights are split into diffusion / text-encoder / VAE shares by its family's
 parameter counts (``family_specs.csv``). Expert halves swap in turn, so only one counts.
@@ -280,9 +280,10 @@ def evaluate(plan: Plan, budget: pd.Series | dict[str, float] | float | None, jo
     n_gen = int((plan.pipes["module"] < 0).sum())
     gen_pos = plan.pipes["gen"].to_numpy()[:n_gen]
     server = plan.cols["server"]
-    choice = _choose(plan, _budgets(budget, server[gen_pos]), n_gen)
-    gens = _generator_rows(plan, gen_pos, choice, job)
-    modules = _module_rows(plan, gens, job)
+    budgets = _budgets(budget, server[gen_pos])
+    choice = _choose(plan, budgets, n_gen)
+    gens = _generator_rows(plan, gen_pos, choice, job, budgets)
+    modules = _module_rows(plan, gens, job, _budgets(budget, server[plan.pipes["module"].to_numpy()[n_gen:]]))
     table = pd.concat([gens, modules], ignore_index=True) if len(modules) else gens
     for column in ("weights_gb", "activations_gb", "encode_gb", "decode_gb", "vram_gb"):
         table[column] = table[column].astype("float64").round(2)
@@ -413,6 +414,7 @@ def _job_size(family: np.ndarray, job: Job) -> tuple[np.ndarray, np.ndarray, np.
 def _generator_rows(
     plan: Plan, gen: np.ndarray,
     choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]], job: Job,
+    budgets: np.ndarray,
 ) -> pd.DataFrame:  # fmt: skip
     chosen, missing, job_lost, blocking, phases = choice
     cols = plan.cols
@@ -428,7 +430,7 @@ def _generator_rows(
     decode_vae = phases["decode"] + weights * vae_share
     encode_gb = phases["encode"] + weights * te_share
     diffusion_gb = weights * dm
-    decode_gb = decode_vae + vae_decode_gb(codes, width, height, frames, job.batch, tiled=True, params_b=params)
+    decode_gb = decode_vae + _decode(codes, width, height, frames, job.batch, params, decode_vae, budgets)
     # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
     unknown = (family == "") & (kind == "diffusion_model")
     miss = missing.copy()
@@ -471,7 +473,18 @@ def _filled(n: int, value: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
+def _decode(
+    codes: np.ndarray, width: np.ndarray, height: np.ndarray, frames: np.ndarray | float, batch: float,
+    params: np.ndarray | None, vae_gb: np.ndarray, budgets: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """VAE decode memory as ComfyUI spends it: the whole latent at once where that fits the budget, else
+    one tile (ComfyUI falls back to tiled decoding by itself when a full decode runs out of memory)."""
+    full = vae_decode_gb(codes, width, height, frames, batch, params_b=params)
+    tiled = vae_decode_gb(codes, width, height, frames, batch, tiled=True, params_b=params)
+    return np.where(vae_gb + full <= budgets, full, np.minimum(full, tiled))
+
+
+def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job, budgets: np.ndarray) -> pd.DataFrame:
     """One pipeline per motion module, around the best base generator of a family it runs inside.
 
     The base is the ready text-to-image generator of the highest quality (then the smallest) on the module's
@@ -510,9 +523,8 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job) -> pd.DataFrame:
     module_gb = cols["weights_gb"][modules]
     weights = base["weights_gb"].astype("float64").fillna(0.0).to_numpy() + module_gb
     encode_gb = base["encode_gb"].astype("float64").fillna(0.0).to_numpy()
-    decode_gb = base["_vae_gb"].astype("float64").fillna(0.0).to_numpy() + vae_decode_gb(
-        codes, width, height, np.ones(n), batch, tiled=True
-    )
+    vae_gb = base["_vae_gb"].astype("float64").fillna(0.0).to_numpy()
+    decode_gb = vae_gb + _decode(codes, width, height, np.ones(n), batch, None, vae_gb, budgets)
     base_components = np.where(has, base["components"].to_numpy(dtype=object), None)
     base_missing = np.where(has, base["missing"].to_numpy(dtype=object), None)
     components = _cells([tuple(sorted((c or ()) + (m,))) for c, m in zip(base_components, module_names)])

@@ -286,3 +286,12 @@ def test_every_corpus_dump_yields_a_pipelines_table(path: Path, corpus_dir: Path
     for capability in found.available_capabilities():
         ranked = found.best_for(capability, max_vram=1000)
         assert ranked["ready"].all() and not ranked["generator"].eq("").any()
+
+
+def test_vae_decode_is_whole_where_it_fits_and_tiled_where_it_does_not() -> None:
+    found = server({"checkpoints": [("sd_xl_base_1.0.safetensors", 6.94)]}, vram_gb=80)
+    roomy = found.best_for("text_to_image", max_vram=80, width=2048, height=2048).iloc[0]
+    tight = found.best_for("text_to_image", max_vram=12, width=2048, height=2048).iloc[0]
+    # ComfyUI decodes the whole 2048² latent when memory allows (~17 GB), one tile otherwise
+    assert roomy["decode_gb"] > 12 > tight["decode_gb"]
+    assert tight["vram_gb"] <= 12 < roomy["vram_gb"]
