@@ -17,6 +17,7 @@ import httpx
 
 from ._capture import capture_async
 from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_URL
+from ._demo import label_demo
 from ._discovery import Discovery
 from ._progress import Progress
 from ._snapshot import Snapshot
@@ -33,7 +34,7 @@ def default_url() -> str:
 def demo_snapshot() -> Snapshot:
     """The snapshot shipped with comfyframe, recorded from a real ComfyUI 0.3.75 test server."""
     with resources.as_file(resources.files("comfyframe").joinpath("data").joinpath(DEMO_RESOURCE)) as path:
-        return Snapshot.load(path)
+        return label_demo(Snapshot.load(path))
 
 
 async def discover_async(
@@ -45,8 +46,12 @@ async def discover_async(
     metadata: bool = True,
     progress: bool | Progress | None = True,
     headers: dict[str, str] | None = None,
+    previous: Any = None,
 ) -> Discovery:
-    """Ask one server (or several, given a list of URLs) and return a :class:`Discovery`."""
+    """Ask one server (or several, given a list of URLs) and return a :class:`Discovery`.
+
+    ``previous`` (a Snapshot, Discovery or saved file) makes it a fast refresh, see :func:`discover`.
+    """
     urls = [default_url()] if url is None else [url] if isinstance(url, str) else list(url)
     snapshots = await asyncio.gather(
         *(
@@ -58,6 +63,7 @@ async def discover_async(
                 metadata=metadata,
                 progress=progress,
                 headers=headers,
+                previous=previous,
             )
             for u in urls
         )
@@ -76,12 +82,16 @@ def discover(
     metadata: bool = True,
     progress: bool | Progress | None = True,
     headers: dict[str, str] | None = None,
+    previous: Any = None,
 ) -> Discovery:
     """Discover a ComfyUI server: its hardware, nodes and every model file, as DataFrames.
 
     ``url`` defaults to ``$COMFYUI_URL``, then ``http://127.0.0.1:8188``; pass a
     list to inventory several servers at once. ``snapshot=`` analyses a saved
     snapshot offline and ``demo=True`` the snapshot shipped with comfyframe.
+    ``previous=`` (an earlier Snapshot, Discovery or saved file of the same server) refreshes: only
+    files that are new or whose size or date changed have their metadata read again, and prompts the
+    server has forgotten since are kept; ``Snapshot.carried`` records what was carried over.
     Works in scripts and in notebooks (inside Jupyter's running event loop).
     """
     if demo:
@@ -97,6 +107,7 @@ def discover(
             metadata=metadata,
             progress=progress,
             headers=headers,
+            previous=previous,
         )
     )
 
@@ -110,8 +121,12 @@ def capture(
     metadata: bool = True,
     progress: bool | Progress | None = True,
     headers: dict[str, str] | None = None,
+    previous: Any = None,
 ) -> Snapshot:
-    """Fetch a server's raw answers into a :class:`Snapshot` (save it with ``.save(path)``)."""
+    """Fetch a server's raw answers into a :class:`Snapshot` (save it with ``.save(path)``).
+
+    ``previous=`` refreshes from an earlier snapshot of the same server, as in :func:`discover`.
+    """
     return run_sync(
         capture_async(
             url or default_url(),
@@ -121,6 +136,7 @@ def capture(
             metadata=metadata,
             progress=progress,
             headers=headers,
+            previous=previous,
         )
     )
 

@@ -3,12 +3,11 @@
 :func:`explain` re-runs the inference of the file's server (siblings and loaders need the whole
 server) and reports, for the one file, every piece of family evidence in order of strength: what it
 read, which rule fired (table, row, pattern), whether it decided, refined, agreed, lost or was vetoed,
-and why. Server strings are escaped for terminals in the text form.
+and why. Server strings are escaped for terminals in the text form (``_safe_text.for_terminal``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,16 +32,10 @@ from ._infer_family import (
 )
 from ._infer_kind import infer_kind
 from ._infer_text import first_match, normalize
+from ._safe_text import for_terminal
 
-# C0/C1 controls, DEL and bidirectional overrides: shown escaped so a file name cannot drive the terminal.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ROLES = ("metadata", "trained on", "file name", "subfolder", "title", "loader", "siblings", "size", "default")
 _META = ("meta_architecture", "meta_base_model", "meta_sd_model_name", "meta_title", "meta_network_module")
-
-
-def terminal_safe(text: object) -> str:
-    """``text`` with control and bidi characters shown as escapes (``\\x1b``)."""
-    return _UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ class Explanation:
             lines.append(f"  {e.role:<11} {family:<13} {e.verdict}{rule}")
             if e.read:
                 lines.append(f"  {'':<11} read: {e.read}")
-        return "\n".join(terminal_safe(line) for line in lines)
+        return "\n".join(for_terminal(line) for line in lines)
 
     def __str__(self) -> str:
         return self.text()
@@ -106,10 +99,10 @@ def explain(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, name
     table = models.reset_index(drop=True)
     if found.size == 0:
         where = f" in folder {folder!r}" if folder else ""
-        raise ValueError(f"no model file {terminal_safe(name)!r}{where}; see Discovery.models for the names.")
+        raise ValueError(f"no model file {for_terminal(name)!r}{where}; see Discovery.models for the names.")
     if found.size > 1:
-        listed = "; ".join(terminal_safe(f"{table.at[i, 'folder']}/{table.at[i, 'name']}") for i in found[:20])
-        raise ValueError(f"{terminal_safe(name)!r} is ambiguous ({found.size} files): {listed}. Give folder/path.")
+        listed = "; ".join(for_terminal(f"{table.at[i, 'folder']}/{table.at[i, 'name']}") for i in found[:20])
+        raise ValueError(f"{for_terminal(name)!r} is ambiguous ({found.size} files): {listed}. Give folder/path.")
     row = int(found[0])
     server = str(table.at[row, "server"]) if "server" in table.columns else ""
     if "server" in table.columns:  # siblings and loaders are per server: re-run that server only
