@@ -14,6 +14,7 @@ from ._capture import capture_async
 from ._client import ComfyClient
 from ._discover import capture, default_url, demo_snapshot, discover, discover_async
 from ._discovery import Discovery
+from ._options import ConnectOptions, SizeLimits
 from ._progress import NullProgress, Progress, TerminalProgress
 from ._rank import CAPABILITIES, PREFERENCES
 from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
@@ -25,10 +26,12 @@ from .errors import (
     DegradedServerWarning,
     MissingDependency,
     ServerError,
+    ServerDisconnected,
     ServerHTTPError,
     ServerTimeout,
     ServerUnreachable,
     SnapshotError,
+    TLSFailure,
     UnexpectedPayload,
 )
 
@@ -47,6 +50,8 @@ __all__ = [
     "Discovery",
     "Snapshot",
     "ComfyClient",
+    "ConnectOptions",
+    "SizeLimits",
     "Progress",
     "NullProgress",
     "TerminalProgress",
@@ -74,6 +79,8 @@ __all__ = [
     "ComfyFrameError",
     "ServerError",
     "ServerUnreachable",
+    "ServerDisconnected",
+    "TLSFailure",
     "ServerTimeout",
     "ServerHTTPError",
     "UnexpectedPayload",

@@ -8,6 +8,7 @@ failure recorded, never a crash.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -15,11 +16,12 @@ from urllib.parse import quote
 import httpx
 
 from . import _snapshot as routes
-from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
+from ._client import ComfyClient
+from ._options import ConnectOptions
 from ._progress import Progress, make_progress
 from ._snapshot import Snapshot
 from ._version import __version__
-from .errors import ServerError, ServerHTTPError, UnexpectedPayload
+from .errors import ServerError, ServerHTTPError, ServerTimeout, UnexpectedPayload
 
 # ComfyUI's own model API skips these: they hold configs and node code, not models.
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
@@ -29,20 +31,30 @@ METADATA_SUFFIX = ".safetensors"
 async def capture_async(
     url: str,
     *,
+    options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_concurrency: int = DEFAULT_CONCURRENCY,
-    metadata: bool = True,
-    progress: bool | Progress | None = None,
-    headers: dict[str, str] | None = None,
+    **settings: Any,
 ) -> Snapshot:
-    """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`."""
-    reporter = make_progress(progress)
+    """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
+
+    ``options`` (a :class:`ConnectOptions`) or its fields as keywords (``timeout=``,
+    ``deadline=``, ``headers=``, ``verify=`` …) set how the server is asked.
+    """
+    opts = (options or ConnectOptions()).with_changes(**settings)
+    reporter = make_progress(opts.progress)
+    started = time.perf_counter()
     try:
-        async with ComfyClient(
-            url, transport=transport, timeout=timeout, max_concurrency=max_concurrency, headers=headers
-        ) as client:
-            return await _Capture(client, reporter, metadata).run()
+        async with ComfyClient(url, options=opts, transport=transport) as client:
+            try:
+                snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata).run(), opts.total_deadline)
+            except asyncio.TimeoutError:
+                raise ServerTimeout(
+                    f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
+                    "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
+                    client.url,
+                ) from None
+            snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            return snapshot
     finally:
         reporter.close()
 
@@ -67,7 +79,7 @@ class _Capture:
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
-        folders = [f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS]
+        folders = self._refuse_dots([f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS])
         if not folders:
             return
         self.progress.add(2 * len(folders), "folders")
@@ -94,6 +106,21 @@ class _Capture:
         self.progress.add(len(wanted), "safetensors metadata")
         await _all(*(self._metadata(folder, name) for name in wanted))
 
+    def _refuse_dots(self, folders: list[str]) -> list[str]:
+        """Folder names '.', '..' and '' would normalise into another route: record them as failures."""
+        kept = []
+        for folder in folders:
+            if folder.strip() in ("", ".", ".."):
+                self.snapshot.failures[routes.folder_route(folder)] = {
+                    "error": "UnsafeName",
+                    "status": None,
+                    "message": f"{self.client.url}/models listed a folder named {folder!r}, which cannot be "
+                    "asked for safely (it would name another route); skipped.",
+                }
+            else:
+                kept.append(folder)
+        return kept
+
     async def _metadata(self, folder: str, name: str) -> None:
         key = routes.metadata_route(folder, name)
         # 404 means "this file has no metadata", which is an answer, not a failure.
@@ -108,6 +135,15 @@ class _Capture:
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:
             body = await self.client.get_json(key)
+        except ServerHTTPError as exc:
+            if exc.status_code not in (404, 405):
+                raise
+            # Every ComfyUI since 2023 answers /object_info; a web server without it is something else.
+            raise UnexpectedPayload(
+                f"{self.client.url} does not look like a ComfyUI server: {key} answered HTTP {exc.status_code}, "
+                "and every ComfyUI answers it. Check host, port and any path prefix of a reverse proxy.",
+                exc.url,
+            ) from None
         finally:
             self.progress.advance()
         self.snapshot.responses[key] = check(self.client.url + key, body)

@@ -7,23 +7,27 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 
 import pandas as pd
 
-from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
 from ._discover import capture, default_url, discover
 from ._discovery import Discovery
 from ._export import for_csv
+from ._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
 from ._rank import CAPABILITIES, PREFERENCES
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
-    parser.add_argument("url", nargs="?", help="server URL (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
+    if offline:
+        parser.add_argument("url", nargs="*", help="server URL(s) (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
+    else:
+        parser.add_argument("url", nargs="?", help="server URL (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
     if offline:
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--snapshot", metavar="FILE", help="analyse a saved snapshot instead of a server")
@@ -32,6 +36,16 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
+    parser.add_argument(
+        "--deadline", type=float, help=f"seconds for one server's whole discovery (default {DEADLINE_FACTOR} x --timeout)"
+    )
+    parser.add_argument(
+        "-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
+        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, items separated by newlines or ';')",
+    )
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
+    tls.add_argument("--insecure", action="store_true", help="do not check TLS certificates (warns)")
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -65,18 +79,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace) -> ConnectOptions:
+    headers = parse_header_lines(os.environ.get("COMFYUI_HEADERS", ""), origin="$COMFYUI_HEADERS")
+    for item in args.header:
+        headers.update(parse_header_lines(item, origin="-H/--header", many=False))
+    if args.insecure:
+        print("comfyframe: warning: --insecure: TLS certificates are not checked; anyone on the path can read "
+              "and change the answers and see your headers.", file=sys.stderr)
+    return ConnectOptions(
+        timeout=args.timeout,
+        deadline=args.deadline,
+        max_concurrency=args.concurrency,
+        metadata=not args.no_metadata,
+        progress=not args.quiet,
+        headers=headers,
+        verify=False if args.insecure else args.ca_bundle or True,
+    )
+
+
 def _discovery(args: argparse.Namespace) -> Discovery:
     if getattr(args, "demo", False):
         return discover(demo=True)
     if getattr(args, "snapshot", None):
         return discover(snapshot=args.snapshot)
-    return discover(
-        args.url or default_url(),
-        timeout=args.timeout,
-        max_concurrency=args.concurrency,
-        metadata=not args.no_metadata,
-        progress=not args.quiet,
-    )
+    return discover(args.url or default_url(), options=_options(args))
 
 
 def _print_table(frame: pd.DataFrame) -> None:
@@ -90,13 +116,7 @@ def _print_table(frame: pd.DataFrame) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "snapshot":
-        snapshot = capture(
-            args.url or default_url(),
-            timeout=args.timeout,
-            max_concurrency=args.concurrency,
-            metadata=not args.no_metadata,
-            progress=not args.quiet,
-        )
+        snapshot = capture(args.url or default_url(), options=_options(args))
         path = snapshot.save(args.output)
         print(f"saved {len(snapshot.responses)} answers from {snapshot.url} to {path}")
         for route, failure in snapshot.failures.items():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._rank import CAPABILITIES, Prefer, best_for, capability_table
-from ._snapshot import Snapshot
+from ._snapshot import Snapshot, load_snapshots, save_fleet
 from .errors import DegradedServerWarning
 
 
@@ -24,26 +25,39 @@ class Discovery:
     ``quality`` …) and ``capabilities`` (one row per model × capability).
     """
 
-    def __init__(self, snapshots: Snapshot | Sequence[Snapshot], *, warn: bool = True) -> None:
+    def __init__(
+        self,
+        snapshots: Snapshot | Sequence[Snapshot],
+        *,
+        warn: bool = True,
+        failed: Sequence[dict[str, Any]] = (),
+    ) -> None:
         self.snapshots: tuple[Snapshot, ...] = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
         if not self.snapshots:
             raise ValueError("Discovery needs at least one snapshot.")
+        self.failed: tuple[dict[str, Any], ...] = tuple(failed)
         frames = concat_frames([build_frames(s) for s in self.snapshots])
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
         self.models: pd.DataFrame = infer_models(frames.models, frames.edges, frames.nodes)
         self.capabilities: pd.DataFrame = capability_table(self.models)
-        self.problems: list[str] = [p for s in self.snapshots for p in snapshot_problems(s)]
+        self.problems: list[str] = [
+            *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
+              for row in self.failed),
+            *(p for s in self.snapshots for p in snapshot_problems(s)),
+        ]
         if warn:
             for problem in self.problems:
                 warnings.warn(problem, DegradedServerWarning, stacklevel=3)
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
-        """Build from a :class:`Snapshot` or a saved snapshot file, offline."""
-        snapshot = source if isinstance(source, Snapshot) else Snapshot.load(source)
-        return cls(snapshot, warn=warn)
+        """Build from a :class:`Snapshot` or a saved snapshot or fleet file, offline."""
+        if isinstance(source, Snapshot):
+            return cls(source, warn=warn)
+        snapshots, failed = load_snapshots(source)
+        return cls(snapshots, warn=warn, failed=failed)
 
     # -- identity --------------------------------------------------------
     @property
@@ -56,8 +70,25 @@ class Discovery:
         return self.snapshot.url
 
     @property
-    def servers(self) -> list[str]:
+    def urls(self) -> list[str]:
+        """The URLs of the servers with tables (credentials removed)."""
         return [s.url for s in self.snapshots]
+
+    @property
+    def servers(self) -> pd.DataFrame:
+        """One row per server asked: ``server, reachable, comfyui_version, error, seconds, requests``."""
+        rows: list[dict[str, Any]] = []
+        for snap in self.snapshots:
+            system = (snap.system_stats or {}).get("system")
+            version = system.get("comfyui_version") if isinstance(system, dict) else None
+            rows.append({"server": snap.url, "reachable": True, "comfyui_version": None if version is None else str(version),
+                         "error": None, "seconds": snap.stats.get("seconds"), "requests": snap.stats.get("requests")})
+        for row in self.failed:
+            rows.append({"server": str(row.get("server", "")), "reachable": False, "comfyui_version": None,
+                         "error": str(row.get("error", "")), "seconds": row.get("seconds"), "requests": None})
+        frame = pd.DataFrame(rows, columns=["server", "reachable", "comfyui_version", "error", "seconds", "requests"])
+        return frame.astype({"server": "string", "reachable": "bool", "comfyui_version": "string", "error": "string",
+                             "seconds": "float64", "requests": "Int64"})
 
     # -- queries ---------------------------------------------------------
     def best_for(
@@ -100,7 +131,7 @@ class Discovery:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""
         models = self.models
         return {
-            "servers": self.servers,
+            "servers": self.urls,
             "devices": self.hardware[["gpu_name", "vram_total_gb", "vram_free_gb"]].to_dict("records"),
             "nodes": int(len(self.nodes)),
             "loader_nodes": int(self.nodes["loads_models"].fillna(False).sum()),
@@ -114,8 +145,10 @@ class Discovery:
 
     # -- output ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Save the (first) server's snapshot for offline work (``.json`` or ``.json.gz``)."""
-        return self.snapshot.save(path)
+        """Save the snapshot(s) for offline work (``.json`` or ``.json.gz``); a fleet saves every server."""
+        if len(self.snapshots) == 1 and not self.failed:
+            return self.snapshot.save(path)
+        return save_fleet(path, list(self.snapshots), list(self.failed))
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
@@ -130,7 +163,7 @@ class Discovery:
         return status_text(self)
 
     def __repr__(self) -> str:
-        servers = ", ".join(self.servers)
+        servers = ", ".join(self.urls)
         return (
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"

@@ -24,7 +24,7 @@ def status_text(discovery: Discovery) -> str:
     """Server, devices, model counts and the best pick per capability, as text."""
     lines: list[str] = []
     hw = discovery.hardware
-    for server in discovery.servers:
+    for server in discovery.urls:
         rows = hw[hw["server"].eq(server)]
         first = rows.iloc[0] if len(rows) else None
         where = "remote" if first is not None and bool(first["is_remote"]) else "local"
@@ -161,7 +161,7 @@ def discovery_html(discovery: Discovery) -> str:
     """Rich notebook summary: servers, GPUs with VRAM bars, counts, best picks, warnings (all escaped)."""
     parts = [_STYLE, '<div class="cf-summary">']
     hw = discovery.hardware
-    for server in discovery.servers:
+    for server in discovery.urls:
         rows = hw[hw["server"].eq(server)]
         if len(rows):
             first = rows.iloc[0]
