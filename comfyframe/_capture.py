@@ -199,5 +199,8 @@ def _quote_segment(text: str) -> str:
 
 
 def _quote_path(key: str) -> str:
-    head, _, folder = key.rpartition("/")
-    return f"{head}/{_quote_segment(folder)}" if head in ("/models", "/experiment/models") else key
+    """The request path of route ``key``: a server-provided folder name becomes exactly one path segment."""
+    for prefix in ("/experiment/models/", "/models/"):
+        if key.startswith(prefix):
+            return prefix + _quote_segment(key[len(prefix):])
+    return key

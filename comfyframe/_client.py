@@ -25,6 +25,7 @@ import orjson
 import tenacity
 
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
+from ._snapshot import scrub_surrogates
 from .errors import (
     ComfyFrameError,
     ServerDisconnected,
@@ -282,8 +283,9 @@ class ComfyClient:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
+                shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
                 raise UnexpectedPayload(
-                    f"{full} answered more than {limit / MIB:g} MiB (decompressed), the limit for this route; "
+                    f"{full} answered more than {shown} (decompressed), the limit for this route; "
                     "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
                     "if the server is trusted.",
                     full,
@@ -305,8 +307,9 @@ def _decode(body: bytes, full: str, kind: str) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        # ComfyUI on Linux sends non-UTF-8 file names as lone surrogates (\udcXX), which orjson rejects.
-        return json.loads(body)
+        # ComfyUI on Linux sends non-UTF-8 file names as lone surrogates (\udcXX), which orjson rejects;
+        # they become visible \xNN escapes, so the row is kept and every later encoder accepts it.
+        return scrub_surrogates(json.loads(body))
     except (ValueError, RecursionError):
         kind = kind or "an unknown content type"
         raise UnexpectedPayload(

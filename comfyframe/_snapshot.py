@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,6 +39,34 @@ def details_route(folder: str) -> str:
 
 def metadata_route(folder: str, name: str) -> str:
     return f"/view_metadata/{folder}?filename={name}"
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in strings replaced by visible ``\\xNN`` escapes.
+
+    ComfyUI sends a file name that is not UTF-8 (``caf\\xe9`` on Linux) as lone
+    surrogates; UTF-8 encoders (Arrow, CSV, terminals) reject them.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            pass
+        try:  # \udc80-\udcff: the bytes Python decoded with surrogateescape
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [scrub_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub_surrogates(k): scrub_surrogates(v) for k, v in value.items()}
+    return value
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _now() -> str:
@@ -227,6 +256,8 @@ def _read_json(source: Path) -> Any:
         except (OSError, EOFError, zlib.error) as exc:
             raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        # Only files with escaped surrogates (pairs or lone ones) pay for the walk.
+        return scrub_surrogates(data) if _ESCAPED_SURROGATE.search(raw) else data
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise SnapshotError(f"{source} is not valid JSON ({str(exc)[:200]}); capture it again.") from None
