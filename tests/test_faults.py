@@ -19,6 +19,7 @@ from fault_server import (
     raw,
     redirect,
     reset_mid_body,
+    self_signed,
     status,
     trickle,
 )
@@ -323,3 +324,27 @@ def test_object_info_bomb_keeps_memory_bounded(tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert "more than 256 MiB" in result["message"]
     assert result["rss_mb"] < 700, result
+
+
+# -- TLS -------------------------------------------------------------------------
+def test_tls_failure_suggests_ca_bundle_and_the_fixes_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cert, key = self_signed(tmp_path)
+    with FaultServer(tls=(cert, key)) as server:
+        with pytest.raises(cf.TLSFailure) as info:
+            cf.discover(server.url, **QUICK)
+        assert "--ca-bundle" in str(info.value) and "--listen" not in str(info.value)
+        assert len(server.seen) == 0
+        assert not cf.discover(server.url, verify=cert, **QUICK).nodes.empty
+        assert main(["discover", server.url, "-q", "--ca-bundle", cert]) == 0
+        assert main(["discover", server.url, "-q", "--insecure"]) == 0
+    assert "--insecure: TLS certificates are not checked" in capsys.readouterr().err
+    assert main(["discover", "https://127.0.0.1:1", "-q", "--ca-bundle", str(tmp_path / "none.pem")]) == 2
+    assert "No CA bundle file" in capsys.readouterr().err
+
+
+def test_httpx_log_lines_carry_no_password(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with FaultServer() as server, caplog.at_level(logging.INFO, logger="httpx"):
+        cf.discover(server.url.replace("http://", "http://bob:pa55w0rd@"), **QUICK)
+    assert "HTTP Request" in caplog.text and "pa55w0rd" not in caplog.text and "bob" not in caplog.text
