@@ -99,8 +99,9 @@ def test_same_origin_redirect_is_followed() -> None:
         server.faults["/object_info"] = redirect("/api/object_info")
         server.faults["/api/object_info"] = json_body(object_info(["sd_xl_base_1.0.safetensors"]))
         found = cf.discover(server.url, headers={"X-API-Key": "k"}, **QUICK)
-        assert "CheckpointLoaderSimple" in set(found.nodes["node"])
-        assert server.seen[-1].headers.get("x-api-key") == "k" or "/api/object_info" in server.paths()
+    assert "CheckpointLoaderSimple" in set(found.nodes["node"])
+    followed = [s for s in server.seen if s.path == "/api/object_info"]
+    assert len(followed) == 1 and followed[0].headers.get("x-api-key") == "k"
 
 
 # -- hostile names -------------------------------------------------------------
@@ -348,3 +349,32 @@ def test_httpx_log_lines_carry_no_password(caplog: pytest.LogCaptureFixture) -> 
     with FaultServer() as server, caplog.at_level(logging.INFO, logger="httpx"):
         cf.discover(server.url.replace("http://", "http://bob:pa55w0rd@"), **QUICK)
     assert "HTTP Request" in caplog.text and "pa55w0rd" not in caplog.text and "bob" not in caplog.text
+
+
+def test_bad_urls_never_echo_credentials() -> None:
+    with pytest.raises(cf.ComfyFrameError) as info:
+        cf.discover("ftp://carol:Secr3t@h:8188/?token=T0ken", progress=False)
+    assert "Secr3t" not in str(info.value) and "T0ken" not in str(info.value) and "carol" not in str(info.value)
+
+
+# -- silent answers now speak ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("devices", "note"),
+    [([], "lists no devices"), (None, "lists no devices"), (["gpu", 3], "not objects"),
+     ([{"name": "cuda:0 X", "type": "cuda", "index": 0, "vram_total": -5, "vram_free": 0}], "impossible VRAM"),
+     ([{"name": "cuda:0 X", "type": "cuda", "index": 0, "vram_total": 1 << 60, "vram_free": 0}], "impossible VRAM")],
+)
+def test_odd_devices_are_warned_about(devices: object, note: str) -> None:
+    stats = {"system": {"comfyui_version": "0.3.75"}, "devices": devices}
+    with FaultServer(faults={"/system_stats": json_body(stats)}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+    assert any(note in m for m in messages), messages
+    assert len(found.models) == 3
+
+
+def test_non_object_nodes_are_counted_in_a_warning() -> None:
+    info = object_info(["sd_xl_base_1.0.safetensors"]) | {"Broken": "x", "AlsoBroken": [1]}
+    with FaultServer(faults={"/object_info": json_body(info)}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+    assert any("2 node entr(ies) that are not objects" in m for m in messages)
+    assert "CheckpointLoaderSimple" in set(found.nodes["node"])
