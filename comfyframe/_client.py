@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import re
 import ssl
@@ -127,6 +128,28 @@ class RetryBudget:
         return True
 
 
+class SharedBodies:
+    """Parsed answers by content hash, shared by the servers of one discovery.
+
+    Render farms run identical images: twenty servers send the same megabytes of
+    ``/object_info``. Each distinct body is parsed once and held once; the
+    snapshots share the parsed object (snapshots are read, never changed).
+    """
+
+    MIN_BYTES = 256 << 10  # small answers are cheaper to parse than to hash
+
+    def __init__(self) -> None:
+        self._parsed: dict[bytes, Any] = {}
+
+    def decode(self, body: bytes, full: str, kind: str) -> Any:
+        if len(body) < self.MIN_BYTES:
+            return _decode(body, full, kind)
+        key = hashlib.blake2b(body, digest_size=16).digest()
+        if key not in self._parsed:
+            self._parsed[key] = _decode(body, full, kind)
+        return self._parsed[key]
+
+
 class ComfyClient:
     """Async JSON client for one ComfyUI server with bounded parallelism.
 
@@ -145,6 +168,7 @@ class ComfyClient:
         max_concurrency: int | None = None,
         headers: dict[str, str] | None = None,
         verify: Verify | None = None,
+        shared: SharedBodies | None = None,
     ) -> None:
         self.options = (options or ConnectOptions()).with_changes(
             timeout=timeout, max_concurrency=max_concurrency, headers=headers, verify=verify
@@ -161,6 +185,7 @@ class ComfyClient:
         self._origin = httpx.URL(self.url)
         self._limit = asyncio.Semaphore(self.options.max_concurrency)
         self._budget = RetryBudget(4 * self.options.retries)
+        self._shared = shared or SharedBodies()
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> ComfyClient:
@@ -252,7 +277,7 @@ class ComfyClient:
             return None
         if status >= 400:
             raise ServerHTTPError(f"{full} answered HTTP {status} {reason}. " + _status_hint(status), full, status)
-        return _decode(body, full, kind)
+        return self._shared.decode(body, full, kind)
 
     async def _exchange(self, route: str, params: dict[str, str] | None, full: str) -> tuple[int, str, str, bytes]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""

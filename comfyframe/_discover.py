@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._capture import capture_async
-from ._client import DEFAULT_URL, normalize_url
+from ._client import DEFAULT_URL, SharedBodies, normalize_url
 from ._discovery import Discovery
 from ._options import ConnectOptions
 from ._snapshot import Snapshot
@@ -57,8 +57,9 @@ async def discover_async(
     if not urls:
         raise ValueError("discover() got an empty list of servers: pass at least one URL.")
     started = time.perf_counter()
+    shared = SharedBodies()
     results = await asyncio.gather(
-        *(capture_async(u, options=opts, transport=transport) for u in urls), return_exceptions=True
+        *(capture_async(u, options=opts, transport=transport, shared=shared) for u in urls), return_exceptions=True
     )
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):

@@ -378,3 +378,12 @@ def test_non_object_nodes_are_counted_in_a_warning() -> None:
         found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
     assert any("2 node entr(ies) that are not objects" in m for m in messages)
     assert "CheckpointLoaderSimple" in set(found.nodes["node"])
+
+
+def test_identical_object_info_is_parsed_once_per_fleet() -> None:
+    names = [f"model_{i:05d}.safetensors" for i in range(20000)]  # a ~500 kB /object_info
+    with FaultServer(folders={"checkpoints": names}) as a, FaultServer(folders={"checkpoints": names}) as b:
+        found = cf.discover([a.url, b.url], metadata=False, **QUICK)
+    first, second = found.snapshots
+    assert first.object_info is second.object_info  # one parsed copy shared by content hash
+    assert first.folder_files("checkpoints") == names and len(found.models) == 2 * (len(names) + 1)
