@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from . import _snapshot as routes
-from ._client import ComfyClient, SharedBodies
+from ._client import ComfyClient, RetryBudget, SharedBodies
 from ._options import ConnectOptions
 from ._progress import Progress, make_progress
 from ._snapshot import Snapshot
@@ -34,19 +34,21 @@ async def capture_async(
     options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     shared: SharedBodies | None = None,
+    budget: RetryBudget | None = None,
     **settings: Any,
 ) -> Snapshot:
     """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
 
     ``options`` (a :class:`ConnectOptions`) or its fields as keywords (``timeout=``,
     ``deadline=``, ``headers=``, ``verify=`` …) set how the server is asked.
-    ``shared`` lets the servers of one discovery parse identical answers once.
+    ``shared`` lets the servers of one discovery parse identical answers once;
+    ``budget`` caps the retries of a whole discovery (default ``4 × retries``).
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
     reporter = make_progress(opts.progress)
     started = time.perf_counter()
     try:
-        async with ComfyClient(url, options=opts, transport=transport, shared=shared) as client:
+        async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
             try:
                 snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata).run(), opts.total_deadline)
             except asyncio.TimeoutError:

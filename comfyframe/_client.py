@@ -169,6 +169,7 @@ class ComfyClient:
         headers: dict[str, str] | None = None,
         verify: Verify | None = None,
         shared: SharedBodies | None = None,
+        budget: RetryBudget | None = None,
     ) -> None:
         self.options = (options or ConnectOptions()).with_changes(
             timeout=timeout, max_concurrency=max_concurrency, headers=headers, verify=verify
@@ -184,7 +185,7 @@ class ComfyClient:
             self._headers["Authorization"] = target.auth
         self._origin = httpx.URL(self.url)
         self._limit = asyncio.Semaphore(self.options.max_concurrency)
-        self._budget = RetryBudget(4 * self.options.retries)
+        self._budget = budget or RetryBudget(4 * self.options.retries)
         self._shared = shared or SharedBodies()
         self._http: httpx.AsyncClient | None = None
 

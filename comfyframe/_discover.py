@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._capture import capture_async
-from ._client import DEFAULT_URL, SharedBodies, normalize_url
+from ._client import DEFAULT_URL, RetryBudget, SharedBodies, normalize_url
 from ._discovery import Discovery
 from ._options import ConnectOptions
 from ._snapshot import Snapshot
@@ -58,8 +58,11 @@ async def discover_async(
         raise ValueError("discover() got an empty list of servers: pass at least one URL.")
     started = time.perf_counter()
     shared = SharedBodies()
+    # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
+    budget = RetryBudget(opts.retries * (len(urls) + 3))
     results = await asyncio.gather(
-        *(capture_async(u, options=opts, transport=transport, shared=shared) for u in urls), return_exceptions=True
+        *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget) for u in urls),
+        return_exceptions=True,
     )
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):

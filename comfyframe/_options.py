@@ -63,7 +63,8 @@ class ConnectOptions:
     never to another origin. ``verify`` is ``True`` (system CAs), ``False``
     (no TLS check), a CA bundle path, or an ``ssl.SSLContext``. ``retries``
     is how often an idempotent GET is retried on connect errors, resets and
-    5xx answers; each server has a budget of ``4 × retries`` retries in all.
+    5xx answers; a discovery of N servers spends at most ``retries × (N + 3)``
+    retries in all.
     """
 
     timeout: float = DEFAULT_TIMEOUT

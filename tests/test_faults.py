@@ -387,3 +387,19 @@ def test_identical_object_info_is_parsed_once_per_fleet() -> None:
     first, second = found.snapshots
     assert first.object_info is second.object_info  # one parsed copy shared by content hash
     assert first.folder_files("checkpoints") == names and len(found.models) == 2 * (len(names) + 1)
+
+
+def test_a_failing_fleet_spends_one_retry_budget() -> None:
+    calls: list[str] = []
+    routes = ("/system_stats", "/object_info", "/embeddings", "/models")
+    servers = [FaultServer(faults={p: counted(status(503), calls) for p in routes}) for _ in range(5)]
+    for server in servers:
+        server.__enter__()
+    try:
+        with pytest.raises(cf.ServerHTTPError, match="HTTP 503"):
+            cf.discover([s.url for s in servers], **QUICK)
+    finally:
+        for server in servers:
+            server.__exit__()
+    # 20 first tries; unbudgeted, every one would be retried twice (60 requests). The budget is 2 x (5 + 3).
+    assert 20 <= len(calls) <= 20 + 16
