@@ -403,3 +403,24 @@ def test_a_failing_fleet_spends_one_retry_budget() -> None:
             server.__exit__()
     # 20 first tries; unbudgeted, every one would be retried twice (60 requests). The budget is 2 x (5 + 3).
     assert 20 <= len(calls) <= 20 + 16
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "note"),
+    [("/models", {"checkpoints": 1}, "/models failed"), ("/embeddings", {"a": 1}, "/embeddings failed"),
+     ("/models/vae", "ae.safetensors", "could not list folder(s) vae"), ("/system_stats", [1], "/system_stats failed")],
+)
+def test_wrong_shaped_optional_answers_are_recorded_and_warned(route: str, body: object, note: str) -> None:
+    with FaultServer(faults={route: json_body(body)}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+    assert found.snapshot.failures[route]["error"] == "UnexpectedPayload"
+    assert any(note in m for m in messages), messages
+    assert "CheckpointLoaderSimple" in set(found.nodes["node"])
+
+
+def test_cli_deadline_bounds_a_run(capsys: pytest.CaptureFixture[str]) -> None:
+    with FaultServer(faults={"/models/vae": hang(30)}) as server:
+        started = time.monotonic()
+        assert main(["discover", server.url, "-q", "--timeout", "20", "--deadline", "1"]) == 2
+        assert time.monotonic() - started < 5
+    assert "deadline of 1 s" in capsys.readouterr().err
