@@ -40,6 +40,7 @@ from comfyframe._infer_vram import (  # noqa: E402
     PLAUSIBLE_FRACTION,
     UNKNOWN_FAMILY_OVERHEAD_GB,
 )  # fmt: skip
+from comfyframe._pipelines import evaluate, plan_pipelines  # noqa: E402
 
 # --------------------------------------------------------------------------- synthetic table
 
@@ -427,11 +428,12 @@ class Reference:
         quant_precision = quant["precision"] if quant is not None else ""
         out["kind"].append(kind)
         out["family"].append(family)
-        out["capabilities"].append(frozenset(caps))
+        out["capabilities"].append(tuple(sorted(caps)))
         out["variant"].append(";".join(labels))
         out["precision"].append(quant_precision or (prec["precision"] if prec is not None else ""))
         out["quant"].append(quant["quant"] if quant is not None else "")
         out["params_b"].append(float(np.round(params, 3)))
+        out["weights_gb"].append(float(np.round(weights, 2)))
         out["vram_gb"].append(float(np.round(weights + (overhead if generator else 0.0), 2)))
         out["quality"].append(quality)
         out["source"].append(source)
@@ -458,7 +460,7 @@ def compare(fast: pd.DataFrame, slow: pd.DataFrame) -> list[str]:
     problems = []
     for column in INFERRED:
         a, b = fast[column].reset_index(drop=True), slow[column].reset_index(drop=True)
-        if column in ("params_b", "vram_gb", "confidence"):
+        if column in ("params_b", "weights_gb", "vram_gb", "confidence"):
             same = (a == b) | (a.isna() & b.isna())
         else:
             same = (a.astype(object).fillna("<NA>") == b.astype(object).fillna("<NA>"))
@@ -489,6 +491,14 @@ def main() -> int:
         runs.append((inferred, time.perf_counter() - start))
     inferred, vectorized = min(runs)
 
+    # Pipelines on the same table: plan (parts per generator, candidates per part) + evaluate (choice, job VRAM).
+    pipeline_runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        pipelines = evaluate(plan_pipelines(fast), 24.0)
+        pipeline_runs.append(time.perf_counter() - start)
+    piped = min(pipeline_runs)
+
     sample_servers = models["server"].drop_duplicates().iloc[: max(1, args.reference_rows // 330)]
     sample = models[models["server"].isin(sample_servers)].reset_index(drop=True)
     sample_edges, sample_nodes = edges[edges["server"].isin(sample_servers)], nodes[nodes["server"].isin(sample_servers)]
@@ -503,6 +513,8 @@ def main() -> int:
           f"(all runs {', '.join(f'{r[1]:.2f}' for r in runs)} s; {len(best):,} text_to_image models fit 24 GB)")
     print(f"row-by-row reference:    {reference:.3f} s (measured on {len(sample):,} rows, scaled to {len(models):,})")
     print(f"speed-up: {reference / vectorized:.1f}x")
+    print(f"pipelines: {piped:.3f} s best of 3 ({len(pipelines):,} pipelines, {int(pipelines['ready'].sum()):,} ready); "
+          f"ratio to inference {piped / inferred:.2f}x (target <= 1.0x)")
     if problems or full_problems:
         print("MISMATCH between vectorized and reference:", *sorted(set(problems + full_problems))[:20], sep="\n  ")
         return 1

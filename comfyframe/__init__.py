@@ -8,35 +8,71 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._capture import capture_async
-from ._client import ComfyClient
-from ._discover import capture, default_url, demo_snapshot, discover, discover_async
-from ._discovery import Discovery
-from ._options import ConnectOptions, SizeLimits
-from ._progress import NullProgress, Progress, TerminalProgress
-from ._rank import CAPABILITIES, PREFERENCES
-from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-from ._schema import EDGES, HARDWARE, MODELS_BASE, NODES, Column, Table
-from ._snapshot import Snapshot
 from ._version import __version__
-from .errors import (
-    ComfyFrameError,
-    DegradedServerWarning,
-    MissingDependency,
-    ServerDisconnected,
-    ServerError,
-    ServerHTTPError,
-    ServerTimeout,
-    ServerUnreachable,
-    SnapshotError,
-    TLSFailure,
-    UnexpectedPayload,
-)
 
 if TYPE_CHECKING:
+    from ._capture import capture_async
+    from ._client import ComfyClient
+    from ._diff import diff
+    from ._discover import capture, default_url, demo_snapshot, discover, discover_async
+    from ._discovery import Discovery
+    from ._export import read_export
+    from ._options import ConnectOptions, SizeLimits
     from ._picker import Picker
+    from ._progress import NullProgress, Progress, TerminalProgress
+    from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
+    from ._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
+    from ._snapshot import Snapshot
+    from ._validate import CAPABILITIES, PREFERENCES
+    from .errors import (
+        ComfyFrameError,
+        DegradedServerWarning,
+        MissingDependency,
+        ServerDisconnected,
+        ServerError,
+        ServerHTTPError,
+        ServerTimeout,
+        ServerUnreachable,
+        SnapshotError,
+        TLSFailure,
+        UnexpectedPayload,
+    )
+
+# Public name -> module defining it. Loaded on first use (PEP 562), so `comfyframe --help`
+# and `import comfyframe.errors` do not pay for pandas.
+_LAZY: dict[str, str] = {
+    "capture_async": "_capture", "ComfyClient": "_client", "ConnectOptions": "_options", "SizeLimits": "_options",
+    "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
+    "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export", "diff": "_diff",
+    "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
+    "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
+    "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
+    "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "PIPELINES": "_schema", "Column": "_schema",
+    "Table": "_schema", "Snapshot": "_snapshot", "MODEL_USAGE": "_schema", "USAGE": "_schema",
+    **dict.fromkeys(
+        ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
+         "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload", "ServerDisconnected",
+         "TLSFailure"),
+        "errors",
+    ),
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'comfyframe' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "__version__",
@@ -48,7 +84,9 @@ __all__ = [
     "default_url",
     "demo_snapshot",
     "Discovery",
+    "read_export",
     "Snapshot",
+    "diff",
     "ComfyClient",
     "ConnectOptions",
     "SizeLimits",
@@ -63,7 +101,10 @@ __all__ = [
     "HARDWARE",
     "NODES",
     "EDGES",
+    "PIPELINES",
     "MODELS_BASE",
+    "MODEL_USAGE",
+    "USAGE",
     # original design's façade
     "ModelRegistryV2",
     "Capability",

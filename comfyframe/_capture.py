@@ -16,16 +16,20 @@ from urllib.parse import quote
 import httpx
 
 from . import _snapshot as routes
+from ._assets import fetch_assets
 from ._client import ComfyClient, RetryBudget, SharedBodies
 from ._options import ConnectOptions
 from ._progress import Progress, make_progress
+from ._refresh import carry_history, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
+from ._usage import slim_prompts, slim_queue
 from ._version import __version__
 from .errors import ServerError, ServerHTTPError, ServerTimeout, UnexpectedPayload
 
 # ComfyUI's own model API skips these: they hold configs and node code, not models.
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
 METADATA_SUFFIX = ".safetensors"
+HISTORY_PAGE = 1000
 
 
 async def capture_async(
@@ -35,6 +39,7 @@ async def capture_async(
     transport: httpx.AsyncBaseTransport | None = None,
     shared: SharedBodies | None = None,
     budget: RetryBudget | None = None,
+    previous: Any = None,
     **settings: Any,
 ) -> Snapshot:
     """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
@@ -43,6 +48,8 @@ async def capture_async(
     ``deadline=``, ``headers=``, ``verify=`` …) set how the server is asked.
     ``shared`` lets the servers of one discovery parse identical answers once;
     ``budget`` caps the retries of a whole discovery (default ``4 × retries``).
+    ``previous`` (a Snapshot, Discovery or saved file of the same server) makes it a fast refresh:
+    metadata of files whose size and date did not change, and forgotten history, are carried over.
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
     reporter = make_progress(opts.progress)
@@ -50,7 +57,7 @@ async def capture_async(
     try:
         async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
             try:
-                snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata).run(), opts.total_deadline)
+                snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url)).run(), opts.total_deadline)
             except asyncio.TimeoutError:
                 raise ServerTimeout(
                     f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
@@ -64,21 +71,28 @@ async def capture_async(
 
 
 class _Capture:
-    def __init__(self, client: ComfyClient, progress: Progress, metadata: bool) -> None:
+    def __init__(self, client: ComfyClient, progress: Progress, metadata: bool, previous: Snapshot | None = None) -> None:
         self.client = client
+        self.previous = previous
         self.progress = progress
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
 
     async def run(self) -> Snapshot:
-        self.progress.add(4, "server")
+        self.progress.add(7, "server")
         # /object_info is the long pole (megabytes); folder listings and metadata go on beside it.
         await _all(
             self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
+            self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
+            self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
+                           fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
+            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
             self._models(),
         )
+        if self.previous is not None:
+            carry_history(self.previous, self.snapshot)
         return self.snapshot
 
     async def _models(self) -> None:
@@ -87,6 +101,11 @@ class _Capture:
         if not folders:
             return
         self.progress.add(2 * len(folders), "folders")
+        if self.previous is not None and self.want_metadata:  # a refresh compares sizes and dates first
+            listings = (self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders)
+            await _all(self._details(folders), *listings)
+            await _all(*(self._fetch_metadata(f) for f in folders))
+            return
         await _all(*(self._folder(f) for f in folders), self._details(folders))
 
     async def _folder(self, folder: str) -> None:
@@ -105,6 +124,13 @@ class _Capture:
 
     async def _fetch_metadata(self, folder: str) -> None:
         wanted = [n for n in self.snapshot.folder_files(folder) or [] if n.lower().endswith(METADATA_SUFFIX)]
+        if self.previous is not None:
+            asked = {routes.metadata_route(folder, n) for n in wanted}
+            carried = {k: v for k, v in reusable_metadata(self.previous, self.snapshot, folder).items() if k in asked}
+            for key, origin in carried.items():
+                self.snapshot.responses[key] = self.previous.responses[key]
+                self.snapshot.carried[key] = origin
+            wanted = [n for n in wanted if routes.metadata_route(folder, n) not in carried]
         if not wanted:
             return
         self.progress.add(len(wanted), "safetensors metadata")
@@ -135,6 +161,25 @@ class _Capture:
                 f"/view_metadata/{_quote_segment(folder)}", params={"filename": name}, missing_ok=True
             ),
         )
+
+    async def _history(self) -> Any:
+        """``/history`` in pages (10,000 full prompts can be hundreds of MB), each slimmed as it arrives.
+
+        404 (a proxy that hides it) is recorded as ``None``. A server that ignores ``offset`` answers
+        everything at once; a page that adds nothing new ends the walk.
+        """
+        merged: dict[str, Any] = {}
+        offset = 0
+        while True:
+            params = {"max_items": str(HISTORY_PAGE), "offset": str(offset)}
+            page = await self.client.get_json(routes.HISTORY, params=params, missing_ok=True)
+            if page is None or not isinstance(page, dict):
+                return page if not merged else merged
+            fresh = {k: v for k, v in slim_prompts(page).items() if k not in merged}
+            merged.update(fresh)
+            if len(page) != HISTORY_PAGE or not fresh:  # more than a page: the server ignored max_items
+                return merged
+            offset += len(page)
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:
@@ -183,6 +228,11 @@ async def _all(*jobs: Awaitable[None]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def _slimmed(kind: type, what: str, slim: Callable[[Any], Any]) -> Callable[[str, Any], Any]:
+    check = _expect(kind, what)
+    return lambda url, body: slim(check(url, body))
 
 
 def _expect(kind: type, what: str) -> Callable[[str, Any], Any]:

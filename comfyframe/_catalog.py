@@ -7,6 +7,13 @@ its options. Options that look like model files but were not listed (a node
 scanning its own directory, an old server without ``/models``) still become
 models, with ``listed=False``, so no file is lost.
 
+A combined loader (model dropdowns drawing from two or more folders, e.g. 0.8.0's
+``LTXAVTextEncoderLoader``: a text encoder plus any checkpoint) that offers every
+file of a folder says nothing about what each of those files is: its outputs
+belong to the combination. Such edges are flagged ``whole_folder``; they stay in
+``edges`` and ``loader_nodes`` but give no loader evidence (``loader_outputs``,
+kind votes, family hints).
+
 Matching walks the parsed JSON in dicts (a few thousand options); the tables
 are built once at the end.
 """
@@ -19,12 +26,32 @@ from typing import Any
 
 import pandas as pd
 
+from ._assets import asset_details
 from ._nodes import ParsedNodes
 from ._rules import loader_folders
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
 from ._snapshot import Snapshot
 
 Edge = tuple[str, str, str, str, str, str]  # node, input, section, format, folder, name
+WHOLE_FOLDER_MIN_FILES = 3  # smaller folders: offering all of them is no sign of indifference
+
+
+def whole_folder_inputs(snapshot: Snapshot, edges: list[Edge]) -> set[tuple[str, str, str]]:
+    """(node, input, folder) of combined loaders' dropdowns that offer every file of the folder."""
+    offered: dict[tuple[str, str, str], set[str]] = {}
+    folders_of: dict[str, dict[str, set[str]]] = {}  # node -> input -> folders its dropdown draws from
+    for node, input_name, _section, _fmt, folder, name in edges:
+        if folder:
+            offered.setdefault((node, input_name, folder), set()).add(name)
+            folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
+    whole = set()
+    for (node, input_name, folder), names in offered.items():
+        size = len(set(snapshot.folder_files(folder) or ()))
+        # combined: another dropdown of the node draws from folders without this one
+        combined = any(i != input_name and folder not in f for i, f in folders_of[node].items())
+        if combined and size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
+            whole.add((node, input_name, folder))
+    return whole
 
 
 def listed_files(snapshot: Snapshot) -> dict[str, list[str]]:
@@ -84,6 +111,8 @@ def build_edges(snapshot: Snapshot, edges: list[Edge]) -> pd.DataFrame:
     columns: list[Any] = list(zip(*edges)) if edges else [[] for _ in range(6)]
     data: dict[str, Any] = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
     data["server"] = snapshot.url
+    whole = whole_folder_inputs(snapshot, edges)
+    data["whole_folder"] = [(e[0], e[1], e[4]) in whole for e in edges]
     return from_columns(EDGES, data, len(edges))
 
 
@@ -96,13 +125,21 @@ def build_models(
         for folder in folders:
             keys[(folder, name)] = True
     loaders: dict[tuple[str, str], set[str]] = {}
-    for node, _input, _section, _fmt, folder, name in edges:
+    evidence: dict[tuple[str, str], set[str]] = {}  # loaders whose outputs say what the file is
+    whole = whole_folder_inputs(snapshot, edges)
+    for node, input_name, _section, _fmt, folder, name in edges:
         keys.setdefault((folder, name), False)
         loaders.setdefault((folder, name), set()).add(node)
+        if (node, input_name, folder) not in whole:
+            evidence.setdefault((folder, name), set()).add(node)
     # Listed order: folder order of the server, then the server's own file order.
     order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
     ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
     details = _details(snapshot)
+    assets = asset_details(snapshot)  # newer servers: sizes /experiment/models leaves out, hashes
+    for file, (size, modified, _hash) in assets.items():
+        known = details.get(file, (None, None))
+        details[file] = (known[0] if known[0] is not None else size, known[1] if known[1] is not None else modified)
     metadata = _metadata(snapshot, ordered)
     n = len(ordered)
     cols: dict[str, Any] = {
@@ -113,12 +150,14 @@ def build_models(
         "size_bytes": [details.get(k, (None, None))[0] for k in ordered],
         "modified": [details.get(k, (None, None))[1] for k in ordered],
         "has_metadata": [k in metadata for k in ordered],
+        "hash": [assets.get(k, (None, None, None))[2] for k in ordered],
     }
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
     found = [loaders.get(k, set()) for k in ordered]
     cols["loader_nodes"] = [tuple(sorted(s)) for s in found]
-    cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in found]
+    speaking = [evidence.get(k, set()) for k in ordered]
+    cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
     cols["loader_count"] = [len(s) for s in found]
     models = from_columns(MODELS_BASE, cols, n)
     path = models["name"].str.replace("\\", "/", regex=False)

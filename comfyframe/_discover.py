@@ -18,6 +18,7 @@ import httpx
 
 from ._capture import capture_async
 from ._client import DEFAULT_URL, RetryBudget, SharedBodies, normalize_url
+from ._demo import label_demo
 from ._discovery import Discovery
 from ._options import ConnectOptions
 from ._snapshot import Snapshot
@@ -35,7 +36,7 @@ def default_url() -> str:
 def demo_snapshot() -> Snapshot:
     """The snapshot shipped with comfyframe, recorded from a real ComfyUI 0.3.75 test server."""
     with resources.as_file(resources.files("comfyframe").joinpath("data").joinpath(DEMO_RESOURCE)) as path:
-        return Snapshot.load(path)
+        return label_demo(Snapshot.load(path))
 
 
 async def discover_async(
@@ -43,6 +44,7 @@ async def discover_async(
     *,
     options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    previous: Any = None,
     **settings: Any,
 ) -> Discovery:
     """Ask one server (or several, given a list of URLs) and return a :class:`Discovery`.
@@ -50,7 +52,8 @@ async def discover_async(
     Settings are a :class:`ConnectOptions` or its fields as keywords. In a
     fleet, a server that fails gives a ``DegradedServerWarning`` and a row in
     ``Discovery.servers``; the others keep every table. When every server
-    fails, the first server's error is raised.
+    fails, the first server's error is raised. ``previous`` (a Snapshot,
+    Discovery or saved file) makes it a fast refresh, see :func:`discover`.
     """
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
     urls = [default_url()] if url is None else [url] if isinstance(url, str) else list(url)
@@ -61,7 +64,7 @@ async def discover_async(
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
     budget = RetryBudget(opts.retries * (len(urls) + 3))
     results = await asyncio.gather(
-        *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget) for u in urls),
+        *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous) for u in urls),
         return_exceptions=True,
     )
     for result in results:
@@ -92,6 +95,7 @@ def discover(
     demo: bool = False,
     options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    previous: Any = None,
     **settings: Any,
 ) -> Discovery:
     """Discover a ComfyUI server: its hardware, nodes and every model file, as DataFrames.
@@ -102,6 +106,9 @@ def discover(
     comfyframe. Connection settings: ``options=ConnectOptions(...)`` or its
     fields as keywords: ``timeout, deadline, max_concurrency, metadata,
     progress, headers, verify, retries, limits``.
+    ``previous=`` (an earlier Snapshot, Discovery or saved file of the same server) refreshes: only
+    files that are new or whose size or date changed have their metadata read again, and prompts the
+    server has forgotten since are kept; ``Snapshot.carried`` records what was carried over.
     Works in scripts and in notebooks (inside Jupyter's running event loop).
     """
     if demo:
@@ -109,7 +116,7 @@ def discover(
     if snapshot is not None:
         return Discovery.from_snapshot(snapshot)
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
-    return run_sync(discover_async(url, options=opts, transport=transport))
+    return run_sync(discover_async(url, options=opts, transport=transport, previous=previous))
 
 
 def capture(
@@ -117,14 +124,16 @@ def capture(
     *,
     options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    previous: Any = None,
     **settings: Any,
 ) -> Snapshot:
     """Fetch a server's raw answers into a :class:`Snapshot` (save it with ``.save(path)``).
 
-    Settings as for :func:`discover`.
+    Settings as for :func:`discover`; ``previous=`` refreshes from an earlier snapshot of the same
+    server, as in :func:`discover`.
     """
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
-    return run_sync(capture_async(url or default_url(), options=opts, transport=transport))
+    return run_sync(capture_async(url or default_url(), options=opts, transport=transport, previous=previous))
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,13 @@ import pandas as pd
 
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
-from ._rank import CAPABILITIES, Prefer, best_for, capability_table
-from ._snapshot import Snapshot, load_snapshots, save_fleet
+from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
+from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
+from ._refresh import carry_history
+from ._safe_text import for_terminal
+from ._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
+from ._usage import add_usage, build_usage, reclaimable_by_folder, unused, usage_problems
+from ._validate import _check_job_args
 from .errors import DegradedServerWarning
 
 
@@ -22,7 +29,13 @@ class Discovery:
     Tables: ``hardware`` (one row per device), ``nodes`` (one row per node
     class), ``edges`` (node input ↔ model file), ``models`` (one row per model
     file, with inferred ``kind``, ``family``, ``capabilities``, ``vram_gb``,
-    ``quality`` …) and ``capabilities`` (one row per model × capability).
+    ``quality``, ``applies_to``, ``orphan`` …), ``capabilities`` (one row per model × capability) and
+    ``pipelines`` (one row per generator with the installed parts it needs, what it misses, and the peak VRAM
+    of its family's default job on the first device of its server). ``models`` also has ``use_count`` and
+    ``last_used``, and ``usage`` has one row per prompt × model file it used (the server's history and queue).
+
+    Several snapshots of one server (same URL) pool their history: the tables come from the newest,
+    and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
     """
 
     def __init__(
@@ -32,20 +45,25 @@ class Discovery:
         warn: bool = True,
         failed: Sequence[dict[str, Any]] = (),
     ) -> None:
-        self.snapshots: tuple[Snapshot, ...] = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
-        if not self.snapshots:
+        given = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
+        if not given:
             raise ValueError("Discovery needs at least one snapshot.")
+        self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
         self.failed: tuple[dict[str, Any], ...] = tuple(failed)
         frames = concat_frames([build_frames(s) for s in self.snapshots])
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
-        self.models: pd.DataFrame = infer_models(frames.models, frames.edges, frames.nodes)
+        self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
+        models = add_usage(infer_models(frames.models, frames.edges, frames.nodes), self.usage)
+        self._plan = plan_pipelines(models)
+        self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
+        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
         self.capabilities: pd.DataFrame = capability_table(self.models)
         self.problems: list[str] = [
             *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
               for row in self.failed),
-            *(p for s in self.snapshots for p in snapshot_problems(s)),
+            *(p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]),
         ]
         if warn:
             for problem in self.problems:
@@ -91,6 +109,15 @@ class Discovery:
                              "seconds": "float64", "requests": "Int64"})
 
     # -- queries ---------------------------------------------------------
+    def _server_budgets(self) -> dict[str, float]:
+        """Memory budget of each server's first device (servers without hardware rows: unlimited)."""
+        first = self.hardware.drop_duplicates("server")
+        return {str(k): float(v) for k, v in zip(first["server"], first["budget_gb"]) if not pd.isna(v)}
+
+    def _pipelines_for(self, budget: dict[str, float] | float | None, job: Job) -> pd.DataFrame:
+        """The pipelines table for a budget (GiB, per server or one for all) and a job."""
+        return evaluate(self._plan, budget, job)
+
     def best_for(
         self,
         capability: str,
@@ -98,21 +125,67 @@ class Discovery:
         prefer: Prefer = "quality",
         device: int = 0,
         top: int | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        frames: float | None = None,
+        batch: float = 1,
+        ready: bool = True,
     ) -> pd.DataFrame:
-        """Ranked models that can do ``capability`` and fit the memory budget; row 0 is the pick.
+        """Ranked pipelines that can run ``capability`` within the memory budget; row 0 is the pick.
 
-        ``capability`` is one of ``text_to_image, image_to_image, text_to_video,
-        image_to_video, upscale, text_to_audio``. ``max_vram`` (GiB) defaults to
-        the budget of hardware row ``device`` under the server's launch flags.
+        ``capability`` is one of ``text_to_image, image_to_image, text_to_video, image_to_video, upscale,
+        text_to_audio``. ``max_vram`` (GiB) defaults to the budget of hardware row ``device`` under the
+        server's launch flags. ``width, height, frames, batch`` size the job (defaults: each family's usual
+        job); VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``.
         """
-        return best_for(
-            self.models, self.hardware, capability, max_vram=max_vram, prefer=prefer, device=device, top=top,
-            capabilities=self.capabilities,
-        )
+        _check_job_args(max_vram, top, prefer, device)
+        job = Job(width, height, frames, batch)
+        server, budget = device_budget(self.hardware, device, max_vram)
+        pipelines = self._pipelines_for(budget if server is None else {server: budget} if budget is not None else None, job)
+        if server is not None:
+            pipelines = pipelines[pipelines["server"].eq(server)]
+        return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
+
+    def unused(self) -> pd.DataFrame:
+        """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
+
+        ComfyUI keeps at most its newest 10,000 prompts, in memory only (a restart empties it): pool
+        snapshots over time (``previous=``) before deleting what this lists.
+        """
+        blind = [s.url for s in self.snapshots if not isinstance(s.responses.get(HISTORY), dict)]
+        if blind:
+            warnings.warn(
+                f"{', '.join(blind)}: the snapshot holds no /history answer, so every model counts as unused; "
+                "discover the server again with this comfyframe (it records /history).",
+                DegradedServerWarning,
+                stacklevel=2,
+            )
+        return unused(self.models)
+
+    def reclaimable(self) -> pd.DataFrame:
+        """Per server and folder: unused files and the bytes deleting them would free, biggest first."""
+        return reclaimable_by_folder(self.unused())
+
+    @cached_property
+    def duplicates(self) -> pd.DataFrame:
+        """Files that hold the same content, grouped: ``group, server, folder, name, size_bytes, reason, keep``.
+
+        Reasons, strongest first: same hash (assets API), same size and safetensors metadata, same size
+        and file name. Works across servers; ``keep`` marks the one copy per server and group to keep.
+        """
+        from ._duplicates import find_duplicates, metadata_fingerprints
+
+        return find_duplicates(self.models, metadata_fingerprints(self.snapshots, self.models))
+
+    def reclaimable_duplicates(self) -> pd.DataFrame:
+        """Per server: copies beyond one per duplicate group, and the bytes deleting them would free."""
+        from ._duplicates import reclaimable_duplicates
+
+        return reclaimable_duplicates(self.duplicates)
 
     def available_capabilities(self) -> list[str]:
-        """Capabilities at least one model on the server(s) has, in canonical order."""
-        present = set(self.capabilities["capability"].dropna())
+        """Capabilities at least one pipeline on the server(s) has natively, in canonical order."""
+        present = {c for caps in self.pipelines["capabilities"] for c in caps}
         return [c for c in CAPABILITIES if c in present]
 
     def best_per_capability(self, prefer: Prefer = "quality", device: int = 0) -> pd.DataFrame:
@@ -123,7 +196,7 @@ class Discovery:
             if not ranked.empty:
                 rows.append(ranked.assign(capability=capability))
         if not rows:
-            return pd.DataFrame(columns=["capability", "name", "family", "vram_gb", "quality"])
+            return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
 
@@ -137,6 +210,7 @@ class Discovery:
             "loader_nodes": int(self.nodes["loads_models"].fillna(False).sum()),
             "models": int(len(models)),
             "model_bytes": int(models["size_bytes"].fillna(0).sum()),
+            "models_of_unknown_size": int(models["size_bytes"].isna().sum()),
             "by_kind": models["kind"].value_counts().to_dict(),
             "by_capability": self.capabilities["capability"].value_counts().to_dict(),
             "unknown_family": int(models["family"].eq("").sum()),
@@ -152,9 +226,9 @@ class Discovery:
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
-        from ._export import export_tables
+        from ._export import TABLES, export_tables
 
-        return export_tables(self, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""
@@ -164,7 +238,7 @@ class Discovery:
 
     def __repr__(self) -> str:
         servers = ", ".join(self.urls)
-        return (
+        return for_terminal(
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"
         )
@@ -173,3 +247,21 @@ class Discovery:
         from ._display import discovery_html
 
         return discovery_html(self)
+
+
+def _pool_by_server(snapshots: tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
+    """One snapshot per URL, the newest, with the history of the older ones carried into a copy of it."""
+    by_url: dict[str, list[Snapshot]] = {}
+    for snapshot in snapshots:
+        by_url.setdefault(snapshot.url, []).append(snapshot)
+    pooled = []
+    for group in by_url.values():
+        if len(group) == 1:
+            pooled.append(group[0])
+            continue
+        ordered = sorted(group, key=lambda s: s.taken_at)
+        newest = dataclasses.replace(ordered[-1], responses=dict(ordered[-1].responses), carried=dict(ordered[-1].carried))
+        for older in reversed(ordered[:-1]):
+            carry_history(older, newest)
+        pooled.append(newest)
+    return tuple(pooled)

@@ -1,48 +1,90 @@
 """How a Discovery shows itself: plain text (CLI, ``status()``) and notebook HTML.
 
 Every server-provided string (model names come from someone else's disk, node
-names from third-party packs) is escaped before it reaches HTML.
+names from third-party packs) is escaped before it reaches HTML, and shown with
+its control characters visible (:func:`comfyframe._safe_text.for_terminal`)
+before it reaches a terminal.
+
+This module reads the tables of anything shaped like a Discovery
+(:class:`Summarised`); it does not import :mod:`comfyframe._discovery`, so data
+flows one way: frames → Discovery → display.
 """
 
 from __future__ import annotations
 
 import numbers
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from ._discovery import Discovery
+from ._demo import is_demo
+from ._pipelines import pipeline_label
+from ._safe_text import for_terminal
+
+
+class Summarised(Protocol):
+    """What the summaries read (a :class:`comfyframe.Discovery` has all of it)."""
+
+    hardware: pd.DataFrame
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    models: pd.DataFrame
+    capabilities: pd.DataFrame
+    problems: list[str]
+
+    @property
+    def urls(self) -> list[str]: ...
+    def available_capabilities(self) -> list[str]: ...
+    def best_per_capability(self, prefer: Any = "quality", device: int = 0) -> pd.DataFrame: ...
 
 
 def _gb(value: Any) -> str:
     return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GB"
 
 
-def status_text(discovery: Discovery) -> str:
-    """Server, devices, model counts and the best pick per capability, as text."""
+def _where(server: str, first: pd.Series | None) -> str:
+    if is_demo(server):
+        return "demo snapshot recorded from a test server, not a live server"
+    return "remote" if first is not None and bool(first["is_remote"]) else "local"
+
+
+def _memory_label(dev: pd.Series) -> str:
+    """ComfyUI reports system memory as "VRAM" on a CPU device; say what it is."""
+    on_cpu = str(dev["device_type"]) == "cpu" or str(dev["vram_mode"]) == "cpu"
+    return "system memory" if on_cpu else "VRAM"
+
+
+def totals(models: pd.DataFrame) -> str:
+    """``"89 model files (467.7 GB listed + 3 files of unknown size)"``."""
+    total = int(models["size_bytes"].fillna(0).sum())
+    unknown = int(models["size_bytes"].isna().sum())
+    more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
+    return f"{len(models)} model files ({total / 2**30:.1f} GB listed{more})"
+
+
+def status_text(discovery: Summarised) -> str:
+    """Server, devices, model counts and the best pick per capability, as text safe for a terminal."""
     lines: list[str] = []
     hw = discovery.hardware
     for server in discovery.urls:
         rows = hw[hw["server"].eq(server)]
         first = rows.iloc[0] if len(rows) else None
-        where = "remote" if first is not None and bool(first["is_remote"]) else "local"
         version = first["comfyui_version"] if first is not None else "?"
-        lines.append(f"ComfyUI {version} at {server} ({where})")
+        lines.append(f"ComfyUI {version} at {server} ({_where(server, first)})")
         for _, dev in rows.iterrows():
+            memory = _memory_label(dev)
+            ram = "" if memory != "VRAM" else f"RAM {_gb(dev['ram_free_gb'])} free of {_gb(dev['ram_total_gb'])}, "
             lines.append(
                 f"  device {dev['device_index']}: {dev['gpu_name']} [{dev['vendor']}], "
-                f"VRAM {_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])}, "
-                f"RAM {_gb(dev['ram_free_gb'])} free of {_gb(dev['ram_total_gb'])}, "
+                f"{memory} {_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])}, {ram}"
                 f"mode {dev['vram_mode']}, budget {_gb(dev['budget_gb'])}"
             )
         if first is None:
             lines.append("  no hardware information")
     models = discovery.models
-    total = int(models["size_bytes"].fillna(0).sum())
     lines.append(
-        f"{len(models)} model files ({total / 2**30:.1f} GB listed), {len(discovery.nodes)} nodes, "
+        f"{totals(models)}, {len(discovery.nodes)} nodes, "
         f"{int(discovery.nodes['loads_models'].fillna(False).sum())} of them load models"
     )
     by_kind = models["kind"].value_counts()
@@ -57,15 +99,25 @@ def status_text(discovery: Discovery) -> str:
             continue
         row = hw.iloc[device]
         which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""
-        lines.append(f"Best fitting model per capability{which} (prefer quality):")
+        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job):")
         for _, pick in best.iterrows():
             lines.append(
-                f"  {pick['capability']:<15} {pick['name']}  [{pick['family'] or '?'}, "
-                f"{_gb(pick['vram_gb'])}, quality {_cell(pick['quality']) or '?'}]"
+                f"  {pick['capability']:<15} {pipeline_label(pick)}  [{pick['family'] or '?'}, "
+                f"{_gb(pick['vram_gb'])} peak, quality {_cell(pick['quality']) or '?'}]"
             )
     for problem in discovery.problems:
         lines.append(f"warning: {problem}")
-    return "\n".join(lines)
+    return "\n".join(for_terminal(line) for line in lines)
+
+
+def terminal_table(frame: pd.DataFrame) -> str:
+    """``frame`` as aligned text for a terminal: tuples comma-joined, control characters visible."""
+    if frame.empty:
+        return "(no models)"
+    shown = frame.astype(object).map(lambda v: for_terminal(_cell(v)))
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 60):
+        return shown.to_string(index=False)
 
 
 _STYLE = """
@@ -87,7 +139,7 @@ TOP_COUNTS = 10
 
 
 def _vram_bar(total: Any, free: Any) -> str:
-    """An inline bar of the memory in use (green, orange past 60 %, red past 85 %)."""
+    """An inline bar of the memory in use (green, orange past 60 %, red past 85 %), then "N % used"."""
     if total is None or pd.isna(total) or not float(total):
         return ""
     free_gb = float(free) if free is not None and not pd.isna(free) else 0.0
@@ -96,6 +148,7 @@ def _vram_bar(total: Any, free: Any) -> str:
     return (
         f'<span class="cf-bar" title="{used:.0%} in use">'
         f'<span style="width:{used * 100:.0f}%;background:{colour}"></span></span>'
+        f'<span class="cf-muted">{used:.0%} used</span> · '
     )
 
 
@@ -134,7 +187,7 @@ def _counts(values: pd.Series, name: str, what: str, top: int = TOP_COUNTS) -> p
     return pd.DataFrame({name: counts.index.astype(str), what: counts.to_numpy()})
 
 
-def _best_picks(discovery: Discovery) -> pd.DataFrame:
+def _best_picks(discovery: Summarised) -> pd.DataFrame:
     """Best fitting pick per capability: one column per device (first few devices)."""
     hw = discovery.hardware
     if hw.empty:
@@ -147,7 +200,7 @@ def _best_picks(discovery: Discovery) -> pd.DataFrame:
         name = row["server"] if multi_server else row["gpu_name"]
         label = f"{name} #{row['device_index']}" if multi_server else f"#{row['device_index']} {name}"
         best = {
-            str(r["capability"]): f"{r['name']} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
+            str(r["capability"]): f"{pipeline_label(r)} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
             for _, r in discovery.best_per_capability(device=device).iterrows()
         }
         able = set(caps.loc[caps["server"].eq(row["server"]), "capability"])
@@ -157,7 +210,7 @@ def _best_picks(discovery: Discovery) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def discovery_html(discovery: Discovery) -> str:
+def discovery_html(discovery: Summarised) -> str:
     """Rich notebook summary: servers, GPUs with VRAM bars, counts, best picks, warnings (all escaped)."""
     parts = [_STYLE, '<div class="cf-summary">']
     hw = discovery.hardware
@@ -165,7 +218,7 @@ def discovery_html(discovery: Discovery) -> str:
         rows = hw[hw["server"].eq(server)]
         if len(rows):
             first = rows.iloc[0]
-            where = "remote" if bool(first["is_remote"]) else "local"
+            where = _where(server, first)
             parts.append(
                 f"<h4>ComfyUI {escape(_cell(first['comfyui_version']) or '?')} at <code>{escape(server)}</code> "
                 f'<span class="cf-muted">({where}, {escape(_cell(first["platform"]))}, '
@@ -177,18 +230,18 @@ def discovery_html(discovery: Discovery) -> str:
         for _, dev in rows.iterrows():
             parts.append(
                 f"<div><b>#{escape(_cell(dev['device_index']))} {escape(_cell(dev['gpu_name']))}</b> "
-                f'<span class="cf-muted">[{escape(_cell(dev["vendor"]))}]</span> VRAM'
+                f'<span class="cf-muted">[{escape(_cell(dev["vendor"]))}]</span> {_memory_label(dev)}'
                 f"{_vram_bar(dev['vram_total_gb'], dev['vram_free_gb'])}"
                 f"{_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])} · "
-                f"RAM {_gb(dev['ram_free_gb'])} free of {_gb(dev['ram_total_gb'])} · "
-                f"mode <code>{escape(_cell(dev['vram_mode']))}</code> · budget <b>{_gb(dev['budget_gb'])}</b></div>"
+                + (f"RAM {_gb(dev['ram_free_gb'])} free of {_gb(dev['ram_total_gb'])} · "
+                   if _memory_label(dev) == "VRAM" else "")
+                + f"mode <code>{escape(_cell(dev['vram_mode']))}</code> · budget <b>{_gb(dev['budget_gb'])}</b></div>"
             )
     models = discovery.models
-    total = int(models["size_bytes"].fillna(0).sum())
     loaders = int(discovery.nodes["loads_models"].fillna(False).sum())
     unknown = int(models["family"].fillna("").eq("").sum())
     parts.append(
-        f"<div style='margin-top:.5em'><b>{len(models)}</b> model files ({total / 2**30:.1f} GB listed) · "
+        f"<div style='margin-top:.5em'>{totals(models)} · "
         f"<b>{len(discovery.nodes)}</b> nodes ({loaders} load models) · {len(discovery.edges)} model↔node edges"
         + (f' · <span class="cf-muted">family unknown for {unknown}</span>' if unknown else "")
         + "</div>"

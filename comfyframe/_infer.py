@@ -7,14 +7,15 @@ column         dtype       meaning
 =============  ==========  =====================================================================
 kind           string      checkpoint, diffusion_model, lora, vae, ... unknown (_infer_kind.py)
 family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py)
-capabilities   object      frozenset of text_to_image, image_to_image, text_to_video,
+capabilities   object      sorted tuple of text_to_image, image_to_image, text_to_video,
                            image_to_video, upscale, text_to_audio
 variant        string      ';'-joined sorted variant tokens (t2v, i2v, edit, turbo, 4step, ...)
 precision      string      fp32, fp16, bf16, fp8_e4m3fn, fp8_e5m2, fp8_scaled, nvfp4, int8, ... or ""
 quant          string      GGUF quant type (Q4_K_M, Q8_0, F16, ...) or ""
 params_b       float64     parameters in billions of the file's own model (name token, else family
                            typical for generators; NaN when unknown and for adapters)
-vram_gb        float64     GPU memory to run it, GiB (formula in _infer_vram.py)
+weights_gb     float64     the file's weights as ComfyUI holds them on the GPU, GiB (_infer_vram.py)
+vram_gb        float64     GPU memory to run it, GiB: weights + a typical job's activations (_infer_vram.py)
 quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
 source         string      evidence that decided the family: metadata, name, loader, size, kind, none
 confidence     float64     0-1 confidence in the family
@@ -47,12 +48,9 @@ from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
+from ._schema import MODELS_INFERRED
 
-INFERRED: dict[str, str] = {
-    "kind": "string", "family": "string", "capabilities": "object", "variant": "string", "precision": "string",
-    "quant": "string", "params_b": "float64", "vram_gb": "float64", "quality": "Int64", "source": "string",
-    "confidence": "float64", "kind_source": "string",
-}  # fmt: skip
+INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
 
 def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -66,18 +64,19 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
-    params, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
+    params, weights, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
     quants = _rules.gguf_quants()
     quant_precision = np.append(quants["precision"].to_numpy(dtype=object), "")[names["quant"]]
     token_precision = np.append(_rules.precisions()["precision"].to_numpy(dtype=object), "")[names["precision"]]
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
-        "capabilities": _as_frozensets(_capabilities(kind, family, vmask)),
+        "capabilities": _as_tuples(_capabilities(kind, family, vmask)),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
         "params_b": params,
+        "weights_gb": weights,
         "vram_gb": vram,
         "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named).array,
         "source": np.asarray(SOURCES, dtype=object)[source],
@@ -172,11 +171,11 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, kind_caps)
 
 
-def _as_frozensets(masks: np.ndarray) -> np.ndarray:
-    """Capability masks -> frozensets, built once per distinct mask."""
+def _as_tuples(masks: np.ndarray) -> np.ndarray:
+    """Capability masks -> sorted tuples of names, built once per distinct mask."""
     codes, distinct = pd.factorize(masks)
     sets = np.empty(len(distinct), dtype=object)
-    sets[:] = [frozenset(c for i, c in enumerate(_rules.CAPABILITIES) if int(m) >> i & 1) for m in distinct]
+    sets[:] = [tuple(sorted(c for i, c in enumerate(_rules.CAPABILITIES) if int(m) >> i & 1)) for m in distinct]
     return sets[codes]
 
 

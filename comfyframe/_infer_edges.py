@@ -81,6 +81,8 @@ class Dropdowns:
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
     """Index the edges (and nodes) against the models table."""
     n = len(models)
+    if edges is not None and "whole_folder" in edges.columns:  # combined loaders offering a whole folder: no evidence
+        edges = edges[~edges["whole_folder"].fillna(False).to_numpy(dtype=bool)]
     if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
         edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
     if nodes is None or not {"server", "node"} <= set(nodes.columns):

@@ -92,8 +92,8 @@ def _part_tables() -> tuple[np.ndarray, np.ndarray]:
 def estimate(
     kind: np.ndarray, family: np.ndarray, size_bytes: np.ndarray, prec: np.ndarray, quant: np.ndarray,
     named_params: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(params_b, vram_gb) per row; ``named_params`` is what the name says (NaN when silent)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(params_b, weights_gb, vram_gb) per row; ``named_params`` is what the name says (NaN when silent)."""
     generator = _rules.by_kind("generator", False)[kind].astype(bool)
     own = _rules.by_kind("own_params", True)[kind].astype(bool)
     half = _rules.by_kind("half_precision", False)[kind].astype(bool)
@@ -121,7 +121,7 @@ def estimate(
     weights = np.where(plausible, size_bytes / GIB * cast, np.where(np.isnan(estimated), fallback, estimated))
     overhead = _rules.by_family("overhead_gb", UNKNOWN_FAMILY_OVERHEAD_GB).astype(np.float64)[family]
     vram = weights + np.where(generator, overhead, 0.0)
-    return np.round(params, 3), np.round(vram, 2)
+    return np.round(params, 3), np.round(weights, 2), np.round(vram, 2)
 
 
 def quality(

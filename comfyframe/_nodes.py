@@ -3,12 +3,17 @@
 ``/object_info`` is a dict of node classes. A dropdown ("combo") input comes in
 two formats: legacy ``[["a.safetensors", …], {…}]`` and V3
 ``["COMBO", {"options": [...]}]``; both occur in ``required`` and ``optional``.
+ComfyUI 0.8+ V3 dynamic inputs nest whole input specs: ``COMFY_DYNAMICCOMBO_V3``
+options each carry ``inputs`` (named ``parent.child`` in a prompt) and
+``COMFY_AUTOGROW_V3`` repeats a ``template`` input (``parent.image0``, ``parent.image1`` …,
+recorded once as ``parent.image*``; a template with fixed ``names`` gives one input each).
 This is JSON parsing, so it walks the dicts once and returns plain columns;
 the tables are built from them in one step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +23,9 @@ from ._schema import NODES, from_columns
 from ._snapshot import Snapshot
 
 SECTIONS = ("required", "optional")
+DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
+AUTOGROW = "COMFY_AUTOGROW_V3"
+MAX_NESTING = 8  # dynamic inputs inside dynamic inputs; deeper is a malformed answer
 CORE_MODULE_ROOTS = frozenset({"nodes", "comfy_extras", "comfy_api_nodes", "comfy", "comfy_api"})
 
 
@@ -75,20 +83,16 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
             continue
         raw_inputs = spec.get("input")
         inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
-        for section in SECTIONS:
-            fields = inputs.get(section)
-            if not isinstance(fields, dict):
+        for section, input_name, input_spec in walk_inputs(inputs):
+            found = dropdown_options(input_spec)
+            if found is None:
                 continue
-            for input_name, input_spec in fields.items():
-                found = dropdown_options(input_spec)
-                if found is None:
-                    continue
-                fmt = found[0]
-                options.extend(
-                    (node, input_name, section, fmt, o)
-                    for o in found[1]
-                    if isinstance(o, str) and (o in file_names or _extension(o) in extensions)
-                )
+            fmt = found[0]
+            options.extend(
+                (node, input_name, section, fmt, o)
+                for o in found[1]
+                if isinstance(o, str) and (o in file_names or _extension(o) in extensions)
+            )
         outputs = spec.get("output")
         module = _text(spec.get("python_module"))
         cols["node"].append(node)
@@ -102,6 +106,41 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
         cols["experimental"].append(bool(spec.get("experimental", False)))
         cols["api_node"].append(bool(spec.get("api_node", False)))
     return ParsedNodes(cols, options)
+
+
+def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Iterator[tuple[str, str, Any]]:
+    """(section, input name, spec) of every input, the ones nested in V3 dynamic inputs included."""
+    for section in SECTIONS:
+        fields = inputs.get(section)
+        if not isinstance(fields, dict):
+            continue
+        for name, spec in fields.items():
+            full = f"{prefix}{name}"
+            yield section, full, spec
+            if depth >= MAX_NESTING or not isinstance(spec, (list, tuple)) or len(spec) < 2 or not isinstance(spec[1], dict):
+                continue
+            if spec[0] == DYNAMIC_COMBO:
+                for option in spec[1].get("options") or []:
+                    if isinstance(option, dict) and isinstance(option.get("inputs"), dict):
+                        yield from walk_inputs(option["inputs"], full + ".", depth + 1)
+            elif spec[0] == AUTOGROW and isinstance(spec[1].get("template"), dict):
+                yield from _autogrow(spec[1]["template"], full + ".")
+
+
+def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, Any]]:
+    """The inputs an autogrow template stands for: fixed ``names`` each, else ``prefix*`` once."""
+    inner = template.get("input")
+    specs = [(section, spec) for section, _name, spec in walk_inputs(inner, "", MAX_NESTING)] if isinstance(inner, dict) else []
+    if not specs:
+        return
+    section, spec = specs[0]  # ComfyUI repeats the template's first input
+    names = template.get("names")
+    if isinstance(names, list):
+        for name in names:
+            if isinstance(name, str):
+                yield section, f"{prefix}{name}", spec
+    elif isinstance(template.get("prefix"), str):
+        yield section, f"{prefix}{template['prefix']}*", spec
 
 
 def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, str, str, str, str, str]]) -> pd.DataFrame:

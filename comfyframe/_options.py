@@ -34,20 +34,24 @@ class SizeLimits:
     """Most decompressed bytes accepted per answer, by route kind.
 
     The largest real ``/object_info`` seen (a server with ~200 node packs) is
-    about 30 MB; folder listings and metadata are far smaller.
+    about 30 MB; folder listings (and asset pages) and metadata are far smaller;
+    ``history`` covers ``/history`` pages and ``/queue``.
     """
 
     object_info: int = 256 * MIB
     listing: int = 32 * MIB
     metadata: int = 8 * MIB
+    history: int = 256 * MIB  # a page of 1,000 prompts with their workflows
     other: int = 8 * MIB
 
     def for_route(self, route: str) -> int:
         """The limit of the route kind ``route`` (a path such as ``/models/loras``) belongs to."""
         if route.startswith(("/object_info", "/api/object_info")):
             return self.object_info
-        if route.startswith(("/models/", "/experiment/models/")):
+        if route.startswith(("/models/", "/experiment/models/", "/api/assets")):
             return self.listing
+        if route.startswith(("/history", "/queue")):
+            return self.history
         if route.startswith("/view_metadata/"):
             return self.metadata
         return self.other
@@ -89,7 +93,7 @@ class ConnectOptions:
         object.__setattr__(self, "headers", MappingProxyType(check_headers(self.headers)))
         if isinstance(self.verify, (str, Path)) and not Path(self.verify).is_file():
             raise ComfyFrameError(f"No CA bundle file at {self.verify}: pass the path of a PEM file.")
-        for name in ("object_info", "listing", "metadata", "other"):
+        for name in ("object_info", "listing", "metadata", "history", "other"):
             value = getattr(self.limits, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"limits.{name} must be a positive number of bytes, not {value!r}.")

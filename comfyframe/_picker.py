@@ -1,9 +1,10 @@
-"""An ipywidgets model picker: choose a job, a device and a VRAM budget; see the ranking.
+"""What the model picker shows: ipywidgets controls, the ranked table, the pick and a plot.
 
-The picker is a callback registry over DataFrames: every control change
-re-ranks ``discovery.models`` synchronously (no HTTP), updates ``.ranked`` and
-``.value`` and calls the functions registered with :meth:`Picker.observe`.
-So its state can be driven from code and tested without a browser::
+The picker is a view over :class:`comfyframe._picker_state.PickerState`, which
+computes everything (options, consistency, ranking) without widgets. Every
+control change updates the state synchronously (no HTTP), re-ranks, redraws and
+calls the functions registered with :meth:`Picker.observe`. So it can be driven
+from code and tested without a browser::
 
     p = cf.picker(found)
     p.capability.value = "text_to_video"
@@ -14,7 +15,6 @@ So its state can be driven from code and tested without a browser::
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import escape
@@ -22,14 +22,17 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ._picker_state import ANY, CONTROLS, PickerState
 from ._plots import short_label
-from ._rank import ADAPTER_KINDS, CAPABILITIES, PREFERENCES, RANK_COLUMNS, Prefer, best_for, capability_table
+from ._rank import Prefer
+from ._safe_text import for_terminal
 from .errors import MissingDependency
 
-ANY = "(any)"
 Callback = Callable[[Any], object]
-TABLE_COLUMNS = ("rank", "name", "family", "kind", "variant", "vram_gb", "quality", "speed", "score", "headroom_gb")
-HEADERS = {"rank": "#", "vram_gb": "VRAM GB", "headroom_gb": "spare GB"}
+TABLE_COLUMNS = ("rank", "name", "family", "via", "vram_gb", "weights_gb", "activations_gb", "quality", "score",
+                 "headroom_gb", "components", "missing")
+HEADERS = {"rank": "#", "name": "pipeline", "vram_gb": "peak GB", "weights_gb": "weights GB",
+           "activations_gb": "job GB", "headroom_gb": "spare GB", "components": "parts"}
 NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
 
@@ -44,19 +47,12 @@ def _widgets() -> Any:
 
 def _fmt(value: object, column: str) -> str:
     if isinstance(value, (frozenset, set, tuple, list)):
-        return ", ".join(sorted(map(str, value)))
+        return ", ".join(map(str, value))
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
         return f"{value:.1f}" if column.endswith("_gb") else f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
-
-
-def _device_label(row: pd.Series, multi_server: bool) -> str:
-    total = row["vram_total_gb"]
-    size = "" if pd.isna(total) else f", {float(total):.0f} GB"
-    where = f"{row['server']} · " if multi_server else ""
-    return f"{where}#{row['device_index']} {row['gpu_name']}{size}"
 
 
 class Picker:
@@ -67,7 +63,8 @@ class Picker:
     ``choice`` (which of the ranked models is selected; the top one after
     every re-rank). Results: ``ranked`` (DataFrame, best first), ``value``
     (the selected row of ``ranked`` as a Series, or None), ``model`` (its full
-    row of ``discovery.models``), ``widget`` (the root box).
+    row of ``discovery.models``), ``widget`` (the root box), ``state`` (the
+    :class:`~comfyframe._picker_state.PickerState` behind it all).
     """
 
     def __init__(
@@ -84,36 +81,31 @@ class Picker:
         plot: PlotKind | None = "vram_fit",
     ) -> None:
         w = _widgets()
-        self.models: pd.DataFrame = discovery.models
-        self.hardware: pd.DataFrame = discovery.hardware
-        self.top = int(top)
+        self.state = state = PickerState(discovery, top=top, prefer=prefer, device=device)
+        given = {"capability": capability, "family": family, "kind": kind, "budget": max_vram}
+        state.apply({k: v for k, v in given.items() if v is not None})
+        state.rerank()
         self.plot_kind = plot
-        self.ranked: pd.DataFrame = pd.DataFrame(columns=RANK_COLUMNS)
         self._callbacks: list[Callback] = []
         self._quiet = 0
-        self._generators = self.models[~self.models["kind"].isin(ADAPTER_KINDS) & self.models["vram_gb"].notna()]
 
-        hw = self.hardware
-        multi = hw["server"].nunique() > 1
-        devices = [(_device_label(row, multi), i) for i, (_, row) in enumerate(hw.iterrows())]
-        if not devices:
-            devices = [("no hardware information: all models", 0)]
-        if not 0 <= device < len(devices):
-            raise ValueError(f"device must be 0..{len(devices) - 1} (a row of the hardware table), not {device}.")
-        if prefer not in PREFERENCES:
-            raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
         wide = {"description_width": "90px"}
-        self.device = w.Dropdown(options=devices, value=device, description="device", style=wide,
-                                 disabled=len(devices) < 2, layout=w.Layout(width="460px"))
+        self.device = w.Dropdown(options=state.device_options, value=state.device, description="device", style=wide,
+                                 disabled=len(state.device_options) < 2, layout=w.Layout(width="460px"))
         self.capability = w.Dropdown(description="capability", style=wide, layout=w.Layout(width="300px"))
         self.budget = w.FloatSlider(min=0.0, max=1.0, step=0.1, description="VRAM budget", style=wide,
                                     tooltip="GB of memory the model's weights may use",
                                     readout_format=".1f", continuous_update=False, layout=w.Layout(width="460px"))
-        self.prefer = w.ToggleButtons(options=list(PREFERENCES), value=prefer,
+        self.prefer = w.ToggleButtons(options=list(state.prefer_options), value=state.prefer,
                                       tooltips=["highest quality", "fastest", "average of both"],
                                       style={"button_width": "80px"}, layout=w.Layout(width="auto"))
         self.family = w.Dropdown(description="family", style=wide, layout=w.Layout(width="300px"))
         self.kind = w.Dropdown(description="kind", style=wide, layout=w.Layout(width="300px"))
+        self.resolution = w.Dropdown(description="resolution", style=wide, layout=w.Layout(width="300px"),
+                                     tooltip="job size: VRAM figures are the peak of this job")
+        self.frames = w.Dropdown(description="frames", style=wide, layout=w.Layout(width="220px"))
+        self.incomplete = w.Checkbox(description="also pipelines that miss a part", indent=False,
+                                     layout=w.Layout(width="260px", margin="0 0 0 16px"))
         self.choice = w.Dropdown(description="pick", style=wide, layout=w.Layout(width="620px"))
         self.summary = w.HTML()
         self.table = w.HTML()
@@ -122,49 +114,44 @@ class Picker:
             w.HBox([self.capability, self.device]),
             w.HBox([self.budget, w.Label("prefer", layout=w.Layout(margin="0 6px 0 24px")), self.prefer]),
             w.HBox([self.family, self.kind]),
+            w.HBox([self.resolution, self.frames, self.incomplete]),
             self.choice,
         ])
         children = [controls, self.summary, self.table] + ([self.image] if plot else [])
         self.widget = w.VBox(children, layout=w.Layout(padding="4px"))
         self.widget.add_class("comfyframe-picker")
-
-        if capability is not None and capability not in CAPABILITIES:
-            raise ValueError(f"Unknown capability {capability!r}: use one of {', '.join(CAPABILITIES)}.")
-        with self._held():
-            self._device_changed(capability=None)
-            given = {"capability": capability, "family": family, "kind": kind, "budget": max_vram}
-            self._apply({k: v for k, v in given.items() if v is not None})
-        self._rerank()
-        for control in (self.capability, self.budget, self.prefer, self.family, self.kind):
+        self._show()
+        for control in (self.capability, self.budget, self.prefer, self.family, self.kind, self.device,
+                        self.incomplete):
             control.observe(self._on_change, names="value")
-        self.device.observe(self._on_device, names="value")
+        self.resolution.observe(self._on_resolution, names="value")
+        self.frames.observe(self._on_frames, names="value")
         self.choice.observe(self._on_choice, names="value")
 
     # -- public API ------------------------------------------------------
     @property
+    def ranked(self) -> pd.DataFrame:
+        """Models that can do the job within the budget, best first (:meth:`Discovery.best_for` columns)."""
+        return self.state.ranked
+
+    @property
     def value(self) -> pd.Series | None:
         """The selected model (a row of :attr:`ranked`), or None when nothing fits."""
-        index = self.choice.value
-        if index is None or index >= len(self.ranked):
-            return None
-        return self.ranked.iloc[index]
+        return self.state.value
 
     @property
     def model(self) -> pd.Series | None:
         """The selected model's full row of ``discovery.models`` (path, size, metadata …), or None."""
-        pick = self.value
-        if pick is None:
-            return None
-        models = self.models
-        same = (
-            models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])
-        )
-        return models[same].iloc[0] if same.any() else None
+        return self.state.model
 
     @property
     def device_row(self) -> pd.Series | None:
         """The hardware row of the selected device (None without hardware information)."""
-        return self.hardware.iloc[self.device.value] if len(self.hardware) else None
+        return self.state.device_row
+
+    @property
+    def top(self) -> int:
+        return self.state.top
 
     def observe(self, callback: Callback, *, now: bool = False) -> Callback:
         """Call ``callback(pick)`` after every change (pick: a Series or None); returns it.
@@ -184,52 +171,13 @@ class Picker:
         """Set several controls at once with a single re-rank: ``p.set(capability=…, budget=8)``.
 
         Controls: ``device``, ``capability``, ``budget`` (may exceed the slider, whose range
-        grows), ``prefer``, ``family`` and ``kind`` (None for any). Values the selected
-        device's server cannot offer raise ValueError.
+        grows), ``prefer``, ``family`` and ``kind`` (None for any), the job's ``width``, ``height``,
+        ``frames`` (None: the family's usual job) and ``batch``, and ``incomplete`` (also list
+        pipelines that miss a part). Values the selected device's server cannot offer raise ValueError.
         """
-        unknown = set(state) - {"capability", "device", "budget", "prefer", "family", "kind"}
-        if unknown:
-            raise TypeError(f"unknown control(s): {', '.join(sorted(unknown))}")
-        with self._held():
-            self._apply(state)
+        self.state.apply(state)
         self._update()
         return self
-
-    def _apply(self, state: dict[str, Any]) -> None:
-        """Set controls in dependency order (device, capability, filters, budget, prefer); no re-rank."""
-        if "device" in state:
-            device = state["device"]
-            if not 0 <= device < len(self.device.options):
-                raise ValueError(f"device must be 0..{len(self.device.options) - 1} (a row of the hardware table).")
-            self.device.value = device
-            self._device_changed(capability=self.capability.value)
-        capability = state.get("capability")
-        if capability is not None:
-            if capability not in self.capability.options:
-                known = ", ".join(self.capability.options) or "none"
-                raise ValueError(f"Capability {capability!r} is not offered here (choose from: {known}).")
-            self.capability.value = capability
-        self._filters_changed(family=self.family.value, kind=self.kind.value)
-        for name in ("family", "kind"):
-            if name not in state:
-                continue
-            value = ANY if state[name] is None else state[name]
-            control = getattr(self, name)
-            offered = [v for _, v in control.options]
-            if value not in offered:
-                raise ValueError(
-                    f"No {self.capability.value} model of {name} {value!r} here (choose from: {', '.join(offered[1:])})."
-                )
-            control.value = value
-        if state.get("budget") is not None:
-            budget = float(state["budget"])
-            if budget > self.budget.max:
-                self.budget.max = math.ceil(budget * 2) / 2
-            self.budget.value = budget
-        if "prefer" in state:
-            if state["prefer"] not in PREFERENCES:
-                raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {state['prefer']!r}.")
-            self.prefer.value = state["prefer"]
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -237,7 +185,7 @@ class Picker:
     def __repr__(self) -> str:
         pick = self.value
         name = "nothing fits" if pick is None else pick["name"]
-        return f"<Picker {self.capability.value} ≤ {self.budget.value:.1f} GB, prefer {self.prefer.value}: {name}>"
+        return for_terminal(f"<Picker {self.state.capability} ≤ {self.state.budget:.1f} GB, prefer {self.state.prefer}: {name}>")
 
     # -- reactions -------------------------------------------------------
     @contextmanager
@@ -251,27 +199,34 @@ class Picker:
     def _on_change(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
-        if change["owner"] is self.capability:
-            with self._held():
-                self._filters_changed(family=self.family.value, kind=self.kind.value)
+        name = next(n for n in CONTROLS if getattr(self, n, None) is change["owner"])
+        value = change["new"]
+        self.state.apply({name: None if value == ANY else value})
         self._update()
 
-    def _on_device(self, change: dict[str, Any]) -> None:
+    def _on_resolution(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
-        with self._held():
-            self._device_changed(capability=self.capability.value)
-            self._filters_changed(family=self.family.value, kind=self.kind.value)
+        width, height = change["new"] if change["new"] is not None else (None, None)
+        self.state.apply({"width": width, "height": height})
+        self._update()
+
+    def _on_frames(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        self.state.apply({"frames": change["new"]})
         self._update()
 
     def _on_choice(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
+        self.state.choice = change["new"]
         self._render()
         self._notify()
 
     def _update(self) -> None:
-        self._rerank()
+        self.state.rerank()
+        self._show()
         self._notify()
 
     def _notify(self) -> None:
@@ -279,60 +234,29 @@ class Picker:
         for callback in list(self._callbacks):
             callback(pick)
 
-    # -- state -----------------------------------------------------------
-    def _server_models(self) -> pd.DataFrame:
-        row = self.device_row
-        return self._generators if row is None else self._generators[self._generators["server"].eq(row["server"])]
-
-    def _device_changed(self, capability: str | None) -> None:
-        """New device: offer its server's capabilities, reset the budget slider to its budget."""
-        models = self._server_models()
-        present = set(capability_table(models)["capability"].dropna())
-        options = [c for c in CAPABILITIES if c in present]
-        self.capability.options = options
-        self.capability.value = capability if capability in options else (options[0] if options else None)
-        row = self.device_row
-        total = float(row["vram_total_gb"]) if row is not None and pd.notna(row["vram_total_gb"]) else 0.0
-        budget = float(row["budget_gb"]) if row is not None and pd.notna(row["budget_gb"]) else None
-        largest = float(models["vram_gb"].max()) if len(models) else 0.0
-        start = budget if budget is not None else max(total, largest)
-        top = math.ceil(max(total, largest, start, 1.0) * 2) / 2
-        self.budget.max = max(top, self.budget.min)
-        self.budget.value = float(start)
-
-    def _filters_changed(self, family: str | None, kind: str | None) -> None:
-        """New capability: offer the families and kinds of the models that can do it."""
-        able = self._able()
-        families = sorted(set(able["family"].fillna("").astype(str)))
-        kinds = sorted(set(able["kind"].fillna("").astype(str)))
-        self.family.options = [(ANY, ANY)] + [(f or "unknown", f) for f in families]
-        self.kind.options = [(ANY, ANY)] + [(k or "unknown", k) for k in kinds]
-        self.family.value = family if family in families else ANY
-        self.kind.value = kind if kind in kinds else ANY
-
-    def _able(self) -> pd.DataFrame:
-        models = self._server_models()
-        capability = self.capability.value
-        if capability is None:
-            return models.iloc[0:0]
-        return models[models["capabilities"].map(lambda caps: capability in caps)]
-
-    def _rerank(self) -> None:
-        capability = self.capability.value
-        models = self.models
-        if self.family.value not in (None, ANY):
-            models = models[models["family"].fillna("").eq(self.family.value)]
-        if self.kind.value not in (None, ANY):
-            models = models[models["kind"].fillna("").eq(self.kind.value)]
-        if capability is None:
-            self.ranked = pd.DataFrame(columns=RANK_COLUMNS)
-        else:
-            self.ranked = best_for(models, self.hardware, capability, max_vram=float(self.budget.value),
-                                   prefer=self.prefer.value, device=self.device.value)
+    def _show(self) -> None:
+        """Bring every widget to the state (without reacting to it), then redraw."""
+        state = self.state
         with self._held():
-            shown = self.ranked.head(self.top)
+            self.device.value = state.device
+            self.capability.options = state.capability_options
+            self.capability.value = state.capability
+            self.family.options = state.family_options
+            self.family.value = state.family
+            self.kind.options = state.kind_options
+            self.kind.value = state.kind
+            self.budget.max = max(state.budget_max, self.budget.value)  # never clamp the value on the way
+            self.budget.value = state.budget
+            self.budget.max = max(state.budget_max, self.budget.min)
+            self.prefer.value = state.prefer
+            self.incomplete.value = state.incomplete
+            self.resolution.options = _resolution_options(state.width, state.height)
+            self.resolution.value = None if state.width is None or state.height is None else (state.width, state.height)
+            self.frames.options = _frame_options(state.frames)
+            self.frames.value = state.frames
+            shown = state.shown
             self.choice.options = [(f"{r} · {n}", i) for i, (r, n) in enumerate(zip(shown["rank"], shown["name"]))]
-            self.choice.value = 0 if len(shown) else None
+            self.choice.value = state.choice
             self.choice.disabled = len(shown) < 2
         self._render()
 
@@ -347,14 +271,13 @@ class Picker:
     def summary_html(self) -> str:
         """One line naming the pick (escaped), or why nothing fits."""
         pick = self.value
-        capability = escape(str(self.capability.value or "no capability"))
-        budget = f"{self.budget.value:.1f} GB"
-        if self.capability.value is None:
+        capability = escape(str(self.state.capability or "no capability"))
+        budget = f"{self.state.budget:.1f} GB"
+        if self.state.capability is None:
             return "<div class='cf-pick'>No model on this server can be ranked for a job.</div>"
         if pick is None:
-            able = self._able()
-            smallest = able["vram_gb"].min() if len(able) else None
-            hint = f" The smallest needs {smallest:.1f} GB." if smallest is not None and pd.notna(smallest) else ""
+            smallest = self.state.smallest_need()
+            hint = f" The smallest needs {smallest:.1f} GB." if smallest is not None else ""
             return f"<div class='cf-pick'>Nothing that can do <b>{capability}</b> fits {budget}.{escape(hint)}</div>"
         family = escape(str(pick["family"] or "unknown family"))
         return (
@@ -371,14 +294,10 @@ class Picker:
         columns = [c for c in TABLE_COLUMNS if c in shown.columns]
         head = "".join(f"<th>{escape(HEADERS.get(c, c))}</th>" for c in columns)
         rows = []
-        selected = self.choice.value
+        selected = self.state.choice
         for i, (_, row) in enumerate(shown.iterrows()):
             style = " style='background:var(--jp-brand-color3,#dbe9f6);font-weight:600'" if i == selected else ""
-            cells = "".join(
-                f"<td title='{escape(str(row[c]))}'>{escape(short_label(row[c], NAME_WIDTH))}</td>" if c == "name"
-                else f"<td>{escape(_fmt(row[c], c))}</td>"
-                for c in columns
-            )
+            cells = "".join(_cell_html(row[c], c) for c in columns)
             rows.append(f"<tr class='cf-row'{style}>{cells}</tr>")
         more = len(self.ranked) - len(shown)
         foot = f"<div style='color:#777'>… and {more} more (see <code>.ranked</code>)</div>" if more > 0 else ""
@@ -398,19 +317,48 @@ class Picker:
         shown = self.ranked.head(self.top)
         if self.plot_kind == "quality_vs_vram":
             fig = Figure(figsize=(7.5, 4.2), layout="constrained")
-            plot_quality_vs_vram(self._able(), ax=fig.add_subplot(), capability=self.capability.value)
+            plot_quality_vs_vram(self.state.able(), ax=fig.add_subplot(), capability=self.state.capability)
         else:
             fig = Figure(figsize=(7.5, max(2.2, 0.6 + 0.28 * len(shown))), layout="constrained")
             pick = self.value
-            plot_vram_fit(shown, self.device_row, ax=fig.add_subplot(), budget=float(self.budget.value),
+            plot_vram_fit(shown, self.device_row, ax=fig.add_subplot(), budget=self.state.budget,
                           highlight=None if pick is None else pick["name"])
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         return buffer.getvalue()
 
 
+def _cell_html(value: object, column: str) -> str:
+    """One table cell, escaped; a pipeline's missing parts are marked."""
+    if column == "name":
+        return f"<td title='{escape(str(value))}'>{escape(short_label(value, NAME_WIDTH))}</td>"
+    if column == "missing" and isinstance(value, tuple) and value:
+        marked = ", ".join(f"✗ {escape(str(part))}" for part in value)
+        return f"<td class='cf-missing' style='color:#b42318'>{marked}</td>"
+    if column == "components" and isinstance(value, tuple):
+        parts = [str(part).rsplit("/", 1)[-1] for part in value]
+        return f"<td title='{escape(chr(10).join(map(str, value)))}'>{escape(', '.join(parts))}</td>"
+    return f"<td>{escape(_fmt(value, column))}</td>"
+
+
+RESOLUTIONS = ((512, 512), (768, 768), (1024, 1024), (832, 480), (1280, 720), (1920, 1080))
+FRAMES = (1, 17, 33, 49, 81, 121)
+
+
+def _resolution_options(width: float | None, height: float | None) -> list[tuple[str, Any]]:
+    sizes: list[tuple[float, float]] = list(RESOLUTIONS)
+    if width is not None and height is not None and (width, height) not in sizes:
+        sizes.append((width, height))  # a size set from code joins the menu
+    return [("family default", None)] + [(f"{w:g}×{h:g}", (w, h)) for w, h in sizes]
+
+
+def _frame_options(frames: float | None) -> list[tuple[str, Any]]:
+    counts = sorted({*FRAMES, *([frames] if frames is not None else [])})
+    return [("family default", None)] + [(f"{n:g}", float(n)) for n in counts]
+
+
 def picker(discovery: Any, **options: Any) -> Picker:
-    """An ipywidgets model picker over ``discovery`` (anything with ``models`` and ``hardware`` frames).
+    """An ipywidgets model picker over ``discovery`` (a :class:`Discovery`: ``models``, ``hardware``, ``best_for``).
 
     Options: ``capability``, ``device`` (hardware row), ``max_vram`` (initial
     budget, default the device's ``budget_gb``), ``prefer``, ``family``,

@@ -3,7 +3,10 @@
 Every function takes ``ax=None`` (a new figure is made when it is None) and
 returns the ``ax`` it drew on. They read DataFrames only. Long inventories stay
 readable: the top N rows are drawn, the rest summed into "other", and long
-labels are shortened in the middle (the extension stays visible).
+labels are shortened in the middle (the extension stays visible). Labels from
+the server pass through :func:`plot_label`: matplotlib reads text between two
+``$`` as maths, so a model name holding two of them would be typeset (or fail
+to parse) instead of shown.
 """
 
 from __future__ import annotations
@@ -52,11 +55,29 @@ def short_label(text: object, width: int = LABEL_WIDTH) -> str:
     return value[:head] + "…" + value[len(value) - (keep - head):]
 
 
+def plot_label(text: object, width: int = LABEL_WIDTH) -> str:
+    """``text`` shortened (:func:`short_label`) and with ``$`` escaped, so matplotlib shows it literally."""
+    return short_label(text, width).replace("$", r"\$")
+
+
 def _models_of(source: Any) -> pd.DataFrame:
     """The models frame of a Discovery, or the frame itself."""
     frame = getattr(source, "models", source)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a DataFrame or a Discovery, not {type(source).__name__}")
+    return frame
+
+
+def _runnable_of(source: Any) -> pd.DataFrame:
+    """What the VRAM plots draw: a Discovery's ready pipelines, or the given frame (a ``best_for`` result,
+    a pipelines or a models table), with a ``name`` to label each row by."""
+    pipelines = getattr(source, "pipelines", None)
+    frame = pipelines[pipelines["ready"].fillna(False).to_numpy(dtype=bool)] if isinstance(pipelines, pd.DataFrame) \
+        else _models_of(source)
+    if "generator" in frame.columns and "name" not in frame.columns:
+        from ._pipelines import pipeline_label
+
+        frame = frame.assign(name=[pipeline_label(row) for _, row in frame.iterrows()])
     return frame
 
 
@@ -102,14 +123,16 @@ def plot_vram_fit(
     budget: float | None = None,
     highlight: str | None = None,
 ) -> Axes:
-    """Horizontal bars of each candidate's VRAM need against the device's total and free VRAM.
+    """Horizontal bars of each candidate's peak VRAM against the device's total and free VRAM.
 
     ``ranked_or_models`` is a :meth:`Discovery.best_for` result (drawn in rank
-    order) or a models frame / Discovery (largest first). ``budget`` adds the
+    order), a Discovery (its ready pipelines, largest first) or a models frame.
+    Pipelines stack their weights and the job's activations; a tick marks a
+    peak set by another phase (text encoders, VAE decode). ``budget`` adds the
     memory budget line (default: the device's ``budget_gb``); ``highlight``
-    names a model to outline (the current pick).
+    names a row to outline (the current pick).
     """
-    frame = _models_of(ranked_or_models)
+    frame = _runnable_of(ranked_or_models)
     hardware = hardware_row_or_discovery
     device_row = _hardware_row(
         hardware if hardware is not None else getattr(ranked_or_models, "hardware", None), device
@@ -129,23 +152,39 @@ def plot_vram_fit(
         TOO_BIG if total is not None and v > total else TIGHT if limit_free is not None and v > limit_free else FITS
         for v in need
     ]
-    positions = range(len(shown))
-    bars = ax.barh(list(positions), need, color=colours, gid="vram")
+    positions = list(range(len(shown)))
+    stacked = {"weights_gb", "activations_gb"} <= set(shown.columns)
+    if stacked:
+        weights = shown["weights_gb"].astype("float64").fillna(0.0).to_numpy()
+        jobs = shown["activations_gb"].astype("float64").fillna(0.0).to_numpy()
+        bars = ax.barh(positions, weights, color=colours, gid="vram")
+        ax.barh(positions, jobs, left=weights, color=colours, alpha=0.45, hatch="//", gid="activations")
+        other = need > weights + jobs + 0.05  # the peak is the encode or decode phase
+        ax.scatter(need[other], [p for p, o in zip(positions, other) if o], marker="|", s=120, color="#333333",
+                   zorder=3, gid="peak")
+    else:
+        bars = ax.barh(positions, need, color=colours, gid="vram")
     if highlight is not None:
         for bar, name in zip(bars, shown["name"]):
             if name == highlight:
                 bar.set_edgecolor("black")
                 bar.set_linewidth(1.6)
-    ax.set_yticks(list(positions), [short_label(n) for n in shown["name"]], fontsize=8)
+    ax.set_yticks(list(positions), [plot_label(n) for n in shown["name"]], fontsize=8)
     ax.invert_yaxis()
     for value, style, label in ((total, "--", "total"), (free, ":", "free"), (budget, "-", "budget")):
         if value is not None:
             ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2, label=f"{label} {value:.1f} GB")
+    if stacked:
+        from matplotlib.patches import Patch
+
+        ax.add_artist(ax.legend(handles=[Patch(color=FITS, label="weights"),
+                                         Patch(facecolor=FITS, alpha=0.45, hatch="//", label="job activations")],
+                                loc="upper right", fontsize=8, framealpha=0.9))
     if total is not None or free is not None or budget is not None:
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    ax.set_xlabel("VRAM needed (GB)")
+    ax.set_xlabel("peak VRAM of the job (GB)" if stacked else "VRAM needed (GB)")
     more = f" (top {len(shown)} of {len(data)})" if len(data) > len(shown) else ""
-    gpu = f" on {short_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
+    gpu = f" on {plot_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
     ax.set_title(f"VRAM fit{gpu}{more}", fontsize=10)
     if not len(shown):
         ax.text(0.5, 0.5, "no models to show", ha="center", va="center", transform=ax.transAxes)
@@ -177,14 +216,17 @@ def plot_quality_vs_vram(
     capability: str | None = None,
     labels: bool = True,
 ) -> Axes:
-    """Scatter of quality against VRAM need of the generators, coloured by kind, Pareto front marked.
+    """Scatter of quality against VRAM need, coloured by kind, Pareto front marked.
 
-    The front is the best quality available at each memory size: every model
-    on it is the cheapest way to reach its quality. Only models with a
-    capability are drawn (adapters and components are left out); ``capability``
-    keeps only models that can do it; ``labels`` names the front's models.
+    Given a Discovery, the points are its ready pipelines (a generator with its parts, at the peak VRAM of
+    its family's default job; a motion module only inside its base checkpoint). The front is the best quality
+    available at each memory size: every point on it is the cheapest way to reach its quality. Only rows with
+    a capability are drawn (adapters and components are left out); ``capability`` keeps only those that can
+    do it; ``labels`` names the front's points.
     """
-    frame = _models_of(models)
+    frame = _runnable_of(models)
+    if "module" in frame.columns:
+        frame = frame.assign(kind=frame["kind"].where(frame["module"].fillna("").eq(""), "motion_module"))
     data = frame[frame["vram_gb"].notna() & frame["quality"].notna()]
     if "kind" in data.columns:
         data = data[~data["kind"].isin(ADAPTER_KINDS)]
@@ -222,13 +264,13 @@ def plot_quality_vs_vram(
         )
         if labels:
             for xv, yv, name in zip(xs, ys, best["name"]):
-                ax.annotate(short_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
+                ax.annotate(plot_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
     ax.set_xlabel("VRAM needed (GB)")
     ax.set_ylabel("quality (1–10)")
     ax.grid(alpha=0.3)
-    what = f" ({capability})" if capability else ""
+    what = f" ({plot_label(capability)})" if capability else ""
     ax.set_title(f"Quality against VRAM{what}: {len(data)} models", fontsize=10)
     return ax
 
@@ -238,7 +280,7 @@ def _barh_counts(ax: Axes, counts: pd.Series, fmt: str, gid: str) -> None:
     bars = ax.barh(positions, counts.to_numpy(dtype="float64"), color=PALETTE[0], gid=gid)
     if len(counts) and counts.index[-1] == OTHER:
         bars[-1].set_color(PALETTE[-1])
-    ax.set_yticks(positions, [short_label(i, 32) for i in counts.index], fontsize=8)
+    ax.set_yticks(positions, [plot_label(i, 32) for i in counts.index], fontsize=8)
     ax.invert_yaxis()
     for bar, value in zip(bars, counts):
         ax.annotate(fmt.format(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
@@ -271,11 +313,14 @@ def plot_inventory(
 def plot_disk_use(models: Any, ax: Axes | None = None, top: int = 15) -> Axes:
     """Disk space of the listed model files by folder (GB), largest first."""
     frame = _models_of(models)
+    known = frame["size_bytes"].notna()
     sizes = frame["size_bytes"].astype("Float64").fillna(0).astype("float64") / 2**30
     folders = frame["folder"].fillna("").astype(str).replace("", "(unknown folder)")
     per_folder = top_with_other(sizes.groupby(folders).sum(), top)
     ax = _axes(ax, len(per_folder), width=6.5)
     _barh_counts(ax, per_folder, "{:.1f} GB", "disk")
     ax.set_xlabel("GB on disk")
-    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GB in {len(frame)} files", fontsize=10)
+    unknown = int((~known).sum())
+    more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
+    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GB in {int(known.sum())} files{more}", fontsize=10)
     return ax

@@ -1,15 +1,25 @@
-"""Progress feedback for discoveries: a bar in notebooks and terminals, or silence.
+"""Progress feedback for discoveries: a tqdm bar in notebooks and terminals, or silence.
 
 A discovery may take hundreds of requests (one per safetensors file for its
-metadata, one per folder, several servers). The reporter grows its total as the
-work becomes known and draws at most a few times a second.
+metadata, one per folder, several servers). The bar's total grows as the work
+becomes known. Drawing is tqdm's: the two bars ``tqdm.auto`` chooses between
+(``tqdm.notebook`` in Jupyter, ``tqdm.std`` on a terminal), picked here directly
+because comfyframe also stays silent when stderr is not a terminal (a log or a
+pipe), which ``tqdm.auto`` does not. :class:`Progress` is the small protocol
+comfyframe reports to, so any other reporter can be plugged in.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
+
+from ._safe_text import for_terminal
+
+LABEL_WIDTH = 40
+# Discoveries faster than this show no bar at all.
+DELAY_S = 0.1
 
 
 class Progress(Protocol):
@@ -33,75 +43,47 @@ class NullProgress:
         pass
 
 
-class _Counter:
-    def __init__(self, min_interval: float) -> None:
-        self.done = 0
-        self.total = 0
-        self.label = ""
-        self._min_interval = min_interval
-        self._last = 0.0
+class _TqdmProgress:
+    """A tqdm bar whose total grows with :meth:`add`."""
+
+    _bar: Any
 
     def add(self, total: int, label: str) -> None:
-        self.total += total
-        self.label = label
-        self._last = time.monotonic()
-        self._draw(force=True)
+        bar = self._bar
+        bar.total = (bar.total or 0) + total
+        container = getattr(bar, "container", None)
+        if container is not None:  # tqdm.notebook: the widget keeps its own maximum
+            container.children[1].max = bar.total
+        text = for_terminal(label)[:LABEL_WIDTH]
+        bar.set_description_str(text, refresh=False)  # tqdm.notebook escapes it for HTML
+        if time.time() >= bar.start_t + bar.delay:  # as tqdm's own update(): nothing before the delay
+            bar.refresh()
 
     def advance(self, count: int = 1) -> None:
-        self.done += count
-        now = time.monotonic()
-        if now - self._last >= self._min_interval or self.done >= self.total:
-            self._last = now
-            self._draw(force=False)
-
-    def _draw(self, force: bool) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-class TerminalProgress(_Counter):
-    """A one-line bar on a terminal (stderr), redrawn in place."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 28) -> None:
-        super().__init__(min_interval=0.1)
-        self._stream = stream or sys.stderr
-        self._width = width
-        self._drawn = False
-
-    def _draw(self, force: bool) -> None:
-        total = max(self.total, 1)
-        filled = int(self._width * min(self.done, total) / total)
-        bar = "#" * filled + "-" * (self._width - filled)
-        self._stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label[:40]:<40}")
-        self._stream.flush()
-        self._drawn = True
+        self._bar.update(count)
 
     def close(self) -> None:
-        if self._drawn:
-            self._draw(force=True)
-            self._stream.write("\n")
-            self._stream.flush()
+        self._bar.close()
 
 
-class NotebookProgress(_Counter):
-    """An ipywidgets bar with a label, shown in the current output cell."""
+class TerminalProgress(_TqdmProgress):
+    """A one-line tqdm bar on a terminal (stderr by default), redrawn in place at most ten times a second."""
+
+    def __init__(self, stream: TextIO | None = None, width: int | None = None, delay: float = DELAY_S) -> None:
+        from tqdm.std import tqdm
+
+        self._bar = tqdm(
+            total=0, file=stream or sys.stderr, ncols=width, unit="req", mininterval=0.1, delay=delay, leave=True
+        )
+
+
+class NotebookProgress(_TqdmProgress):
+    """tqdm's ipywidgets bar in the current output cell."""
 
     def __init__(self) -> None:
-        super().__init__(min_interval=0.05)
-        import ipywidgets as widgets
-        from IPython.display import display
+        from tqdm.notebook import tqdm
 
-        self._bar = widgets.IntProgress(min=0, max=1, value=0, bar_style="info")
-        self._text = widgets.Label("")
-        display(widgets.HBox([self._bar, self._text]))
-
-    def _draw(self, force: bool) -> None:
-        self._bar.max = max(self.total, 1)
-        self._bar.value = min(self.done, self._bar.max)
-        self._text.value = f"{self.done}/{self.total} {self.label}"
-
-    def close(self) -> None:
-        self._draw(force=True)
-        self._bar.bar_style = "success"
+        self._bar = tqdm(total=0, unit="req", mininterval=0.05, leave=True)
 
 
 def _in_notebook() -> bool:
@@ -124,7 +106,7 @@ def make_progress(progress: bool | Progress | None) -> Progress:
         if _in_notebook():
             try:
                 return NotebookProgress()
-            except ImportError:
+            except ImportError:  # tqdm.notebook needs ipywidgets
                 pass
         # Only draw on a terminal: a redrawn line is noise in a log file or a pipe.
         return TerminalProgress() if sys.stderr.isatty() else NullProgress()

@@ -1,8 +1,7 @@
-"""Ranking: which model is best for a job and fits the memory budget.
+"""Ranking: which pipeline is best for a job and fits the memory budget.
 
-Reads the inferred ``models`` columns (``capabilities``, ``vram_gb``,
-``quality``, ``variant``, ``params_b``) and the ``hardware`` table; all scores
-are column arithmetic.
+Reads the ``pipelines`` table (generator, parts, ``jobs``, peak ``vram_gb`` of the job, ``quality``,
+``variant``) and the ``hardware`` table; all scores are column arithmetic.
 """
 
 from __future__ import annotations
@@ -13,17 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._validate import CAPABILITIES, _check_job_args
 from .errors import DegradedServerWarning
 
-CAPABILITIES = (
-    "text_to_image",
-    "image_to_image",
-    "text_to_video",
-    "image_to_video",
-    "upscale",
-    "text_to_audio",
-)
-PREFERENCES = ("quality", "speed", "balanced")
 Prefer = Literal["quality", "speed", "balanced"]
 # Adapters need a base model to run; they are never "the model" for a job.
 ADAPTER_KINDS = ("lora", "controlnet", "ipadapter", "embedding", "hypernetwork", "style_model", "gligen", "photomaker")
@@ -31,9 +22,10 @@ ADAPTER_KINDS = ("lora", "controlnet", "ipadapter", "embedding", "hypernetwork",
 FAST_VARIANTS = r"(?:^|;)(?:distilled|turbo|lightning|lcm|hyper|schnell|\d+steps?|causvid)(?:;|$)"
 
 RANK_COLUMNS = [
-    "rank", "name", "folder", "kind", "family", "capabilities", "variant", "precision", "quant",
-    "vram_gb", "quality", "speed", "score", "headroom_gb", "loader_nodes", "source", "confidence", "server",
-]
+    "rank", "generator", "generator_folder", "module", "family", "kind", "variant", "via", "components", "missing",
+    "ready", "vram_gb", "weights_gb", "activations_gb", "encode_gb", "decode_gb", "quality", "speed", "score",
+    "headroom_gb", "precision", "quant", "capabilities", "jobs", "width", "height", "frames", "batch", "server",
+]  # fmt: skip
 
 
 def capability_table(models: pd.DataFrame) -> pd.DataFrame:
@@ -61,47 +53,51 @@ def speed_score(models: pd.DataFrame) -> pd.Series:
     return (base + 3 * fast.astype("float64")).clip(0, 10).round(2)
 
 
-def best_for(
-    models: pd.DataFrame,
-    hardware: pd.DataFrame,
+def device_budget(hardware: pd.DataFrame, device: int, max_vram: float | None) -> tuple[str | None, float | None]:
+    """(server of hardware row ``device``, memory budget in GiB): ``max_vram`` when given, else the device's
+    budget under the server's launch flags (``--cpu`` uses RAM, ``--lowvram`` lets weights spill to RAM,
+    ``--reserve-vram`` is subtracted). Without hardware rows: (None, max_vram) and a warning when unlimited."""
+    if hardware.empty:
+        if max_vram is None:
+            warnings.warn(
+                "No hardware information (the server did not answer /system_stats): ranking without a memory limit. "
+                "Pass max_vram= to set one.",
+                DegradedServerWarning,
+                stacklevel=4,
+            )
+        return None, max_vram
+    if not 0 <= device < len(hardware):
+        raise ValueError(f"device must be 0..{len(hardware) - 1} (a row of the hardware table), not {device}.")
+    server = str(hardware["server"].iloc[device])
+    if max_vram is None:
+        budget = hardware["budget_gb"].iloc[device]
+        max_vram = None if pd.isna(budget) else float(budget)
+    return server, max_vram
+
+
+def rank_pipelines(
+    pipelines: pd.DataFrame,
     capability: str,
     *,
     max_vram: float | None = None,
     prefer: Prefer = "quality",
-    device: int = 0,
     top: int | None = None,
-    capabilities: pd.DataFrame | None = None,
+    ready: bool = True,
 ) -> pd.DataFrame:
-    """Models that can do ``capability`` and fit ``max_vram`` GiB, best first.
+    """Pipelines that can run ``capability`` within ``max_vram`` GiB, best first.
 
-    ``max_vram`` defaults to the memory budget of hardware row ``device``
-    (free VRAM under the server's launch flags: ``--cpu`` uses RAM,
-    ``--lowvram`` lets weights spill to RAM, ``--reserve-vram`` is subtracted).
-    ``capabilities`` is :func:`capability_table` of ``models`` when the caller already has it.
+    ``via`` says how: ``native`` (the generator's own task) or ``denoise`` (image_to_image by a text-to-image
+    pipeline); native rows rank first. ``ready=False`` adds incomplete pipelines, with what they miss.
     """
     capability = _check_capability(capability)
-    if prefer not in PREFERENCES:
-        raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
-    candidates = models
-    if not hardware.empty:
-        if not 0 <= device < len(hardware):
-            raise ValueError(f"device must be 0..{len(hardware) - 1} (a row of the hardware table), not {device}.")
-        server = hardware["server"].iloc[device]
-        candidates = candidates[candidates["server"].eq(server)]
-        if max_vram is None:
-            budget = hardware["budget_gb"].iloc[device]
-            max_vram = None if pd.isna(budget) else float(budget)
-    elif max_vram is None:
-        warnings.warn(
-            "No hardware information (the server did not answer /system_stats): ranking without a memory limit. "
-            "Pass max_vram= to set one.",
-            DegradedServerWarning,
-            stacklevel=3,
-        )
-    long = capability_table(candidates) if capabilities is None else capabilities
-    able = long.loc[long["capability"].eq(capability), "model_row"]
-    picked = candidates.loc[candidates.index.isin(able) & ~candidates["kind"].isin(ADAPTER_KINDS)].copy()
-    picked = picked[picked["vram_gb"].notna()]
+    _check_job_args(top=top, prefer=prefer)
+    native = holds(pipelines["capabilities"], capability)
+    denoise = ~native & (capability == "image_to_image") & holds(pipelines["capabilities"], "text_to_image")
+    able = (native | denoise) & pipelines["vram_gb"].notna().to_numpy()
+    if ready:
+        able &= pipelines["ready"].fillna(False).to_numpy(dtype=bool) & holds(pipelines["jobs"], capability)
+    picked = pipelines[able].copy()
+    picked["via"] = np.where(native[able], "native", "denoise")
     if max_vram is not None:
         picked = picked[picked["vram_gb"].le(max_vram)]
     picked["speed"] = speed_score(picked)
@@ -113,12 +109,20 @@ def best_for(
     }[prefer].round(2)
     picked["headroom_gb"] = (max_vram - picked["vram_gb"]).round(2) if max_vram is not None else np.nan
     tiebreak = picked["speed"] if prefer == "quality" else quality
-    picked = picked.assign(_tiebreak=tiebreak).sort_values(
-        ["score", "_tiebreak", "vram_gb", "name"], ascending=[False, False, True, True], kind="stable"
+    picked = picked.assign(_tiebreak=tiebreak, _denoise=picked["via"].eq("denoise")).sort_values(
+        ["_denoise", "ready", "score", "_tiebreak", "vram_gb", "generator", "module"],
+        ascending=[True, False, False, False, True, True, True],
+        kind="stable",
     )
     picked["rank"] = np.arange(1, len(picked) + 1)
     ranked = picked[RANK_COLUMNS].reset_index(drop=True)
     return ranked.head(top) if top is not None else ranked
+
+
+def holds(cells: pd.Series, value: str) -> np.ndarray:
+    """Boolean array: does each set-valued cell hold ``value`` (decided once per distinct cell)."""
+    codes, distinct = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
+    return np.array([value in cell for cell in distinct] + [False], dtype=bool)[codes]
 
 
 def _check_capability(capability: object) -> str:

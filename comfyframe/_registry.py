@@ -11,6 +11,7 @@ Existing code runs unchanged apart from the import::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -70,9 +71,10 @@ class ModelInfo:
     quality_tier: int
     loader_nodes: list[str] = field(default_factory=list)
     size_bytes: int | None = None
+    components: list[str] = field(default_factory=list)
 
 
-def _model_info(row: pd.Series) -> ModelInfo:
+def _model_info(row: pd.Series, components: tuple[str, ...] = ()) -> ModelInfo:
     size = row.get("size_bytes")
     vram = row.get("vram_gb")
     quality = row.get("quality")
@@ -87,6 +89,7 @@ def _model_info(row: pd.Series) -> ModelInfo:
         quality_tier=int(quality) if quality is not None and not pd.isna(quality) else 0,
         loader_nodes=list(row["loader_nodes"]),
         size_bytes=None if size is None or pd.isna(size) else int(size),
+        components=list(components),
     )
 
 
@@ -142,20 +145,35 @@ class ModelRegistryV2:
             return f"ModelRegistryV2({self.url}): not discovered yet"
         return self.discovery.status()
 
+    def _ranked(
+        self, capability: Capability | str, max_vram: float | None, prefer: Prefer, top: int | None = None
+    ) -> pd.DataFrame:
+        # The original design passed hardware.vram_free_gb straight in: a full GPU (0 GB free) means
+        # nothing fits, an unknown amount (NaN) means the device's budget; neither is an error here.
+        if max_vram is not None and math.isnan(max_vram):
+            max_vram = None
+        if max_vram is not None and max_vram <= 0:
+            return self._found().best_for(str(capability), prefer=prefer, top=1).iloc[0:0]
+        return self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=top)
+
     def get_best_for(
         self, capability: Capability | str, max_vram: float | None = None, prefer: Prefer = "quality"
     ) -> ModelInfo | None:
-        """The best fitting model for ``capability``, or ``None`` when nothing fits."""
-        ranked = self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=1)
+        """The generator of the best ready pipeline for ``capability`` (with its ``components``), or ``None``."""
+        ranked = self._ranked(capability, max_vram, prefer, top=1)
         if ranked.empty:
             return None
-        pick = ranked.iloc[0]
+        return self._generator_info(ranked.iloc[0])
+
+    def _generator_info(self, pick: pd.Series) -> ModelInfo:
         models = self._found().models
-        row = models[models["server"].eq(pick["server"]) & models["folder"].eq(pick["folder"]) & models["name"].eq(pick["name"])]
-        return _model_info(row.iloc[0])
+        row = models[
+            models["server"].eq(pick["server"]) & models["folder"].eq(pick["generator_folder"])
+            & models["name"].eq(pick["generator"])
+        ]  # fmt: skip
+        return _model_info(row.iloc[0], tuple(pick["components"]))
 
     def get_models_for(self, capability: Capability | str, max_vram: float | None = None) -> list[ModelInfo]:
         """Every fitting model for ``capability``, best first."""
-        ranked = self._found().best_for(str(capability), max_vram=max_vram)
-        models = self._found().models.set_index(["server", "folder", "name"], drop=False)
-        return [_model_info(models.loc[(r.server, r.folder, r.name)]) for r in ranked.itertuples()]
+        ranked = self._ranked(capability, max_vram, "quality")
+        return [self._generator_info(pick) for _, pick in ranked.iterrows()]

@@ -322,3 +322,40 @@ def all_tables() -> dict[str, pd.DataFrame]:
     loaders = (kinds, folder_kinds, loader_kinds, kind_hints, family_specs, family_names, metadata_families,
                variants, capability_rules, precisions, gguf_quants, component_params, family_sizes)  # fmt: skip
     return {f.__name__: f() for f in loaders}
+
+
+RECIPE_ROLES: tuple[str, ...] = ("text_encoder", "clip_vision", "audio_encoder", "vae", "audio_vae", "expert")
+
+
+@cache
+def recipes() -> pd.DataFrame:
+    """What a generator of each family needs besides itself (rules/recipes.csv), one row per part."""
+    frame = _read("recipes", {
+        "family": "str", "when": "str", "unless": "str", "generator_pattern": "str", "generator_exclude": "str",
+        "role": "str", "component": "str", "kinds": "str", "families": "str", "pattern": "str", "exclude": "str",
+        "needs": "str", "bundled": "str", "for_job": "str", "optional": "bool",
+    })  # fmt: skip
+    _check_values(frame, "family", FAMILIES, "recipes")
+    _check_values(frame, "families", FAMILIES, "recipes", sep=";")
+    _check_values(frame, "kinds", KINDS, "recipes", sep=";")
+    _check_values(frame, "role", RECIPE_ROLES, "recipes")
+    _check_values(frame, "for_job", CAPABILITIES, "recipes")
+    for column in ("when", "unless", "needs"):
+        _check_values(frame, column, variant_names(), "recipes", sep=";")
+    for column in ("generator_pattern", "generator_exclude", "pattern", "exclude"):
+        frame[column] = [_check_pattern(p, "recipes") if p else "" for p in frame[column]]
+    frame["bundled"] = [
+        b if b in ("always", "never") else _check_pattern(b, "recipes") if b else "always" for b in frame["bundled"]
+    ]
+    return frame
+
+
+@cache
+def adapter_bases() -> dict[str, tuple[str, ...]]:
+    """Adapter family -> generator families it runs on (rules/adapter_bases.csv; default: its own family)."""
+    frame = _read("adapter_bases", {"family": "str", "runs_on": "str"})
+    _check_values(frame, "family", FAMILIES, "adapter_bases")
+    _check_values(frame, "runs_on", FAMILIES, "adapter_bases", sep=";")
+    table: dict[str, tuple[str, ...]] = {f: (f,) for f in FAMILIES}
+    table.update({f: tuple(r for r in runs.split(";") if r) for f, runs in zip(frame["family"], frame["runs_on"])})
+    return table

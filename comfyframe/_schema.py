@@ -10,13 +10,13 @@ built elsewhere (tests, hand-made frames) to the same shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-OBJECT = "object"  # tuples / frozensets / dicts
+OBJECT = "object"  # tuples of str
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ NODES = _t(
     ("python_module", "string", "module that defines it (newer servers only)"),
     ("package", "string", "custom-node package, or 'comfy_core'"),
     ("is_core", "boolean", "ships with ComfyUI"),
-    ("output_types", OBJECT, "tuple of output types"),
+    ("output_types", OBJECT, "tuple of output types, in output order"),
     ("output_node", "boolean", "is an output node"),
     ("deprecated", "boolean", "marked deprecated"),
     ("experimental", "boolean", "marked experimental"),
@@ -100,6 +100,7 @@ EDGES = _t(
     ("format", "string", "dropdown format: list (legacy) or combo (COMBO/V3)"),
     ("folder", "string", "model folder of the file ('' when the server listed none)"),
     ("name", "string", "file name as offered"),
+    ("whole_folder", "boolean", "a combined loader offering every file of the folder: no evidence of what it is"),
 )
 
 MODELS_BASE = _t(
@@ -116,15 +117,75 @@ MODELS_BASE = _t(
     ("modified", "datetime64[ns, UTC]", "file modification time (NA when not reported)"),
     ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
     ("has_metadata", "boolean", "safetensors __metadata__ was read"),
+    ("hash", "string", "content hash from the assets API, e.g. 'blake3:…' (NA when the server has none)"),
     ("meta_architecture", "string", "modelspec.architecture"),
     ("meta_base_model", "string", "ss_base_model_version (kohya)"),
     ("meta_title", "string", "modelspec.title"),
     ("meta_implementation", "string", "modelspec.implementation"),
     ("meta_sd_model_name", "string", "ss_sd_model_name (kohya)"),
     ("meta_network_module", "string", "ss_network_module (kohya)"),
-    ("loader_nodes", OBJECT, "tuple of node classes whose dropdowns offer it"),
-    ("loader_outputs", OBJECT, "tuple of output types of those nodes"),
+    ("loader_nodes", OBJECT, "sorted tuple of node classes whose dropdowns offer it"),
+    ("loader_outputs", OBJECT, "sorted tuple of output types of those nodes"),
     ("loader_count", "Int64", "number of node classes offering it"),
+)
+
+# Added to ``models`` from the server's prompt history (comfyframe/_usage.py).
+MODEL_USAGE = _t(
+    "models",
+    ("use_count", "Int64", "prompts in the known history (and queue) that used the file; 0 when none"),
+    ("last_used", "datetime64[ns, UTC]", "when the latest of those prompts ran (NaT when never)"),
+)
+
+USAGE = _t(
+    "usage",
+    ("server", "string", "URL of the server"),
+    ("prompt_id", "string", "prompt id in /history or /queue"),
+    ("time", "datetime64[ns, UTC]", "when the prompt ran (queued prompts: when queued; NaT when unknown)"),
+    ("status", "string", "success, error, running, pending or unknown"),
+    ("node", "string", "node class whose input named the file"),
+    ("input", "string", "input name"),
+    ("folder", "string", "model folder of the file"),
+    ("name", "string", "file name"),
+)
+
+# Columns comfyframe._infer.infer_models adds to MODELS_BASE (rules and formulas: see that module).
+MODELS_INFERRED = (
+    ("kind", "string", "checkpoint, diffusion_model, lora, vae, … or unknown"),
+    ("family", "string", "base-model family (sd15 … ace_step), '' when unknown"),
+    ("capabilities", OBJECT, "sorted tuple of text_to_image, image_to_image, text_to_video, image_to_video, "
+     "upscale, text_to_audio"),
+    ("variant", "string", "';'-joined sorted variant tokens (t2v, i2v, turbo, 4step, …)"),
+    ("precision", "string", "fp16, bf16, fp8_e4m3fn, … or ''"),
+    ("quant", "string", "GGUF quant type (Q4_K_M, Q8_0, …) or ''"),
+    ("params_b", "float64", "parameters in billions (NaN when unknown)"),
+    ("weights_gb", "float64", "the file's weights as ComfyUI holds them on the GPU, GiB"),
+    ("vram_gb", "float64", "GPU memory to run it alone: weights + a typical job's activations, GiB"),
+    ("quality", "Int64", "tier 1-10 for generators of a known family, else NA"),
+    ("source", "string", "evidence that decided the family: metadata, name, loader, size, kind, none"),
+    ("confidence", "float64", "0-1 confidence in the family"),
+    ("kind_source", "string", "evidence that decided the kind: folder, loader, name, none"),
+)
+# Columns Discovery adds from the pipelines (comfyframe._pipelines.adapter_columns).
+MODELS_ADAPTERS = (
+    ("applies_to", "string", "for adapters (LoRA, ControlNet, IP-Adapter, motion module …): the base family it runs on"),
+    ("orphan", "boolean", "an adapter with no ready generator of a family it runs on, on its server (NA otherwise)"),
+)
+MODELS = _t(
+    "models", *(astuple(c) for c in MODELS_BASE.columns), *MODELS_INFERRED,
+    *(astuple(c) for c in MODEL_USAGE.columns), *MODELS_ADAPTERS,
+)
+
+CAPABILITY_TABLE = _t(
+    "capabilities",
+    ("model_row", "int64", "row of the models table"),
+    ("server", "string", "URL of the server"),
+    ("folder", "string", "model folder"),
+    ("name", "string", "file name"),
+    ("kind", "string", "kind of the model"),
+    ("family", "string", "family of the model ('' when unknown)"),
+    ("vram_gb", "float64", "GPU memory to run it, GiB"),
+    ("quality", "Int64", "quality tier (NA when unrated)"),
+    ("capability", "string", "one capability of the model"),
 )
 
 # modelspec / kohya keys copied into columns; the full dict stays in the snapshot.
@@ -169,3 +230,47 @@ def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd
             out[column.name] = out[column.name].astype(column.dtype)
     extra = [c for c in out.columns if c not in table.names] if keep_extra else []
     return out[table.names + extra].reset_index(drop=True)
+
+
+PIPELINES = _t(
+    "pipelines",
+    ("server", "string", "URL of the server"),
+    ("generator_folder", "string", "folder of the generator ('' when a motion module found no base)"),
+    ("generator", "string", "checkpoint, diffusion model or upscale model file that does the job"),
+    ("module", "string", "folder/name of the motion module this pipeline animates with ('' for none)"),
+    ("kind", "string", "the generator's kind: checkpoint, diffusion_model or upscale"),
+    ("family", "string", "the generator's family"),
+    ("variant", "string", "variant labels of the generator (of the motion module, for its rows)"),
+    ("capabilities", OBJECT, "the generator's native tasks (the module's, for motion-module rows)"),
+    ("jobs", OBJECT, "what the pipeline can run now: capabilities less those a missing part takes, plus "
+                     "image_to_image by denoising for text-to-image pipelines; empty when not ready"),
+    ("components", OBJECT, "installed parts chosen for it, as 'folder/name'"),
+    ("missing", OBJECT, "parts still needed, as 'role:component' (e.g. 'vae:wan22')"),
+    ("ready", "boolean", "every part it needs is installed"),
+    ("precision", "string", "the generator's precision"),
+    ("quant", "string", "the generator's GGUF quant"),
+    ("quality", "Int64", "quality tier of the generator (of the motion module, for its rows)"),
+    ("weights_gb", "float64", "diffusion weights on the GPU while sampling, GiB (motion module included)"),
+    ("activations_gb", "float64", "ComfyUI's sampling memory for the job, GiB (_job_memory.py)"),
+    ("encode_gb", "float64", "text encoders and image/audio encoders loaded to encode, GiB"),
+    ("decode_gb", "float64", "VAE weights plus VAE decode memory for the job, GiB"),
+    ("vram_gb", "float64", "peak GPU memory of the job: max(encode, weights + activations, decode), GiB"),
+    ("width", "float64", "job width in pixels"),
+    ("height", "float64", "job height in pixels"),
+    ("frames", "float64", "job frames (1 for images)"),
+    ("batch", "float64", "job batch size"),
+)
+
+
+# Text columns whose builders write '' (never NA) for "none": CSV writes '' there as an empty field.
+EMPTY_TEXT = frozenset({
+    "folder", "subfolder", "path", "filename", "stem", "ext",
+    "kind", "family", "variant", "precision", "quant", "source", "kind_source",
+    "generator_folder", "module",
+})  # fmt: skip
+
+# The tables Discovery exports, by file name.
+EXPORTED: dict[str, Table] = {
+    "models": MODELS, "nodes": NODES, "edges": EDGES, "hardware": HARDWARE, "capabilities": CAPABILITY_TABLE,
+    "pipelines": PIPELINES, "usage": USAGE,
+}  # fmt: skip

@@ -27,6 +27,9 @@ SYSTEM_STATS = "/system_stats"
 OBJECT_INFO = "/object_info"
 MODEL_FOLDERS = "/models"
 EMBEDDINGS = "/embeddings"
+HISTORY = "/history"  # finished prompts (success or error); ComfyUI keeps the newest 10,000, in memory only
+QUEUE = "/queue"  # running and pending prompts
+ASSETS = "/api/assets"  # newer servers started with --enable-assets: every page merged into one list
 
 
 def folder_route(folder: str) -> str:
@@ -89,6 +92,8 @@ class Snapshot:
     failures: dict[str, dict[str, Any]] = field(default_factory=dict)
     taken_at: str = field(default_factory=_now)
     comfyframe_version: str = ""
+    # Route key -> taken_at of the earlier snapshot its body was carried over from (``previous=``).
+    carried: dict[str, str] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
@@ -131,6 +136,24 @@ class Snapshot:
         value = self.responses.get(EMBEDDINGS)
         return [str(v) for v in value] if isinstance(value, list) else None
 
+    @property
+    def history(self) -> dict[str, Any]:
+        """``/history``: prompt id -> record (empty when the server did not answer)."""
+        value = self.responses.get(HISTORY)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def queue(self) -> dict[str, Any]:
+        """``/queue``: ``queue_running`` and ``queue_pending`` lists (empty when not answered)."""
+        value = self.responses.get(QUEUE)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def assets(self) -> list[dict[str, Any]] | None:
+        """Records of the assets API, or ``None`` when the server has none (404 / 503)."""
+        value = self.responses.get(ASSETS)
+        return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else None
+
     # -- persistence -----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +164,7 @@ class Snapshot:
             "comfyframe_version": self.comfyframe_version,
             "responses": self.responses,
             "failures": self.failures,
+            "carried": self.carried,
             **({"stats": self.stats} if self.stats else {}),
         }
 
@@ -153,8 +177,9 @@ class Snapshot:
             )
         _check_version(data.get("version"), origin)
         responses, failures = data.get("responses"), data.get("failures", {})
-        if not isinstance(responses, dict) or not isinstance(failures, dict):
-            raise SnapshotError(f"{origin} is damaged: 'responses' and 'failures' must be objects.")
+        carried = data.get("carried", {})
+        if not isinstance(responses, dict) or not isinstance(failures, dict) or not isinstance(carried, dict):
+            raise SnapshotError(f"{origin} is damaged: 'responses', 'failures' and 'carried' must be objects.")
         bad = [key for key, entry in failures.items() if not isinstance(entry, dict)]
         if bad:
             raise SnapshotError(
@@ -168,6 +193,7 @@ class Snapshot:
             failures=failures,
             taken_at=str(data.get("taken_at", "")),
             comfyframe_version=str(data.get("comfyframe_version", "")),
+            carried={str(k): str(v) for k, v in carried.items()},
             stats=stats if isinstance(stats, dict) else {},
         )
 

@@ -17,7 +17,8 @@ if [ -f "$STAMP" ]; then
   exit 0
 fi
 
-echo "comfyframe: building ComfyUI $COMFYUI_VERSION environment in $ENV_DIR (about two minutes)" >&2
+echo "comfyframe: building ComfyUI $COMFYUI_VERSION environment in $ENV_DIR (about two minutes, about 6 GB;" \
+  "remove it with: rm -rf $ENV_DIR)" >&2
 rm -rf "$ENV_DIR"
 mkdir -p "$CACHE_ROOT"
 LOG="$CACHE_ROOT/comfyui-$COMFYUI_VERSION-build.log"

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: unit, corpus, live ComfyUI, notebooks, browser.
 #   bash scripts/test.sh [extra pytest args]
-# Builds (once, cached outside the repo) the ComfyUI 0.3.75 environment the live tests start,
-# and installs Debian's chromium for the browser test when it is missing.
+# Builds (once, cached outside the repo) the ComfyUI 0.3.75 and 0.8.0 environments the live tests start:
+# about 6 GB each in ~/.cache/comfyframe ($COMFYFRAME_CACHE), removed with `rm -rf ~/.cache/comfyframe`.
+# Installs Debian's chromium for the browser test when it is missing. pip and apt write to logs
+# (.venv/pip.log, .venv/apt.log, the cache's build log), shown only when they fail.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/bootstrap.sh test
 bash scripts/setup_comfyui.sh >/dev/null
+bash scripts/setup_comfyui_080.sh >/dev/null
 if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "comfyframe: installing Debian's chromium for the browser test" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) >&2
+    APT_LOG="$ROOT/.venv/apt.log"
+    echo "comfyframe: installing Debian's chromium for the browser test (log: $APT_LOG)" >&2
+    if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$APT_LOG" 2>&1; then
+      tail -n 30 "$APT_LOG" >&2
+      echo "comfyframe: installing chromium failed; the full log is $APT_LOG" >&2
+      exit 1
+    fi
   else
     echo "comfyframe: /usr/bin/chromium missing and cannot apt-get it; the browser test will fail" >&2
   fi

@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from comfyui_server import (  # noqa: E402
+    COMFYUI_VERSIONS,
     REPO_ROOT,
     ModelFile,
     ServerHandle,
@@ -32,12 +33,13 @@ def _unavailable(reason: str) -> NoReturn:
 
 @dataclass(frozen=True)
 class LiveComfyUI:
-    """The session's real ComfyUI 0.3.75 server and the files it serves."""
+    """One of the session's real ComfyUI servers (0.3.75 or 0.8.0) and the files it serves."""
 
     url: str
     files: list[ModelFile]
     base_dir: Path
     handle: ServerHandle
+    version: str = "0.3.75"
 
     @property
     def startup_seconds(self) -> float:
@@ -47,21 +49,26 @@ class LiveComfyUI:
         return [f for f in self.files if f.folder == folder]
 
 
-@pytest.fixture(scope="session")
-def comfyui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
-    """Build the model tree in a temp dir, start ComfyUI once per session, stop it at the end."""
+@pytest.fixture(scope="session", params=COMFYUI_VERSIONS)
+def comfyui(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
+    """Build the model tree in a temp dir, start each ComfyUI version once per session, stop it at the end.
+
+    Every live test runs against every version in ``COMFYUI_VERSIONS`` (test ids end in ``[0.3.75]``,
+    ``[0.8.0]``).
+    """
+    version: str = request.param
     try:
-        python, comfy_dir = ensure_comfyui()
+        python, comfy_dir = ensure_comfyui(version)
     except Exception as exc:  # noqa: BLE001
-        _unavailable(f"cannot build the ComfyUI environment: {exc}")
-    base_dir = tmp_path_factory.mktemp("comfyui-base")
+        _unavailable(f"cannot build the ComfyUI {version} environment: {exc}")
+    base_dir = tmp_path_factory.mktemp(f"comfyui-{version}-base")
     files = build_model_tree(base_dir)
     try:
         handle = start_comfyui(base_dir, python=python, comfy_dir=comfy_dir)
     except Exception as exc:  # noqa: BLE001
         _unavailable(f"ComfyUI did not start: {exc}")
     try:
-        yield LiveComfyUI(url=handle.url, files=files, base_dir=base_dir, handle=handle)
+        yield LiveComfyUI(url=handle.url, files=files, base_dir=base_dir, handle=handle, version=version)
     finally:
         handle.stop()
 

@@ -27,6 +27,7 @@ from browser_helpers import (
 
 import comfyframe as cf
 from comfyframe._picker import NAME_WIDTH
+from comfyframe._pipelines import pipeline_label
 from comfyframe._plots import short_label
 
 pytestmark = pytest.mark.browser
@@ -106,7 +107,7 @@ def test_picker_renders_with_the_servers_capabilities(flow: FlowResult) -> None:
     assert flow.before["capability"] == in_process.capability.value
     assert float(flow.before["budget"]) == pytest.approx(in_process.budget.value, abs=0.05)
     assert pick_name(flow.before["pick"]) == in_process.value["name"]
-    assert table_rows(flow.before["table"])[0]["name"] == short_label(in_process.value["name"], NAME_WIDTH)
+    assert table_rows(flow.before["table"])[0]["pipeline"] == short_label(in_process.value["name"], NAME_WIDTH)
 
 
 def test_changing_the_capability_changes_table_and_pick(flow: FlowResult) -> None:
@@ -115,8 +116,8 @@ def test_changing_the_capability_changes_table_and_pick(flow: FlowResult) -> Non
     assert after["capability"] in after["pick"]
     assert after["table"] != before["table"] and after["pick"] != before["pick"]
     expected = same_data().best_for(after["capability"], max_vram=float(after["budget"]))
-    shown = [r["name"] for r in table_rows(after["table"])]
-    assert shown == [short_label(n, NAME_WIDTH) for n in expected["name"].head(10)]
+    shown = [r["pipeline"] for r in table_rows(after["table"])]
+    assert shown == [short_label(pipeline_label(row), NAME_WIDTH) for _, row in expected.head(10).iterrows()]
 
 
 def test_dragging_the_slider_changes_table_and_pick(flow: FlowResult) -> None:
@@ -126,11 +127,11 @@ def test_dragging_the_slider_changes_table_and_pick(flow: FlowResult) -> None:
     assert budget == pytest.approx(flow.budget_target, abs=0.6)  # a mouse drag, to the pixel
     assert after["table"] != before["table"] and after["pick"] != before["pick"]
     rows = table_rows(after["table"])
-    assert all(float(r["VRAM GB"]) <= budget + 0.05 for r in rows)
+    assert all(float(r["peak GB"]) <= budget + 0.05 for r in rows)
     if rows:  # the kernel's pick for that budget (the readout is rounded to 0.1 GB)
         found = same_data()
         expected = {
-            str(found.best_for(after["capability"], max_vram=budget + d)["name"].iloc[0]) for d in (-0.05, 0, 0.05)
+            pipeline_label(found.best_for(after["capability"], max_vram=budget + d).iloc[0]) for d in (-0.05, 0, 0.05)
         }
         assert pick_name(after["pick"]) in expected
     else:

@@ -1,24 +1,122 @@
-"""CSV/Parquet export: collections joined, formula-like cells neutralised."""
+"""CSV/Parquet export: spreadsheet-safe CSV, and exports that load back with their exact dtypes."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pandas as pd
+import pandas.testing as pdt
+import pytest
 
-from comfyframe._export import for_csv, for_parquet
+import comfyframe as cf
+from comfyframe._export import TABLES, export_tables, for_csv, for_parquet, write_csv
+from comfyframe.errors import ComfyFrameError
+
+HOSTILE = [
+    "\r=1+1.safetensors",
+    "a\r\n=cmd|' /C calc'!A0",
+    "\n+SUM(A1).ckpt",
+    "\t@SUM(1).pt",
+    "  =HYPERLINK(\"http://x\").safetensors",
+    "\x01\x02-2+3.gguf",
+    " \x1b=1.bin",
+    "\uff1d1+1.safetensors",
+    "'=already.safetensors",
+    "'",
+    "",
+    "plain, \"quoted\"; name.safetensors",
+    "-",
+    "ok.safetensors",
+]
 
 
-def test_sets_and_tuples_become_sorted_joined_text() -> None:
-    frame = pd.DataFrame({"capabilities": [frozenset({"text_to_video", "image_to_video"}), frozenset()],
-                          "loader_nodes": [("UNETLoader", "A"), ()]})
-    out = for_csv(frame)
-    assert out["capabilities"].tolist() == ["image_to_video;text_to_video", ""]
-    assert out["loader_nodes"].tolist() == ["A;UNETLoader", ""]
+def _hostile_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": pd.array(HOSTILE, dtype="string"),
+        "size_bytes": pd.array(range(len(HOSTILE)), dtype="Int64"),
+        "loader_nodes": [("=Evil;Loader", "100%", ""), *([()] * (len(HOSTILE) - 1))],
+    })  # fmt: skip
+
+
+def test_every_text_field_is_quoted_so_cr_lf_tab_cannot_split_a_record(tmp_path: Path) -> None:
+    path = tmp_path / "models.csv"
+    write_csv(_hostile_frame(), path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        records = list(csv.reader(handle))
+    assert len(records) == 1 + len(HOSTILE)
+    assert all(len(r) == 3 for r in records)
+    assert [r[0] for r in records[1:]] == for_csv(_hostile_frame())["name"].tolist()
+    read = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(read) == len(HOSTILE)
+    assert not read["name"].str.match(r"[=+\-@]").any()
+
+
+def test_formulas_after_whitespace_or_control_characters_are_neutralised() -> None:
+    out = for_csv(_hostile_frame())["name"].tolist()
+    assert out[0] == "'\r=1+1.safetensors"
+    assert out[4] == "'  =HYPERLINK(\"http://x\").safetensors"
+    assert out[5] == "'\x01\x02-2+3.gguf"
+    assert out[7] == "'\uff1d1+1.safetensors"
+    assert out[8] == "''=already.safetensors"
+    assert out[10] == "'"  # '' is a lone apostrophe in a column where an empty field means NA
+    assert out[13] == "ok.safetensors"
+
+
+def test_csv_written_from_hostile_names_reads_back_exactly(tmp_path: Path) -> None:
+    frame = _hostile_frame().assign(
+        meta_title=pd.array([None, *HOSTILE[1:]], dtype="string"),  # '' and NA both, kept apart
+        family=pd.array(HOSTILE[::-1], dtype="string"),  # '' is this column's empty value
+    )
+    export_tables({"models": frame}, tmp_path)
+    back = cf.read_export(tmp_path)["models"]
+    pdt.assert_frame_equal(back[frame.columns], frame)
+    assert back["loader_nodes"].tolist() == frame["loader_nodes"].tolist()
+
+
+def test_empty_text_is_an_empty_field_where_it_means_none(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"family": pd.array(["", "sdxl"], dtype="string"),
+                          "meta_title": pd.array(["", None], dtype="string")})
+    write_csv(frame, tmp_path / "models.csv")
+    assert (tmp_path / "models.csv").read_text().splitlines()[1:] == ['"","\'"', '"sdxl",""']
+    back = cf.read_export(tmp_path)["models"]
+    assert back["family"].tolist() == ["", "sdxl"] and back["meta_title"].tolist()[0] == ""
+    assert pd.isna(back["meta_title"].iloc[1])
+
+
+def test_tuples_become_joined_text_and_lists() -> None:
+    frame = pd.DataFrame({"capabilities": [("image_to_video", "text_to_video"), ()],
+                          "loader_nodes": [("A", "UNETLoader"), ()]})
+    assert for_csv(frame)["capabilities"].tolist() == ["image_to_video;text_to_video", ""]
     assert for_parquet(frame)["capabilities"].tolist() == [["image_to_video", "text_to_video"], []]
 
 
-def test_formula_like_names_are_neutralised() -> None:
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1.safetensors", "ok.safetensors", None]},
-                         dtype="string")
-    out = for_csv(frame)
-    assert out["name"].tolist()[:3] == ["'=HYPERLINK(\"http://x\")", "'+1.safetensors", "ok.safetensors"]
-    assert pd.isna(out["name"].iloc[3])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_demo_export_round_trips_with_the_original_dtypes(tmp_path: Path, fmt: str) -> None:
+    found = cf.discover(demo=True)
+    assert [p.name for p in found.export(tmp_path, fmt)] == [f"{t}.{fmt}" for t in TABLES]
+    back = cf.read_export(tmp_path)
+    assert list(back) == list(TABLES)
+    for name in TABLES:
+        pdt.assert_frame_equal(back[name], getattr(found, name))
+    for name, column in [("models", "capabilities"), ("models", "loader_nodes"), ("nodes", "output_types")]:
+        assert back[name][column].map(type).eq(tuple).all(), (name, column)
+
+
+def test_read_export_of_a_folder_without_tables_says_what_it_expected(tmp_path: Path) -> None:
+    with pytest.raises(ComfyFrameError, match="No exported tables"):
+        cf.read_export(tmp_path)
+    (tmp_path / "models.csv").write_text("name,size_bytes\n\"a\",not-a-number\n")
+    with pytest.raises(ComfyFrameError, match="Cannot read models"):
+        cf.read_export(tmp_path)
+
+
+def test_set_valued_columns_are_sorted_tuples_that_print_without_frozenset() -> None:
+    models = cf.discover(demo=True).models
+    for column in ("capabilities", "loader_nodes", "loader_outputs"):
+        cells = models[column]
+        assert cells.map(lambda v: isinstance(v, tuple) and list(v) == sorted(v)).all(), column
+    shown = io.StringIO()
+    shown.write(models[["name", "capabilities"]].to_string())
+    assert "frozenset" not in shown.getvalue()

@@ -58,9 +58,9 @@ def _model_dropdowns(object_info: dict[str, Any], names: set[str]) -> list[tuple
     return found
 
 
-def test_server_is_a_cpu_comfyui_0_3_75(comfyui: LiveComfyUI, http: httpx.Client) -> None:
+def test_server_is_a_cpu_comfyui_of_the_requested_version(comfyui: LiveComfyUI, http: httpx.Client) -> None:
     stats = http.get("/system_stats").json()
-    assert stats["system"]["comfyui_version"] == "0.3.75"
+    assert stats["system"]["comfyui_version"] == comfyui.version
     assert [d["type"] for d in stats["devices"]] == ["cpu"]
     assert comfyui.startup_seconds < 240
 

@@ -17,7 +17,7 @@ import comfyframe as cf  # noqa: E402
 from comfyframe._display import discovery_html, status_text  # noqa: E402
 from comfyframe._picker import ANY, Picker  # noqa: E402
 from comfyframe._rank import capability_table  # noqa: E402
-from comfyframe._schema import EDGES, HARDWARE, MODELS_BASE, NODES, conform  # noqa: E402
+from comfyframe._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, conform, from_columns  # noqa: E402
 
 T2I, I2I, T2V, I2V, UP = "text_to_image", "image_to_image", "text_to_video", "image_to_video", "upscale"
 HOSTILE = "<img src=x onerror=alert(1)>.safetensors"
@@ -41,7 +41,7 @@ def model(
     return {
         "server": server, "folder": folder, "name": name, "path": name, "ext": name.rsplit(".", 1)[-1],
         "size_bytes": int(vram / 1.1 * 2**30), "loader_nodes": ("CheckpointLoaderSimple",),
-        "kind": kind, "family": family, "capabilities": frozenset(caps), "precision": "", "quant": "",
+        "kind": kind, "family": family, "capabilities": tuple(sorted(caps)), "precision": "", "quant": "",
         "params_b": float("nan"), "variant": variant, "vram_gb": vram, "quality": quality,
         "source": "test", "confidence": 1.0,
     }
@@ -73,7 +73,26 @@ def make_discovery(models: list[dict[str, Any]], devices: list[dict[str, Any]],
     found.models = frame
     found.capabilities = capability_table(frame)
     found.problems = list(problems)
+    found.pipelines = self_contained_pipelines(frame)
+    found._pipelines_for = lambda budget, job: found.pipelines  # the hand-made VRAM, whatever the job
     return found
+
+
+def self_contained_pipelines(models: pd.DataFrame) -> pd.DataFrame:
+    """Every hand-made model with a capability as a ready pipeline of its own, its VRAM the one given (no recipes,
+    no job): these tests are about the picker and the summaries, not about which parts a generator needs."""
+    gens = models[models["capabilities"].map(len).gt(0)].reset_index(drop=True)
+    caps = gens["capabilities"].map(tuple)
+    jobs = caps.map(lambda c: tuple(sorted({*c, I2I})) if T2I in c else c)
+    columns = {
+        "server": gens["server"], "generator_folder": gens["folder"], "generator": gens["name"], "module": "",
+        "kind": gens["kind"], "family": gens["family"], "variant": gens["variant"], "capabilities": caps,
+        "jobs": jobs, "components": [()] * len(gens), "missing": [()] * len(gens), "ready": True,
+        "precision": "", "quant": "", "quality": gens["quality"], "weights_gb": gens["vram_gb"],
+        "activations_gb": 0.0, "encode_gb": 0.0, "decode_gb": 0.0, "vram_gb": gens["vram_gb"],
+    }
+    return from_columns(PIPELINES, {k: v.tolist() if isinstance(v, pd.Series) else v for k, v in columns.items()},
+                        len(gens))
 
 
 MODELS = [
@@ -124,7 +143,7 @@ def test_budget_slider_defaults_to_device_budget_and_reaches_largest_model(found
     assert p.budget.max == pytest.approx(36.0)  # the largest model (36 GB) beyond the 24 GB device
     assert p.ranked["vram_gb"].le(19.5).all()
     assert p.value is not None and p.value["name"] == "flux1-dev.safetensors"
-    assert p.ranked.equals(found.best_for(T2I))
+    assert p.ranked.drop(columns="name").equals(found.best_for(T2I))
     assert p.model["path"] == "flux1-dev.safetensors" and p.model["folder"] == "diffusion_models"
 
 
@@ -232,7 +251,7 @@ def test_multi_server_device_selector(two_servers: cf.Discovery) -> None:
     assert p.budget.value == pytest.approx(10.5)
     assert p.value["name"] == "sdxl_base.safetensors" and len(seen) == 1
     p.device.value = 2  # server B: its capabilities, its budget, its models only
-    assert list(p.capability.options) == [T2I, I2V]
+    assert list(p.capability.options) == [T2I, I2I, I2V]  # text-to-image pipelines also run img2img
     assert p.budget.value == pytest.approx(14.0)
     assert names(p) == ["b_sdxl.safetensors"] and set(p.ranked["server"]) == {B}
     p.capability.value = I2V
@@ -334,7 +353,6 @@ def test_summary_html_content(two_servers: cf.Discovery) -> None:
     assert html.count('class="cf-bar"') == 3  # one VRAM bar per device
     assert "Models by kind" in html and "Models by capability" in html
     assert "flux1-dev.safetensors" in html and "b_svd.safetensors" in html  # best picks per device
-    assert "none fits the budget" in html  # the 12 GB card cannot hold the 12 GB image_to_image model
     text = status_text(two_servers)
     assert "device 1: NVIDIA RTX 3060" in text and "b_svd.safetensors" in text
 
@@ -359,7 +377,38 @@ def test_picker_on_the_demo_snapshot() -> None:
     assert p.budget.value == pytest.approx(float(found.hardware["budget_gb"].iloc[0]))
     for capability in p.capability.options:
         p.capability.value = capability
-        assert p.ranked.equals(found.best_for(capability, max_vram=p.budget.value))
+        assert p.ranked.drop(columns="name").equals(found.best_for(capability, max_vram=p.budget.value))
     p.set(capability=T2I, budget=8.0, prefer="speed")
     assert p.value is not None and p.value["vram_gb"] <= 8.0
     assert p.model is not None and p.model["name"] == p.value["name"] and "size_bytes" in p.model
+
+
+def test_picker_draws_names_with_dollar_signs() -> None:
+    """Two ``$`` in a name made matplotlib parse maths and raise; the picker must draw it as text."""
+    rows = MODELS + [model("cheap_$5_$10.safetensors", 6.0, 10, [T2I])]
+    found = make_discovery(rows, [device(gpu="GPU $a$ $b$")])
+    for kind in ("vram_fit", "quality_vs_vram"):
+        p = cf.picker(found, plot=kind)
+        assert p.value["name"] == "cheap_$5_$10.safetensors"
+        assert p.plot_png().startswith(b"\x89PNG")
+
+
+def test_picker_job_controls_move_the_vram_and_incomplete_pipelines_show_what_they_miss() -> None:
+    demo = cf.discover(demo=True)
+    p = cf.picker(demo, capability=T2V, max_vram=200, plot="vram_fit")
+    default = p.ranked.set_index("name")["vram_gb"]
+    p.frames.value = 121.0
+    p.resolution.value = (1280, 720)
+    assert (p.state.width, p.state.height, p.state.frames) == (1280, 720, 121)
+    bigger = p.ranked.set_index("name")["vram_gb"]
+    common = default.index.intersection(bigger.index)
+    assert len(common) and (bigger[common] >= default[common]).all() and (bigger[common] > default[common]).any()
+    assert not p.ranked.loc[p.ranked["module"].ne(""), "generator"].eq("").any()  # modules run inside a base
+    assert "✗" not in p.table.value  # ready pipelines miss nothing
+    p.incomplete.value = True
+    assert not p.ranked["ready"].all()
+    assert "✗ vae:hunyuan_video" in p.table.value
+    p.set(width=None, height=None, frames=None, incomplete=False)
+    assert p.resolution.value is None and p.frames.value is None and p.ranked["ready"].all()
+    with pytest.raises(ValueError, match="width"):
+        p.set(width=-5)

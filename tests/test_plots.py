@@ -50,9 +50,11 @@ def test_vram_fit_draws_ranked_candidates_in_order_against_the_device(found: cf.
     ax = cf.plot_vram_fit(ranked, found)
     drawn = bars(ax, "vram")
     assert len(drawn) == len(ranked) == 6
-    assert ticklabels(ax) == ranked["name"].tolist()
-    assert [b.get_width() for b in drawn] == pytest.approx(ranked["vram_gb"].tolist())
-    colours = dict(zip(ranked["name"], (to_hex(b.get_facecolor()) for b in drawn)))
+    assert ticklabels(ax) == ranked["generator"].tolist()  # pipelines are labelled by their generator
+    # weights and the job's activations are stacked; the hand-made pipelines hold all their VRAM as weights
+    assert [b.get_width() for b in drawn] == pytest.approx(ranked["weights_gb"].tolist())
+    assert [b.get_width() for b in bars(ax, "activations")] == pytest.approx(ranked["activations_gb"].tolist())
+    colours = dict(zip(ranked["generator"], (to_hex(b.get_facecolor()) for b in drawn)))
     assert colours["flux2_dev.safetensors"] == TOO_BIG  # 36 GB > 24 GB total
     assert colours["qwen_image.safetensors"] == TIGHT  # 21 GB > 19.5 GB budget
     assert colours["sd15.safetensors"] == FITS
@@ -97,7 +99,7 @@ def test_pareto_front_on_a_hand_made_frame() -> None:
 
 
 def test_quality_vs_vram_marks_and_labels_the_front() -> None:
-    frame = PARETO_CASE.assign(kind="checkpoint", capabilities=[frozenset({T2I})] * len(PARETO_CASE))
+    frame = PARETO_CASE.assign(kind="checkpoint", capabilities=[(T2I,)] * len(PARETO_CASE))
     ax = cf.plot_quality_vs_vram(frame)
     assert len(points(ax, "models")) == 8
     assert points(ax, "pareto") == [(1.0, 2.0), (2.0, 3.0), (4.0, 5.0), (8.0, 9.0)]
@@ -182,3 +184,31 @@ def test_plots_on_a_real_snapshot() -> None:
     capability = found.available_capabilities()[0]
     assert cf.plot_vram_fit(found.best_for(capability), found, ax=axes[1, 1]) is axes[1, 1]
     assert len(bars(axes[0, 0], "inventory")) > 0
+
+
+# --------------------------------------------------------------------------- hostile labels, unknown sizes
+
+DOLLARS = "price_$5_to_$10.safetensors"
+
+
+def test_names_with_dollar_signs_are_drawn_literally_not_as_maths() -> None:
+    hostile = [model(DOLLARS, 6.0, 7, [T2I]), model("$\\frac{1}{0}$.ckpt", 4.0, 5, [T2I], folder="$a$")]
+    found = make_discovery(hostile + MODELS, [device(gpu="GPU $x$ $y$")])
+    for ax in (cf.plot_vram_fit(found.best_for(T2I, max_vram=40), found, highlight=DOLLARS),
+               cf.plot_quality_vs_vram(found, capability=T2I),
+               cf.plot_inventory(found, by="family"),
+               cf.plot_disk_use(found)):
+        ax.figure.canvas.draw()  # a mathtext parse error would raise here
+    vram = cf.plot_vram_fit(found.best_for(T2I, max_vram=40), found)
+    vram.figure.canvas.draw()
+    shown = [t.get_text() for t in vram.get_yticklabels()]
+    assert DOLLARS.replace("$", r"\$") in shown
+    assert not any(t._preprocess_math(t.get_text())[1] for t in vram.get_yticklabels())  # not parsed as maths
+    assert r"GPU \$x\$ \$y\$" in vram.get_title()
+
+
+def test_disk_use_title_counts_files_of_unknown_size(found: cf.Discovery) -> None:
+    models = found.models.copy()
+    models.loc[models.index[:2], "size_bytes"] = pd.NA
+    ax = cf.plot_disk_use(models)
+    assert ax.get_title().endswith(f"in {len(models) - 2} files + 2 files of unknown size")

@@ -1,10 +1,9 @@
-"""Progress reporters: the terminal bar on a fake stream, the silent one, the notebook widget."""
+"""Progress reporters: tqdm on a fake stream, the silent one, the notebook widget, the choice between them."""
 
 from __future__ import annotations
 
 import io
 import sys
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,65 +12,39 @@ from comfyframe import NullProgress, TerminalProgress
 from comfyframe._progress import NotebookProgress, make_progress
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(progress_module, "time", SimpleNamespace(monotonic=fake.monotonic))
-    return fake
-
-
 def frames(stream: io.StringIO) -> list[str]:
     """The successive redraws of the line (each starts with a carriage return)."""
-    return [f for f in stream.getvalue().split("\r") if f]
+    return [f for f in stream.getvalue().split("\r") if f.strip()]
 
 
-def test_terminal_progress_draws_a_growing_bar(clock: Clock) -> None:
+def test_terminal_progress_total_grows_as_work_becomes_known() -> None:
     stream = io.StringIO()
-    bar = TerminalProgress(stream=stream, width=10)
+    bar = TerminalProgress(stream=stream, width=80, delay=0)
     bar.add(4, "folders")
-    assert frames(stream)[-1].startswith("[----------] 0/4 folders")
-    clock.now += 1
-    bar.advance()
-    assert frames(stream)[-1].startswith("[##--------] 1/4 folders")
-    bar.add(6, "metadata")  # the total grows as the work becomes known
-    assert frames(stream)[-1].startswith("[#---------] 1/10 metadata")
-    clock.now += 1
-    bar.advance(9)
-    assert frames(stream)[-1].startswith("[##########] 10/10 metadata")
+    assert frames(stream)[-1].startswith("folders:   0%") and " 0/4 " in frames(stream)[-1]
+    bar.add(6, "metadata")
+    assert frames(stream)[-1].startswith("metadata:   0%") and " 0/10 " in frames(stream)[-1]
+    bar.advance(10)
     bar.close()
+    assert " 10/10 " in frames(stream)[-1] and "100%" in frames(stream)[-1]
     assert stream.getvalue().endswith("\n") and stream.getvalue().count("\n") == 1
 
 
-def test_terminal_progress_throttles_redraws(clock: Clock) -> None:
+def test_quick_work_draws_nothing() -> None:
     stream = io.StringIO()
-    bar = TerminalProgress(stream=stream)
-    bar.add(100, "files")
-    drawn = len(frames(stream))
-    for _ in range(50):  # all within the same instant: no redraw
-        bar.advance()
-    assert len(frames(stream)) == drawn
-    clock.now += 0.2
-    bar.advance()
-    assert len(frames(stream)) == drawn + 1 and " 51/100 " in frames(stream)[-1]
-    bar.advance(49)  # reaching the total always draws
-    assert " 100/100 " in frames(stream)[-1]
-
-
-def test_terminal_progress_long_label_is_cut_and_close_without_work_is_silent(clock: Clock) -> None:
-    stream = io.StringIO()
-    TerminalProgress(stream=stream).close()
+    bar = TerminalProgress(stream=stream)  # default delay: no bar for work that ends at once
+    bar.add(3, "server")
+    bar.advance(3)
+    bar.close()
     assert stream.getvalue() == ""
-    bar = TerminalProgress(stream=stream, width=4)
-    bar.add(1, "x" * 100)
-    assert frames(stream)[-1] == "[----] 0/1 " + "x" * 40
+
+
+def test_label_is_cut_and_control_characters_are_shown_escaped() -> None:
+    stream = io.StringIO()
+    bar = TerminalProgress(stream=stream, width=200, delay=0)
+    bar.add(1, "\x1b[2J" + "x" * 100)
+    assert "\x1b" not in stream.getvalue()
+    assert frames(stream)[-1].startswith("\\x1b[2J" + "x" * 33 + ":")
 
 
 def test_null_progress_does_nothing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,18 +69,22 @@ def test_make_progress_choices(monkeypatch: pytest.MonkeyPatch) -> None:
             return True
 
     monkeypatch.setattr(sys, "stderr", Tty())
-    assert isinstance(make_progress(True), TerminalProgress)
+    bar = make_progress(True)
+    assert isinstance(bar, TerminalProgress)
+    bar.close()
 
 
-def test_notebook_progress_updates_its_widgets(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+def test_notebook_progress_updates_its_widget(monkeypatch: pytest.MonkeyPatch) -> None:
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setattr("tqdm.notebook.display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setattr(progress_module, "_in_notebook", lambda: True)
     bar = make_progress(True)
     assert isinstance(bar, NotebookProgress) and len(shown) == 1
-    bar.add(3, "metadata")
-    clock.now += 1
-    bar.advance(2)
-    assert (bar._bar.value, bar._bar.max) == (2, 3) and bar._text.value == "2/3 metadata"
+    bar.add(1, "server")
+    bar.add(2, "<b>metadata</b>")
+    label, widget, _ = shown[0].children
+    assert widget.max == 3  # the widget's maximum grows with the total
+    assert "&lt;b&gt;metadata&lt;/b&gt;" in label.value and "<b>" not in label.value
+    bar.advance(3)
     bar.close()
-    assert bar._bar.bar_style == "success"
+    assert (widget.value, widget.bar_style) == (3, "success")

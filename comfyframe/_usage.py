@@ -1,0 +1,186 @@
+"""Which model files the server's prompts used: the ``usage`` table, ``use_count``/``last_used`` and ``unused``.
+
+A prompt in ``/history`` (finished, successfully or not) or ``/queue`` (running, pending) is a graph of
+nodes, each ``{"class_type": ..., "inputs": {name: value}}``. A string input value is a model use when the
+``edges`` table lists that value for the same (server, node class, input) dropdown, so any loader counts,
+custom nodes included, and a value nobody offers (a seed, a prompt text) never does.
+
+ComfyUI keeps its history in memory only: a restart empties it and it holds at most the newest 10,000
+prompts (``MAXIMUM_HISTORY_SIZE`` in ComfyUI's ``execution.py``). Usage covers the history the snapshots
+saw; ``discover(url, previous=...)`` carries the prompts an earlier snapshot saw over into the new one, and
+several snapshots of one server given to :class:`Discovery` pool their history.
+
+A snapshot keeps of each prompt only what usage needs (:func:`slim_prompts`): its number, id, node graph,
+outputs to execute, queue time and status. The rest of ``extra_data`` (the UI workflow, client ids) and
+the generated outputs are dropped, which keeps snapshots small and free of what users did not ask to share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from ._schema import USAGE, from_columns
+from ._snapshot import HISTORY, Snapshot
+
+# Order of precedence when one prompt is seen in several states (a later snapshot knows better).
+STATUS_RANK = {"pending": 0, "running": 1, "unknown": 2, "error": 3, "success": 4}
+
+
+def slim_item(item: Any) -> Any:
+    """A queue or history item ``[number, id, graph, extra_data, outputs, ...]`` with ``extra_data`` cut down."""
+    if not isinstance(item, list) or len(item) < 3:
+        return item
+    extra = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+    kept = {k: extra[k] for k in ("create_time",) if k in extra}
+    return [*item[:3], kept, *item[4:5]]
+
+
+def slim_prompts(history: dict[str, Any]) -> dict[str, Any]:
+    """``/history`` records with only the prompt (see :func:`slim_item`) and its status."""
+    out: dict[str, Any] = {}
+    for key, record in history.items():
+        if isinstance(record, dict):
+            out[key] = {"prompt": slim_item(record.get("prompt")), "status": record.get("status")}
+    return out
+
+
+def slim_queue(queue: dict[str, Any]) -> dict[str, Any]:
+    """``/queue`` with every item cut down by :func:`slim_item`."""
+    return {k: [slim_item(i) for i in v] if isinstance(v, list) else v for k, v in queue.items()}
+
+
+def prompt_records(snapshot: Snapshot) -> Iterable[tuple[str, datetime | None, str, dict[str, Any]]]:
+    """(prompt id, time, status, graph) of every prompt in the snapshot's ``/history`` and ``/queue``."""
+    for key, record in snapshot.history.items():
+        if not isinstance(record, dict):
+            continue
+        item = record.get("prompt")
+        if not isinstance(item, list) or len(item) < 3 or not isinstance(item[2], dict):
+            continue
+        graph = item[2]
+        status = record.get("status")
+        status = status if isinstance(status, dict) else {}
+        state = status.get("status_str")
+        extra = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+        yield str(key), _run_time(status.get("messages"), extra), state if state in STATUS_RANK else "unknown", graph
+    queue = snapshot.queue
+    for field, state in (("queue_running", "running"), ("queue_pending", "pending")):
+        items = queue.get(field)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, list) and len(item) > 2 and isinstance(item[2], dict):
+                extra = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+                yield str(item[1]), _millis(extra.get("create_time")), state, item[2]
+
+
+def _run_time(messages: Any, extra: dict[str, Any]) -> datetime | None:
+    """When the prompt ran: its ``execution_start`` message, else any message, else when it was queued."""
+    stamps: dict[str, datetime] = {}
+    for message in messages if isinstance(messages, list) else []:
+        if isinstance(message, list) and len(message) == 2 and isinstance(message[1], dict):
+            when = _millis(message[1].get("timestamp"))
+            if when is not None:
+                stamps.setdefault(str(message[0]), when)
+    if "execution_start" in stamps:
+        return stamps["execution_start"]
+    return min(stamps.values()) if stamps else _millis(extra.get("create_time"))
+
+
+def _millis(value: Any) -> datetime | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFrame:
+    """The long ``usage`` table: one row per (prompt, node class, input, file) a prompt referenced.
+
+    A prompt seen by several snapshots of one server counts once, with its most final status.
+    """
+    rows: dict[str, list[Any]] = {c: [] for c in ("server", "prompt_id", "time", "status", "node", "input", "value")}
+    for snapshot in snapshots:
+        for prompt_id, when, status, graph in prompt_records(snapshot):
+            for node in graph.values():
+                if not isinstance(node, dict) or not isinstance(node.get("inputs"), dict):
+                    continue
+                cls = node.get("class_type")
+                for input_name, value in node["inputs"].items():
+                    if isinstance(value, str) and isinstance(cls, str):
+                        for column, cell in zip(rows, (snapshot.url, prompt_id, when, status, cls, input_name, value)):
+                            rows[column].append(cell)
+    found = pd.DataFrame(rows, dtype=object)
+    if found.empty or edges.empty:
+        return from_columns(USAGE, {}, 0)
+    offered = edges[["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
+    # An autogrow input "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
+    pattern = found["input"].str.replace(r"^(.+\.[^.]*?)\d+$", r"\1*", regex=True)
+    grown = found.assign(given=found["input"], input=pattern)[pattern.ne(found["input"])]
+    on = {"left_on": ["server", "node", "input", "value"], "right_on": ["server", "node", "input", "name"]}
+    grown_used = grown.merge(offered, **on)
+    used = pd.concat(
+        [found.merge(offered, **on), grown_used.assign(input=grown_used["given"]).drop(columns="given")],
+        ignore_index=True,
+    )
+    # One row per prompt and file: the most final status, the latest time any snapshot recorded.
+    used["rank"] = used["status"].map(STATUS_RANK)
+    used = used.sort_values(["rank"], kind="stable")
+    keys = ["server", "prompt_id", "node", "input", "folder", "name"]
+    used = used.drop_duplicates(keys, keep="last")
+    when = pd.to_datetime(used["time"], utc=True)
+    used = used.assign(time=when.groupby([used[k] for k in ("server", "prompt_id")]).transform("max"))
+    used = used.sort_values(["server", "time", "prompt_id", "node", "input"], kind="stable", na_position="last")
+    return from_columns(USAGE, {c: used[c].tolist() for c in USAGE.names}, len(used))
+
+
+def add_usage(models: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
+    """``models`` with ``use_count`` (prompts that used the file) and ``last_used`` (UTC, NaT when never)."""
+    out = models.copy()
+    keys = ["server", "folder", "name"]
+    if usage.empty:
+        counts = pd.DataFrame(columns=[*keys, "use_count", "last_used"])
+    else:
+        grouped = usage.groupby(keys, dropna=False, observed=True)
+        counts = pd.DataFrame({"use_count": grouped["prompt_id"].nunique(), "last_used": grouped["time"].max()}).reset_index()
+    merged = out[keys].astype(object).merge(counts.astype({k: object for k in keys}), on=keys, how="left")
+    out["use_count"] = pd.array(merged["use_count"].fillna(0).astype("int64"), dtype="Int64")
+    last = pd.to_datetime(merged["last_used"], utc=True).astype("datetime64[ns, UTC]")
+    out["last_used"] = pd.Series(last.array, index=out.index)
+    return out
+
+
+def unused(models: pd.DataFrame) -> pd.DataFrame:
+    """Models no prompt of the known history used, biggest first (columns of :data:`UNUSED_COLUMNS`)."""
+    listed = models["listed"].fillna(True).astype(bool) if "listed" in models.columns else True
+    rows = models[models["use_count"].fillna(0).eq(0) & listed]
+    rows = rows.sort_values(["size_bytes", "folder", "name"], ascending=[False, True, True], na_position="last")
+    return rows[list(UNUSED_COLUMNS)].reset_index(drop=True)
+
+
+UNUSED_COLUMNS = ("server", "folder", "name", "kind", "family", "size_bytes", "modified")
+
+
+def reclaimable_by_folder(unused_models: pd.DataFrame) -> pd.DataFrame:
+    """Per (server, folder): how many files are unused and the bytes deleting them would free."""
+    grouped = unused_models.groupby(["server", "folder"], dropna=False, observed=True)
+    table = pd.DataFrame(
+        {"files": grouped["name"].size(), "size_bytes": grouped["size_bytes"].sum(min_count=1)}
+    ).reset_index()
+    table["files"] = table["files"].astype("Int64")
+    table["size_bytes"] = table["size_bytes"].astype("Int64")
+    return table.sort_values(["size_bytes", "folder"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def usage_problems(snapshot: Snapshot) -> list[str]:
+    """A note when the server did not give its history (usage then says nothing about it)."""
+    failure = snapshot.failures.get(HISTORY)
+    if failure is None:
+        return []
+    status = failure.get("status")
+    reason = f"HTTP {status}" if status else str(failure.get("error", "error"))
+    return [f"{snapshot.url}: /history failed ({reason}); use_count is 0 for every model and unused() lists all."]
