@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._discovery import Discovery
     from ._explain import Explanation
     from ._export import read_export
+    from ._options import ConnectOptions, SizeLimits
     from ._picker import Picker
     from ._progress import NullProgress, Progress, TerminalProgress
     from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
@@ -31,18 +32,20 @@ if TYPE_CHECKING:
         ComfyFrameError,
         DegradedServerWarning,
         MissingDependency,
+        ServerDisconnected,
         ServerError,
         ServerHTTPError,
         ServerTimeout,
         ServerUnreachable,
         SnapshotError,
+        TLSFailure,
         UnexpectedPayload,
     )
 
 # Public name -> module defining it. Loaded on first use (PEP 562), so `comfyframe --help`
 # and `import comfyframe.errors` do not pay for pandas.
 _LAZY: dict[str, str] = {
-    "capture_async": "_capture", "ComfyClient": "_client",
+    "capture_async": "_capture", "ComfyClient": "_client", "ConnectOptions": "_options", "SizeLimits": "_options",
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
     "discover_async": "_discover", "Discovery": "_discovery", "Explanation": "_explain", "read_export": "_export", "diff": "_diff",
     "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
@@ -52,7 +55,8 @@ _LAZY: dict[str, str] = {
     "Table": "_schema", "Snapshot": "_snapshot", "MODEL_USAGE": "_schema", "USAGE": "_schema",
     **dict.fromkeys(
         ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
-         "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload"),
+         "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload", "ServerDisconnected",
+         "TLSFailure"),
         "errors",
     ),
 }  # fmt: skip
@@ -86,6 +90,8 @@ __all__ = [
     "Snapshot",
     "diff",
     "ComfyClient",
+    "ConnectOptions",
+    "SizeLimits",
     "Progress",
     "NullProgress",
     "TerminalProgress",
@@ -116,6 +122,8 @@ __all__ = [
     "ComfyFrameError",
     "ServerError",
     "ServerUnreachable",
+    "ServerDisconnected",
+    "TLSFailure",
     "ServerTimeout",
     "ServerHTTPError",
     "UnexpectedPayload",

@@ -8,6 +8,7 @@ failure recorded, never a crash.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -16,13 +17,14 @@ import httpx
 
 from . import _snapshot as routes
 from ._assets import fetch_assets
-from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ComfyClient
+from ._client import ComfyClient, RetryBudget, SharedBodies
+from ._options import ConnectOptions
 from ._progress import Progress, make_progress
 from ._refresh import carry_history, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 from ._usage import slim_prompts, slim_queue
 from ._version import __version__
-from .errors import ServerError, ServerHTTPError, UnexpectedPayload
+from .errors import ServerError, ServerHTTPError, ServerTimeout, UnexpectedPayload
 
 # ComfyUI's own model API skips these: they hold configs and node code, not models.
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
@@ -33,25 +35,37 @@ HISTORY_PAGE = 1000
 async def capture_async(
     url: str,
     *,
+    options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_concurrency: int = DEFAULT_CONCURRENCY,
-    metadata: bool = True,
-    progress: bool | Progress | None = None,
-    headers: dict[str, str] | None = None,
+    shared: SharedBodies | None = None,
+    budget: RetryBudget | None = None,
     previous: Any = None,
+    **settings: Any,
 ) -> Snapshot:
     """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
 
+    ``options`` (a :class:`ConnectOptions`) or its fields as keywords (``timeout=``,
+    ``deadline=``, ``headers=``, ``verify=`` …) set how the server is asked.
+    ``shared`` lets the servers of one discovery parse identical answers once;
+    ``budget`` caps the retries of a whole discovery (default ``4 × retries``).
     ``previous`` (a Snapshot, Discovery or saved file of the same server) makes it a fast refresh:
     metadata of files whose size and date did not change, and forgotten history, are carried over.
     """
-    reporter = make_progress(progress)
+    opts = (options or ConnectOptions()).with_changes(**settings)
+    reporter = make_progress(opts.progress)
+    started = time.perf_counter()
     try:
-        async with ComfyClient(
-            url, transport=transport, timeout=timeout, max_concurrency=max_concurrency, headers=headers
-        ) as client:
-            return await _Capture(client, reporter, metadata, previous_snapshot(previous, client.url)).run()
+        async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
+            try:
+                snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url)).run(), opts.total_deadline)
+            except asyncio.TimeoutError:
+                raise ServerTimeout(
+                    f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
+                    "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
+                    client.url,
+                ) from None
+            snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            return snapshot
     finally:
         reporter.close()
 
@@ -83,7 +97,7 @@ class _Capture:
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
-        folders = [f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS]
+        folders = self._refuse_dots([f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS])
         if not folders:
             return
         self.progress.add(2 * len(folders), "folders")
@@ -122,6 +136,21 @@ class _Capture:
         self.progress.add(len(wanted), "safetensors metadata")
         await _all(*(self._metadata(folder, name) for name in wanted))
 
+    def _refuse_dots(self, folders: list[str]) -> list[str]:
+        """Folder names '.', '..' and '' would normalise into another route: record them as failures."""
+        kept = []
+        for folder in folders:
+            if folder.strip() in ("", ".", ".."):
+                self.snapshot.failures[routes.folder_route(folder)] = {
+                    "error": "UnsafeName",
+                    "status": None,
+                    "message": f"{self.client.url}/models listed a folder named {folder!r}, which cannot be "
+                    "asked for safely (it would name another route); skipped.",
+                }
+            else:
+                kept.append(folder)
+        return kept
+
     async def _metadata(self, folder: str, name: str) -> None:
         key = routes.metadata_route(folder, name)
         # 404 means "this file has no metadata", which is an answer, not a failure.
@@ -155,6 +184,15 @@ class _Capture:
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:
             body = await self.client.get_json(key)
+        except ServerHTTPError as exc:
+            if exc.status_code not in (404, 405):
+                raise
+            # Every ComfyUI since 2023 answers /object_info; a web server without it is something else.
+            raise UnexpectedPayload(
+                f"{self.client.url} does not look like a ComfyUI server: {key} answered HTTP {exc.status_code}, "
+                "and every ComfyUI answers it. Check host, port and any path prefix of a reverse proxy.",
+                exc.url,
+            ) from None
         finally:
             self.progress.advance()
         self.snapshot.responses[key] = check(self.client.url + key, body)
@@ -215,5 +253,8 @@ def _quote_segment(text: str) -> str:
 
 
 def _quote_path(key: str) -> str:
-    head, _, folder = key.rpartition("/")
-    return f"{head}/{_quote_segment(folder)}" if head in ("/models", "/experiment/models") else key
+    """The request path of route ``key``: a server-provided folder name becomes exactly one path segment."""
+    for prefix in ("/experiment/models/", "/models/"):
+        if key.startswith(prefix):
+            return prefix + _quote_segment(key[len(prefix):])
+    return key

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+from ._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
 from ._safe_text import for_terminal
 from ._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 from ._version import __version__
@@ -25,15 +26,28 @@ if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, 
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
-    parser.add_argument("url", nargs="?", help="server URL (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
+    if offline:
+        parser.add_argument("url", nargs="*", help="server URL(s) (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
+    else:
+        parser.add_argument("url", nargs="?", help="server URL (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
     if offline:
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--snapshot", metavar="FILE", help="analyse a saved snapshot instead of a server")
         group.add_argument("--demo", action="store_true", help="analyse the demo snapshot shipped with comfyframe")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request (default %(default)s)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
+    parser.add_argument(
+        "--deadline", type=float, help=f"seconds for one server's whole discovery (default {DEADLINE_FACTOR} x --timeout)"
+    )
+    parser.add_argument(
+        "-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
+        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, items separated by newlines or ';')",
+    )
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
+    tls.add_argument("--insecure", action="store_true", help="do not check TLS certificates (warns)")
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
     parser.add_argument(
         "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
@@ -93,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("a", help="older snapshot file (or server URL)")
     change.add_argument("b", help="newer snapshot file (or server URL)")
     change.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request (default %(default)s)")
+    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
     change.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
@@ -102,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
     _source_args(why)
     return parser
+
+
+def _options(args: argparse.Namespace) -> ConnectOptions:
+    headers = parse_header_lines(os.environ.get("COMFYUI_HEADERS", ""), origin="$COMFYUI_HEADERS")
+    for item in args.header:
+        headers.update(parse_header_lines(item, origin="-H/--header", many=False))
+    if args.insecure:
+        print("comfyframe: warning: --insecure: TLS certificates are not checked; anyone on the path can read "
+              "and change the answers and see your headers.", file=sys.stderr)
+    return ConnectOptions(
+        timeout=args.timeout,
+        deadline=args.deadline,
+        max_concurrency=args.concurrency,
+        metadata=not args.no_metadata,
+        progress=not args.quiet,
+        headers=headers,
+        verify=False if args.insecure else args.ca_bundle or True,
+    )
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -175,14 +207,7 @@ def _discovery(args: argparse.Namespace) -> Discovery:
         return discover(demo=True)
     if getattr(args, "snapshot", None):
         return discover(snapshot=args.snapshot)
-    return discover(
-        args.url or default_url(),
-        timeout=args.timeout,
-        max_concurrency=args.concurrency,
-        metadata=not args.no_metadata,
-        progress=not args.quiet,
-        previous=args.previous,
-    )
+    return discover(args.url or default_url(), options=_options(args), previous=args.previous)
 
 
 def _side(text: str, args: argparse.Namespace) -> Discovery:
@@ -249,14 +274,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "snapshot":
         from ._discover import capture, default_url
 
-        snapshot = capture(
-            args.url or default_url(),
-            timeout=args.timeout,
-            max_concurrency=args.concurrency,
-            metadata=not args.no_metadata,
-            progress=not args.quiet,
-            previous=args.previous,
-        )
+        snapshot = capture(args.url or default_url(), options=_options(args), previous=args.previous)
         path = snapshot.save(args.output)
         print(f"saved {len(snapshot.responses)} answers from {for_terminal(snapshot.url)} to {for_terminal(path)}")
         for route, failure in snapshot.failures.items():

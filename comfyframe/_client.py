@@ -2,87 +2,191 @@
 
 Only HTTP lives here (no pandas, no domain logic). Failures are translated into
 the exceptions of :mod:`comfyframe.errors`, each naming the URL and a fix.
+Credentials never reach a message: userinfo in the URL becomes an
+``Authorization: Basic`` header, a query (``?token=…``) is sent with every
+request but not shown, and header values are never printed.
 Pass ``transport=`` (e.g. ``httpx.MockTransport``) to test without a network.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
+import re
 import ssl
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 import orjson
+import tenacity
 
+from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
+from ._snapshot import scrub_surrogates
 from .errors import (
     ComfyFrameError,
+    ServerDisconnected,
     ServerHTTPError,
     ServerTimeout,
     ServerUnreachable,
+    TLSFailure,
     UnexpectedPayload,
 )
 
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "DEFAULT_URL", "ComfyClient", "normalize_url"]
+
 DEFAULT_URL = "http://127.0.0.1:8188"
-# A server with hundreds of node packs can take a minute to build /object_info the first time;
-# an unreachable host should still fail fast, so connecting has its own, shorter limit.
-DEFAULT_TIMEOUT = 120.0
-CONNECT_TIMEOUT = 10.0
-DEFAULT_CONCURRENCY = 8
+MAX_REDIRECTS = 5
+_SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
+
+
+@dataclass(frozen=True)
+class ServerURL:
+    """A server URL split into what is shown and what is sent but never shown."""
+
+    base: str  # scheme://host[:port][/prefix], no userinfo, no query: safe to print and store
+    params: tuple[tuple[str, str], ...]  # the URL's query, sent with every request
+    auth: str | None  # an Authorization header value built from the URL's userinfo
+
+
+def split_server_url(url: str) -> ServerURL:
+    """Validate ``url`` and split off its credentials (userinfo and query)."""
+    text = url.strip() if isinstance(url, str) else ""
+    if not text:
+        raise ComfyFrameError("The server URL is empty: pass e.g. 'http://127.0.0.1:8188'.")
+    if "://" not in text:
+        if _SCHEME_TYPO.match(text):
+            raise ComfyFrameError(
+                f"{_strip_secrets(text)!r} is not a URL (a mistyped 'http://'?): pass e.g. 'http://127.0.0.1:8188'."
+            )
+        text = "http://" + text
+    parts = urlsplit(text)
+    shown = _strip_secrets(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ComfyFrameError(f"{shown!r} is not an http(s) URL of a ComfyUI server: pass e.g. 'http://127.0.0.1:8188'.")
+    hostport = parts.netloc.rpartition("@")[2]
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        if hostport.endswith(":"):
+            raise ValueError("empty port")
+    except ValueError as exc:
+        raise ComfyFrameError(f"{shown!r} has an invalid port ({exc}): pass e.g. 'http://host:8188'.") from None
+    auth = None
+    if "@" in parts.netloc:
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+        auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    base = f"{parts.scheme}://{hostport}{parts.path}".rstrip("/")
+    return ServerURL(base, tuple(parse_qsl(parts.query, keep_blank_values=True)), auth)
 
 
 def normalize_url(url: str) -> str:
-    """Return ``url`` with a scheme and without a trailing slash.
+    """Return ``url`` with a scheme, without a trailing slash, userinfo or query.
 
     ``localhost:8188`` and ``10.0.0.5:8188/`` become ``http://…``; a path
     prefix (a ComfyUI behind a reverse proxy) is kept.
     """
-    text = url.strip()
-    if not text:
-        raise ComfyFrameError("The server URL is empty: pass e.g. 'http://127.0.0.1:8188'.")
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ComfyFrameError(
-            f"{url!r} is not an http(s) URL of a ComfyUI server: pass e.g. 'http://127.0.0.1:8188'."
-        )
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError as exc:
-        raise ComfyFrameError(f"{url!r} has an invalid port ({exc}): pass e.g. 'http://host:8188'.") from None
-    return text.rstrip("/")
+    return split_server_url(url).base
+
+
+def _strip_secrets(text: str) -> str:
+    """``text`` with userinfo removed and query values replaced by ``***``, for messages."""
+    text = re.sub(r"(://)[^/@?#]*@", r"\1", text)
+    return re.sub(r"([?&][^=&#]*)=[^&#]*", r"\1=***", text)
 
 
 @cache
-def _ssl_context() -> ssl.SSLContext:
+def _default_ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs tens of milliseconds; one context serves every client.
     return httpx.create_ssl_context()
+
+
+def _ssl_verify(verify: Verify) -> ssl.SSLContext | bool:
+    if verify is True:
+        return _default_ssl_context()
+    if verify is False or isinstance(verify, ssl.SSLContext):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=str(verify))
+    except (OSError, ssl.SSLError) as exc:
+        raise ComfyFrameError(f"Cannot use {verify} as a CA bundle ({exc}): pass a PEM file of certificates.") from None
+
+
+class RetryBudget:
+    """How many retries one discovery may still spend, so a failing fleet cannot cause a storm."""
+
+    def __init__(self, retries: int) -> None:
+        self.left = retries
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+class SharedBodies:
+    """Parsed answers by content hash, shared by the servers of one discovery.
+
+    Render farms run identical images: twenty servers send the same megabytes of
+    ``/object_info``. Each distinct body is parsed once and held once; the
+    snapshots share the parsed object (snapshots are read, never changed).
+    """
+
+    MIN_BYTES = 256 << 10  # small answers are cheaper to parse than to hash
+
+    def __init__(self) -> None:
+        self._parsed: dict[bytes, Any] = {}
+
+    def decode(self, body: bytes, full: str, kind: str) -> Any:
+        if len(body) < self.MIN_BYTES:
+            return _decode(body, full, kind)
+        key = hashlib.blake2b(body, digest_size=16).digest()
+        if key not in self._parsed:
+            self._parsed[key] = _decode(body, full, kind)
+        return self._parsed[key]
 
 
 class ComfyClient:
     """Async JSON client for one ComfyUI server with bounded parallelism.
 
     Use as ``async with ComfyClient(url) as client: await client.get_json("/object_info")``.
+    Settings come from ``options`` (a :class:`ConnectOptions`); the keyword
+    arguments override single fields of it.
     """
 
     def __init__(
         self,
         url: str = DEFAULT_URL,
         *,
+        options: ConnectOptions | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: float | None = None,
+        max_concurrency: int | None = None,
         headers: dict[str, str] | None = None,
+        verify: Verify | None = None,
+        shared: SharedBodies | None = None,
+        budget: RetryBudget | None = None,
     ) -> None:
-        if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
-        self.url = normalize_url(url)
-        self.timeout = timeout
+        self.options = (options or ConnectOptions()).with_changes(
+            timeout=timeout, max_concurrency=max_concurrency, headers=headers, verify=verify
+        )
+        target = split_server_url(url)
+        self.url = target.base
+        self.timeout = self.options.timeout
+        self.requests = 0
+        self._params = target.params
         self._transport = transport
-        self._headers = {"Accept": "application/json", **(headers or {})}
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self._headers = {"Accept": "application/json", **self.options.headers}
+        if target.auth and not any(k.lower() == "authorization" for k in self._headers):
+            self._headers["Authorization"] = target.auth
+        self._origin = httpx.URL(self.url)
+        self._limit = asyncio.Semaphore(self.options.max_concurrency)
+        self._budget = budget or RetryBudget(4 * self.options.retries)
+        self._shared = shared or SharedBodies()
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> ComfyClient:
@@ -91,8 +195,8 @@ class ComfyClient:
             transport=self._transport,
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT)),
             headers=self._headers,
-            follow_redirects=True,
-            verify=_ssl_context(),
+            follow_redirects=False,  # followed by hand: only within the server's own origin
+            verify=_ssl_verify(self.options.verify),
         )
         return self
 
@@ -110,61 +214,172 @@ class ComfyClient:
         """GET ``route`` and decode its JSON body.
 
         With ``missing_ok`` a 404 answer returns ``None`` instead of raising.
+        Connect errors, resets and 5xx answers are retried with backoff.
         """
         if self._http is None:
             raise RuntimeError("ComfyClient is not open: use 'async with ComfyClient(url) as client'.")
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.options.retries + 1),
+            wait=tenacity.wait_exponential(multiplier=0.2, max=4.0) + tenacity.wait_random(0, 0.2),
+            retry=tenacity.retry_if_exception(self._worth_retry),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                async with self._limit:
+                    return await self._get_once(route, params, missing_ok)
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    def _worth_retry(self, exc: BaseException) -> bool:
+        transient = (isinstance(exc, ServerUnreachable) and not isinstance(exc, TLSFailure)) or (
+            isinstance(exc, ServerHTTPError) and exc.status_code >= 500
+        )
+        return transient and self._budget.take()
+
+    async def _get_once(self, route: str, params: dict[str, str] | None, missing_ok: bool) -> Any:
         full = self.url + route
-        async with self._limit:
-            try:
-                response = await self._http.get(route, params=params)
-            except httpx.TimeoutException:
-                raise ServerTimeout(
-                    f"{full} did not answer within {self.timeout:g} s. The server may be busy "
-                    "(a prompt running on a slow device); retry, or raise timeout= / --timeout.",
-                    full,
-                ) from None
-            except (httpx.ConnectError, httpx.NetworkError) as exc:
-                raise ServerUnreachable(
-                    f"Cannot connect to {self.url} ({_reason(exc)}). Check that ComfyUI is running, "
-                    "that host and port are right, and that a remote server was started with "
-                    "'--listen 0.0.0.0'.",
-                    full,
-                ) from None
-            except httpx.HTTPError as exc:
-                raise ServerUnreachable(
-                    f"Request to {full} failed ({type(exc).__name__}: {_reason(exc)}). "
-                    "Check the URL and any proxy between you and the server.",
-                    full,
-                ) from None
-        if response.status_code == 404 and missing_ok:
-            return None
-        if response.status_code >= 400:
-            raise ServerHTTPError(
-                f"{full} answered HTTP {response.status_code} {response.reason_phrase}. "
-                + _status_hint(response.status_code),
-                full,
-                response.status_code,
-            )
+        self.requests += 1
         try:
-            # orjson: /object_info of a server with many node packs is several megabytes.
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            kind = response.headers.get("content-type", "unknown content type")
-            raise UnexpectedPayload(
-                f"{full} answered with {kind}, not JSON. Is {self.url} a ComfyUI server "
-                "(and not a login page or another web app behind the same address)?",
+            status, reason, kind, body = await asyncio.wait_for(self._exchange(route, params, full), self.timeout)
+        except (asyncio.TimeoutError, httpx.TimeoutException):
+            raise ServerTimeout(
+                f"{full} did not answer within {self.timeout:g} s. The server may be busy "
+                "(a prompt running on a slow device); retry, or raise timeout= / --timeout.",
                 full,
             ) from None
+        except httpx.ConnectError as exc:
+            if _is_tls(exc):
+                raise TLSFailure(
+                    f"TLS with {self.url} failed ({_reason(exc)}). If the server uses a private CA, pass its "
+                    "certificate with verify='ca.pem' / --ca-bundle FILE; --insecure skips the check.",
+                    full,
+                ) from None
+            raise ServerUnreachable(
+                f"Cannot connect to {self.url} ({_reason(exc)}). Check that ComfyUI is running, "
+                "that host and port are right, and that a remote server was started with "
+                "'--listen 0.0.0.0'.",
+                full,
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise ServerDisconnected(
+                f"{self.url} closed the connection mid-answer to {route} ({_reason(exc)}). The server or a "
+                "proxy in front of it dropped the request; retry later, or check its console log.",
+                full,
+            ) from None
+        except httpx.DecodingError:
+            raise UnexpectedPayload(f"{full} sent a damaged compressed body; retry, or check the proxy.", full) from None
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(
+                f"Request to {full} failed ({type(exc).__name__}: {_reason(exc)}). "
+                "Check the URL and any proxy between you and the server.",
+                full,
+            ) from None
+        if status == 404 and missing_ok:
+            return None
+        if status >= 400:
+            raise ServerHTTPError(f"{full} answered HTTP {status} {reason}. " + _status_hint(status), full, status)
+        return self._shared.decode(body, full, kind)
+
+    async def _exchange(self, route: str, params: dict[str, str] | None, full: str) -> tuple[int, str, str, bytes]:
+        """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
+        assert self._http is not None
+        request = self._http.build_request("GET", route, params=[*self._params, *(params or {}).items()])
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._http.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    body = await self._read_capped(response, route, full)
+                    return response.status_code, response.reason_phrase, response.headers.get("content-type", ""), body
+                request = response.next_request
+                if _origin(request.url) != _origin(self._origin):
+                    raise ServerHTTPError(
+                        f"{full} redirected to another origin, {_origin_text(request.url)}. comfyframe does not "
+                        "follow it, so your headers are not sent there; if you trust it, use that URL directly.",
+                        full,
+                        response.status_code,
+                    )
+            finally:
+                await response.aclose()
+        raise ServerHTTPError(f"{full} redirected more than {MAX_REDIRECTS} times; check the URL.", full, 310)
+
+    async def _read_capped(self, response: httpx.Response, route: str, full: str) -> bytes:
+        limit = self.options.limits.for_route(route)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
+                raise UnexpectedPayload(
+                    f"{full} answered more than {shown} (decompressed), the limit for this route; "
+                    "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
+                    "if the server is trusted.",
+                    full,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _decode(body: bytes, full: str, kind: str) -> Any:
+    if not body.strip():
+        raise UnexpectedPayload(
+            f"{full} gave an empty answer where ComfyUI sends JSON. Is it a ComfyUI server, and is a proxy "
+            "in front of it cutting answers?",
+            full,
+        )
+    try:
+        # orjson: /object_info of a server with many node packs is several megabytes.
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        # ComfyUI on Linux sends non-UTF-8 file names as lone surrogates (\udcXX), which orjson rejects;
+        # they become visible \xNN escapes, so the row is kept and every later encoder accepts it.
+        return scrub_surrogates(json.loads(body))
+    except (ValueError, RecursionError):
+        kind = kind or "an unknown content type"
+        raise UnexpectedPayload(
+            f"{full} answered with {_printable(kind)}, not JSON: it does not look like a ComfyUI server "
+            "(a login page or another web app behind the same address?), or the answer was cut short.",
+            full,
+        ) from None
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
+def _origin_text(url: httpx.URL) -> str:
+    scheme, host, port = _origin(url)
+    return _printable(f"{scheme}://{host}:{port}")
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:200])
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    return "SSL" in text or "CERTIFICATE" in text.upper()
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
-    return text or type(exc).__name__
+    return _strip_secrets(_printable(text)) if text else type(exc).__name__
 
 
 def _status_hint(status: int) -> str:
     if status in (401, 403):
-        return "The server or a proxy in front of it wants credentials: pass headers= with them."
+        return (
+            "The server or a proxy in front of it wants credentials: pass headers={...} (Python) "
+            "or -H 'Name: value' (CLI), or put user:password@ in the URL."
+        )
     if status == 404:
         return "This ComfyUI does not have that route; it may be older than the feature."
     if status >= 500:

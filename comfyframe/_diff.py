@@ -45,8 +45,8 @@ def as_discovery(side: Any, label: str) -> Discovery:
 def diff(a: Side, b: Side) -> pd.DataFrame:
     """Changes from ``a`` (older) to ``b`` (newer): ``change, table, server, folder, name, field, old, new``."""
     old, new = as_discovery(a, "a"), as_discovery(b, "b")
-    single = len(old.servers) == 1 and len(new.servers) == 1
-    aliases = {old.servers[0]: new.servers[0]} if single else {}
+    single = len(old.urls) == 1 and len(new.urls) == 1
+    aliases = {old.urls[0]: new.urls[0]} if single else {}
     old_packs, new_packs = (d.nodes[["server", "package"]].dropna().drop_duplicates() for d in (old, new))
     parts = [
         _compare(old.models, new.models, "models", ["folder", "name"], MODEL_FIELDS, aliases),

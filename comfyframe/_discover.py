@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Coroutine, Sequence
 from importlib import resources
 from pathlib import Path
@@ -16,11 +17,12 @@ from typing import Any, TypeVar
 import httpx
 
 from ._capture import capture_async
-from ._client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, DEFAULT_URL
+from ._client import DEFAULT_URL, RetryBudget, SharedBodies, normalize_url
 from ._demo import label_demo
 from ._discovery import Discovery
-from ._progress import Progress
+from ._options import ConnectOptions
 from ._snapshot import Snapshot
+from .errors import ComfyFrameError
 
 T = TypeVar("T")
 DEMO_RESOURCE = "demo_snapshot.json.gz"
@@ -40,35 +42,50 @@ def demo_snapshot() -> Snapshot:
 async def discover_async(
     url: str | Sequence[str] | None = None,
     *,
+    options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_concurrency: int = DEFAULT_CONCURRENCY,
-    metadata: bool = True,
-    progress: bool | Progress | None = True,
-    headers: dict[str, str] | None = None,
     previous: Any = None,
+    **settings: Any,
 ) -> Discovery:
     """Ask one server (or several, given a list of URLs) and return a :class:`Discovery`.
 
-    ``previous`` (a Snapshot, Discovery or saved file) makes it a fast refresh, see :func:`discover`.
+    Settings are a :class:`ConnectOptions` or its fields as keywords. In a
+    fleet, a server that fails gives a ``DegradedServerWarning`` and a row in
+    ``Discovery.servers``; the others keep every table. When every server
+    fails, the first server's error is raised. ``previous`` (a Snapshot,
+    Discovery or saved file) makes it a fast refresh, see :func:`discover`.
     """
+    opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
     urls = [default_url()] if url is None else [url] if isinstance(url, str) else list(url)
-    snapshots = await asyncio.gather(
-        *(
-            capture_async(
-                u,
-                transport=transport,
-                timeout=timeout,
-                max_concurrency=max_concurrency,
-                metadata=metadata,
-                progress=progress,
-                headers=headers,
-                previous=previous,
-            )
-            for u in urls
-        )
+    if not urls:
+        raise ValueError("discover() got an empty list of servers: pass at least one URL.")
+    started = time.perf_counter()
+    shared = SharedBodies()
+    # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
+    budget = RetryBudget(opts.retries * (len(urls) + 3))
+    results = await asyncio.gather(
+        *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous) for u in urls),
+        return_exceptions=True,
     )
-    return Discovery(list(snapshots))
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):
+            raise result
+    snapshots = [r for r in results if isinstance(r, Snapshot)]
+    errors = [(u, r) for u, r in zip(urls, results) if isinstance(r, ComfyFrameError)]
+    if not snapshots:
+        raise errors[0][1]
+    seconds = round(time.perf_counter() - started, 3)
+    failed = [failed_server_row(u, exc, seconds) for u, exc in errors]
+    return Discovery(snapshots, failed=failed)
+
+
+def failed_server_row(url: str, exc: ComfyFrameError, seconds: float) -> dict[str, Any]:
+    """The ``Discovery.servers`` row of a server that could not be discovered."""
+    try:
+        shown = normalize_url(url)
+    except ComfyFrameError:
+        shown = "(invalid URL)"
+    return {"server": shown, "error": f"{type(exc).__name__}: {exc}", "seconds": seconds}
 
 
 def discover(
@@ -76,19 +93,19 @@ def discover(
     *,
     snapshot: Snapshot | str | Path | None = None,
     demo: bool = False,
+    options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_concurrency: int = DEFAULT_CONCURRENCY,
-    metadata: bool = True,
-    progress: bool | Progress | None = True,
-    headers: dict[str, str] | None = None,
     previous: Any = None,
+    **settings: Any,
 ) -> Discovery:
     """Discover a ComfyUI server: its hardware, nodes and every model file, as DataFrames.
 
     ``url`` defaults to ``$COMFYUI_URL``, then ``http://127.0.0.1:8188``; pass a
     list to inventory several servers at once. ``snapshot=`` analyses a saved
-    snapshot offline and ``demo=True`` the snapshot shipped with comfyframe.
+    snapshot (or fleet file) offline and ``demo=True`` the snapshot shipped with
+    comfyframe. Connection settings: ``options=ConnectOptions(...)`` or its
+    fields as keywords: ``timeout, deadline, max_concurrency, metadata,
+    progress, headers, verify, retries, limits``.
     ``previous=`` (an earlier Snapshot, Discovery or saved file of the same server) refreshes: only
     files that are new or whose size or date changed have their metadata read again, and prompts the
     server has forgotten since are kept; ``Snapshot.carried`` records what was carried over.
@@ -98,47 +115,25 @@ def discover(
         return Discovery(demo_snapshot())
     if snapshot is not None:
         return Discovery.from_snapshot(snapshot)
-    return run_sync(
-        discover_async(
-            url,
-            transport=transport,
-            timeout=timeout,
-            max_concurrency=max_concurrency,
-            metadata=metadata,
-            progress=progress,
-            headers=headers,
-            previous=previous,
-        )
-    )
+    opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
+    return run_sync(discover_async(url, options=opts, transport=transport, previous=previous))
 
 
 def capture(
     url: str | None = None,
     *,
+    options: ConnectOptions | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_concurrency: int = DEFAULT_CONCURRENCY,
-    metadata: bool = True,
-    progress: bool | Progress | None = True,
-    headers: dict[str, str] | None = None,
     previous: Any = None,
+    **settings: Any,
 ) -> Snapshot:
     """Fetch a server's raw answers into a :class:`Snapshot` (save it with ``.save(path)``).
 
-    ``previous=`` refreshes from an earlier snapshot of the same server, as in :func:`discover`.
+    Settings as for :func:`discover`; ``previous=`` refreshes from an earlier snapshot of the same
+    server, as in :func:`discover`.
     """
-    return run_sync(
-        capture_async(
-            url or default_url(),
-            transport=transport,
-            timeout=timeout,
-            max_concurrency=max_concurrency,
-            metadata=metadata,
-            progress=progress,
-            headers=headers,
-            previous=previous,
-        )
-    )
+    opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
+    return run_sync(capture_async(url or default_url(), options=opts, transport=transport, previous=previous))
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

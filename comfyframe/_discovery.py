@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -17,7 +18,7 @@ from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
 from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
 from ._refresh import carry_history
 from ._safe_text import for_terminal
-from ._snapshot import HISTORY, Snapshot
+from ._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
 from ._usage import add_usage, build_usage, reclaimable_by_folder, unused, usage_problems
 from ._validate import _check_job_args
 from .errors import DegradedServerWarning
@@ -38,11 +39,18 @@ class Discovery:
     and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
     """
 
-    def __init__(self, snapshots: Snapshot | Sequence[Snapshot], *, warn: bool = True) -> None:
+    def __init__(
+        self,
+        snapshots: Snapshot | Sequence[Snapshot],
+        *,
+        warn: bool = True,
+        failed: Sequence[dict[str, Any]] = (),
+    ) -> None:
         given = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
         if not given:
             raise ValueError("Discovery needs at least one snapshot.")
         self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
+        self.failed: tuple[dict[str, Any], ...] = tuple(failed)
         frames = concat_frames([build_frames(s) for s in self.snapshots])
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
@@ -53,16 +61,22 @@ class Discovery:
         self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
         self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
         self.capabilities: pd.DataFrame = capability_table(self.models)
-        self.problems: list[str] = [p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]]
+        self.problems: list[str] = [
+            *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
+              for row in self.failed),
+            *(p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]),
+        ]
         if warn:
             for problem in self.problems:
                 warnings.warn(problem, DegradedServerWarning, stacklevel=3)
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
-        """Build from a :class:`Snapshot` or a saved snapshot file, offline."""
-        snapshot = source if isinstance(source, Snapshot) else Snapshot.load(source)
-        return cls(snapshot, warn=warn)
+        """Build from a :class:`Snapshot` or a saved snapshot or fleet file, offline."""
+        if isinstance(source, Snapshot):
+            return cls(source, warn=warn)
+        snapshots, failed = load_snapshots(source)
+        return cls(snapshots, warn=warn, failed=failed)
 
     # -- identity --------------------------------------------------------
     @property
@@ -75,8 +89,25 @@ class Discovery:
         return self.snapshot.url
 
     @property
-    def servers(self) -> list[str]:
+    def urls(self) -> list[str]:
+        """The URLs of the servers with tables (credentials removed)."""
         return [s.url for s in self.snapshots]
+
+    @property
+    def servers(self) -> pd.DataFrame:
+        """One row per server asked: ``server, reachable, comfyui_version, error, seconds, requests``."""
+        rows: list[dict[str, Any]] = []
+        for snap in self.snapshots:
+            system = (snap.system_stats or {}).get("system")
+            version = system.get("comfyui_version") if isinstance(system, dict) else None
+            rows.append({"server": snap.url, "reachable": True, "comfyui_version": None if version is None else str(version),
+                         "error": None, "seconds": snap.stats.get("seconds"), "requests": snap.stats.get("requests")})
+        for row in self.failed:
+            rows.append({"server": str(row.get("server", "")), "reachable": False, "comfyui_version": None,
+                         "error": str(row.get("error", "")), "seconds": row.get("seconds"), "requests": None})
+        frame = pd.DataFrame(rows, columns=["server", "reachable", "comfyui_version", "error", "seconds", "requests"])
+        return frame.astype({"server": "string", "reachable": "bool", "comfyui_version": "string", "error": "string",
+                             "seconds": "float64", "requests": "Int64"})
 
     # -- queries ---------------------------------------------------------
     def _server_budgets(self) -> dict[str, float]:
@@ -183,7 +214,7 @@ class Discovery:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""
         models = self.models
         return {
-            "servers": self.servers,
+            "servers": self.urls,
             "devices": self.hardware[["gpu_name", "vram_total_gb", "vram_free_gb"]].to_dict("records"),
             "nodes": int(len(self.nodes)),
             "loader_nodes": int(self.nodes["loads_models"].fillna(False).sum()),
@@ -198,8 +229,10 @@ class Discovery:
 
     # -- output ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Save the (first) server's snapshot for offline work (``.json`` or ``.json.gz``)."""
-        return self.snapshot.save(path)
+        """Save the snapshot(s) for offline work (``.json`` or ``.json.gz``); a fleet saves every server."""
+        if len(self.snapshots) == 1 and not self.failed:
+            return self.snapshot.save(path)
+        return save_fleet(path, list(self.snapshots), list(self.failed))
 
     def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
         """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
@@ -214,7 +247,7 @@ class Discovery:
         return status_text(self)
 
     def __repr__(self) -> str:
-        servers = ", ".join(self.servers)
+        servers = ", ".join(self.urls)
         return for_terminal(
             f"<Discovery of {servers}: {len(self.hardware)} device(s), {len(self.nodes)} nodes, "
             f"{len(self.models)} models, {len(self.edges)} edges>"

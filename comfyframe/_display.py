@@ -34,7 +34,7 @@ class Summarised(Protocol):
     problems: list[str]
 
     @property
-    def servers(self) -> list[str]: ...
+    def urls(self) -> list[str]: ...
     def available_capabilities(self) -> list[str]: ...
     def best_per_capability(self, prefer: Any = "quality", device: int = 0) -> pd.DataFrame: ...
 
@@ -67,7 +67,7 @@ def status_text(discovery: Summarised) -> str:
     """Server, devices, model counts and the best pick per capability, as text safe for a terminal."""
     lines: list[str] = []
     hw = discovery.hardware
-    for server in discovery.servers:
+    for server in discovery.urls:
         rows = hw[hw["server"].eq(server)]
         first = rows.iloc[0] if len(rows) else None
         version = first["comfyui_version"] if first is not None else "?"
@@ -214,7 +214,7 @@ def discovery_html(discovery: Summarised) -> str:
     """Rich notebook summary: servers, GPUs with VRAM bars, counts, best picks, warnings (all escaped)."""
     parts = [_STYLE, '<div class="cf-summary">']
     hw = discovery.hardware
-    for server in discovery.servers:
+    for server in discovery.urls:
         rows = hw[hw["server"].eq(server)]
         if len(rows):
             first = rows.iloc[0]

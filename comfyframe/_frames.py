@@ -10,7 +10,7 @@ from ._catalog import build_edges, build_models, listed_files, match_edges
 from ._hardware import build_hardware
 from ._nodes import build_nodes, parse_object_info
 from ._rules import model_extensions
-from ._snapshot import MODEL_FOLDERS, SYSTEM_STATS, Snapshot
+from ._snapshot import EMBEDDINGS, MODEL_FOLDERS, OBJECT_INFO, SYSTEM_STATS, Snapshot
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
             f"{snapshot.url}: /models failed ({_first_line(failures[MODEL_FOLDERS])}); models are only the files "
             "node dropdowns offer, folders are inferred and sizes unknown. ComfyUI 0.2 and newer answer /models."
         )
+    if EMBEDDINGS in failures:
+        notes.append(f"{snapshot.url}: /embeddings failed ({_first_line(failures[EMBEDDINGS])}); no embeddings listed.")
+    notes.extend(_shape_problems(snapshot))
     keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}
     if keys["/models/"]:
         folders = ", ".join(k[len("/models/"):] for k in keys["/models/"])
@@ -75,6 +78,43 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
             f"({_first_line(failures[meta[0]])}); their family comes from names and loaders."
         )
     return notes
+
+
+# Beyond this a device report is not real memory (the largest GPUs have under 300 GB).
+ABSURD_VRAM_BYTES = 16 << 40
+
+
+def _shape_problems(snapshot: Snapshot) -> list[str]:
+    """Notes on answers that were JSON of the right kind but hold entries the tables cannot use."""
+    notes: list[str] = []
+    stats = snapshot.responses.get(SYSTEM_STATS)
+    if isinstance(stats, dict):
+        devices = stats.get("devices")
+        if not isinstance(devices, list) or not devices:
+            notes.append(f"{snapshot.url}: /system_stats lists no devices ({devices!r:.20}); the hardware table is empty.")
+        else:
+            odd = [d for d in devices if not isinstance(d, dict)]
+            if odd:
+                notes.append(f"{snapshot.url}: /system_stats has {len(odd)} device entr(ies) that are not objects; dropped.")
+            bad = [d for d in devices if isinstance(d, dict) and not _plausible_bytes(d.get("vram_total"))]
+            if bad:
+                notes.append(
+                    f"{snapshot.url}: {len(bad)} device(s) report impossible VRAM (negative, not a number or over "
+                    "16 TiB); their memory budget is not trustworthy."
+                )
+    info = snapshot.responses.get(OBJECT_INFO)
+    if isinstance(info, dict):
+        odd_nodes = sum(1 for v in info.values() if not isinstance(v, dict))
+        if odd_nodes:
+            notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
+    return notes
+
+
+def _plausible_bytes(value: object) -> bool:
+    return (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= ABSURD_VRAM_BYTES
+        and value == value
+    )
 
 
 def _first_line(failure: dict[str, object]) -> str:

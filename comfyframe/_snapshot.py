@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 from .errors import SnapshotError
 
 FORMAT = "comfyframe-snapshot"
+FLEET_FORMAT = "comfyframe-fleet"
 FORMAT_VERSION = 1
 
 # Route keys, written without the optional "/api" prefix.
@@ -41,6 +44,34 @@ def metadata_route(folder: str, name: str) -> str:
     return f"/view_metadata/{folder}?filename={name}"
 
 
+def scrub_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in strings replaced by visible ``\\xNN`` escapes.
+
+    ComfyUI sends a file name that is not UTF-8 (``caf\\xe9`` on Linux) as lone
+    surrogates; UTF-8 encoders (Arrow, CSV, terminals) reject them.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            pass
+        try:  # \udc80-\udcff: the bytes Python decoded with surrogateescape
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [scrub_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub_surrogates(k): scrub_surrogates(v) for k, v in value.items()}
+    return value
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -53,6 +84,7 @@ class Snapshot:
     ``/view_metadata/loras?filename=x.safetensors`` …) to its JSON body; a body
     of ``None`` means the server answered 404 (e.g. a file without metadata).
     ``failures`` maps a route key to ``{"error", "status", "message"}``.
+    ``stats`` holds how the capture went (``seconds``, ``requests``).
     """
 
     url: str
@@ -62,6 +94,7 @@ class Snapshot:
     comfyframe_version: str = ""
     # Route key -> taken_at of the earlier snapshot its body was carried over from (``previous=``).
     carried: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         return (
@@ -132,6 +165,7 @@ class Snapshot:
             "responses": self.responses,
             "failures": self.failures,
             "carried": self.carried,
+            **({"stats": self.stats} if self.stats else {}),
         }
 
     @classmethod
@@ -141,16 +175,18 @@ class Snapshot:
                 f"{origin} is not a comfyframe snapshot (no '\"format\": \"{FORMAT}\"' field). "
                 "Create one with 'comfyframe snapshot URL -o FILE' or Snapshot.save()."
             )
-        version = data.get("version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise SnapshotError(
-                f"{origin} has snapshot format version {version!r}; this comfyframe reads up to "
-                f"{FORMAT_VERSION}. Upgrade comfyframe to read it."
-            )
+        _check_version(data.get("version"), origin)
         responses, failures = data.get("responses"), data.get("failures", {})
         carried = data.get("carried", {})
         if not isinstance(responses, dict) or not isinstance(failures, dict) or not isinstance(carried, dict):
             raise SnapshotError(f"{origin} is damaged: 'responses', 'failures' and 'carried' must be objects.")
+        bad = [key for key, entry in failures.items() if not isinstance(entry, dict)]
+        if bad:
+            raise SnapshotError(
+                f"{origin} is damaged: failure entries must be objects with 'error', 'status', 'message' "
+                f"({len(bad)} are not, e.g. {bad[0][:80]!r}); capture it again."
+            )
+        stats = data.get("stats", {})
         return cls(
             url=str(data.get("url", "")),
             responses=responses,
@@ -158,40 +194,96 @@ class Snapshot:
             taken_at=str(data.get("taken_at", "")),
             comfyframe_version=str(data.get("comfyframe_version", "")),
             carried={str(k): str(v) for k, v in carried.items()},
+            stats=stats if isinstance(stats, dict) else {},
         )
 
     def save(self, path: str | Path) -> Path:
         """Write the snapshot as JSON (gzip-compressed when the name ends in ``.gz``)."""
-        target = Path(path)
-        payload = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.suffix == ".gz":
-                with gzip.open(target, "wb", compresslevel=6) as handle:
-                    handle.write(payload)
-            else:
-                target.write_bytes(payload)
-        except OSError as exc:
-            raise SnapshotError(f"Cannot write snapshot to {target}: {exc.strerror or exc}.") from None
-        return target
+        return _write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | Path) -> Snapshot:
-        """Read a snapshot written by :meth:`save` (``.json`` or ``.json.gz``)."""
-        source = Path(path)
+        """Read a snapshot written by :meth:`save` (``.json`` or ``.json.gz``), or a one-server fleet file."""
+        snapshots, _ = load_snapshots(path)
+        if len(snapshots) != 1:
+            raise SnapshotError(
+                f"{path} is a fleet file of {len(snapshots)} servers; read it with cf.discover(snapshot=path) "
+                "or comfyframe --snapshot FILE."
+            )
+        return snapshots[0]
+
+
+def save_fleet(path: str | Path, snapshots: list[Snapshot], failed: list[dict[str, Any]]) -> Path:
+    """Write several servers' snapshots (and the rows of servers that failed) to one file."""
+    return _write_json(
+        path,
+        {"format": FLEET_FORMAT, "version": FORMAT_VERSION, "snapshots": [s.to_dict() for s in snapshots],
+         "failed": failed},
+    )
+
+
+def load_snapshots(path: str | Path) -> tuple[list[Snapshot], list[dict[str, Any]]]:
+    """Read a snapshot or a fleet file: its snapshots and the rows of servers that failed."""
+    source = Path(path)
+    data = _read_json(source)
+    if not isinstance(data, dict) or data.get("format") != FLEET_FORMAT:
+        return [Snapshot.from_dict(data, origin=str(source))], []
+    _check_version(data.get("version"), str(source))
+    items, failed = data.get("snapshots"), data.get("failed", [])
+    if not isinstance(items, list) or not items or not isinstance(failed, list):
+        raise SnapshotError(f"{source} is damaged: a fleet file needs a non-empty 'snapshots' list.")
+    if not all(isinstance(row, dict) for row in failed):
+        raise SnapshotError(f"{source} is damaged: 'failed' must be a list of objects.")
+    return [Snapshot.from_dict(item, origin=f"{source} (server {i})") for i, item in enumerate(items)], failed
+
+
+def _check_version(version: object, origin: str) -> None:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SnapshotError(
+            f"{origin} has an invalid format version {version!r}: it must be a positive whole number. "
+            "The file is damaged or was not written by comfyframe; capture it again."
+        )
+    if version > FORMAT_VERSION:
+        raise SnapshotError(
+            f"{origin} has snapshot format version {version}; this comfyframe reads up to "
+            f"{FORMAT_VERSION}. Upgrade comfyframe to read it."
+        )
+
+
+def _write_json(path: str | Path, data: dict[str, Any]) -> Path:
+    target = Path(path)
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        # Lone surrogates (non-UTF-8 file names on Linux) cannot be UTF-8: write them as \udcXX escapes.
+        payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".gz":
+            with gzip.open(target, "wb", compresslevel=6) as handle:
+                handle.write(payload)
+        else:
+            target.write_bytes(payload)
+    except OSError as exc:
+        raise SnapshotError(f"Cannot write snapshot to {target}: {exc.strerror or exc}.") from None
+    return target
+
+
+def _read_json(source: Path) -> Any:
+    try:
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        raise SnapshotError(f"No snapshot file at {source}: check the path.") from None
+    except OSError as exc:
+        raise SnapshotError(f"Cannot read snapshot {source}: {exc.strerror or exc}.") from None
+    if raw[:2] == b"\x1f\x8b":
         try:
-            raw = source.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotError(f"No snapshot file at {source}: check the path.") from None
-        except OSError as exc:
-            raise SnapshotError(f"Cannot read snapshot {source}: {exc.strerror or exc}.") from None
-        if raw[:2] == b"\x1f\x8b":
-            try:
-                raw = gzip.decompress(raw)
-            except (OSError, EOFError) as exc:
-                raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SnapshotError(f"{source} is not valid JSON ({exc}); capture it again.") from None
-        return cls.from_dict(data, origin=str(source))
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
+    try:
+        data = json.loads(raw)
+        # Only files with escaped surrogates (pairs or lone ones) pay for the walk.
+        return scrub_surrogates(data) if _ESCAPED_SURROGATE.search(raw) else data
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise SnapshotError(f"{source} is not valid JSON ({str(exc)[:200]}); capture it again.") from None

@@ -10,6 +10,8 @@ __all__ = [
     "ComfyFrameError",
     "ServerError",
     "ServerUnreachable",
+    "ServerDisconnected",
+    "TLSFailure",
     "ServerTimeout",
     "ServerHTTPError",
     "UnexpectedPayload",
@@ -33,6 +35,14 @@ class ServerError(ComfyFrameError):
 
 class ServerUnreachable(ServerError):
     """No connection could be made (refused, DNS failure, network down)."""
+
+
+class ServerDisconnected(ServerUnreachable):
+    """The server (or a proxy) closed the connection in the middle of an answer."""
+
+
+class TLSFailure(ServerUnreachable):
+    """The TLS handshake failed (an untrusted certificate, a wrong host name, plain HTTP on an https URL)."""
 
 
 class ServerTimeout(ServerError):

@@ -22,7 +22,7 @@ def test_plain_call_inside_a_running_loop() -> None:
 def test_async_form_and_several_servers() -> None:
     transport = httpx.MockTransport(comfy_handler())
     found = asyncio.run(cf.discover_async(["http://a:8188", "http://b:8188"], transport=transport, progress=False))
-    assert found.servers == ["http://a:8188", "http://b:8188"]
+    assert found.urls == ["http://a:8188", "http://b:8188"]
     assert sorted(found.hardware["server"]) == ["http://a:8188", "http://b:8188"]
     assert found.models.groupby("server").size().tolist() == [3, 3]
     second = found.best_for("text_to_image", device=1)

@@ -63,3 +63,47 @@ def test_damaged_gzip(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b'{"format": "comfyframe-snapshot"}')[:-6])
     with pytest.raises(cf.SnapshotError):
         cf.Snapshot.load(path)
+
+
+@pytest.mark.parametrize("version", ["1", -7, 0, True, None, 1.5])
+def test_invalid_format_versions_are_rejected(tmp_path: Path, version: object) -> None:
+    data = sample().to_dict() | {"version": version}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(cf.SnapshotError, match="invalid format version") as info:
+        cf.Snapshot.load(path)
+    assert "Upgrade" not in str(info.value)
+
+
+@pytest.mark.parametrize("entry", ["boom", 3, None, ["a"]])
+def test_failure_entries_must_be_objects(tmp_path: Path, entry: object) -> None:
+    data = sample().to_dict()
+    data["failures"] = {"/embeddings": entry}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(cf.SnapshotError, match="failure entries must be objects"):
+        cf.discover(snapshot=path)
+
+
+def test_surrogates_in_a_snapshot_load_and_build_tables(tmp_path: Path) -> None:
+    data = sample().to_dict()
+    data["responses"]["/models/loras"] = ["caf\udce9.safetensors", "\ud800odd.safetensors"]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data))  # json.dumps escapes lone surrogates, like ComfyUI
+    found = cf.discover(snapshot=path)
+    assert {"caf\\xe9.safetensors", "\\ud800odd.safetensors"} <= set(found.models["name"])
+
+
+@pytest.mark.parametrize("name", ["raw.json", "raw.json.gz"])
+def test_snapshot_holding_surrogates_saves(tmp_path: Path, name: str) -> None:
+    snap = sample()
+    snap.responses["/models/loras"] = ["caf\udce9.safetensors"]
+    loaded = cf.Snapshot.load(snap.save(tmp_path / name))
+    assert loaded.folder_files("loras") == ["caf\\xe9.safetensors"]
+
+
+def test_damaged_fleet_file(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps({"format": "comfyframe-fleet", "version": 1, "snapshots": []}))
+    with pytest.raises(cf.SnapshotError, match="non-empty 'snapshots' list"):
+        cf.discover(snapshot=path)
