@@ -426,11 +426,14 @@ def _generator_rows(
     dm, te_share, vae_share = _shares(kind, family)
     codes, width, height, frames = _job_size(family, job)
     params = cols["params_b"][gen]  # sizes within a family differ (Wan 1.3B / 14B): job_memory_variants.csv
-    act = activation_gb(codes, width, height, frames, job.batch, params_b=params)
+    upscaler = kind == "upscale"
+    act = np.where(upscaler, _upscale_gb(cols["name"][gen], width, height, job.batch),
+                   activation_gb(codes, width, height, frames, job.batch, params_b=params))
     decode_vae = phases["decode"] + weights * vae_share
     encode_gb = phases["encode"] + weights * te_share
     diffusion_gb = weights * dm
-    decode_gb = decode_vae + _decode(codes, width, height, frames, job.batch, params, decode_vae, budgets)
+    decode = _decode(codes, width, height, frames, job.batch, params, decode_vae, budgets)
+    decode_gb = decode_vae + np.where(upscaler, 0.0, decode)  # an upscale model works on pixels: no VAE
     # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
     unknown = (family == "") & (kind == "diffusion_model")
     miss = missing.copy()
@@ -471,6 +474,23 @@ def _filled(n: int, value: tuple[str, ...]) -> np.ndarray:
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
+
+
+# ComfyUI's ImageUpscaleWithModel frees memory for a 512-pixel tile before it upscales:
+# tile² × 3 channels × 4 bytes × scale × 384 (its own estimate of what such models take), plus the input image.
+UPSCALE_TILE = 512
+UPSCALE_FACTOR = 384.0
+SCALE_TOKEN = r"(?:^|[^a-z0-9])(?:([1248])x|x([1248]))(?:[^a-z0-9]|$)"
+
+
+def _upscale_gb(names: np.ndarray, width: np.ndarray, height: np.ndarray, batch: float) -> np.ndarray:
+    """Memory an upscale model's job takes beside its weights, GiB, as ComfyUI estimates it (scale from the name's
+    "4x" / "x2" token; 4 when the name has none)."""
+    found = pd.Series(names, dtype=object).astype(str).str.lower().str.extract(SCALE_TOKEN)
+    scale = pd.to_numeric(found[0].fillna(found[1]), errors="coerce").fillna(4.0).to_numpy(dtype=np.float64)
+    tile = UPSCALE_TILE * UPSCALE_TILE * 3 * 4.0 * scale * UPSCALE_FACTOR
+    image = width * height * 3 * 4.0 * batch
+    return (tile + image) / float(1 << 30)
 
 
 def _decode(
