@@ -28,11 +28,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from comfyframe import _rules  # noqa: E402
 from comfyframe._infer import INFERRED, infer_models  # noqa: E402
 from comfyframe._infer_family import (  # noqa: E402
+    BRAND_TIER,
     DEFAULT_TIER,
+    EXPLICIT_TIER,
+    FOLDER_TIER,
     LOADER_TIER,
     SELECTIVE_COVERAGE,
     SELECTIVE_MIN_FILES,
+    SIBLING_MIN,
+    SIBLING_SHARE,
     SIZE_TIER,
+    SUBFOLDER_TIER,
 )  # fmt: skip
 from comfyframe._infer_vram import (  # noqa: E402
     FP32_BYTES_PER_PARAM,
@@ -199,6 +205,8 @@ class Reference:
         self.folders = _rules.folder_kinds().to_dict("index")
         self.sizes = list(_rules.family_sizes().itertuples(index=False))
         self.outside = [re.compile(p) for p in _rules.outside_families()["pattern"]]
+        self.masks = [re.compile(p) for p in _rules.name_masks()["pattern"]]
+        self.limits = {(r.kind, r.family): (r.min_gb, r.max_gb) for r in _rules.family_size_limits().itertuples()}
         self.variants = [(r.variant, re.compile(r.pattern), re.compile(r.unless) if r.unless else None, set(r.scope),
                           r.quality_delta, r.params_b) for r in _rules.variants().itertuples(index=False)]  # fmt: skip
         self.caps = [(r.variant, r.modality, {c for c in r.capabilities.split(";") if c})
@@ -222,7 +230,10 @@ class Reference:
     @staticmethod
     def norm(value: object) -> str:
         text = "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value)
-        text = re.sub(r"([A-Z]{2,})([A-Z][a-z]{3,})", r"\1 \2", text)
+        text = re.sub("(" + "|".join(_rules.glued_tokens()) + ")", r" \1 ", text)
+        text = re.sub(r"([A-Z]{2,})(v[0-9])", r"\1 \2", text)
+        text = re.sub(r"([A-Z][A-Z0-9]+)([A-Z][a-z]{3,})", r"\1 \2", text)
+        text = re.sub(r"([0-9])([A-Z][a-z])", r"\1 \2", text)
         text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
         return " " + re.sub(r"[^a-z0-9.]+", " ", text).strip() + " "
 
@@ -307,14 +318,28 @@ class Reference:
         self.loader_rules = sorted(rules, key=lambda indexed: -indexed[1].priority)
         loader_family, votes = self.loader_evidence(models, edges, nodes)
         out = defaultdict(list)
-        for row in models.itertuples(index=False):
-            self.one(row, loader_family, votes, out)
+        firsts = [self.evidence(row, loader_family, votes) for row in models.itertuples(index=False)]
+        counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row, first in zip(models.itertuples(index=False), firsts):
+            if first["identified"] and self.group(row)[2]:
+                counts[self.group(row)][first["identified"]] += 1
+        for row, first in zip(models.itertuples(index=False), firsts):
+            found = counts.get(self.group(row), {})
+            total = sum(found.values())
+            best = max(found, key=lambda f: (found[f], -_rules.FAMILY_CODE[f])) if found else ""
+            agree = total >= SIBLING_MIN and found.get(best, 0) / max(total, 1) >= SIBLING_SHARE and self.group(row)[2]
+            self.one(row, first, best if agree else "", out)
         frame = models.drop(columns=[c for c in INFERRED if c in models.columns]).copy()
         for column, dtype in INFERRED.items():
             frame[column] = pd.Series(out[column], index=frame.index, dtype=None if dtype == "object" else dtype)
         return frame
 
-    def one(self, row: object, loader_family: dict, votes: dict, out: dict) -> None:  # noqa: C901 - kept linear
+    @staticmethod
+    def group(row: object) -> tuple[str, str, str]:
+        return tuple("" if pd.isna(getattr(row, c)) else str(getattr(row, c)) for c in ("server", "folder", "subfolder"))  # type: ignore[return-value]
+
+    def evidence(self, row: object, loader_family: dict, votes: dict) -> dict:  # noqa: C901 - kept linear
+        """Kind and every family evidence but the siblings', plus the family metadata and the name give."""
         get = lambda c: getattr(row, c) if pd.notna(getattr(row, c)) else None  # noqa: E731
         folder, stem_t, sub_t = get("folder") or "", self.norm(get("stem")), self.norm(get("subfolder"))
         path_t, key = stem_t + sub_t, (get("server") or "", folder, get("name") or "")
@@ -329,21 +354,46 @@ class Reference:
         if not meta_text and get("meta_network_module"):
             meta_text = "kohya legacy " + str(get("meta_network_module"))
         size = float(row.size_bytes) if pd.notna(row.size_bytes) else math.nan
+        prec = self.first(path_t, self.precisions)
+        per_weight = prec["file_bytes"] if prec is not None else math.nan
         size_family = ""
         for rule in self.sizes:
-            if kind == rule.kind and rule.min_gb <= size / 1e9 <= rule.max_gb and not size_family:
+            fits = math.isnan(rule.file_bytes) or per_weight == rule.file_bytes
+            if kind == rule.kind and rule.min_gb <= size / 1e9 <= rule.max_gb and fits and not size_family:
                 size_family = rule.family
         default = self.folders.get(folder.lower(), {}).get("family", "") or spec["default_family"]
         loader_guess = loader_family.get(key, "")
-        if any(p.search(stem_t) for p in self.outside):  # outside the vocabulary: no weak guesses
+        stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
+        sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)
+        outside = any(p.search(stem_t) for p in self.outside)
+        if outside:  # outside the vocabulary: no weak guesses
             loader_guess, size_family, default = "", "", ""
-        evidence = [("metadata", 1.0, *self.family_of(self.norm(meta_text), self.meta_rules)),
-                    ("metadata", 0.95, *self.family_of(self.norm(get("meta_sd_model_name")), self.family_rules)),
-                    ("name", 1.0, *self.family_of(stem_t, self.family_rules)),
-                    ("name", 0.9, *self.family_of(sub_t, self.family_rules)),
-                    ("metadata", 0.8, *self.family_of(self.norm(get("meta_title")), self.family_rules)),
-                    ("loader", 1.0, loader_guess, LOADER_TIER), ("size", 1.0, size_family, SIZE_TIER),
-                    ("kind", 1.0, default, DEFAULT_TIER)]  # fmt: skip
+            stem_f = "" if stem_tier <= BRAND_TIER else stem_f
+        title_f, title_tier = self.family_of(self.norm(get("meta_title")), self.family_rules)
+
+        def ruled_out(f: str) -> bool:
+            low, high = self.limits.get((kind, f), (-math.inf, math.inf))
+            return bool(f) and (size / 1e9 < low or size / 1e9 > high)
+
+        sub_f = "" if ruled_out(sub_f) else sub_f
+        if sub_f and stem_f and stem_tier < EXPLICIT_TIER and max(sub_tier, SUBFOLDER_TIER) > stem_tier:
+            stem_f = ""
+
+        stem_f = "" if stem_tier < EXPLICIT_TIER and ruled_out(stem_f) else stem_f
+        title_f, loader_guess, default = ("" if ruled_out(f) else f for f in (title_f, loader_guess, default))
+        meta = self.family_of(self.norm(meta_text), self.meta_rules)
+        trained = self.family_of(self.norm(get("meta_sd_model_name")), self.family_rules)
+        identified = self.decide([("", 1.0, *meta), ("", 1.0, *trained), ("", 1.0, stem_f, stem_tier)])[0]
+        identified = identified if spec["has_family"] else ""
+        return {"kind": kind, "kind_source": kind_source, "stem_t": stem_t, "path_t": path_t, "size": size,
+                "prec": prec, "identified": identified, "outside": outside, "ruled_out": ruled_out,
+                "evidence": [("metadata", 1.0, *meta), ("metadata", 0.95, *trained), ("name", 1.0, stem_f, stem_tier),
+                             ("name", 0.9, sub_f, sub_tier), ("metadata", 0.8, title_f, title_tier),
+                             ("loader", 1.0, loader_guess, LOADER_TIER)],
+                "weaker": [("size", 1.0, size_family, SIZE_TIER), ("kind", 1.0, default, DEFAULT_TIER)]}  # fmt: skip
+
+    def decide(self, evidence: list[tuple[str, float, str, int]]) -> tuple[str, str, float]:
+        """(family, source, confidence): the first evidence decides, stronger evidence of its lineage refines."""
         family, tier, source, confidence = "", 0, "none", 0.0
         for src, weight, fam, t in evidence:
             if not family and fam:
@@ -352,6 +402,21 @@ class Reference:
             same_line = fam and family and self.specs[fam]["lineage"] == self.specs[family]["lineage"]
             if same_line and fam != family and t > tier:
                 family, tier, source, confidence = fam, t, src, min(t / 100.0, 1.0) * weight
+        return family, source, confidence
+
+    def mask(self, text: str) -> str:
+        for pattern in self.masks:
+            text = pattern.sub(" ", text)
+        return text + "|"
+
+    def one(self, row: object, first: dict, siblings: str, out: dict) -> None:  # noqa: C901 - kept linear
+        get = lambda c: getattr(row, c) if pd.notna(getattr(row, c)) else None  # noqa: E731
+        kind, kind_source, stem_t, path_t, size = (first[k] for k in ("kind", "kind_source", "stem_t", "path_t", "size"))
+        spec = self.kinds[kind]
+        if first["outside"] or first["ruled_out"](siblings):
+            siblings = ""
+        evidence = first["evidence"] + [("folder", 1.0, siblings, FOLDER_TIER)] + first["weaker"]
+        family, source, confidence = self.decide(evidence)
         if not spec["has_family"]:
             family, source, confidence = "", "none", 0.0
         fspec = self.specs[family] if family else None
@@ -365,7 +430,7 @@ class Reference:
         step_label = {f"{min(int(steps.group(1)), 127)}step"} if steps and int(steps.group(1)) else set()
         labels = sorted(variants | step_label)
         caps, matched = set(), False
-        modality = fspec["modality"] if fspec is not None else ""
+        modality = fspec["modality"] if fspec is not None else "unknown"
         for variant, mod, rule_caps in self.caps:
             if variant in variants and (mod == "*" or mod == modality):
                 caps |= rule_caps
@@ -376,7 +441,7 @@ class Reference:
             caps = caps if matched else family_caps
         else:
             caps = kind_caps
-        prec = self.first(path_t, self.precisions)
+        prec = first["prec"]
         gguf = (get("ext") or "").lower() == "gguf"
         quant = (self.first(stem_t, self.block_quants) or self.first(stem_t, self.quants)) if gguf else None
         token = re.search(_rules.PARAMS_PATTERN, path_t)

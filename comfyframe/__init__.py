@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ._diff import diff
     from ._discover import capture, default_url, demo_snapshot, discover, discover_async
     from ._discovery import Discovery
+    from ._explain import Explanation
     from ._export import read_export
     from ._options import ConnectOptions, SizeLimits
     from ._picker import Picker
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "capture_async": "_capture", "ComfyClient": "_client", "ConnectOptions": "_options", "SizeLimits": "_options",
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
-    "discover_async": "_discover", "Discovery": "_discovery", "read_export": "_export", "diff": "_diff",
+    "discover_async": "_discover", "Discovery": "_discovery", "Explanation": "_explain", "read_export": "_export", "diff": "_diff",
     "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
     "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
@@ -84,6 +85,7 @@ __all__ = [
     "default_url",
     "demo_snapshot",
     "Discovery",
+    "Explanation",
     "read_export",
     "Snapshot",
     "diff",

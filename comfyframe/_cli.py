@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
     )
+
+    why = commands.add_parser("explain", help="show the evidence behind one model file's kind and family")
+    why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
+    _source_args(why)
     return parser
 
 
@@ -286,6 +290,8 @@ def run(args: argparse.Namespace) -> int:
         print(found.status())
     elif args.command == "best":
         return _best(found, args)
+    elif args.command == "explain":
+        print(found.explain(None, args.name))
     elif args.command == "export":
         for path in found.export(args.out, args.format):
             print(for_terminal(path))

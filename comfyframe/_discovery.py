@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._explain import Explanation, explain
 from ._frames import build_frames, concat_frames, snapshot_problems
 from ._infer import infer_models
 from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
@@ -199,6 +200,15 @@ class Discovery:
             return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
+
+    def explain(self, folder: str | None, name: str) -> Explanation:
+        """Why one model file got its kind, family and capabilities: the evidence chain.
+
+        ``name`` is the file's path in ``folder`` or its bare file name (``folder`` None: any folder,
+        or ``name`` may start with the folder). ``print()`` the result for a readable report; its
+        ``evidence`` attribute is a DataFrame. Raises ValueError when nothing or several files match.
+        """
+        return explain(self.models, self.edges, self.nodes, name, folder)
 
     def summary(self) -> dict[str, object]:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""

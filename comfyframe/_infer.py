@@ -17,7 +17,8 @@ params_b       float64     parameters in billions of the file's own model (name 
 weights_gb     float64     the file's weights as ComfyUI holds them on the GPU, GiB (_infer_vram.py)
 vram_gb        float64     GPU memory to run it, GiB: weights + a typical job's activations (_infer_vram.py)
 quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
-source         string      evidence that decided the family: metadata, name, loader, size, kind, none
+source         string      evidence that decided the family: metadata, name, loader, folder (siblings), size,
+                           kind, none
 confidence     float64     0-1 confidence in the family
 kind_source    string      evidence that decided the kind: folder, loader, name, none
 =============  ==========  =====================================================================
@@ -60,7 +61,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
-    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, dd)
+    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, names["precision"], dd)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -155,7 +156,8 @@ def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
     """Capability bit mask per row (see rules/capability_rules.csv)."""
     modalities = list(_rules.MODALITIES)
-    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]], -1)[family]
+    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]],
+                         modalities.index("unknown"))[family]  # fmt: skip
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
     caps = np.zeros(len(kind), dtype=np.int64)
     matched = np.zeros(len(kind), dtype=bool)

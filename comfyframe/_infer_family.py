@@ -2,10 +2,19 @@
 
 Evidence, strongest first: safetensors metadata (``modelspec.architecture`` / ``ss_base_model_version``,
 then the training base ``ss_sd_model_name``), the file name, its subfolders, ``modelspec.title``, the
-loaders offering it, its size (checkpoints only) and finally a folder or kind that exists for one family
-only. The first evidence that names a family decides, except that stronger (higher-tier) later evidence of
-the same lineage refines it: metadata "wan2.1" (musubi labels every Wan LoRA so) + name "Wan2.2" -> wan22;
-name "wan_style" + subfolder "Wan2.2/" -> wan22.
+loaders offering it, its siblings (source ``folder``), its size and finally a folder or kind that exists
+for one family only. The first evidence that names a family decides, except that stronger (higher-tier)
+later evidence of the same lineage refines it: metadata "wan2.1" (musubi labels every Wan LoRA so) + name
+"Wan2.2" -> wan22; name "wan_style" + subfolder "Wan2.2/" -> wan22.
+
+Precedence and vetoes, applied before that: name parts that only look like a family token are blanked
+(rules/name_masks.csv: "learned_svd"); a subfolder naming a family beats a brand-list guess or an
+abbreviation from the file name (tier below EXPLICIT_TIER); a size outside a family's physical range
+(rules/family_size_limits.csv) vetoes all but metadata and explicit name tokens for that family; a model
+outside the vocabulary (rules/outside_families.csv) keeps only metadata and explicit name tokens.
+Siblings: when at least SIBLING_MIN files of one (server, folder, subfolder) are identified by metadata
+or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family (subfolders
+only, see :func:`sibling_families`).
 
 Loaders tell a file's role, not its family: ``WanVideoModelLoader`` lists every diffusion model, Flux
 included. A loader's family hint (read from its node name, display name, category and package) counts only
@@ -23,13 +32,22 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct
+from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
 SELECTIVE_MIN_FILES = 3
-LOADER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 35
-SOURCES: tuple[str, ...] = ("none", "metadata", "name", "loader", "size", "kind")
+LOADER_TIER, FOLDER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 40, 35
+# family_names.csv tiers: from EXPLICIT_TIER up a token names a family outright ("xl", "flux1", "wan2.2");
+# at BRAND_TIER and below it is a guess from a brand list or an abbreviation.
+EXPLICIT_TIER, BRAND_TIER, SUBFOLDER_TIER = 65, 50, 60
+# Sibling evidence: a (server, folder, subfolder) needs this many identified files, this share agreeing.
+SIBLING_MIN, SIBLING_SHARE = 3, 0.75
+# Appended to a file name or subfolder before the family rules read it, so that a rule can tell the
+# name's end from a following token (" qwen |" vs " qwen 2.5 vl |"); it is no letter, digit or separator.
+END = "|"
+# "folder" (sibling evidence) is appended: other modules index SOURCES.
+SOURCES: tuple[str, ...] = ("none", "metadata", "name", "loader", "size", "kind", "folder")
 
 
 @dataclass(frozen=True)
@@ -71,10 +89,12 @@ def _blank_families(table: str) -> tuple[int, int]:
 
 
 def metadata_text(models: pd.DataFrame) -> pd.Series:
-    """"<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
+    """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
     arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
     module = _column(models, "meta_network_module")
-    if not (arch.ne("").any() or base.ne("").any() or module.ne("").any()):  # no metadata at all (the common case): all ""
+    if not (
+        arch.ne("").any() or base.ne("").any() or module.ne("").any()
+    ):  # no metadata at all (the common case): all ""
         return arch
     text = (arch + " " + base).str.strip()
     legacy = text.eq("") & module.ne("")
@@ -151,14 +171,62 @@ def _shared() -> dict[str, bool]:
     return {k: bool(v) for k, v in _rules.folder_kinds()["shared"].items()}
 
 
-def size_families(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
-    """Family code from a tell-tale file size (all-in-one checkpoints)."""
+def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Family code from a tell-tale file size for the kind and the precision the name states."""
     gb = size_bytes / 1e9
+    per_weight = np.append(_rules.precisions()["file_bytes"].to_numpy(dtype=np.float64), np.nan)[precision]
     out = np.full(len(kind), -1, dtype=np.int64)
     for rule in _rules.family_sizes().itertuples(index=False):
         hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
+        if not np.isnan(rule.file_bytes):
+            hit &= per_weight == rule.file_bytes
         out[hit] = _rules.FAMILY_CODE[rule.family]
     return out
+
+
+def size_vetoes(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
+    """(rows x families) bool: the file's size rules the family out for its kind (family_size_limits.csv)."""
+    gb = size_bytes / 1e9
+    out = np.zeros((len(kind), len(_rules.FAMILIES)), dtype=bool)
+    for rule in _rules.family_size_limits().itertuples(index=False):
+        column = _rules.FAMILY_CODE[rule.family]
+        out[:, column] |= (kind == _rules.KIND_CODE[rule.kind]) & ((gb < rule.min_gb) | (gb > rule.max_gb))
+    return out
+
+
+def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:
+    """Per row: is ``family`` (code, -1 = none) ruled out by ``veto`` (from :func:`size_vetoes`)."""
+    rows = np.arange(len(family))
+    return (family >= 0) & veto[rows, np.maximum(family, 0)]
+
+
+def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(family code, share) the identified files of each row's (server, folder, subfolder) agree on.
+
+    A group speaks when at least SIBLING_MIN identified files are in it and SIBLING_SHARE of them share
+    one family; otherwise -1. Only subfolders form groups: a user sorts files into a subfolder
+    ("Char/", "Motion/"), while a folder's top level holds whatever was downloaded, of every base.
+    Computed with one factorize and one bincount.
+    """
+    n, families = len(models), len(_rules.FAMILIES)
+    out, share = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float64)
+    if n == 0 or not (identified >= 0).any():
+        return out, share
+    subfolder = _column(models, "subfolder")
+    key = _column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder
+    group, _ = pd.factorize(key)
+    groups = int(group.max()) + 1
+    in_subfolder = subfolder.ne("").to_numpy()
+    known = (identified >= 0) & in_subfolder
+    counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
+    counts = counts.reshape(groups, families)
+    total, best = counts.sum(axis=1), counts.argmax(axis=1)
+    ratio = counts.max(axis=1) / np.maximum(total, 1)
+    speaks = (total >= SIBLING_MIN) & (ratio >= SIBLING_SHARE)
+    out = np.where(speaks, best, -1)[group]
+    share = np.where(speaks, ratio, 0.0)[group]
+    out[~in_subfolder], share[~in_subfolder] = -1, 0.0
+    return out, share
 
 
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,11 +252,11 @@ def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.
     return family, source, np.round(confidence, 3)
 
 
-def infer_family(
+def gather_evidence(
     models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
-    size_bytes: np.ndarray, dd: Dropdowns,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes).
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+) -> list[Evidence]:  # fmt: skip
+    """Every piece of family evidence for every row, strongest first, precedence and vetoes applied.
 
     Every text ``family_names`` reads (stems, subfolders, training base, title, loader labels) goes
     through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
@@ -198,31 +266,63 @@ def infer_family(
     nodes = hinting_nodes(dd)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(nodes))]))  # fmt: skip
-    family, tier = name_families(concat([stem[0], sub[0], texts]))
+    family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
-    stem_ev, sub_ev = (family[:a][stem[1]], tier[:a][stem[1]]), (family[a:b][sub[1]], tier[a:b][sub[1]])
+    stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
+    sub_family, sub_tier = family[a:b][sub[1]], tier[a:b][sub[1]]
     other, other_tier = family[b:][codes], tier[b:][codes]
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
+    # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
+    outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
+    stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
+    # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.
+    veto = size_vetoes(kind, size_bytes)
+    sub_family = np.where(vetoed(sub_family, veto), -1, sub_family)
+    # A subfolder naming a family beats a weaker guess (brand list, abbreviation) from the file name.
+    # A folder a user named after a family ("IL/") is deliberate: it counts at least SUBFOLDER_TIER here.
+    sub_first = (sub_family >= 0) & (stem_family >= 0) & (stem_tier < EXPLICIT_TIER)
+    sub_first &= np.maximum(sub_tier, SUBFOLDER_TIER) > stem_tier
+    stem_family = np.where(sub_first, -1, stem_family)
     folder = lookup(_column(models, "folder").str.lower(), _rules.folder_kinds()["family"], "")
     by_folder = _rules.codes(folder, _rules.FAMILY_CODE)
     by_kind = _default_families()[kind]
-    default = np.where(by_folder >= 0, by_folder, by_kind)
     flat = np.full(n, 0, dtype=np.int64)
-    # A model outside the vocabulary keeps only what its metadata and name say; weaker guesses are dropped.
-    outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
-    guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes), default]
+    guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes, precision),
+               np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
-    evidence = [
+    weak_stem = stem_tier < EXPLICIT_TIER
+    stem_family = np.where(weak_stem & vetoed(stem_family, veto), -1, stem_family)
+    title_family, loader, default = (np.where(vetoed(f, veto), -1, f) for f in (title[0], loader, default))
+    identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
+                                Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
+    siblings, _ = sibling_families(models, identified)
+    siblings = np.where(outside | vetoed(siblings, veto), -1, siblings)
+    return [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),
-        Evidence("name", 1.0, *stem_ev),
-        Evidence("name", 0.9, *sub_ev),
-        Evidence("metadata", 0.8, *title),
+        Evidence("name", 1.0, stem_family, stem_tier),
+        Evidence("name", 0.9, sub_family, sub_tier),
+        Evidence("metadata", 0.8, title_family, title[1]),
         Evidence("loader", 1.0, loader, flat + LOADER_TIER),
+        Evidence("folder", 1.0, siblings, flat + FOLDER_TIER),
         Evidence("size", 1.0, size, flat + SIZE_TIER),
         Evidence("kind", 1.0, default, flat + DEFAULT_TIER),
     ]
-    return resolve(evidence, kind)
+
+
+def infer_family(
+    models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes)."""
+    return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd), kind)
+
+
+def masked(texts: pd.Series) -> pd.Series:
+    """Names as the family rules read them: name_masks.csv parts blanked, END appended (one pass per mask)."""
+    for pattern in _rules.patterns("name_masks"):
+        texts = replace(texts, pattern, " ")
+    return suffix(texts, END)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Vectorised name normalisation and rule matching shared by the inference modules.
 
-Names are normalised once per distinct value: CamelCase split, lower-cased, every run of characters other
+Names are normalised once per distinct value: upper-case tokens glued between others split out
+(rules/glued_tokens.csv: "WAN22I2VGGUF" -> "WAN22 I2V GGUF"), CamelCase split, lower-cased, every run of characters other
 than ``[a-z0-9.]`` turned into one space and padded (``"Wan2.1_T2V_1.3B"`` -> ``" wan2.1 t2v 1.3b "``).
 Rule tables are matched with a few regex passes over the whole column, never row by row. With pyarrow the
 passes call its RE2 kernels directly on the Arrow array (pandas would re-parse every pattern in Python to
@@ -19,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _rules
+
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -29,9 +32,14 @@ except ImportError:  # pragma: no cover - pyarrow is optional
     TEXT = pd.StringDtype("python")
 
 CAMEL = r"([a-z])([A-Z])"
+# A digit before a capitalised word: "QR_v2Sd15" -> "v2 Sd15", "F1Dev" -> "F1 Dev" ("2DA" in "Flat2DAnime" stays).
+DIGIT_CAMEL = r"([0-9])([A-Z][a-z])"
 # An acronym glued to a capitalised word: "XLIllustrious" -> "XL Illustrious", "SDXLLightning" -> "SDXL Lightning".
-# The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole.
-ACRONYM = r"([A-Z]{2,})([A-Z][a-z]{3,})"
+# The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole. The acronym may hold digits
+# after its first letter: "F1DRealism" -> "F1D Realism", "SD15Lora" -> "SD15 Lora".
+ACRONYM = r"([A-Z][A-Z0-9]+)([A-Z][a-z]{3,})"
+# An acronym glued to a version: "PNYv2" -> "PNY v2", "XLv31" -> "XL v31".
+ACRONYM_VERSION = r"([A-Z]{2,})(v[0-9])"
 SEPARATORS = r"[^a-z0-9.]+"
 
 
@@ -53,20 +61,49 @@ def _wrap(data: Any) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(data), dtype=TEXT, copy=False)
 
 
+@cache
+def glued_pattern() -> str:
+    """Alternation of the upper-case tokens split out of glued names (rules/glued_tokens.csv)."""
+    return "(" + "|".join(_rules.glued_tokens()) + ")"
+
+
 def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     """Normalised, space-padded form of each name (see module docstring)."""
     text = as_text(values)
     data = _arrow(text)
+    glued = glued_pattern()
     if data is None:
+        text = text.str.replace(glued, r" \1 ", regex=True)
+        text = text.str.replace(ACRONYM_VERSION, r"\1 \2", regex=True)
         text = text.str.replace(ACRONYM, r"\1 \2", regex=True)
+        text = text.str.replace(DIGIT_CAMEL, r"\1 \2", regex=True)
         text = text.str.replace(CAMEL, r"\1 \2", regex=True).str.lower()
         text = text.str.replace(SEPARATORS, " ", regex=True).str.strip()
         return " " + text + " "
+    data = pc.replace_substring_regex(data, pattern=glued, replacement=r" \1 ")
+    data = pc.replace_substring_regex(data, pattern=ACRONYM_VERSION, replacement=r"\1 \2")
     data = pc.replace_substring_regex(data, pattern=ACRONYM, replacement=r"\1 \2")
+    data = pc.replace_substring_regex(data, pattern=DIGIT_CAMEL, replacement=r"\1 \2")
     data = pc.utf8_lower(pc.replace_substring_regex(data, pattern=CAMEL, replacement=r"\1 \2"))
     data = pc.utf8_trim_whitespace(pc.replace_substring_regex(data, pattern=SEPARATORS, replacement=" "))
     pad = pa.scalar(" ", data.type)
     return _wrap(pc.binary_join_element_wise(pad, data, pad, pa.scalar("", data.type)))
+
+
+def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """Every match of ``pattern`` in each text replaced (one regex pass over the column)."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.str.replace(pattern, replacement, regex=True)
+    return _wrap(pc.replace_substring_regex(data, pattern=pattern, replacement=replacement))
+
+
+def suffix(texts: pd.Series, end: str) -> pd.Series:
+    """Each text with ``end`` appended."""
+    data = _arrow(texts)
+    if data is None:
+        return texts + end
+    return _wrap(pc.binary_join_element_wise(data, pa.scalar(end, data.type), pa.scalar("", data.type)))
 
 
 def concat(parts: Sequence[pd.Series]) -> pd.Series:

@@ -28,7 +28,8 @@ FAMILIES: tuple[str, ...] = (
 CAPABILITIES: tuple[str, ...] = (
     "text_to_image", "image_to_image", "text_to_video", "image_to_video", "upscale", "text_to_audio",
 )  # fmt: skip
-MODALITIES: tuple[str, ...] = ("image", "video", "audio", "*")
+# "*": any modality; "unknown": a file whose family is unknown (a variant token may still speak).
+MODALITIES: tuple[str, ...] = ("image", "video", "audio", "*", "unknown")
 FAMILY_CODE: dict[str, int] = {f: i for i, f in enumerate(FAMILIES)}  # "" (no family) is -1
 KIND_CODE: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 
@@ -171,6 +172,15 @@ def outside_families() -> pd.DataFrame:
 
 
 @cache
+def glued_tokens() -> tuple[str, ...]:
+    """Upper-case tokens set apart when glued between others, longest first within the table order."""
+    tokens = _read("glued_tokens", {"token": "str"})["token"]
+    if not tokens.str.fullmatch(r"[A-Z0-9]+").all():
+        raise RuleError("rules/glued_tokens.csv: tokens are upper-case letters and digits only")
+    return tuple(tokens)
+
+
+@cache
 def kind_hints() -> pd.DataFrame:
     """Name pattern -> kind, the last resort for unknown folders."""
     frame = _read("kind_hints", {"kind": "str", "pattern": "pattern"})
@@ -187,7 +197,7 @@ def family_specs() -> pd.DataFrame:
         "overhead_gb": "float", "capabilities": "str",
     })  # fmt: skip
     _check_values(frame, "family", FAMILIES, "family_specs")
-    _check_values(frame, "modality", MODALITIES[:-1], "family_specs")
+    _check_values(frame, "modality", MODALITIES[:3], "family_specs")
     _check_values(frame, "capabilities", CAPABILITIES, "family_specs", sep=";")
     if set(frame["family"]) != set(FAMILIES):
         raise RuleError("rules/family_specs.csv must describe every family exactly once")
@@ -263,11 +273,27 @@ def component_params() -> pd.DataFrame:
 
 @cache
 def family_sizes() -> pd.DataFrame:
-    """Kind x file-size band (GB) -> family, for otherwise unidentified checkpoints."""
-    frame = _read("family_sizes", {"kind": "str", "min_gb": "float", "max_gb": "float", "family": "str"})
+    """Kind x file-size band (GB) x bytes per weight (NaN = any) -> family, for unidentified files."""
+    frame = _read("family_sizes", {"kind": "str", "min_gb": "float", "max_gb": "float", "family": "str",
+                                   "file_bytes": "float"})  # fmt: skip
     _check_values(frame, "kind", KINDS, "family_sizes")
     _check_values(frame, "family", FAMILIES, "family_sizes")
     return frame
+
+
+@cache
+def family_size_limits() -> pd.DataFrame:
+    """Kind x family -> the file sizes (GB) physically possible; outside them weak evidence is vetoed."""
+    frame = _read("family_size_limits", {"kind": "str", "family": "str", "min_gb": "float", "max_gb": "float"})
+    _check_values(frame, "kind", KINDS, "family_size_limits")
+    _check_values(frame, "family", FAMILIES, "family_size_limits")
+    return frame
+
+
+@cache
+def name_masks() -> pd.DataFrame:
+    """Name parts blanked before family matching (a family-like token that means something else there)."""
+    return _read("name_masks", {"pattern": "pattern"})
 
 
 def codes(values: object, index: dict[str, int]) -> np.ndarray:
@@ -320,7 +346,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 def all_tables() -> dict[str, pd.DataFrame]:
     """Every rule table by name (loads and validates them all)."""
     loaders = (kinds, folder_kinds, loader_kinds, kind_hints, family_specs, family_names, metadata_families,
-               variants, capability_rules, precisions, gguf_quants, component_params, family_sizes)  # fmt: skip
+               variants, capability_rules, precisions, gguf_quants, component_params, family_sizes,
+               family_size_limits, name_masks, outside_families)  # fmt: skip
     return {f.__name__: f() for f in loaders}
 
 

@@ -351,10 +351,16 @@ def test_zavychroma_is_sdxl_not_chroma() -> None:
     assert one("checkpoints", "zavychromaxl_v90.safetensors")["family"] == "sdxl"
 
 
-def test_file_name_beats_subfolder_of_another_family() -> None:
+def test_explicit_file_name_token_beats_subfolder_of_another_family() -> None:
+    out = infer([{"folder": "controlnet", "name": "sdxl/control_v11e_sd15_ip2p.pth"},
+                 {"folder": "loras", "name": "Flux/detail_sdxl_v2.safetensors"}])  # fmt: skip
+    assert list(out["family"]) == ["sd15", "sdxl"]
+
+
+def test_subfolder_beats_a_brand_guess_unless_the_size_rules_it_out() -> None:
     out = infer([{"folder": "checkpoints", "name": "sdxl/majicmixRealistic_v7.safetensors"},
-                 {"folder": "controlnet", "name": "sdxl/control_v11e_sd15_ip2p.pth"}])  # fmt: skip
-    assert list(out["family"]) == ["sd15", "sd15"]
+                 {"folder": "checkpoints", "name": "sdxl/majicmixRealistic_v6.safetensors", "size": 2_132_625_894}])  # fmt: skip
+    assert list(out["family"]) == ["sdxl", "sd15"]
 
 
 def test_stronger_name_of_the_same_lineage_refines() -> None:

@@ -1,0 +1,287 @@
+"""Family and capability evidence on users' disks: each mechanism tested with invented names.
+
+The names below are made up on purpose (no rule was written for them): they show that a mechanism
+generalises instead of matching particular files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_infer import infer, one
+
+from comfyframe import _rules
+from comfyframe._infer_family import sibling_families
+from comfyframe._infer_text import normalize
+
+GB = 1_000_000_000
+
+
+# --------------------------------------------------------------------------- 1. glued community tokens
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("modelWAN22I2VGGUF_q4", " model wan22 i2v gguf q4 "),
+        ("skyrimTI2VFast", " skyrim ti2v fast "),
+        ("animePNYv2", " anime pny v2 "),
+        ("mixF1DRealism", " mix f1d realism "),
+        ("glossXLv31", " gloss xl v31 "),
+    ],
+)
+def test_upper_case_tokens_glued_between_others_are_split(raw: str, tokens: str) -> None:
+    assert normalize([raw])[0] == tokens
+
+
+@pytest.mark.parametrize("raw", ["myzitlora", "pinkpony", "tiltshift", "villager"])
+def test_lower_case_runs_are_never_cut(raw: str) -> None:
+    assert normalize([raw])[0] == f" {raw} "
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [
+        ("loras", "charPNY_v1.safetensors", "sdxl"),
+        ("loras", "elfArcherPNYv3.safetensors", "sdxl"),
+        ("loras", "watercolor_illu_v2.safetensors", "sdxl"),
+        ("loras", "inkStyle_ILXL.safetensors", "sdxl"),
+        ("loras", "catGirlNoobai_v3.safetensors", "sdxl"),
+        ("loras", "tinyKnightNOOBAIepsilon.safetensors", "sdxl"),
+        ("loras", "detailer_f1d_v1.safetensors", "flux1"),
+        ("loras", "RetroFilmF1D.safetensors", "flux1"),
+        ("loras", "paperCut_F1S_1.safetensors", "flux1"),
+        ("loras", "animeZIT_v1.safetensors", "lumina2"),
+        ("loras", "oil_paint_zit.safetensors", "lumina2"),
+        ("loras", "slowmo_hyv_v1.safetensors", "hunyuan_video"),
+        ("loras", "dancing_hunyuan.safetensors", "hunyuan_video"),
+        ("loras", "bokeh_sd35_v2.safetensors", "sd3"),
+        ("diffusion_models", "modelWAN22I2VGGUF_q4.gguf", "wan22"),
+    ],
+)
+def test_community_base_abbreviations(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
+
+
+def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
+    assert one("checkpoints", "hunyuan_3d_turbo_fp16.safetensors", size=6_900_000_000)["family"] == ""
+
+
+# --------------------------------------------------------------------------- 2. precedence
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "FluxFusionXL_v2.safetensors",
+        "chromaMixXL_v1.safetensors",
+        "sanaDreamXL.safetensors",
+        "luminaVisionXL_v3.safetensors",
+        "fluxiPonyMerge_v1.safetensors",
+    ],
+)
+def test_architecture_marker_beats_a_family_word_inside_a_brand(name: str) -> None:
+    assert one("checkpoints", name)["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("Z-Image/portrait_v1.safetensors", "lumina2"),
+        ("IL/dreamshaper_outfit.safetensors", "sdxl"),
+        ("Wan2.2/camera_orbit.safetensors", "wan22"),
+        ("Flux/majicmix_skin.safetensors", "flux1"),
+    ],
+)
+def test_subfolder_naming_a_family_beats_a_weaker_name_guess(name: str, family: str) -> None:
+    assert one("loras", name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [
+        ("controlnet", "xinsir_flux_canny.safetensors", "flux1"),
+        ("controlnet", "mistoLine_flux_v1.safetensors", "flux1"),
+        ("controlnet", "xinsir_openpose_v2.safetensors", "sdxl"),
+        ("controlnet", "flux_control_lora_depth.safetensors", "flux1"),
+        ("controlnet", "control-lora-recolor-rank128.safetensors", "sdxl"),
+    ],
+)
+def test_a_publisher_known_for_one_base_yields_to_a_stated_base(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("dreamshaper_6BakedVae.safetensors", "sd15"), ("DreamShaper_7_pruned.safetensors", "sd15"),
+     ("dreamshaperLightning_sfw.safetensors", ""), ("dreamshaper_turbo_v2.safetensors", ""),
+     ("dreamshaperXL_turboDPMSDE.safetensors", "sdxl"), ("DreamShaperFlux_v1.safetensors", "flux1")],
+)
+def test_a_brand_of_several_generations_needs_its_generation_marker(name: str, family: str) -> None:
+    assert one("checkpoints", name)["family"] == family
+
+
+def test_size_still_tells_the_generation_of_a_bare_brand() -> None:
+    assert one("checkpoints", "dreamshaper_turbo_v2.safetensors", size=6_900_000_000)["family"] == "sdxl"
+
+
+# --------------------------------------------------------------------------- 3. siblings
+
+
+def test_siblings_give_an_unidentified_file_their_family() -> None:
+    names = [
+        "Char/aliceXL.safetensors",
+        "Char/bob_pony.safetensors",
+        "Char/carol_illustrious.safetensors",
+        "Char/dave_sdxl.safetensors",
+        "Char/mystery_person.safetensors",
+    ]
+    out = infer([{"folder": "loras", "name": n} for n in names])
+    last = out.iloc[-1]
+    assert (last["family"], last["source"]) == ("sdxl", "folder")
+    assert 0 < last["confidence"] < out.iloc[0]["confidence"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["mine/a_xl.safetensors", "mine/b_xl.safetensors", "mine/unknown_c.safetensors"],  # only 2 identified
+        [
+            "mine/a_xl.safetensors",
+            "mine/b_xl.safetensors",
+            "mine/c_flux.safetensors",
+            "mine/d_wan21.safetensors",
+            "mine/unknown_e.safetensors",
+        ],  # 50 % agree
+        ["a/x_xl.safetensors", "b/y_xl.safetensors", "c/z_xl.safetensors", "d/unknown.safetensors"],  # other folders
+        ["x_flux.safetensors", "y_flux.safetensors", "z_flux.safetensors", "unknown.safetensors"],  # top level
+    ],
+)
+def test_siblings_need_several_agreeing_identified_files(names: list[str]) -> None:
+    out = infer([{"folder": "loras", "name": n} for n in names])
+    assert out.iloc[-1]["family"] == ""
+
+
+def test_siblings_never_override_a_name_or_metadata() -> None:
+    rows = [{"folder": "loras", "name": f"Motion/clip{i}_wan22.safetensors"} for i in range(4)]
+    rows += [
+        {"folder": "loras", "name": "Motion/orbit_flux.safetensors"},
+        {"folder": "loras", "name": "Motion/untitled.safetensors", "meta_architecture": "Flux.1-dev/lora"},
+    ]
+    out = infer(rows)
+    assert list(out["family"][-2:]) == ["flux1", "flux1"]
+    assert list(out["source"][-2:]) == ["name", "metadata"]
+
+
+def test_sibling_groups_are_per_server_folder_and_subfolder() -> None:
+    frame = pd.DataFrame({"server": ["s1"] * 4 + ["s2"], "folder": ["loras"] * 5, "subfolder": ["x"] * 5})
+    frame = frame.astype("string")
+    sdxl = _rules.FAMILY_CODE["sdxl"]
+    family, share = sibling_families(frame, np.array([sdxl, sdxl, sdxl, -1, -1]))
+    assert list(family) == [sdxl] * 4 + [-1]
+    assert share[3] == 1.0 and share[4] == 0.0
+
+
+# --------------------------------------------------------------------------- 4. sizes of diffusion models
+
+
+@pytest.mark.parametrize(
+    ("name", "gb", "family"),
+    [
+        ("mystery_model_fp16.safetensors", 23.8, "flux1"),
+        ("someMerge_bf16.safetensors", 23.0, "flux1"),
+        ("someMerge_fp8_e4m3fn.safetensors", 11.9, "flux1"),
+        ("someMerge.safetensors", 23.8, ""),  # precision not stated: no decision
+        ("someMerge_fp8.safetensors", 23.8, ""),  # 24 GB of fp8 is a 24B model: not FLUX.1
+        ("someMerge_bf16.safetensors", 28.6, ""),
+    ],  # Wan 14B / Cosmos 14B / LTXV 13B share this band
+)
+def test_diffusion_model_size_band_for_one_family_and_precision(name: str, gb: float, family: str) -> None:
+    assert one("diffusion_models", name, size=int(gb * GB))["family"] == family
+
+
+# --------------------------------------------------------------------------- 5. physics and context vetoes
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("SDXL/anything_goes.safetensors", "sd15"),  # subfolder vetoed; the size band speaks
+        ("SDXL/juggernaut_fresh.safetensors", "sd15"),  # brand list vetoed
+        ("SDXL/niceXL_pruned.safetensors", "sdxl"),
+    ],  # an explicit token in the name still decides
+)
+def test_a_size_that_rules_a_family_out_vetoes_weak_evidence(name: str, family: str) -> None:
+    assert one("checkpoints", name, size=2_100_000_000)["family"] == family
+
+
+def test_size_veto_also_blocks_sibling_evidence() -> None:
+    rows = [{"folder": "checkpoints", "name": f"m/{n}XL.safetensors", "size": 6_900_000_000} for n in "abc"]
+    rows.append({"folder": "checkpoints", "name": "m/odd_one.safetensors", "size": 1_000_000_000})
+    assert one_family(rows) == ""
+
+
+def one_family(rows: list[dict[str, object]]) -> str:
+    return str(infer(rows).iloc[-1]["family"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flux1-dev-fp8-learned_svd.safetensors",
+        "svdq-int4-flux.1-dev.safetensors",
+        "kreaMix_svdq_fp4.safetensors",
+        "artsy_nvfp4_svd.safetensors",
+    ],
+)
+def test_svd_inside_a_quantisation_suffix_is_not_stable_video_diffusion(name: str) -> None:
+    assert one("diffusion_models", name)["family"] != "svd"
+
+
+def test_real_svd_is_still_svd() -> None:
+    assert one("checkpoints", "svd_xt_1_1.safetensors")["family"] == "svd"
+
+
+# --------------------------------------------------------------------------- 6. capabilities
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "caps"),
+    [
+        ("checkpoints", "juggernautXInpaint.safetensors", {"image_to_image"}),
+        ("checkpoints", "someMergeXLInpaint_v2.safetensors", {"image_to_image"}),
+        ("diffusion_models", "modelWAN22I2VGGUF_q4.gguf", {"image_to_video"}),
+        ("diffusion_models", "wanMotionI2VQ5.gguf", {"image_to_video"}),
+        ("diffusion_models", "mystery_t2v_bf16.safetensors", {"text_to_video"}),
+        ("diffusion_models", "mystery_edit_fp8.safetensors", {"image_to_image"}),
+        ("diffusion_models", "mystery_model_bf16.safetensors", set()),  # nothing speaks
+    ],
+)
+def test_capabilities_from_glued_and_variant_tokens(folder: str, name: str, caps: set[str]) -> None:
+    assert set(one(folder, name)["capabilities"]) == caps
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [("SDXLrender_v2", " sdxl render v2 "), ("QR_v2Sd15", " qr v2 sd15 "), ("F1Dev_style", " f1 dev style "),
+     ("SD15LoraMix", " sd15 lora mix "), ("Flat2DAnimerge", " flat2danimerge ")],
+)
+def test_digits_and_acronyms_before_a_capitalised_word_are_split(raw: str, tokens: str) -> None:
+    assert normalize([raw])[0] == tokens
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [("loras", "Qwen/edit_style.safetensors", "qwen_image"), ("loras", "portrait_qwen.safetensors", "qwen_image"),
+     ("loras", "qwen_cinematic_v2.safetensors", "qwen_image"),
+     ("text_encoders", "qwen_2.5_vl_7b_fp8_scaled.safetensors", ""), ("text_encoders", "qwen3_4b.safetensors", ""),
+     ("text_encoders", "Qwen_VL_chat.safetensors", "")],
+)
+def test_bare_qwen_is_qwen_image_but_not_its_llm_encoders(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
+
+
+def test_a_vetoed_subfolder_does_not_silence_the_file_name() -> None:
+    # 3.0 GB: no size band speaks, the SDXL subfolder is ruled out, the SD1.5 brand in the name remains
+    assert one("checkpoints", "SDXL/majicmixRealistic_v6.safetensors", size=3_000_000_000)["family"] == "sd15"

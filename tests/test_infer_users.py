@@ -1,0 +1,52 @@
+"""Names from users' provisioning scripts (tests/data/infer_users.csv), and the accuracy report over all tables.
+
+These sources were not used to write the rules: a row may come out unknown, but never with a wrong family
+or kind, and most must be identified.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import accuracy  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scored() -> tuple[pd.DataFrame, pd.DataFrame]:
+    truth = accuracy.labelled()
+    return truth, accuracy.predict(truth)
+
+
+def test_users_table_is_well_formed() -> None:
+    users = accuracy.labelled().query("table == 'users'")
+    raw = pd.read_csv(accuracy.USERS, comment="#", dtype=str, keep_default_na=False)
+    assert len(users) >= 40 and not users.duplicated(["folder", "name"]).any()
+    assert raw["source"].ne("").all() and raw["reason"].ne("").all()  # every name says where it is from and why
+
+
+def test_users_names_never_get_a_wrong_kind_or_family(scored: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    truth, got = scored
+    users = (truth["table"] == "users").to_numpy()
+    assert (got["kind"][users].to_numpy() == truth["kind"][users].to_numpy()).all()
+    given = got["family"][users].ne("").to_numpy()
+    wrong = truth[users][given & (got["family"][users].to_numpy() != truth["family"][users].to_numpy())]
+    assert wrong.empty, wrong[["folder", "name", "family"]]
+
+
+def test_users_names_are_mostly_identified(scored: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    truth, got = scored
+    score = accuracy.scores(truth[truth["table"] == "users"].reset_index(drop=True),
+                            got[(truth["table"] == "users").to_numpy()].reset_index(drop=True))  # fmt: skip
+    assert score["family"] >= 0.8 and score["capabilities"] >= 0.95  # unknown is allowed, wrong is not
+
+
+def test_accuracy_report_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert accuracy.main([]) == 0
+    out = capsys.readouterr().out
+    assert "per family" in out and "wrong" in out and "sdxl" in out
