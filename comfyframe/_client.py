@@ -141,7 +141,7 @@ class SharedBodies:
     def __init__(self) -> None:
         self._parsed: dict[bytes, Any] = {}
 
-    def decode(self, body: bytes, full: str, kind: str) -> Any:
+    def decode(self, body: bytes | bytearray, full: str, kind: str) -> Any:
         if len(body) < self.MIN_BYTES:
             return _decode(body, full, kind)
         key = hashlib.blake2b(body, digest_size=16).digest()
@@ -280,7 +280,9 @@ class ComfyClient:
             raise ServerHTTPError(f"{full} answered HTTP {status} {reason}. " + _status_hint(status), full, status)
         return self._shared.decode(body, full, kind)
 
-    async def _exchange(self, route: str, params: dict[str, str] | None, full: str) -> tuple[int, str, str, bytes]:
+    async def _exchange(
+        self, route: str, params: dict[str, str] | None, full: str
+    ) -> tuple[int, str, str, bytearray]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
         assert self._http is not None
         request = self._http.build_request("GET", route, params=[*self._params, *(params or {}).items()])
@@ -302,13 +304,12 @@ class ComfyClient:
                 await response.aclose()
         raise ServerHTTPError(f"{full} redirected more than {MAX_REDIRECTS} times; check the URL.", full, 310)
 
-    async def _read_capped(self, response: httpx.Response, route: str, full: str) -> bytes:
+    async def _read_capped(self, response: httpx.Response, route: str, full: str) -> bytearray:
         limit = self.options.limits.for_route(route)
-        chunks: list[bytes] = []
-        size = 0
+        # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
+        body = bytearray()
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
+            if len(body) + len(chunk) > limit:
                 shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
                 raise UnexpectedPayload(
                     f"{full} answered more than {shown} (decompressed), the limit for this route; "
@@ -316,11 +317,11 @@ class ComfyClient:
                     "if the server is trusted.",
                     full,
                 )
-            chunks.append(chunk)
-        return b"".join(chunks)
+            body += chunk
+        return body
 
 
-def _decode(body: bytes, full: str, kind: str) -> Any:
+def _decode(body: bytes | bytearray, full: str, kind: str) -> Any:
     if not body.strip():
         raise UnexpectedPayload(
             f"{full} gave an empty answer where ComfyUI sends JSON. Is it a ComfyUI server, and is a proxy "
