@@ -94,7 +94,7 @@ class Picker:
                                  disabled=len(state.device_options) < 2, layout=w.Layout(width="460px"))
         self.capability = w.Dropdown(description="capability", style=wide, layout=w.Layout(width="300px"))
         self.budget = w.FloatSlider(min=0.0, max=1.0, step=0.1, description="VRAM budget", style=wide,
-                                    tooltip="GB of memory the model's weights may use",
+                                    tooltip="GB of memory the job may use at its peak",
                                     readout_format=".1f", continuous_update=False, layout=w.Layout(width="460px"))
         self.prefer = w.ToggleButtons(options=list(state.prefer_options), value=state.prefer,
                                       tooltips=["highest quality", "fastest", "average of both"],
@@ -207,14 +207,14 @@ class Picker:
     def _on_resolution(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
-        width, height = change["new"] if change["new"] is not None else (None, None)
+        width, height = change["new"] if change["new"] != DEFAULT else (None, None)
         self.state.apply({"width": width, "height": height})
         self._update()
 
     def _on_frames(self, change: dict[str, Any]) -> None:
         if self._quiet:
             return
-        self.state.apply({"frames": change["new"]})
+        self.state.apply({"frames": None if change["new"] == DEFAULT else change["new"]})
         self._update()
 
     def _on_choice(self, change: dict[str, Any]) -> None:
@@ -251,9 +251,9 @@ class Picker:
             self.prefer.value = state.prefer
             self.incomplete.value = state.incomplete
             self.resolution.options = _resolution_options(state.width, state.height)
-            self.resolution.value = None if state.width is None or state.height is None else (state.width, state.height)
+            self.resolution.value = DEFAULT if state.width is None or state.height is None else (state.width, state.height)
             self.frames.options = _frame_options(state.frames)
-            self.frames.value = state.frames
+            self.frames.value = DEFAULT if state.frames is None else state.frames
             shown = state.shown
             self.choice.options = [(f"{r} · {n}", i) for i, (r, n) in enumerate(zip(shown["rank"], shown["name"]))]
             self.choice.value = state.choice
@@ -341,6 +341,7 @@ def _cell_html(value: object, column: str) -> str:
     return f"<td>{escape(_fmt(value, column))}</td>"
 
 
+DEFAULT = "default"  # the menus' "family default" entry (a Dropdown shows no label for None)
 RESOLUTIONS = ((512, 512), (768, 768), (1024, 1024), (832, 480), (1280, 720), (1920, 1080))
 FRAMES = (1, 17, 33, 49, 81, 121)
 
@@ -349,12 +350,12 @@ def _resolution_options(width: float | None, height: float | None) -> list[tuple
     sizes: list[tuple[float, float]] = list(RESOLUTIONS)
     if width is not None and height is not None and (width, height) not in sizes:
         sizes.append((width, height))  # a size set from code joins the menu
-    return [("family default", None)] + [(f"{w:g}×{h:g}", (w, h)) for w, h in sizes]
+    return [("family default", DEFAULT)] + [(f"{w:g}×{h:g}", (w, h)) for w, h in sizes]
 
 
 def _frame_options(frames: float | None) -> list[tuple[str, Any]]:
     counts = sorted({*FRAMES, *([frames] if frames is not None else [])})
-    return [("family default", None)] + [(f"{n:g}", float(n)) for n in counts]
+    return [("family default", DEFAULT)] + [(f"{n:g}", float(n)) for n in counts]
 
 
 def picker(discovery: Any, **options: Any) -> Picker:

@@ -267,11 +267,12 @@ def plot_quality_vs_vram(
                 ax.annotate(plot_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
-    ax.set_xlabel("VRAM needed (GB)")
+    pipelines = "generator" in data.columns
+    ax.set_xlabel("peak VRAM of the job (GB)" if pipelines else "VRAM needed (GB)")
     ax.set_ylabel("quality (1–10)")
     ax.grid(alpha=0.3)
     what = f" ({plot_label(capability)})" if capability else ""
-    ax.set_title(f"Quality against VRAM{what}: {len(data)} models", fontsize=10)
+    ax.set_title(f"Quality against VRAM{what}: {len(data)} {'pipelines' if pipelines else 'models'}", fontsize=10)
     return ax
 
 

@@ -409,6 +409,6 @@ def test_picker_job_controls_move_the_vram_and_incomplete_pipelines_show_what_th
     assert not p.ranked["ready"].all()
     assert "✗ vae:hunyuan_video" in p.table.value
     p.set(width=None, height=None, frames=None, incomplete=False)
-    assert p.resolution.value is None and p.frames.value is None and p.ranked["ready"].all()
+    assert p.resolution.value == "default" and p.frames.value == "default" and p.ranked["ready"].all()
     with pytest.raises(ValueError, match="width"):
         p.set(width=-5)
