@@ -362,3 +362,21 @@ def test_a_bare_brand_of_several_generations_stays_unknown(name: str, family: st
 )
 def test_a_diffusion_models_size_vetoes_a_family_it_cannot_have(name: str, size: float, family: str) -> None:
     assert one("diffusion_models", name, size=int(size))["family"] == family
+
+
+# --------------------------------------------------------------------------- LoRA sizes
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "family"),
+    [
+        ("Styles/mossyRuins.safetensors", 228_452_100, "sdxl"),  # rank 32 SDXL + header
+        ("tinyDetail_v2.safetensors", 57_430_000, "sdxl"),  # rank 8 SDXL
+        ("oldPhoto-000012.safetensors", 37_871_000, "sd15"),  # rank 32 SD1.5
+        ("paperCraft_e10.safetensors", 151_140_000, "sd15"),  # rank 128 SD1.5
+        ("somethingElse.safetensors", 218_000_000, ""),  # no band: no guess
+        ("neonCity_flux.safetensors", 228_452_100, "flux1"),  # the name decides over a size band
+    ],
+)
+def test_a_loras_exact_size_tells_its_base(name: str, size: int, family: str) -> None:
+    assert one("loras", name, size=size)["family"] == family
