@@ -380,3 +380,22 @@ def test_a_diffusion_models_size_vetoes_a_family_it_cannot_have(name: str, size:
 )
 def test_a_loras_exact_size_tells_its_base(name: str, size: int, family: str) -> None:
     assert one("loras", name, size=size)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("realDream_15SD15.safetensors", "sd15"), ("animeMix_v2SD15.safetensors", "sd15"),
+     ("glowSD15v2.safetensors", "sd15"), ("epiCPhotoGasm_v1.safetensors", "sd15")],
+)
+def test_sd15_glued_to_a_version_and_camel_cased_brands(name: str, family: str) -> None:
+    assert one("checkpoints", name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("myToken.pt", "sd15"), ("grainy-neg.bin", "sd15"), ("myToken.safetensors", ""),  # safetensors: any base
+     ("SDXL/myToken.pt", "sdxl"), ("cinematic_xl.pt", "sdxl")],  # a subfolder or name token wins
+)
+def test_an_embeddings_format_is_a_weak_guess(name: str, family: str) -> None:
+    assert one("embeddings", name)["family"] == family
+    assert one("loras", "style.pt")["family"] == ""  # only the kinds listed in format_families.csv
