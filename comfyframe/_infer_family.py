@@ -323,12 +323,13 @@ def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
     """Family code a file's format implies for its kind (rules/format_families.csv), -1 when none."""
     out = np.full(len(kind), -1, dtype=np.int64)
     table = _rules.format_families()
-    if table.empty or len(kind) == 0:
+    rows = np.flatnonzero(np.isin(kind, [_rules.KIND_CODE[k] for k in table["kind"]]))
+    if rows.size == 0:  # the common case: no file of a listed kind; no string work at all
         return out
-    ext = names.str.rsplit(".", n=1).str[-1].str.lower().where(names.str.contains(".", regex=False), "")
-    ext = ext.to_numpy(dtype=object)
+    ext = names.iloc[rows].str.extract(r"\.([A-Za-z0-9]+)$", expand=False).fillna("").str.lower().to_numpy(dtype=object)
     for rule in table.itertuples(index=False):
-        out[(kind == _rules.KIND_CODE[rule.kind]) & (ext == rule.ext) & (out < 0)] = _rules.FAMILY_CODE[rule.family]
+        hit = (kind[rows] == _rules.KIND_CODE[rule.kind]) & (ext == rule.ext) & (out[rows] < 0)
+        out[rows[hit]] = _rules.FAMILY_CODE[rule.family]
     return out
 
 

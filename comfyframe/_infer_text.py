@@ -66,10 +66,10 @@ def glued_pattern() -> str:
     """Alternation of the tokens split out of glued names (rules/glued_tokens.csv).
 
     Upper case only, except tokens with a digit between letters ("I2V", "TI2V"): no word holds such a run,
-    so "wan22i2vfast" is cut too. Case-insensitive groups keep the table's order (TI2V before I2V).
+    so "wan22i2vfast" is cut too (both spellings, in the table's order: TI2V before I2V).
     """
     tokens = _rules.glued_tokens()
-    return "(" + "|".join(f"(?i:{t})" if re.fullmatch(r"[A-Z]+[0-9][A-Z]+", t) else t for t in tokens) + ")"
+    return "(" + "|".join(f"{t}|{t.lower()}" if re.fullmatch(r"[A-Z]+[0-9][A-Z]+", t) else t for t in tokens) + ")"
 
 
 def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
