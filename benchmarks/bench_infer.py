@@ -207,6 +207,7 @@ class Reference:
         self.outside = [re.compile(p) for p in _rules.outside_families()["pattern"]]
         self.masks = [re.compile(p) for p in _rules.name_masks()["pattern"]]
         self.limits = {(r.kind, r.family): (r.min_gb, r.max_gb) for r in _rules.family_size_limits().itertuples()}
+        self.formats = {(r.kind, r.ext): r.family for r in _rules.format_families().itertuples()}
         self.variants = [(r.variant, re.compile(r.pattern), re.compile(r.unless) if r.unless else None, set(r.scope),
                           r.quality_delta, r.params_b) for r in _rules.variants().itertuples(index=False)]  # fmt: skip
         self.caps = [(r.variant, r.modality, {c for c in r.capabilities.split(";") if c})
@@ -362,6 +363,8 @@ class Reference:
             if kind == rule.kind and rule.min_gb <= size / 1e9 <= rule.max_gb and fits and not size_family:
                 size_family = rule.family
         default = self.folders.get(folder.lower(), {}).get("family", "") or spec["default_family"]
+        ext = (get("name") or "").rsplit(".", 1)[-1].lower() if "." in (get("name") or "") else ""
+        default = default or self.formats.get((kind, ext), "")
         loader_guess = loader_family.get(key, "")
         stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
         sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)

@@ -282,4 +282,7 @@ def _weak_rule(role: str, raw: pd.DataFrame, row: int, kind: np.ndarray, family:
     folder = str(raw.at[row, "folder"]).lower()
     if _rules.folder_kinds()["family"].get(folder, "") == label:
         return f"folder_kinds.csv: {folder} -> {label}"
+    if _rules.by_kind("default_family", "")[kind[row]] != label:
+        ext = str(raw.at[row, "name"]).rsplit(".", 1)[-1].lower()
+        return f"format_families.csv: {_rules.KINDS[kind[row]]} .{ext} -> {label}"
     return f"kinds.csv: {_rules.KINDS[kind[row]]} default_family {label}"

@@ -286,6 +286,7 @@ def gather_evidence(
     folder = lookup(_column(models, "folder").str.lower(), _rules.folder_kinds()["family"], "")
     by_folder = _rules.codes(folder, _rules.FAMILY_CODE)
     by_kind = _default_families()[kind]
+    by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)
     guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
@@ -316,6 +317,20 @@ def infer_family(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes)."""
     return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd), kind)
+
+
+def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
+    """Family code a file's format implies for its kind (rules/format_families.csv), -1 when none."""
+    out = np.full(len(kind), -1, dtype=np.int64)
+    table = _rules.format_families()
+    rows = np.flatnonzero(np.isin(kind, [_rules.KIND_CODE[k] for k in table["kind"]]))
+    if rows.size == 0:  # the common case: no file of a listed kind; no string work at all
+        return out
+    ext = names.iloc[rows].str.extract(r"\.([A-Za-z0-9]+)$", expand=False).fillna("").str.lower().to_numpy(dtype=object)
+    for rule in table.itertuples(index=False):
+        hit = (kind[rows] == _rules.KIND_CODE[rule.kind]) & (ext == rule.ext) & (out[rows] < 0)
+        out[rows[hit]] = _rules.FAMILY_CODE[rule.family]
+    return out
 
 
 def masked(texts: pd.Series) -> pd.Series:

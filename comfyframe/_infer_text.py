@@ -63,8 +63,13 @@ def _wrap(data: Any) -> pd.Series:
 
 @cache
 def glued_pattern() -> str:
-    """Alternation of the upper-case tokens split out of glued names (rules/glued_tokens.csv)."""
-    return "(" + "|".join(_rules.glued_tokens()) + ")"
+    """Alternation of the tokens split out of glued names (rules/glued_tokens.csv).
+
+    Upper case only, except tokens with a digit between letters ("I2V", "TI2V"): no word holds such a run,
+    so "wan22i2vfast" is cut too (both spellings, in the table's order: TI2V before I2V).
+    """
+    tokens = _rules.glued_tokens()
+    return "(" + "|".join(f"{t}|{t.lower()}" if re.fullmatch(r"[A-Z]+[0-9][A-Z]+", t) else t for t in tokens) + ")"
 
 
 def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:

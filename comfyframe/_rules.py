@@ -386,3 +386,12 @@ def adapter_bases() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {f: (f,) for f in FAMILIES}
     table.update({f: tuple(r for r in runs.split(";") if r) for f, runs in zip(frame["family"], frame["runs_on"])})
     return table
+
+
+@cache
+def format_families() -> pd.DataFrame:
+    """Kind x file extension -> the family nearly every such file has (a weak, default-tier guess)."""
+    frame = _read("format_families", {"kind": "str", "ext": "str", "family": "str"})
+    _check_values(frame, "kind", KINDS, "format_families")
+    _check_values(frame, "family", FAMILIES, "format_families")
+    return frame

@@ -142,10 +142,15 @@ def test_unidentifiable_file_is_kept_with_empty_family() -> None:
     assert out["family"].notna().all()
 
 
-def test_unidentified_generator_claims_no_capability() -> None:
+def test_unidentified_generator_claims_only_its_kinds_capability() -> None:
+    """A checkpoint of unknown family is an image model (video checkpoints name their family); a bare
+    diffusion model of unknown family claims nothing."""
     row = one("checkpoints", "final_final_v2.safetensors", size=3_854_123_776)
-    assert (row["family"], row["capabilities"]) == ("", ())
+    assert (row["family"], row["capabilities"]) == ("", ("text_to_image",))
     assert pd.isna(row["quality"])
+    row = one("diffusion_models", "final_final_v2.safetensors", size=3_854_123_776)
+    assert (row["family"], row["capabilities"]) == ("", ())
+    assert one("checkpoints", "hunyuan3d-dit-v2_fp16.safetensors")["capabilities"] == ()  # a 3D variant speaks
 
 
 def test_still_image_family_that_can_edit_counts_as_text_to_image() -> None:

@@ -285,3 +285,117 @@ def test_bare_qwen_is_qwen_image_but_not_its_llm_encoders(folder: str, name: str
 def test_a_vetoed_subfolder_does_not_silence_the_file_name() -> None:
     # 3.0 GB: no size band speaks, the SDXL subfolder is ruled out, the SD1.5 brand in the name remains
     assert one("checkpoints", "SDXL/majicmixRealistic_v6.safetensors", size=3_000_000_000)["family"] == "sd15"
+
+
+# --------------------------------------------------------------------------- glued tokens in lower case
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [("wan22i2vfast", " wan22 i2v fast "), ("mixt2vlora", " mix t2v lora "), ("skyti2vmix", " sky ti2v mix "),
+     ("catflf2vpro", " cat flf2v pro ")],
+)
+def test_lower_case_tokens_with_a_digit_between_letters_are_split(raw: str, tokens: str) -> None:
+    """No word holds a letter-digit-letter run: cutting it invents nothing."""
+    assert normalize([raw])[0] == tokens
+
+
+def test_a_glued_lower_case_variant_gives_the_capability() -> None:
+    assert one("diffusion_models", "wan22i2vfast_q4.gguf")["capabilities"] == ("image_to_video",)
+    assert one("diffusion_models", "mytinyt2vmix_q4.gguf")["capabilities"] == ("text_to_video",)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [
+        ("checkpoints", "ponyrealism.safetensors", "sdxl"),
+        ("checkpoints", "cyberrealisticpony_v8.safetensors", "sdxl"),  # marker beats the SD1.5 brand
+        ("checkpoints", "animepony_v2.safetensors", "sdxl"),
+        ("loras", "ponyfantasy_style.safetensors", "sdxl"),
+        ("checkpoints", "mixnoobai_v3.safetensors", "sdxl"),
+        ("loras", "ponytail_style.safetensors", ""),  # a word that holds "pony"
+        ("loras", "PonyTails_v2.safetensors", ""),
+        ("loras", "ponyo_v1.safetensors", ""),  # too short a glue to be a brand
+        ("loras", "fluxus_paint.safetensors", ""),
+        ("loras", "illusion_art.safetensors", ""),
+        ("loras", "illustration_style.safetensors", ""),
+    ],
+)
+def test_a_base_name_glued_in_lower_case(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
+
+
+# --------------------------------------------------------------------------- brands of several generations
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("juggernaut_v9.safetensors", ""),  # SD1.5 and SDXL both had a v9
+        ("bluePencil_v10.safetensors", ""),
+        ("leosam_portrait.safetensors", ""),
+        ("juggernaut_ragnarok.safetensors", "sdxl"),
+        ("juggernautXII_v1.safetensors", "sdxl"),
+        ("juggernaut_final_pruned.safetensors", "sd15"),
+        ("bluePencilXL_v9.safetensors", "sdxl"),
+        ("leosamsMoonfilm_v2.safetensors", "sd15"),
+        ("leosamHelloworld_v4.safetensors", "sdxl"),
+    ],
+)
+def test_a_bare_brand_of_several_generations_stays_unknown(name: str, family: str) -> None:
+    assert one("checkpoints", name)["family"] == family
+
+
+# --------------------------------------------------------------------------- diffusion-model size limits
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "family"),
+    [
+        ("Flux.1/tiny_q4.gguf", 1.5 * GB, ""),  # too small for a 12B model even in 2 bits
+        ("Flux/other_q4.gguf", 6.8 * GB, "flux1"),
+        ("Qwen/mystery_q4.gguf", 3.0 * GB, ""),
+        ("SD15/unet_big.safetensors", 5.0 * GB, ""),  # an SD1.5 UNet is 3.4 GB even in fp32
+        ("flux1-dev-Q2_K.gguf", 4.03 * GB, "flux1"),
+        ("flux1-tiny-distill.gguf", 1.5 * GB, "flux1"),  # an explicit token still decides
+    ],
+)
+def test_a_diffusion_models_size_vetoes_a_family_it_cannot_have(name: str, size: float, family: str) -> None:
+    assert one("diffusion_models", name, size=int(size))["family"] == family
+
+
+# --------------------------------------------------------------------------- LoRA sizes
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "family"),
+    [
+        ("Styles/mossyRuins.safetensors", 228_452_100, "sdxl"),  # rank 32 SDXL + header
+        ("tinyDetail_v2.safetensors", 57_430_000, "sdxl"),  # rank 8 SDXL
+        ("oldPhoto-000012.safetensors", 37_871_000, "sd15"),  # rank 32 SD1.5
+        ("paperCraft_e10.safetensors", 151_140_000, "sd15"),  # rank 128 SD1.5
+        ("somethingElse.safetensors", 218_000_000, ""),  # no band: no guess
+        ("neonCity_flux.safetensors", 228_452_100, "flux1"),  # the name decides over a size band
+    ],
+)
+def test_a_loras_exact_size_tells_its_base(name: str, size: int, family: str) -> None:
+    assert one("loras", name, size=size)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("realDream_15SD15.safetensors", "sd15"), ("animeMix_v2SD15.safetensors", "sd15"),
+     ("glowSD15v2.safetensors", "sd15"), ("epiCPhotoGasm_v1.safetensors", "sd15")],
+)
+def test_sd15_glued_to_a_version_and_camel_cased_brands(name: str, family: str) -> None:
+    assert one("checkpoints", name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("myToken.pt", "sd15"), ("grainy-neg.bin", "sd15"), ("myToken.safetensors", ""),  # safetensors: any base
+     ("SDXL/myToken.pt", "sdxl"), ("cinematic_xl.pt", "sdxl")],  # a subfolder or name token wins
+)
+def test_an_embeddings_format_is_a_weak_guess(name: str, family: str) -> None:
+    assert one("embeddings", name)["family"] == family
+    assert one("loras", "style.pt")["family"] == ""  # only the kinds listed in format_families.csv

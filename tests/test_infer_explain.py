@@ -107,3 +107,18 @@ def test_cli_explain_against_the_live_server(comfyui) -> None:
     assert done.returncode == 0, done.stderr
     assert "family sdxl (from metadata" in done.stdout
     assert "sdxl_base_v1-0" in done.stdout  # the metadata key that decided
+
+
+def test_a_diffusion_model_size_veto_is_explained() -> None:
+    found = _discovery({"diffusion_models": [("Flux.1/tiny_q4.gguf", 1_500_000_000)]})
+    rows = found.explain("diffusion_models", "Flux.1/tiny_q4.gguf").evidence.set_index("role")
+    assert rows.loc["subfolder", "family"] == "flux1" and rows.loc["subfolder", "verdict"].startswith("VETOED")
+    assert found.explain("diffusion_models", "Flux.1/tiny_q4.gguf").result["family"] == ""
+
+
+def test_a_format_guess_is_explained() -> None:
+    found = _discovery({"embeddings": [("myToken.pt", 25_000)]})
+    why = found.explain("embeddings", "myToken.pt")
+    rows = why.evidence.set_index("role")
+    assert why.result["family"] == "sd15"
+    assert rows.loc["default", "rule"].startswith("format_families.csv: embedding .pt")

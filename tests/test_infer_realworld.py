@@ -512,8 +512,8 @@ ROWS: list[tuple[str, str, int | None, str, str, str]] = [
     ('checkpoints', 'ace_step_1.5_turbo_aio.safetensors', None, 'checkpoint', 'ace_step', 'text_to_audio'),  # known
     ('diffusion_models', 'acestep_v1.5_turbo.safetensors', None, 'diffusion_model', 'ace_step', 'text_to_audio'),  # known
     ('diffusion_models', 'ace_step_v1_3.5b.safetensors', None, 'diffusion_model', 'ace_step', 'text_to_audio'),  # known
-    ('checkpoints', 'AuraFlow-v0.3.safetensors', None, 'checkpoint', '', ''),  # known
-    ('checkpoints', 'aura_flow_0.3.safetensors', None, 'checkpoint', '', ''),  # known
+    ('checkpoints', 'AuraFlow-v0.3.safetensors', None, 'checkpoint', '', 'text_to_image'),  # known; AuraFlow is text-to-image
+    ('checkpoints', 'aura_flow_0.3.safetensors', None, 'checkpoint', '', 'text_to_image'),  # known; AuraFlow is text-to-image
     ('checkpoints', 'sdxl_lightning_4step.safetensors', None, 'checkpoint', 'sdxl', 'text_to_image'),  # known
     ('checkpoints', 'Illustrious-XL-v2.0.safetensors', None, 'checkpoint', 'sdxl', 'text_to_image'),  # known
     ('checkpoints', 'illustriousXL_v01.safetensors', None, 'checkpoint', 'sdxl', 'text_to_image'),  # known
