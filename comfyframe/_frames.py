@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ._catalog import build_edges, build_models, listed_files, match_edges
-from ._hardware import build_hardware
+from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from ._nodes import build_nodes, parse_object_info
 from ._rules import model_extensions
 from ._snapshot import EMBEDDINGS, MODEL_FOLDERS, OBJECT_INFO, SYSTEM_STATS, Snapshot
@@ -80,10 +80,6 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
     return notes
 
 
-# Beyond this a device report is not real memory (the largest GPUs have under 300 GB).
-ABSURD_VRAM_BYTES = 16 << 40
-
-
 def _shape_problems(snapshot: Snapshot) -> list[str]:
     """Notes on answers that were JSON of the right kind but hold entries the tables cannot use."""
     notes: list[str] = []
@@ -96,25 +92,31 @@ def _shape_problems(snapshot: Snapshot) -> list[str]:
             odd = [d for d in devices if not isinstance(d, dict)]
             if odd:
                 notes.append(f"{snapshot.url}: /system_stats has {len(odd)} device entr(ies) that are not objects; dropped.")
-            bad = [d for d in devices if isinstance(d, dict) and not _plausible_bytes(d.get("vram_total"))]
+            bad = [
+                d for d in devices
+                if isinstance(d, dict) and (
+                    d.get("vram_total") is None
+                    or implausible_memory(d.get("vram_total"), d.get("vram_free"))
+                    or implausible_memory(d.get("torch_vram_total"), d.get("torch_vram_free"))
+                )
+            ]
             if bad:
                 notes.append(
-                    f"{snapshot.url}: {len(bad)} device(s) report impossible VRAM (negative, not a number or over "
-                    "16 TiB); their memory budget is not trustworthy."
+                    f"{snapshot.url}: {len(bad)} device(s) report impossible VRAM (missing, negative, not a number, "
+                    "over 16 TiB or more free than total); those values are NaN, and so is the memory budget they set."
                 )
+        system = stats.get("system")
+        if isinstance(system, dict) and implausible_memory(system.get("ram_total"), system.get("ram_free"), MAX_HOST_BYTES):
+            notes.append(
+                f"{snapshot.url}: /system_stats reports impossible RAM (negative, not a number, over 64 TiB or "
+                "more free than total); those values are NaN."
+            )
     info = snapshot.responses.get(OBJECT_INFO)
     if isinstance(info, dict):
         odd_nodes = sum(1 for v in info.values() if not isinstance(v, dict))
         if odd_nodes:
             notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
     return notes
-
-
-def _plausible_bytes(value: object) -> bool:
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= ABSURD_VRAM_BYTES
-        and value == value
-    )
 
 
 def _first_line(failure: dict[str, object]) -> str:
