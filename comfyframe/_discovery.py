@@ -234,11 +234,14 @@ class Discovery:
             return self.snapshot.save(path)
         return save_fleet(path, list(self.snapshots), list(self.failed))
 
-    def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
-        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
+    def export(self, out_dir: str | Path, format: str = "csv", partition_by: str | None = None) -> list[Path]:
+        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``.
+
+        ``partition_by="server"`` (with ``format="parquet"``) writes one hive-partitioned dataset per table.
+        """
         from ._export import TABLES, export_tables
 
-        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""
