@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,7 +13,7 @@ from ._catalog import build_edges, build_models, listed_files, match_edges
 from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from ._nodes import build_nodes, parse_object_info
 from ._rules import model_extensions
-from ._snapshot import EMBEDDINGS, MODEL_FOLDERS, OBJECT_INFO, SYSTEM_STATS, Snapshot
+from ._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,76 @@ def build_frames(snapshot: Snapshot) -> Frames:
         edges=build_edges(snapshot, edges),
         models=build_models(snapshot, listed, edges, outputs),
     )
+
+
+def build_fleet_frames(snapshots: Sequence[Snapshot]) -> tuple[list[Frames], list[int]]:
+    """:func:`build_frames` for each snapshot, and each server's group: servers with the same answers share one build.
+
+    A render farm runs identical images: the node, edge and model tables of servers whose ``/object_info``,
+    folder listings, file details, embeddings and metadata are the same differ only in ``server``, so they
+    are built once and relabelled (``hardware`` is always built per server). Servers of one group hold equal
+    inputs, so :func:`infer_fleet` infers a group once as well.
+    """
+    groups: dict[Hashable, int] = {}
+    first: list[Frames] = []
+    out: list[Frames] = []
+    membership: list[int] = []
+    for snapshot in snapshots:
+        group = groups.setdefault(_content_key(snapshot), len(groups))
+        if group == len(first):
+            first.append(build_frames(snapshot))
+            frames = first[group]
+        else:
+            base = first[group]
+            frames = Frames(
+                hardware=build_hardware(snapshot),
+                nodes=_relabel(base.nodes, snapshot.url),
+                edges=_relabel(base.edges, snapshot.url),
+                models=_relabel(base.models, snapshot.url),
+            )
+        out.append(frames)
+        membership.append(group)
+    return out, membership
+
+
+def infer_fleet(parts: Sequence[Frames], groups: Sequence[int], urls: Sequence[str]) -> pd.DataFrame:
+    """:func:`~comfyframe._infer.infer_models` over every server's frames, once per group, stacked in order."""
+    from ._infer import infer_models
+
+    inferred: dict[int, pd.DataFrame] = {}
+    pieces: list[pd.DataFrame] = []
+    for part, group, url in zip(parts, groups, urls):
+        if group not in inferred:
+            inferred[group] = infer_models(part.models, part.edges, part.nodes)
+            pieces.append(inferred[group])
+        else:
+            pieces.append(_relabel(inferred[group], url))
+    if len(pieces) == 1:
+        return pieces[0]
+    return pd.concat(pieces, ignore_index=True)
+
+
+# Answers the node, edge and model tables do not read: hardware, and the prompt history (the usage table's).
+_NOT_IN_FRAMES = {SYSTEM_STATS, OBJECT_INFO, HISTORY, QUEUE, ASSETS}
+
+
+def _content_key(snapshot: Snapshot) -> Hashable:
+    """Equal keys mean equal inputs to the node, edge and model tables.
+
+    ``/object_info`` counts by identity: a discovery parses identical bodies once and shares the object, and
+    hashing megabytes per server would cost what sharing saves. The other answers are small; they count by
+    a hash of their pickle (deterministic for JSON values, lone surrogates included).
+    """
+    rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
+    digest = hashlib.blake2b(pickle.dumps(rest, protocol=5), digest_size=16).digest()
+    return id(snapshot.responses.get(OBJECT_INFO)), digest
+
+
+def _relabel(frame: pd.DataFrame, server: str) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``server`` column is ``server`` (same dtype)."""
+    out = frame.copy(deep=False)
+    out["server"] = pd.array([server] * len(frame), dtype=frame["server"].dtype)
+    return out
 
 
 def concat_frames(parts: list[Frames]) -> Frames:
