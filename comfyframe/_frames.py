@@ -97,7 +97,10 @@ def _content_key(snapshot: Snapshot) -> Hashable:
     a hash of their pickle (deterministic for JSON values, lone surrogates included).
     """
     rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
-    digest = hashlib.blake2b(pickle.dumps(rest, protocol=5), digest_size=16).digest()
+    try:
+        digest = hashlib.blake2b(pickle.dumps(rest, protocol=5), digest_size=16).digest()
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
     return id(snapshot.responses.get(OBJECT_INFO)), digest
 
 
