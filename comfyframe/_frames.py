@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -94,13 +94,15 @@ def _content_key(snapshot: Snapshot) -> Hashable:
 
     ``/object_info`` counts by identity: a discovery parses identical bodies once and shares the object, and
     hashing megabytes per server would cost what sharing saves. The other answers are small; they count by
-    a hash of their pickle (deterministic for JSON values, lone surrogates included).
+    a hash of their JSON text (ASCII-escaped, so lone surrogates too; not a pickle, whose bytes depend on
+    which equal strings happen to be one object).
     """
     rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
     try:
-        digest = hashlib.blake2b(pickle.dumps(rest, protocol=5), digest_size=16).digest()
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        text = json.dumps(rest, ensure_ascii=True, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
         return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
+    digest = hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
     return id(snapshot.responses.get(OBJECT_INFO)), digest
 
 
