@@ -5,7 +5,8 @@ routes of ``bench_discover``, under any path prefix, so ``http://127.0.0.1:P/s0`
 … ``/s99`` are a hundred servers with the same image. Printed:
 
 * CPU ratio: client CPU (``time.process_time``) of discovering 20 servers over
-  that of one server (target ≤ 2; each distinct body is parsed once by content hash);
+  that of one server (target ≤ 2; each distinct body is parsed once by content hash, and servers with
+  the same answers share one build of their tables and one inference pass);
 * peak RSS of a fresh process discovering 100 servers (target < 600 MB).
 
 Run: ``python benchmarks/bench_fleet.py``.

@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("csv", "parquet"), default="csv",
         help="csv (spreadsheet-safe text) or parquet (needs pyarrow) (default %(default)s)",
     )
+    export.add_argument(
+        "--partition-by", choices=("server",), default=None,
+        help="with --format parquet: one hive-partitioned dataset per table (DIR/models/server=…/part-0.parquet)",
+    )
 
     unused = commands.add_parser("unused", help="models no prompt in the server's history used, and their bytes")
     _source_args(unused)
@@ -140,6 +144,10 @@ def _check_args(args: argparse.Namespace) -> None:
     """Reject nonsense numbers before anything is sent (ValueError → exit 2)."""
     positive_number(args.timeout, "--timeout", "seconds")
     positive_count(args.concurrency, "--concurrency", "parallel requests")
+    if args.command == "export" and args.partition_by and args.format != "parquet":
+        raise ValueError(
+            f"--partition-by {args.partition_by} needs --format parquet (CSV exports are one file per table)."
+        )
     if args.command == "best":
         _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
         for flag in ("width", "height", "frames", "batch"):
@@ -293,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "explain":
         print(found.explain(None, args.name))
     elif args.command == "export":
-        for path in found.export(args.out, args.format):
+        for path in found.export(args.out, args.format, args.partition_by):
             print(for_terminal(path))
     return 0
 

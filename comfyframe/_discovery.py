@@ -12,8 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ._explain import Explanation, explain
-from ._frames import build_frames, concat_frames, snapshot_problems
-from ._infer import infer_models
+from ._frames import build_fleet_frames, concat_frames, infer_fleet, snapshot_problems
 from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
 from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
 from ._refresh import carry_history
@@ -51,12 +50,13 @@ class Discovery:
             raise ValueError("Discovery needs at least one snapshot.")
         self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
         self.failed: tuple[dict[str, Any], ...] = tuple(failed)
-        frames = concat_frames([build_frames(s) for s in self.snapshots])
+        parts, groups = build_fleet_frames(self.snapshots)
+        frames = concat_frames(parts)
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
-        models = add_usage(infer_models(frames.models, frames.edges, frames.nodes), self.usage)
+        models = add_usage(infer_fleet(parts, groups, [s.url for s in self.snapshots]), self.usage)
         self._plan = plan_pipelines(models)
         self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
         self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
@@ -234,11 +234,14 @@ class Discovery:
             return self.snapshot.save(path)
         return save_fleet(path, list(self.snapshots), list(self.failed))
 
-    def export(self, out_dir: str | Path, format: str = "csv") -> list[Path]:
-        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``."""
+    def export(self, out_dir: str | Path, format: str = "csv", partition_by: str | None = None) -> list[Path]:
+        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``.
+
+        ``partition_by="server"`` (with ``format="parquet"``) writes one hive-partitioned dataset per table.
+        """
         from ._export import TABLES, export_tables
 
-        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format)
+        return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""

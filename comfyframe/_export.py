@@ -16,12 +16,16 @@ CSV is written for spreadsheets that must not be turned against their user:
 
 The escaping is reversible: :func:`read_export` restores the exact values and
 the dtypes declared in :mod:`comfyframe._schema`. Parquet keeps tuples as lists
-of strings (needs pyarrow).
+of strings (needs pyarrow). ``partition_by="server"`` writes each table as a
+hive-partitioned Parquet dataset (``models/server=<URL-encoded>/part-0.parquet``):
+pyarrow URL-encodes the value, so ``/``, ``\\`` and ``%`` cannot make a path, and
+DuckDB, Spark, Dask and pyarrow decode it back.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +38,9 @@ from .errors import ComfyFrameError, MissingDependency
 
 TABLES = tuple(EXPORTED)
 FORMATS = ("csv", "parquet")
+PARTITION_COLUMNS = ("server",)
+# Schema metadata of a partitioned file: the servers in their original order (a dataset reads back by directory).
+_ORDER_KEY = b"comfyframe.server_order"
 # After any apostrophes already there: end of text, a control character, or a formula
 # character after optional whitespace/control characters. Matching text gets one more apostrophe.
 _FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
@@ -117,10 +124,23 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     for_csv(frame).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
-def export_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, format: str = "csv") -> list[Path]:
-    """Write each table to ``out_dir/<name>.<format>``; returns the paths written."""
+def export_tables(
+    tables: Mapping[str, pd.DataFrame], out_dir: str | Path, format: str = "csv", partition_by: str | None = None
+) -> list[Path]:
+    """Write each table to ``out_dir/<name>.<format>``; returns the paths written.
+
+    ``partition_by="server"`` (Parquet only) writes ``out_dir/<name>/server=<URL-encoded>/part-0.parquet``
+    per table instead, and returns the table folders.
+    """
     if format not in FORMATS:
         raise ComfyFrameError(f"Unknown export format {format!r}: use 'csv' or 'parquet'.")
+    if partition_by is not None and partition_by not in PARTITION_COLUMNS:
+        raise ComfyFrameError(f"Cannot partition by {partition_by!r}: use partition_by='server' (or none).")
+    if partition_by is not None and format != "parquet":
+        raise ComfyFrameError(
+            f"--partition-by {partition_by} needs --format parquet: a partitioned dataset is Parquet files "
+            "in server=… folders (CSV exports are one file per table)."
+        )
     if format == "parquet":
         _need_pyarrow("Parquet export")
     target = Path(out_dir)
@@ -130,9 +150,11 @@ def export_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, forma
         raise ComfyFrameError(f"Cannot create output folder {target}: {exc.strerror or exc}.") from None
     written: list[Path] = []
     for name, frame in tables.items():
-        path = target / f"{name}.{format}"
+        path = target / (name if partition_by else f"{name}.{format}")
         try:
-            if format == "csv":
+            if partition_by:
+                _write_partitioned(frame, path, partition_by)
+            elif format == "csv":
                 write_csv(frame, path)
             else:
                 for_parquet(frame).to_parquet(path, index=False)
@@ -140,6 +162,34 @@ def export_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, forma
             raise ComfyFrameError(f"Cannot write {path}: {exc.strerror or exc}.") from None
         written.append(path)
     return written
+
+
+def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
+    """One hive-partitioned dataset; an existing one at ``folder`` is replaced, never merged."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    order = json.dumps([str(v) for v in pd.unique(frame[column].dropna())]).encode()
+    table = pa.Table.from_pandas(for_parquet(frame), preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _ORDER_KEY: order})
+    if frame.empty or frame[column].isna().any():
+        if frame[column].isna().any():
+            raise ComfyFrameError(f"Cannot partition {folder.name} by {column}: some rows have no {column}.")
+        folder.mkdir(parents=True)  # no partitions to write: one empty file keeps the columns
+        pq.write_table(table, folder / "part-0.parquet")
+        return
+    try:
+        # Single-threaded: rows keep their order inside each partition. Hive values are URL-encoded ("uri").
+        partitioning = ds.partitioning(pa.schema([table.schema.field(column)]), flavor="hive")
+        ds.write_dataset(table, folder, format="parquet", partitioning=partitioning,
+                         basename_template="part-{i}.parquet", use_threads=False)
+    except pa.ArrowException as exc:
+        raise ComfyFrameError(f"Cannot write {folder}: {exc}.") from None
 
 
 def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
@@ -156,6 +206,9 @@ def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
             if parquet.exists():
                 _need_pyarrow("Reading a Parquet export")
                 found[name] = _typed(pd.read_parquet(parquet), table, from_csv=False)
+            elif (folder / name).is_dir():
+                _need_pyarrow("Reading a Parquet dataset")
+                found[name] = _typed(_read_partitioned(folder / name, table), table, from_csv=False)
             elif text.exists():
                 raw = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
                 found[name] = _typed(raw, table, from_csv=True)
@@ -166,6 +219,24 @@ def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
             f"No exported tables in {folder}: expected models.csv or models.parquet (written by Discovery.export)."
         )
     return found
+
+
+def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
+    """A hive-partitioned dataset with its partition column back in place and the servers in their original order."""
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+    frame = dataset.to_table().to_pandas()
+    for column in PARTITION_COLUMNS:
+        if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
+    metadata = dataset.schema.metadata or {}
+    if _ORDER_KEY in metadata and "server" in frame.columns:
+        order = {server: i for i, server in enumerate(json.loads(metadata[_ORDER_KEY]))}
+        rank = frame["server"].map(order).fillna(len(order))
+        frame = frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+    declared = [c.name for c in table.columns if c.name in frame.columns]
+    return frame[declared + [c for c in frame.columns if c not in declared]]
 
 
 def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ._catalog import build_edges, build_models, listed_files, match_edges
-from ._hardware import build_hardware
+from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from ._nodes import build_nodes, parse_object_info
 from ._rules import model_extensions
-from ._snapshot import EMBEDDINGS, MODEL_FOLDERS, OBJECT_INFO, SYSTEM_STATS, Snapshot
+from ._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,81 @@ def build_frames(snapshot: Snapshot) -> Frames:
         edges=build_edges(snapshot, edges),
         models=build_models(snapshot, listed, edges, outputs),
     )
+
+
+def build_fleet_frames(snapshots: Sequence[Snapshot]) -> tuple[list[Frames], list[int]]:
+    """:func:`build_frames` for each snapshot, and each server's group: servers with the same answers share one build.
+
+    A render farm runs identical images: the node, edge and model tables of servers whose ``/object_info``,
+    folder listings, file details, embeddings and metadata are the same differ only in ``server``, so they
+    are built once and relabelled (``hardware`` is always built per server). Servers of one group hold equal
+    inputs, so :func:`infer_fleet` infers a group once as well.
+    """
+    groups: dict[Hashable, int] = {}
+    first: list[Frames] = []
+    out: list[Frames] = []
+    membership: list[int] = []
+    for snapshot in snapshots:
+        group = groups.setdefault(_content_key(snapshot), len(groups))
+        if group == len(first):
+            first.append(build_frames(snapshot))
+            frames = first[group]
+        else:
+            base = first[group]
+            frames = Frames(
+                hardware=build_hardware(snapshot),
+                nodes=_relabel(base.nodes, snapshot.url),
+                edges=_relabel(base.edges, snapshot.url),
+                models=_relabel(base.models, snapshot.url),
+            )
+        out.append(frames)
+        membership.append(group)
+    return out, membership
+
+
+def infer_fleet(parts: Sequence[Frames], groups: Sequence[int], urls: Sequence[str]) -> pd.DataFrame:
+    """:func:`~comfyframe._infer.infer_models` over every server's frames, once per group, stacked in order."""
+    from ._infer import infer_models
+
+    inferred: dict[int, pd.DataFrame] = {}
+    pieces: list[pd.DataFrame] = []
+    for part, group, url in zip(parts, groups, urls):
+        if group not in inferred:
+            inferred[group] = infer_models(part.models, part.edges, part.nodes)
+            pieces.append(inferred[group])
+        else:
+            pieces.append(_relabel(inferred[group], url))
+    if len(pieces) == 1:
+        return pieces[0]
+    return pd.concat(pieces, ignore_index=True)
+
+
+# Answers the node, edge and model tables do not read: hardware, and the prompt history (the usage table's).
+_NOT_IN_FRAMES = {SYSTEM_STATS, OBJECT_INFO, HISTORY, QUEUE, ASSETS}
+
+
+def _content_key(snapshot: Snapshot) -> Hashable:
+    """Equal keys mean equal inputs to the node, edge and model tables.
+
+    ``/object_info`` counts by identity: a discovery parses identical bodies once and shares the object, and
+    hashing megabytes per server would cost what sharing saves. The other answers are small; they count by
+    a hash of their JSON text (ASCII-escaped, so lone surrogates too; not a pickle, whose bytes depend on
+    which equal strings happen to be one object).
+    """
+    rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
+    try:
+        text = json.dumps(rest, ensure_ascii=True, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
+    digest = hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+    return id(snapshot.responses.get(OBJECT_INFO)), digest
+
+
+def _relabel(frame: pd.DataFrame, server: str) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``server`` column is ``server`` (same dtype)."""
+    out = frame.copy(deep=False)
+    out["server"] = pd.array([server] * len(frame), dtype=frame["server"].dtype)
+    return out
 
 
 def concat_frames(parts: list[Frames]) -> Frames:
@@ -80,10 +158,6 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
     return notes
 
 
-# Beyond this a device report is not real memory (the largest GPUs have under 300 GB).
-ABSURD_VRAM_BYTES = 16 << 40
-
-
 def _shape_problems(snapshot: Snapshot) -> list[str]:
     """Notes on answers that were JSON of the right kind but hold entries the tables cannot use."""
     notes: list[str] = []
@@ -96,25 +170,31 @@ def _shape_problems(snapshot: Snapshot) -> list[str]:
             odd = [d for d in devices if not isinstance(d, dict)]
             if odd:
                 notes.append(f"{snapshot.url}: /system_stats has {len(odd)} device entr(ies) that are not objects; dropped.")
-            bad = [d for d in devices if isinstance(d, dict) and not _plausible_bytes(d.get("vram_total"))]
+            bad = [
+                d for d in devices
+                if isinstance(d, dict) and (
+                    d.get("vram_total") is None
+                    or implausible_memory(d.get("vram_total"), d.get("vram_free"))
+                    or implausible_memory(d.get("torch_vram_total"), d.get("torch_vram_free"))
+                )
+            ]
             if bad:
                 notes.append(
-                    f"{snapshot.url}: {len(bad)} device(s) report impossible VRAM (negative, not a number or over "
-                    "16 TiB); their memory budget is not trustworthy."
+                    f"{snapshot.url}: {len(bad)} device(s) report impossible VRAM (missing, negative, not a number, "
+                    "over 16 TiB or more free than total); those values are NaN, and so is the memory budget they set."
                 )
+        system = stats.get("system")
+        if isinstance(system, dict) and implausible_memory(system.get("ram_total"), system.get("ram_free"), MAX_HOST_BYTES):
+            notes.append(
+                f"{snapshot.url}: /system_stats reports impossible RAM (negative, not a number, over 64 TiB or "
+                "more free than total); those values are NaN."
+            )
     info = snapshot.responses.get(OBJECT_INFO)
     if isinstance(info, dict):
         odd_nodes = sum(1 for v in info.values() if not isinstance(v, dict))
         if odd_nodes:
             notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
     return notes
-
-
-def _plausible_bytes(value: object) -> bool:
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= ABSURD_VRAM_BYTES
-        and value == value
-    )
 
 
 def _first_line(failure: dict[str, object]) -> str:

@@ -14,6 +14,10 @@ from ._schema import HARDWARE, from_columns
 from ._snapshot import Snapshot
 
 GIB = float(1 << 30)
+# Plausible memory reports, in bytes: 0 ≤ value ≤ the bound. The largest accelerators hold under 300 GB and
+# the largest hosts a few dozen TiB; beyond these, or below zero, a report is not memory and becomes NaN.
+MAX_DEVICE_BYTES = 16 << 40
+MAX_HOST_BYTES = 64 << 40
 
 # (regex on the device name, vendor); first match wins. ZLUDA reports AMD cards as cuda.
 VENDOR_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -79,13 +83,16 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
     devices = [d for d in raw_devices if isinstance(d, dict)] if isinstance(raw_devices, list) else []
     argv = [str(a) for a in system.get("argv", []) if a is not None] if isinstance(system.get("argv"), list) else []
     mode, reserve = parse_argv(argv)
-    ram_total, ram_free = _gib(system.get("ram_total")), _gib(system.get("ram_free"))
+    ram_total, ram_free = _memory_gib(system.get("ram_total"), system.get("ram_free"), MAX_HOST_BYTES)
     rows: list[dict[str, Any]] = []
     for index, device in enumerate(devices):
         name = str(device.get("name", ""))
         kind = str(device.get("type", "")) or name.split(":", 1)[0]
         parsed = re.match(DEVICE_NAME, name)
-        vram_free = _gib(device.get("vram_free"))
+        vram_total, vram_free = _memory_gib(device.get("vram_total"), device.get("vram_free"), MAX_DEVICE_BYTES)
+        torch_total, torch_free = _memory_gib(
+            device.get("torch_vram_total"), device.get("torch_vram_free"), MAX_DEVICE_BYTES
+        )
         row_mode = "cpu" if kind == "cpu" else mode
         rows.append(
             {
@@ -94,10 +101,10 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
                 "device_type": kind,
                 "gpu_name": READABLE_NAMES.get(kind) or (parsed.group("gpu") if parsed else name),
                 "vendor": next((v for p, v in VENDOR_PATTERNS if re.search(p, name)), "unknown"),
-                "vram_total_gb": _gib(device.get("vram_total")),
+                "vram_total_gb": vram_total,
                 "vram_free_gb": vram_free,
-                "torch_vram_total_gb": _gib(device.get("torch_vram_total")),
-                "torch_vram_free_gb": _gib(device.get("torch_vram_free")),
+                "torch_vram_total_gb": torch_total,
+                "torch_vram_free_gb": torch_free,
                 "vram_mode": row_mode,
                 "budget_gb": budget_gb(row_mode, vram_free, ram_free, reserve),
             }
@@ -123,7 +130,7 @@ def budget_gb(mode: str, vram_free: float, ram_free: float, reserve: float) -> f
     ``--cpu``: free RAM (everything runs there). ``--novram``: weights stream
     from RAM. ``--lowvram``: ComfyUI splits the model between VRAM and RAM, so
     free VRAM plus half the free RAM. Otherwise free VRAM less ``--reserve-vram``.
-    Older servers omit RAM; then VRAM stands in for it.
+    Older servers omit RAM (and an impossible RAM report is NaN); then VRAM stands in for it.
     """
     vram = max(vram_free - reserve, 0.0) if not math.isnan(vram_free) else vram_free
     ram = vram_free if math.isnan(ram_free) else ram_free
@@ -132,6 +139,29 @@ def budget_gb(mode: str, vram_free: float, ram_free: float, reserve: float) -> f
     if mode == "lowvram":
         return vram + ram / 2
     return vram
+
+
+def implausible_memory(total: Any, free: Any, bound: int = MAX_DEVICE_BYTES) -> bool:
+    """True when a reported (total, free) pair is not memory: out of ``0..bound`` bytes, or free above total.
+
+    A value that is absent (``None``) is missing, not implausible.
+    """
+    checked = [_plausible(value, bound) for value in (total, free) if value is not None]
+    if not all(checked):
+        return True
+    return total is not None and free is not None and float(free) > float(total)
+
+
+def _memory_gib(total: Any, free: Any, bound: int) -> tuple[float, float]:
+    """(total, free) in GiB; NaN for an implausible value. Free memory is NaN too when it exceeds the total
+    or the total itself is implausible: a device that misreports its size misreports what is free."""
+    total_ok = total is None or _plausible(total, bound)
+    free_ok = _plausible(free, bound) and total_ok and (total is None or float(free) <= float(total))
+    return (_gib(total) if total_ok else math.nan), (_gib(free) if free_ok else math.nan)
+
+
+def _plausible(value: Any, bound: int) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= bound
 
 
 def _gib(value: Any) -> float:

@@ -11,6 +11,7 @@ import pandas.testing as pdt
 import pytest
 
 import comfyframe as cf
+from comfyframe._cli import main
 from comfyframe._export import TABLES, export_tables, for_csv, for_parquet, write_csv
 from comfyframe.errors import ComfyFrameError
 
@@ -120,3 +121,68 @@ def test_set_valued_columns_are_sorted_tuples_that_print_without_frozenset() -> 
     shown = io.StringIO()
     shown.write(models[["name", "capabilities"]].to_string())
     assert "frozenset" not in shown.getvalue()
+
+
+FLEET_SERVERS = ["demo://comfyui-0.3.75", "http://host:8188", "../../escape/..\\x%2F?#=1"]
+
+
+def _fleet_tables() -> dict[str, pd.DataFrame]:
+    """The demo's tables as three servers, one of them named to escape a folder."""
+    found = cf.discover(demo=True)
+    tables: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        frame = getattr(found, name)
+        copies = [frame.assign(server=pd.array([server] * len(frame), dtype=frame["server"].dtype))
+                  for server in FLEET_SERVERS]
+        tables[name] = pd.concat(copies, ignore_index=True)
+    return tables
+
+
+def test_partitioned_parquet_round_trips_and_names_stay_inside_their_folder(tmp_path: Path) -> None:
+    tables = _fleet_tables()
+    written = export_tables(tables, tmp_path / "out", "parquet", partition_by="server")
+    assert [p.name for p in written] == list(TABLES)
+    models = tmp_path / "out" / "models"
+    assert sorted(p.name for p in models.iterdir()) == [
+        "server=..%2F..%2Fescape%2F..%5Cx%252F%3F%23%3D1", "server=demo%3A%2F%2Fcomfyui-0.3.75",
+        "server=http%3A%2F%2Fhost%3A8188",
+    ]
+    for path in (tmp_path / "out").rglob("*"):
+        assert path.resolve().is_relative_to((tmp_path / "out").resolve())
+        if path.is_file():
+            parts = path.relative_to(tmp_path / "out").parts  # table/server=…/part-0, or table/part-0 when empty
+            assert parts[-1] == "part-0.parquet" and (len(parts) == 2 or (len(parts) == 3 and parts[1].startswith("server=")))
+            assert len(parts) == 3 or tables[parts[0]].empty
+    back = cf.read_export(tmp_path / "out")
+    assert list(back) == list(TABLES)
+    for name in TABLES:
+        pdt.assert_frame_equal(back[name], tables[name])
+    # written again over itself: replaced, not appended to
+    export_tables(tables, tmp_path / "out", "parquet", partition_by="server")
+    pdt.assert_frame_equal(cf.read_export(tmp_path / "out")["models"], tables["models"])
+
+
+def test_duckdb_reads_the_partitioned_dataset_as_it_is(tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    tables = _fleet_tables()
+    export_tables(tables, tmp_path, "parquet", partition_by="server")
+    glob = (tmp_path / "models" / "**" / "*.parquet").as_posix()
+    rows = duckdb.sql(
+        f"select server, count(*) from read_parquet('{glob}', hive_partitioning=true) group by server"
+    ).fetchall()
+    assert dict(rows) == tables["models"]["server"].value_counts().to_dict()
+
+
+def test_partition_by_needs_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = cf.discover(demo=True)
+    with pytest.raises(ComfyFrameError, match="needs --format parquet"):
+        found.export(tmp_path, "csv", partition_by="server")
+    with pytest.raises(ComfyFrameError, match="Cannot partition by 'name'"):
+        found.export(tmp_path, "parquet", partition_by="name")
+    assert main(["export", "--demo", "--out", str(tmp_path / "x"), "--partition-by", "server"]) == 2
+    assert "comfyframe: error: --partition-by server needs --format parquet" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["export", "--demo", "--out", str(tmp_path / "pq"), "--format", "parquet",
+                 "--partition-by", "server"]) == 0
+    assert (tmp_path / "pq" / "models" / "server=demo%3A%2F%2Fcomfyui-0.3.75" / "part-0.parquet").is_file()
+    pdt.assert_frame_equal(cf.read_export(tmp_path / "pq")["models"], found.models)

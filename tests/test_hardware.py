@@ -110,3 +110,57 @@ def test_several_devices_become_several_rows() -> None:
 )
 def test_is_remote_is_a_real_host_check(url: str, remote: bool) -> None:
     assert is_remote_url(url) is remote
+
+
+GPU = {"name": "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync", "type": "cuda", "index": 0}
+
+
+@pytest.mark.parametrize(
+    ("total", "free", "expect_total", "expect_free"),
+    [
+        (-5 << 30, 1 << 30, None, None),                 # negative total: the free figure is not trusted either
+        (10 * 10**15, 8 << 30, None, None),              # 10 PB
+        (24 << 30, 30 << 30, 24.0, None),                # more free than total
+        (24 << 30, -1, 24.0, None),                      # negative free
+        (24 << 30, float("nan"), 24.0, None),
+        (24 << 30, float("inf"), 24.0, None),
+        ("24", 1 << 30, None, None),                     # not a number
+        (True, 0, None, None),
+        (16 << 40, 16 << 40, 16384.0, 16384.0),          # the bound itself is accepted
+        ((16 << 40) + 1, 1 << 30, None, None),
+        (24 << 30, 20 << 30, 24.0, 20.0),
+    ],
+)
+def test_impossible_vram_becomes_nan_and_so_does_the_budget(
+    total: object, free: object, expect_total: float | None, expect_free: float | None
+) -> None:
+    body = {"system": {"os": "posix", "argv": ["main.py"]},
+            "devices": [GPU | {"vram_total": total, "vram_free": free, "torch_vram_total": 0, "torch_vram_free": 0}]}
+    row = hardware_of(body).iloc[0]
+    for column, expected in (("vram_total_gb", expect_total), ("vram_free_gb", expect_free), ("budget_gb", expect_free)):
+        if expected is None:
+            assert pd.isna(row[column]), (column, row[column])
+        else:
+            assert row[column] == pytest.approx(expected), column
+
+
+def test_impossible_torch_and_ram_values_become_nan() -> None:
+    body = {"system": {"os": "posix", "argv": ["main.py", "--cpu"], "ram_total": -1, "ram_free": 1 << 30},
+            "devices": [GPU | {"vram_total": 24 << 30, "vram_free": 20 << 30,
+                               "torch_vram_total": 1 << 30, "torch_vram_free": 2 << 30}]}
+    row = hardware_of(body).iloc[0]
+    assert row["torch_vram_total_gb"] == pytest.approx(1.0) and pd.isna(row["torch_vram_free_gb"])
+    assert row["vram_free_gb"] == pytest.approx(20.0)
+    assert pd.isna(row["ram_total_gb"]) and pd.isna(row["ram_free_gb"])
+    # --cpu: the budget is free RAM; NaN RAM is treated as unreported, so free VRAM stands in (as for old servers)
+    assert row["budget_gb"] == pytest.approx(20.0)
+
+
+def test_impossible_vram_warns_and_ranks_without_a_budget() -> None:
+    body = {"system": {"os": "posix", "argv": ["main.py"], "comfyui_version": "0.3.75"},
+            "devices": [GPU | {"vram_total": 24 << 30, "vram_free": 1 << 50}]}
+    snapshot = cf.Snapshot(url="http://127.0.0.1:8188", responses={"/system_stats": body})
+    with pytest.warns(cf.DegradedServerWarning, match="impossible VRAM"):
+        found = cf.discover(snapshot=snapshot)
+    assert pd.isna(found.hardware.loc[0, "budget_gb"])
+    assert found.hardware.loc[0, "vram_total_gb"] == pytest.approx(24.0)
