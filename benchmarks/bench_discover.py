@@ -5,7 +5,8 @@ nodes) with ``/system_stats``, ``/models``, folder listings derived from the
 dump's core loaders, their sizes and safetensors metadata. All sides run in this
 process, alternating, and the medians of the client's CPU time
 (``time.process_time``: stable on a shared machine, where wall time is not; the
-server is another process) are compared:
+server is another process; each side's time includes a ``gc.collect()`` after it, so every side pays for
+its own garbage, reference cycles included, and none for another's) are compared:
 
 * floor: the same requests ``discover`` sends, metadata included, fetched
   concurrently with one httpx client (the same concurrency) and each body parsed
