@@ -5,7 +5,8 @@ nodes) with ``/system_stats``, ``/models``, folder listings derived from the
 dump's core loaders, their sizes and safetensors metadata. All sides run in this
 process, alternating, and the medians of the client's CPU time
 (``time.process_time``: stable on a shared machine, where wall time is not; the
-server is another process) are compared:
+server is another process; each side's time includes a ``gc.collect()`` after it, so every side pays for
+its own garbage, reference cycles included, and none for another's) are compared:
 
 * floor: the same requests ``discover`` sends, metadata included, fetched
   concurrently with one httpx client (the same concurrency) and each body parsed
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import socket
@@ -173,6 +175,7 @@ def main() -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 work()
+            gc.collect()  # each side pays for its own garbage, cycles included, and leaves none to the next
             return time.process_time() - cpu, time.perf_counter() - wall
 
         sides: dict[str, Callable[[], object]] = {

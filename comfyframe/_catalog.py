@@ -20,6 +20,7 @@ are built once at the end.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
@@ -45,8 +46,11 @@ def whole_folder_inputs(snapshot: Snapshot, edges: list[Edge]) -> set[tuple[str,
             offered.setdefault((node, input_name, folder), set()).add(name)
             folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
     whole = set()
+    sizes: dict[str, int] = {}
     for (node, input_name, folder), names in offered.items():
-        size = len(set(snapshot.folder_files(folder) or ()))
+        size = sizes.get(folder)
+        if size is None:
+            size = sizes[folder] = len(set(snapshot.folder_files(folder) or ()))
         # combined: another dropdown of the node draws from folders without this one
         combined = any(i != input_name and folder not in f for i, f in folders_of[node].items())
         if combined and size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
@@ -107,17 +111,21 @@ def _fallback_folders(parsed: ParsedNodes) -> dict[tuple[str, str, str], str]:
     }
 
 
-def build_edges(snapshot: Snapshot, edges: list[Edge]) -> pd.DataFrame:
+def build_edges(snapshot: Snapshot, edges: list[Edge], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
+    """The ``edges`` table; ``whole`` is :func:`whole_folder_inputs` of the same edges."""
     columns: list[Any] = list(zip(*edges)) if edges else [[] for _ in range(6)]
     data: dict[str, Any] = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
     data["server"] = snapshot.url
-    whole = whole_folder_inputs(snapshot, edges)
     data["whole_folder"] = [(e[0], e[1], e[4]) in whole for e in edges]
     return from_columns(EDGES, data, len(edges))
 
 
 def build_models(
-    snapshot: Snapshot, listed: dict[str, list[str]], edges: list[Edge], outputs: dict[str, tuple[str, ...]]
+    snapshot: Snapshot,
+    listed: dict[str, list[str]],
+    edges: list[Edge],
+    outputs: dict[str, tuple[str, ...]],
+    whole: set[tuple[str, str, str]],
 ) -> pd.DataFrame:
     """The ``models`` table: listed files plus model-like files seen only in dropdowns."""
     keys: dict[tuple[str, str], bool] = {}
@@ -126,7 +134,6 @@ def build_models(
             keys[(folder, name)] = True
     loaders: dict[tuple[str, str], set[str]] = {}
     evidence: dict[tuple[str, str], set[str]] = {}  # loaders whose outputs say what the file is
-    whole = whole_folder_inputs(snapshot, edges)
     for node, input_name, _section, _fmt, folder, name in edges:
         keys.setdefault((folder, name), False)
         loaders.setdefault((folder, name), set()).add(node)
@@ -160,14 +167,22 @@ def build_models(
     cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
     cols["loader_count"] = [len(s) for s in found]
     models = from_columns(MODELS_BASE, cols, n)
-    path = models["name"].str.replace("\\", "/", regex=False)
-    parts = path.str.extract(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")
-    models["path"] = path
-    models["subfolder"] = parts["subfolder"].fillna("").astype("string")
-    models["stem"] = parts["stem"].astype("string")
-    models["ext"] = parts["ext"].str.lower().fillna("").astype("string")
-    models["filename"] = (models["stem"] + ("." + models["ext"]).where(models["ext"].ne(""), "")).astype("string")
+    # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
+    paths = [k[1].replace("\\", "/") for k in ordered]
+    parts = [_PATH_PARTS.search(p) for p in paths]
+    stems = [None if m is None else m["stem"] for m in parts]
+    exts = ["" if m is None or m["ext"] is None else m["ext"].lower() for m in parts]
+    models["path"] = pd.array(paths, dtype="string")
+    models["subfolder"] = pd.array(["" if m is None or m["subfolder"] is None else m["subfolder"] for m in parts],
+                                   dtype="string")
+    models["stem"] = pd.array(stems, dtype="string")
+    models["ext"] = pd.array(exts, dtype="string")
+    models["filename"] = pd.array([None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)],
+                                  dtype="string")
     return models
+
+
+_PATH_PARTS = re.compile(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")
 
 
 def _details(snapshot: Snapshot) -> dict[tuple[str, str], tuple[int | None, datetime | None]]:

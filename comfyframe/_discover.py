@@ -19,7 +19,7 @@ import httpx
 from ._capture import capture_async
 from ._client import DEFAULT_URL, RetryBudget, SharedBodies, normalize_url
 from ._demo import label_demo
-from ._discovery import Discovery
+from ._discovery import Discovery, collector_paused
 from ._options import ConnectOptions
 from ._snapshot import Snapshot
 from .errors import ComfyFrameError
@@ -63,10 +63,12 @@ async def discover_async(
     shared = SharedBodies()
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
     budget = RetryBudget(opts.retries * (len(urls) + 3))
-    results = await asyncio.gather(
-        *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous) for u in urls),
-        return_exceptions=True,
-    )
+    with collector_paused():  # parsing the answers allocates millions of objects; see collector_paused
+        results = await asyncio.gather(
+            *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous)
+              for u in urls),
+            return_exceptions=True,
+        )
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):
             raise result

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,13 @@ class Discovery:
         given = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
         if not given:
             raise ValueError("Discovery needs at least one snapshot.")
+        with collector_paused():
+            self._build(given, failed)
+        if warn:
+            for problem in self.problems:
+                warnings.warn(problem, DegradedServerWarning, stacklevel=3)
+
+    def _build(self, given: tuple[Snapshot, ...], failed: Sequence[dict[str, Any]]) -> None:
         self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
         self.failed: tuple[dict[str, Any], ...] = tuple(failed)
         parts, groups = build_fleet_frames(self.snapshots)
@@ -66,9 +75,6 @@ class Discovery:
               for row in self.failed),
             *(p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]),
         ]
-        if warn:
-            for problem in self.problems:
-                warnings.warn(problem, DegradedServerWarning, stacklevel=3)
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
@@ -278,3 +284,21 @@ def _pool_by_server(snapshots: tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
             carry_history(older, newest)
         pooled.append(newest)
     return tuple(pooled)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a discovery builds its tables (re-entrant).
+
+    A discovery allocates millions of objects (the parsed ``/object_info``, the tables); each collection the
+    allocations trigger walks all of them, which costs more than the work itself. Nothing built here needs
+    the collector (reference counting frees it); it runs again as soon as the discovery is done.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

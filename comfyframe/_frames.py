@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._catalog import build_edges, build_models, listed_files, match_edges
+from ._catalog import build_edges, build_models, listed_files, match_edges, whole_folder_inputs
 from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from ._nodes import build_nodes, parse_object_info
 from ._rules import model_extensions
@@ -30,11 +30,12 @@ def build_frames(snapshot: Snapshot) -> Frames:
     parsed = parse_object_info(snapshot, frozenset(listed), model_extensions())
     edges = match_edges(snapshot, parsed, listed)
     outputs = dict(zip(parsed.columns["node"], parsed.columns["output_types"]))
+    whole = whole_folder_inputs(snapshot, edges)
     return Frames(
         hardware=build_hardware(snapshot),
         nodes=build_nodes(snapshot, parsed, edges),
-        edges=build_edges(snapshot, edges),
-        models=build_models(snapshot, listed, edges, outputs),
+        edges=build_edges(snapshot, edges, whole),
+        models=build_models(snapshot, listed, edges, outputs, whole),
     )
 
 

@@ -128,12 +128,48 @@ def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     return _wrap(data.take(pa.array(np.asarray(rows, dtype=np.int64))))
 
 
+# Below this many text characters x pattern characters, a compiled Python regex (cached) beats an RE2 pass,
+# which compiles its pattern on every call; above it RE2's automaton wins (Python backtracks alternations).
+SMALL_PASS = 60_000
+
+
+def _small_pass(data: Any, pattern: str) -> tuple[re.Pattern[str], list[str]] | None:
+    """(Python regex, texts) when a small pass can run in Python ``re`` with RE2's exact answer, else None.
+
+    The engines agree on printable ASCII texts and ASCII patterns without the few constructs whose meaning
+    differs (POSIX classes, ``{,n}``, RE2's ungreedy flag); anything Python cannot compile stays with RE2.
+    """
+    if len(data) * len(pattern) > SMALL_PASS or not pattern.isascii():
+        return None
+    compiled = _python_regex(pattern)
+    if compiled is None:
+        return None
+    values = data.to_pylist()
+    if not all(v.isascii() and v.isprintable() for v in values):
+        return None
+    return compiled, values
+
+
+@lru_cache(maxsize=4096)
+def _python_regex(pattern: str) -> re.Pattern[str] | None:
+    if "[:" in pattern or "{," in pattern or "(?U" in pattern:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
 def contains(texts: pd.Series, pattern: str) -> np.ndarray:
     """Boolean array: does the pattern occur in each text (texts hold no NA)."""
     if len(texts) == 0:
         return np.zeros(0, dtype=bool)
     data = _arrow(texts)
     if data is not None:
+        small = _small_pass(data, pattern)
+        if small is not None:
+            search = small[0].search
+            return np.fromiter((search(v) is not None for v in small[1]), dtype=bool, count=len(small[1]))
         return pc.match_substring_regex(data, pattern).to_numpy(zero_copy_only=False).astype(bool)
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
 
@@ -145,6 +181,12 @@ def extract(texts: pd.Series, pattern: str) -> np.ndarray:
     data = _arrow(texts)
     if data is not None:
         named = pattern.replace("(", "(?P<m>", 1) if not pattern.startswith("(?P<") else pattern
+        small = _small_pass(data, named)
+        if small is not None and small[0].groups == len(small[0].groupindex) > 0:
+            # RE2 gives "" for a group that took no part in a match, Python None
+            found = np.empty(len(small[1]), dtype=object)
+            found[:] = [None if m is None else m.group(1) or "" for m in map(small[0].search, small[1])]
+            return found
         return pc.struct_field(pc.extract_regex(data, named), [0]).to_numpy(zero_copy_only=False)
     found = texts.str.extract(pattern, expand=False)
     return found.astype(object).where(found.notna(), None).to_numpy(dtype=object)

@@ -13,7 +13,7 @@ the tables are built from them in one step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,21 +78,26 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
              "output_node", "deprecated", "experimental", "api_node")
     cols: dict[str, list[Any]] = {n: [] for n in names}
     options: list[tuple[str, str, str, str, str]] = []
+    # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
+    # each distinct list is filtered once.
+    kept: dict[tuple[Any, ...], list[str]] = {}
     for node, spec in snapshot.object_info.items():
         if not isinstance(spec, dict):
             continue
         raw_inputs = spec.get("input")
         inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
-        for section, input_name, input_spec in walk_inputs(inputs):
-            found = dropdown_options(input_spec)
-            if found is None:
-                continue
-            fmt = found[0]
-            options.extend(
-                (node, input_name, section, fmt, o)
-                for o in found[1]
-                if isinstance(o, str) and (o in file_names or _extension(o) in extensions)
-            )
+        for section, input_name, fmt, values in _dropdowns(inputs):
+            try:
+                key = tuple(values)
+                models = kept.get(key)
+            except TypeError:  # unhashable options (objects): not cached
+                key, models = None, None
+            if models is None:
+                models = [o for o in values if isinstance(o, str) and (o in file_names or _extension(o) in extensions)]
+                if key is not None:
+                    kept[key] = models
+            if models:
+                options.extend((node, input_name, section, fmt, o) for o in models)
         outputs = spec.get("output")
         module = _text(spec.get("python_module"))
         cols["node"].append(node)
@@ -125,6 +130,36 @@ def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Ite
                         yield from walk_inputs(option["inputs"], full + ".", depth + 1)
             elif spec[0] == AUTOGROW and isinstance(spec[1].get("template"), dict):
                 yield from _autogrow(spec[1]["template"], full + ".")
+
+
+def _dropdowns(inputs: dict[str, Any]) -> list[tuple[str, str, str, Sequence[Any]]]:
+    """(section, input name, format, options) of every dropdown, in :func:`walk_inputs` order.
+
+    The same result as ``dropdown_options`` over ``walk_inputs``, with the common flat inputs checked inline
+    (object_info holds thousands of inputs; only V3 dynamic ones need the recursive walk).
+    """
+    found: list[tuple[str, str, str, Sequence[Any]]] = []
+    for section in SECTIONS:
+        fields = inputs.get(section)
+        if not isinstance(fields, dict):
+            continue
+        for name, spec in fields.items():
+            if not isinstance(spec, (list, tuple)) or not spec:
+                continue
+            head = spec[0]
+            if isinstance(head, (list, tuple)):
+                found.append((section, name, "list", head))
+            elif head == "COMBO":
+                if len(spec) > 1 and isinstance(spec[1], dict):
+                    options = spec[1].get("options")
+                    if isinstance(options, (list, tuple)):
+                        found.append((section, name, "combo", options))
+            elif head == DYNAMIC_COMBO or head == AUTOGROW:
+                for inner_section, full, inner in walk_inputs({section: {name: spec}}):
+                    dropdown = dropdown_options(inner)
+                    if dropdown is not None:
+                        found.append((inner_section, full, *dropdown))
+    return found
 
 
 def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, Any]]:

@@ -1,0 +1,71 @@
+"""Small regex passes run in Python ``re``, large ones in RE2 (pyarrow): every table must be the same either way.
+
+Each discovery is built twice: once with every pass forced through RE2, once with every pass that qualifies
+(printable ASCII texts, a pattern both engines read alike) forced through Python ``re``. The inputs are the
+demo snapshot, the labelled real-world names and the largest corpus ``/object_info`` with its loaders' files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import comfyframe as cf
+from comfyframe import _infer_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import accuracy  # noqa: E402
+import bench_discover  # noqa: E402
+
+TABLES = ("models", "pipelines", "capabilities")
+
+
+def _labelled_snapshot() -> cf.Snapshot:
+    truth = accuracy.labelled()
+    responses: dict[str, object] = {"/object_info": {}, "/models": sorted(set(truth["folder"]))}
+    for folder, rows in truth.groupby("folder"):
+        responses[f"/models/{folder}"] = rows["name"].drop_duplicates().tolist()
+    return cf.Snapshot(url="http://127.0.0.1:1", responses=responses)
+
+
+def _corpus_snapshot() -> cf.Snapshot:
+    dump = bench_discover.largest_dump() if bench_discover.CORPUS.exists() else None
+    if dump is None:
+        pytest.skip("no ../shared/corpus/object_info")
+    routes = bench_discover.routes_for(dump)
+    return cf.Snapshot(url="http://127.0.0.1:1", responses={k: json.loads(v) for k, v in routes.items()})
+
+
+def _tables(snapshot: cf.Snapshot) -> dict[str, pd.DataFrame]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = cf.Discovery(snapshot, warn=False)
+    return {name: getattr(found, name) for name in TABLES}
+
+
+@pytest.mark.parametrize("source", [cf.demo_snapshot, _labelled_snapshot, _corpus_snapshot],
+                         ids=["demo", "labelled", "corpus"])
+def test_python_re_and_re2_give_the_same_tables(source: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = source()  # type: ignore[operator]
+    monkeypatch.setattr(_infer_text, "SMALL_PASS", 0)
+    re2 = _tables(snapshot)
+    _infer_text._python_regex.cache_clear()
+    monkeypatch.setattr(_infer_text, "SMALL_PASS", 10**12)
+    python = _tables(snapshot)
+    assert _infer_text._python_regex.cache_info().currsize > 50  # the rule passes really ran in Python re
+    for name in TABLES:
+        pd.testing.assert_frame_equal(python[name], re2[name], check_exact=True, obj=name)
+
+
+def test_re2_only_constructs_stay_with_re2() -> None:
+    assert _infer_text._python_regex("[[:digit:]]+") is None  # a POSIX class: a plain bracket to Python
+    assert _infer_text._python_regex("a{,3}") is None  # Python: a{0,3}; RE2: the literal text
+    assert _infer_text._python_regex("(?U)a+") is None  # RE2: ungreedy
+    assert _infer_text._python_regex(r"\C") is None  # not Python syntax
+    assert _infer_text._python_regex(r" sd ?1\.?5 ") is not None
