@@ -42,6 +42,7 @@ from . import _rules
 from ._infer_text import as_text, contains, on_distinct, take
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
 from ._schema import PIPELINES, from_columns
+from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
 GENERATOR_KINDS = ("checkpoint", "diffusion_model", "upscale")
@@ -53,7 +54,7 @@ ADAPTER_KINDS = (
     "lora", "controlnet", "ipadapter", "embedding", "hypernetwork", "style_model", "gligen", "photomaker",
     "motion_module", "model_patch", "latent_upscale",
 )  # fmt: skip
-T2I, I2I, T2V = "text_to_image", "image_to_image", "text_to_video"
+T2I, I2I = "text_to_image", "image_to_image"
 # AnimateDiff's default context: 16 frames sampled as one batch.
 MOTION_FRAMES = 16
 # Width key for the (group, weight) searchsorted: weights are GiB, far below this.
@@ -70,14 +71,10 @@ class Job:
     batch: float = 1
 
     def __post_init__(self) -> None:
-        for name in ("width", "height", "frames", "batch"):
+        for name, unit in (("width", "pixels"), ("height", "pixels"), ("frames", "frames"), ("batch", "images")):
             value = getattr(self, name)
-            if value is None and name != "batch":
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ValueError(f"{name} must be a positive number, not {value!r}.")
-            if not np.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive finite number, not {value!r}.")
+            if value is not None or name == "batch":
+                positive_number(value, name, unit)
 
 
 @dataclass(frozen=True)
@@ -533,10 +530,7 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job, budgets: np.ndarray) 
     n = modules.size
     module_names = _component_names(cols, modules)
     base_family = np.where(has, base["family"].fillna("").to_numpy(dtype=object), family)
-    codes = _rules.codes(base_family, _rules.FAMILY_CODE)
-    width, height, _ = job_defaults(codes)
-    width = np.full(n, float(job.width)) if job.width is not None else width
-    height = np.full(n, float(job.height)) if job.height is not None else height
+    codes, width, height, _ = _job_size(base_family, job)
     frames = float(job.frames) if job.frames is not None else float(MOTION_FRAMES)
     batch = frames * float(job.batch)
     act = activation_gb(codes, width, height, np.ones(n), batch, params_b=base["_params"].astype("float64").to_numpy())
