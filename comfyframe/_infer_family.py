@@ -11,7 +11,8 @@ Precedence and vetoes, applied before that: name parts that only look like a fam
 (rules/name_masks.csv: "learned_svd"); a subfolder naming a family beats a brand-list guess or an
 abbreviation from the file name (tier below EXPLICIT_TIER); a size outside a family's physical range
 (rules/family_size_limits.csv) vetoes all but metadata and explicit name tokens for that family; a model
-outside the vocabulary (rules/outside_families.csv) keeps only metadata and explicit name tokens.
+outside the vocabulary (rules/outside_families.csv, by its name or by its metadata: "Kandinsky-5/lora") keeps
+only metadata and explicit name tokens.
 Siblings: when at least SIBLING_MIN files of one (server, folder, subfolder) are identified by metadata
 or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family (subfolders
 only, see :func:`sibling_families`).
@@ -99,6 +100,17 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     text = (arch + " " + base).str.strip()
     legacy = text.eq("") & module.ne("")
     return text.where(~legacy, "kohya legacy " + module)
+
+
+def outside_metadata(text: pd.Series, family: np.ndarray) -> np.ndarray:
+    """Per row: metadata names no family but an architecture outside the vocabulary ("Kandinsky-5/lora").
+
+    Such a file is treated like a name from outside_families.csv: weak guesses are dropped.
+    """
+    if not text.ne("").any():  # no metadata at all (the common case)
+        return np.zeros(len(text), dtype=bool)
+    codes, distinct = on_distinct(text)
+    return (first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0)[codes] & (family < 0)
 
 
 def hinting_nodes(dd: Dropdowns) -> np.ndarray:
@@ -262,7 +274,8 @@ def gather_evidence(
     through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
     """
     n = len(models)
-    meta = distinct_families(metadata_text(models), "metadata_families")
+    meta_text = metadata_text(models)
+    meta = distinct_families(meta_text, "metadata_families")
     nodes = hinting_nodes(dd)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(nodes))]))  # fmt: skip
@@ -274,6 +287,7 @@ def gather_evidence(
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
     outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
+    outside |= outside_metadata(meta_text, meta[0])
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
     # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.
     veto = size_vetoes(kind, size_bytes)

@@ -1,0 +1,131 @@
+"""Adapters on users' disks (LoRAs, ControlNets, motion modules): each mechanism tested with invented names.
+
+The names are made up on purpose: no rule was written for any of them. The metadata values are the
+strings real trainers write (kohya sd-scripts, musubi-tuner, ai-toolkit, OneTrainer), read from their
+source: a LoRA carrying them must get the base they name, whatever its file is called.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_infer import infer, one
+
+# --------------------------------------------------------------------------- community abbreviations
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("paperCraft_QIE_v2.safetensors", "qwen_image"),  # QIE = Qwen-Image-Edit
+        ("qie2511_relight.safetensors", "qwen_image"),
+        ("Qwen2509_poseFix.safetensors", "qwen_image"),  # Qwen-Image releases are named by year and month
+        ("qwen_2512_watercolor.safetensors", "qwen_image"),
+        ("QWEN/2511/2511 - Outfit Swap.safetensors", "qwen_image"),  # the release as a subfolder
+        ("hazyDream_wan_HN.safetensors", "wan22"),  # HN / LN: the high / low-noise expert of Wan 2.2
+        ("hazyDream_wan_LN.safetensors", "wan22"),
+        ("WAN_kickflip_H.safetensors", "wan22"),  # a final -H / -L after Wan
+        ("wan-kickflip-L.safetensors", "wan22"),
+        ("wan_pirouette_hinoise.safetensors", "wan22"),
+    ],
+)
+def test_community_abbreviations_of_adapter_bases(name: str, family: str) -> None:
+    assert one("loras", name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("qwen_2.5_vl_7b_fp8_scaled.safetensors", ""),  # the LLM encoder's version is no release date
+        ("qwen_2999_demo.safetensors", ""),  # no month 99
+        ("myStyle_HN.safetensors", ""),  # HN without Wan says nothing
+        ("hikeL.safetensors", ""),
+        ("wan_softlight_v2.safetensors", "wan21"),  # "light" is no -L: generic Wan stays Wan 2.1
+        ("wan_ballet_lx2.safetensors", "wan21"),  # "lx2" is no -L suffix
+    ],
+)
+def test_abbreviations_are_not_read_into_other_tokens(name: str, family: str) -> None:
+    folder = "text_encoders" if name.startswith("qwen_2.5") else "loras"
+    assert one(folder, name)["family"] == family
+
+
+# --------------------------------------------------------------------------- family words that are also words
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("cosmos_nebula_sdxl.safetensors", "sdxl"),
+        ("CosmosGirlXL_v2.safetensors", "sdxl"),
+        ("mochiBunny_PonyXL.safetensors", "sdxl"),
+        ("Mochizuki_Rin_IL.safetensors", "sdxl"),  # a name that starts with "mochi" is not Mochi
+        ("mochizuki_rin_v1.safetensors", ""),
+    ],
+)
+def test_a_family_word_that_is_also_a_word_yields_to_an_architecture_marker(name: str, family: str) -> None:
+    assert one("loras", name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [
+        ("diffusion_models", "mochi_preview_fp8_e5m2.safetensors", "mochi"),
+        ("vae", "mochi1_vae_bf16.safetensors", "mochi"),
+        ("diffusion_models", "cosmos_predict2_2B_video2world_720p.safetensors", "cosmos"),
+        ("loras", "cosmos_predict2_lowvram_lora.safetensors", "cosmos"),
+    ],
+)
+def test_the_models_themselves_keep_their_family(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
+
+
+# --------------------------------------------------------------------------- metadata real trainers write
+
+
+@pytest.mark.parametrize(
+    ("architecture", "base", "family"),
+    [
+        ("stable-diffusion-v2-768-v/lora", "sd_v2_v", "sd2"),  # kohya sd-scripts
+        ("stable-diffusion-3-5-large/lora", "", "sd3"),
+        ("flux-1-schnell/lora", "", "flux1"),
+        ("chroma/lora", "", "chroma"),
+        ("lumina-2/lora", "", "lumina2"),
+        ("", "sd_v1_v", "sd15"),
+        ("hunyuan-video-1.5/lora", "hunyuan_video_1_5", "hunyuan_video"),  # musubi-tuner
+        ("Flux.1-dev/lora", "flux_kontext", "flux1"),
+        ("Flux.2-klein-4b/lora", "flux_2_klein_4b", "flux2"),
+        ("Qwen-Image-Layered/lora", "qwen_image_layered", "qwen_image"),
+        ("Z-Image/lora", "z_image", "lumina2"),
+        ("HiDream-O1-Image/lora", "hidream_o1_image", "hidream"),
+        ("", "wan_2.2_5b", "wan22"),  # ai-toolkit
+        ("", "flux.1_kontext", "flux1"),
+        ("", "zimage_diffsynth", "lumina2"),
+        ("", "chroma_radiance", "chroma"),
+        ("", "ssd", "sdxl"),
+        ("", "vega", "sdxl"),
+        ("", "sd_2.1", "sd2"),
+        ("pixart-sigma/lora", "", "pixart"),  # OneTrainer
+        ("stable-cascade-v1-prior/lora", "", "cascade"),
+        ("stable-diffusion-xl-v1-base-inpainting/lora", "", "sdxl"),
+        ("Chroma1/lora", "", "chroma"),
+    ],
+)
+def test_lora_metadata_as_trainers_write_it(architecture: str, base: str, family: str) -> None:
+    row = one("loras", "my_first_training_run-000012.safetensors", meta_architecture=architecture, meta_base_model=base)
+    assert (row["family"], row["source"]) == (family, "metadata")
+
+
+@pytest.mark.parametrize(
+    ("architecture", "base"),
+    [("Kandinsky-5/lora", "kandinsky5"), ("Krea-2/lora", "krea2"), ("Ideogram-4/lora", "ideogram4"), ("", "ernie_image")],
+)
+def test_metadata_naming_an_architecture_outside_the_vocabulary_drops_weak_guesses(architecture: str, base: str) -> None:
+    rows = [{"folder": "loras", "name": f"Mix/known{i}_IL.safetensors"} for i in range(4)]
+    rows.append({"folder": "loras", "name": "Mix/lantern_glow_IL.safetensors", "meta_architecture": architecture,
+                 "meta_base_model": base})  # fmt: skip
+    out = infer(rows)
+    assert list(out["family"]) == ["sdxl"] * 4 + [""]  # neither its "IL" nor its siblings make it SDXL
+
+
+def test_an_architecture_outside_the_vocabulary_keeps_an_explicit_name() -> None:
+    row = one("loras", "lantern_glow_sdxl.safetensors", meta_architecture="Kandinsky-5/lora")
+    assert row["family"] == "sdxl"  # only weak guesses go: a stated base is still read
