@@ -218,7 +218,8 @@ def _evidence_frame(raw: pd.DataFrame, row: int, evidence: list[Evidence], kind:
             elif role == "siblings" and seen_siblings and not sub.strip():
                 verdict, rule = "no decision: siblings count in subfolders only (a top level mixes bases)", ""
             elif role == "siblings" and seen_siblings:
-                verdict, rule = f"no decision: needs >= {SIBLING_MIN} identified, >= {SIBLING_SHARE:.0%} agreeing", ""
+                verdict, rule = (f"no decision: needs >= {SIBLING_MIN} identified, >= {SIBLING_SHARE:.0%} agreeing, and no"
+                                 " identified twin named like this file plus one token (add_detail / add_detail_xl)", "")
             else:
                 verdict, rule = "says nothing", ""
         elif decided < 0:

@@ -15,7 +15,9 @@ outside the vocabulary (rules/outside_families.csv, by its name or by its metada
 only metadata and explicit name tokens.
 Siblings: when at least SIBLING_MIN files of one (server, folder, subfolder) are identified by metadata
 or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family (subfolders
-only, see :func:`sibling_families`).
+only, see :func:`sibling_families`). All must agree: users sort by purpose too ("Style/" holding SDXL, Pony
+and Flux styles side by side), and one dissenting sibling shows a folder mixes bases. A file that has a
+generation twin among them ("detail_tweaker" beside "detail_tweaker_xl") gets no sibling evidence.
 
 Loaders tell a file's role, not its family: ``WanVideoModelLoader`` lists every diffusion model, Flux
 included. A loader's family hint (read from its node name, display name, category and package) counts only
@@ -33,7 +35,7 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix
+from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix, take
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
@@ -42,8 +44,8 @@ LOADER_TIER, FOLDER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 40, 35
 # family_names.csv tiers: from EXPLICIT_TIER up a token names a family outright ("xl", "flux1", "wan2.2");
 # at BRAND_TIER and below it is a guess from a brand list or an abbreviation.
 EXPLICIT_TIER, BRAND_TIER, SUBFOLDER_TIER = 65, 50, 60
-# Sibling evidence: a (server, folder, subfolder) needs this many identified files, this share agreeing.
-SIBLING_MIN, SIBLING_SHARE = 3, 0.75
+# Sibling evidence: a (server, folder, subfolder) needs this many identified files, this share agreeing (all).
+SIBLING_MIN, SIBLING_SHARE = 3, 1.0
 # Appended to a file name or subfolder before the family rules read it, so that a rule can tell the
 # name's end from a following token (" qwen |" vs " qwen 2.5 vl |"); it is no letter, digit or separator.
 END = "|"
@@ -241,6 +243,24 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     return out, share
 
 
+def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray) -> np.ndarray:
+    """Per row: an identified file of its subfolder is named like it plus one token ("add_detail" beside
+    "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the siblings' base is not this
+    file's. ``stem`` is (normalised distinct stems, row codes); one regex pass per step, one ``isin``.
+    """
+    out = np.zeros(len(models), dtype=bool)
+    subfolder = _column(models, "subfolder")
+    in_sub = subfolder.ne("").to_numpy()
+    if not (in_sub & (identified >= 0)).any():
+        return out
+    names = replace(take(stem[0], stem[1]), r"^ +| +$", "")
+    shorter = replace(names, r" [^ ]+$", "")
+    key = (_column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder + "\x00").to_numpy(dtype=object)
+    names_, shorter_ = names.to_numpy(dtype=object), shorter.to_numpy(dtype=object)
+    twin = in_sub & (identified >= 0) & (shorter_ != names_)
+    return in_sub & np.isin(key + names_, key[twin] + shorter_[twin])
+
+
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Combine evidence (in order of strength) into (family code, source code, confidence)."""
     n = len(kind)
@@ -311,7 +331,7 @@ def gather_evidence(
     identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
                                 Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
     siblings, _ = sibling_families(models, identified)
-    siblings = np.where(outside | vetoed(siblings, veto), -1, siblings)
+    siblings = np.where(outside | vetoed(siblings, veto) | generation_twins(models, stem, identified), -1, siblings)
     return [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),

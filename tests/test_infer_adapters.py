@@ -129,3 +129,29 @@ def test_metadata_naming_an_architecture_outside_the_vocabulary_drops_weak_guess
 def test_an_architecture_outside_the_vocabulary_keeps_an_explicit_name() -> None:
     row = one("loras", "lantern_glow_sdxl.safetensors", meta_architecture="Kandinsky-5/lora")
     assert row["family"] == "sdxl"  # only weak guesses go: a stated base is still read
+
+
+# --------------------------------------------------------------------------- siblings on real layouts
+
+
+def test_one_dissenting_sibling_shows_a_folder_sorted_by_purpose_mixes_bases() -> None:
+    # Real disks sort LoRAs by purpose too: a "Style/" folder holds SDXL, Pony and Flux styles side by side.
+    names = [f"Looks/velvet_{i}_pony.safetensors" for i in range(5)] + ["Looks/velvet_sdxl.safetensors",
+             "Looks/velvet_flux.safetensors", "Looks/glossy_film.safetensors"]  # fmt: skip
+    out = infer([{"folder": "loras", "name": n} for n in names])
+    assert out.iloc[-1]["family"] == ""  # 6 of 7 agree: not enough when the folder demonstrably mixes bases
+
+
+def test_a_generation_twin_among_the_siblings_keeps_the_file_unknown() -> None:
+    names = ["Tweaks/glow_boost_xl.safetensors", "Tweaks/skin_pop_xl.safetensors", "Tweaks/hand_fix_pony.safetensors",
+             "Tweaks/glow_boost.safetensors", "Tweaks/moody_grade.safetensors"]  # fmt: skip
+    out = infer([{"folder": "loras", "name": n} for n in names]).set_index("name")
+    assert out.at["Tweaks/glow_boost.safetensors", "family"] == ""  # kept beside its XL twin: another generation
+    assert (out.at["Tweaks/moody_grade.safetensors", "family"], out.at["Tweaks/moody_grade.safetensors", "source"]) == (
+        "sdxl", "folder")  # fmt: skip
+
+
+def test_a_twin_in_another_subfolder_does_not_count() -> None:
+    names = ["Old/glow_boost_xl.safetensors"] + [f"Tweaks/fix{i}_xl.safetensors" for i in range(3)]
+    out = infer([{"folder": "loras", "name": n} for n in [*names, "Tweaks/glow_boost.safetensors"]])
+    assert out.iloc[-1]["family"] == "sdxl"
