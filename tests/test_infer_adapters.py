@@ -48,6 +48,20 @@ def test_abbreviations_are_not_read_into_other_tokens(name: str, family: str) ->
     assert one(folder, name)["family"] == family
 
 
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("controlnet11Models_lineart.safetensors", "sd15"),  # ControlNet 1.1 exists for SD1.5 only
+        ("ControlNet-v1-1/control_shuffle.pth", "sd15"),
+        ("controlnet_1.1_flux_tile.safetensors", "flux1"),  # a family named beside it wins
+        ("controlnet_union_v1.1_sdxl.safetensors", "sdxl"),
+        ("controlnet110_blur.safetensors", ""),
+    ],
+)
+def test_a_controlnet_generation_that_exists_for_one_base(name: str, family: str) -> None:
+    assert one("controlnet", name)["family"] == family
+
+
 # --------------------------------------------------------------------------- family words that are also words
 
 
