@@ -62,6 +62,21 @@ def test_a_controlnet_generation_that_exists_for_one_base(name: str, family: str
     assert one("controlnet", name)["family"] == family
 
 
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("FastNegative_XL_v1.safetensors", "sdxl"),  # an SD1.5 embedding brand yields to a stated XL
+        ("bad_dream_xl.safetensors", "sdxl"),
+        ("EasyNegativeXL.safetensors", "sdxl"),
+        ("verybadimagenegative_pony.safetensors", "sdxl"),
+        ("easynegative_v2.safetensors", "sd15"),  # the bare brand is still SD1.5
+        ("SDXL/easynegative.safetensors", "sd15"),  # and a folder the user named does not overrule it
+    ],
+)
+def test_a_brand_known_for_one_base_yields_to_a_stated_base(name: str, family: str) -> None:
+    assert one("embeddings", name)["family"] == family
+
+
 # --------------------------------------------------------------------------- family words that are also words
 
 
