@@ -29,6 +29,8 @@ GB = 1_000_000_000
         ("animePNYv2", " anime pny v2 "),
         ("mixF1DRealism", " mix f1d realism "),
         ("glossXLv31", " gloss xl v31 "),
+        ("realF1Dv2", " real f1d v2 "),  # an acronym holding a digit, glued to a version
+        ("inkF1Sv10_fp8", " ink f1s v10 fp8 "),
     ],
 )
 def test_upper_case_tokens_glued_between_others_are_split(raw: str, tokens: str) -> None:
@@ -83,6 +85,25 @@ def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
 )
 def test_architecture_marker_beats_a_family_word_inside_a_brand(name: str) -> None:
     assert one("checkpoints", name)["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["omnigenxlNSFW_v10.safetensors", "chromamixxl_v1.safetensors", "luminaxl_v2.safetensors",
+     "fluxboostxl.safetensors", "qwenlikexl_v3.safetensors"],
+)
+def test_xl_glued_in_lower_case_beats_the_family_word_it_is_glued_to(name: str) -> None:
+    assert one("checkpoints", name)["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [("text_encoders", "t5xxl_fp8_e4m3fn.safetensors", ""), ("text_encoders", "umt5xxl_enc_bf16.safetensors", ""),
+     ("text_encoders", "byt5_small_glyphxl_fp16.safetensors", "hunyuan_image"),
+     ("diffusion_models", "omnigen2_fp16.safetensors", "omnigen2")],
+)
+def test_glued_xl_leaves_t5xxl_glyphxl_and_omnigen2_alone(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
 
 
 @pytest.mark.parametrize(
@@ -194,8 +215,13 @@ def test_sibling_groups_are_per_server_folder_and_subfolder() -> None:
         ("someMerge_fp8_e4m3fn.safetensors", 11.9, "flux1"),
         ("someMerge.safetensors", 23.8, ""),  # precision not stated: no decision
         ("someMerge_fp8.safetensors", 23.8, ""),  # 24 GB of fp8 is a 24B model: not FLUX.1
-        ("someMerge_bf16.safetensors", 28.6, ""),
-    ],  # Wan 14B / Cosmos 14B / LTXV 13B share this band
+        ("someMerge_bf16.safetensors", 28.6, ""),  # Wan 14B / Cosmos 14B / LTXV 13B share this band
+        ("portraitMix_bf16.safetensors", 12.3, "lumina2"),  # Z-Image fine-tunes ship as bare diffusion models
+        ("portraitMix_fp8_e4m3fn.safetensors", 6.2, "lumina2"),
+        ("portraitMix.safetensors", 12.3, ""),  # precision not stated: FLUX.1 fp8 is 11.9 GB
+        ("portraitMix_fp16.safetensors", 10.0, ""),  # Wan 2.2 5B
+        ("portraitMix_fp8.safetensors", 8.3, ""),  # HunyuanVideo 1.5 / Chroma / SD3.5 Large in fp8
+    ],
 )
 def test_diffusion_model_size_band_for_one_family_and_precision(name: str, gb: float, family: str) -> None:
     assert one("diffusion_models", name, size=int(gb * GB))["family"] == family
@@ -319,6 +345,10 @@ def test_a_glued_lower_case_variant_gives_the_capability() -> None:
         ("loras", "fluxus_paint.safetensors", ""),
         ("loras", "illusion_art.safetensors", ""),
         ("loras", "illustration_style.safetensors", ""),
+        ("checkpoints", "rayflux_v30AIO.safetensors", "flux1"),  # FLUX glued to the end of a brand
+        ("loras", "epicflux_skin.safetensors", "flux1"),
+        ("loras", "influx_of_light.safetensors", ""),  # a word that ends in "flux"
+        ("loras", "reflux_style.safetensors", ""),
     ],
 )
 def test_a_base_name_glued_in_lower_case(folder: str, name: str, family: str) -> None:
