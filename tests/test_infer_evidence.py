@@ -49,6 +49,8 @@ def test_lower_case_runs_are_never_cut(raw: str) -> None:
         ("loras", "elfArcherPNYv3.safetensors", "sdxl"),
         ("loras", "watercolor_illu_v2.safetensors", "sdxl"),
         ("loras", "inkStyle_ILXL.safetensors", "sdxl"),
+        ("checkpoints", "ILL/animeMix_v3.safetensors", "sdxl"),
+        ("loras", "catgirl_ILL_v2.safetensors", "sdxl"),
         ("loras", "catGirlNoobai_v3.safetensors", "sdxl"),
         ("loras", "tinyKnightNOOBAIepsilon.safetensors", "sdxl"),
         ("loras", "detailer_f1d_v1.safetensors", "flux1"),
