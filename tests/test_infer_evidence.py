@@ -284,6 +284,9 @@ def test_real_svd_is_still_svd() -> None:
         ("diffusion_models", "mystery_t2v_bf16.safetensors", {"text_to_video"}),
         ("diffusion_models", "mystery_edit_fp8.safetensors", {"image_to_image"}),
         ("diffusion_models", "mystery_model_bf16.safetensors", set()),  # nothing speaks
+        ("diffusion_models", "hunyuan_video_avatar_bf16.safetensors", {"image_to_video"}),  # audio-driven portrait
+        ("diffusion_models", "Wan2_1-OmniAvatar-14B_fp8.safetensors", {"image_to_video"}),
+        ("checkpoints", "avatarMixXL_v2.safetensors", {"text_to_image"}),  # an image model: the word is a style
     ],
 )
 def test_capabilities_from_glued_and_variant_tokens(folder: str, name: str, caps: set[str]) -> None:
