@@ -68,6 +68,42 @@ def test_community_base_abbreviations(folder: str, name: str, family: str) -> No
     assert one(folder, name)["family"] == family
 
 
+@pytest.mark.parametrize(
+    ("name", "family", "caps"),
+    [
+        ("LongCat_TI2V_comfy_bf16.safetensors", "", {"text_to_video", "image_to_video"}),  # TI2V alone is no Wan
+        ("myLongCatTI2VMix_fp8.safetensors", "", {"text_to_video", "image_to_video"}),
+        ("ti2v_5B_Q8_0.gguf", "wan22", {"text_to_video", "image_to_video"}),  # the 5B TI2V is Wan 2.2 only
+        ("wanMotionTI2V_v2.safetensors", "wan22", {"text_to_video", "image_to_video"}),
+    ],
+)
+def test_ti2v_names_wan_2_2_only_with_wan_or_5b(name: str, family: str, caps: set[str]) -> None:
+    row = one("diffusion_models", name)
+    assert (row["family"], set(row["capabilities"])) == (family, caps)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "caps"),
+    [
+        ("diffusion_models", "krea2_lowlight_fp8.safetensors", {"text_to_image"}),
+        ("diffusion_models", "sanaSprint_artsy_v1.safetensors", {"text_to_image"}),
+        ("diffusion_models", "cogview4_portrait_bf16.safetensors", {"text_to_image"}),
+        ("diffusion_models", "anima-finetune-v2.safetensors", {"text_to_image"}),
+        ("checkpoints", "sd/dreamyAnima_v10.safetensors", {"text_to_image"}),
+        ("diffusion_models", "minimax_h3_mymerge_int8.safetensors", {"image_to_video"}),
+        ("diffusion_models", "LongCat-Avatar-multi_Q4_K_M.gguf", {"image_to_video"}),
+    ],
+)
+def test_models_outside_the_vocabulary_keep_no_family_but_get_their_capability(folder: str, name: str,
+                                                                               caps: set[str]) -> None:
+    row = one(folder, name)
+    assert (row["family"], set(row["capabilities"])) == ("", caps)
+
+
+def test_anima_in_a_brand_does_not_silence_its_xl_marker() -> None:
+    assert one("checkpoints", "animaPencilXL_v600.safetensors")["family"] == "sdxl"
+
+
 def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
     assert one("checkpoints", "hunyuan_3d_turbo_fp16.safetensors", size=6_900_000_000)["family"] == ""
 
