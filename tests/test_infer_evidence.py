@@ -259,6 +259,9 @@ def test_sibling_groups_are_per_server_folder_and_subfolder() -> None:
         ("portraitMix.safetensors", 12.3, ""),  # precision not stated: FLUX.1 fp8 is 11.9 GB
         ("portraitMix_fp16.safetensors", 10.0, ""),  # Wan 2.2 5B
         ("portraitMix_fp8.safetensors", 8.3, ""),  # HunyuanVideo 1.5 / Chroma / SD3.5 Large in fp8
+        ("realismMerge_bf16.safetensors", 40.9, "qwen_image"),  # a 20B model in 16 bit
+        ("realismMerge_fp8.safetensors", 20.4, ""),  # LTX-2's 19B transformer is as large in fp8
+        ("realismMerge_bf16.safetensors", 43.3, ""),  # LTX-2 all-in-one
     ],
 )
 def test_diffusion_model_size_band_for_one_family_and_precision(name: str, gb: float, family: str) -> None:
