@@ -104,6 +104,16 @@ def test_anima_in_a_brand_does_not_silence_its_xl_marker() -> None:
     assert one("checkpoints", "animaPencilXL_v600.safetensors")["family"] == "sdxl"
 
 
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("skyreels_v3_r2v_fp8.safetensors", "wan21"), ("SkyReels-V3-A2V_Q8_0.gguf", "wan21"),
+     ("SkyReels-A2-P14B_bf16.safetensors", "wan21"), ("skyreels_v1_i2v_fp8.safetensors", "hunyuan_video"),
+     ("Wan2_1-SkyReels-V2-DF-14B-720P_fp8.safetensors", "wan21")],
+)
+def test_each_skyreels_generation_has_its_base(name: str, family: str) -> None:
+    assert one("diffusion_models", name)["family"] == family
+
+
 def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
     assert one("checkpoints", "hunyuan_3d_turbo_fp16.safetensors", size=6_900_000_000)["family"] == ""
 
