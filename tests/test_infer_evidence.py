@@ -71,7 +71,7 @@ def test_community_base_abbreviations(folder: str, name: str, family: str) -> No
 @pytest.mark.parametrize(
     ("name", "family", "caps"),
     [
-        ("LongCat_TI2V_comfy_bf16.safetensors", "", {"text_to_video", "image_to_video"}),  # TI2V alone is no Wan
+        ("LongCat_TI2V_dancer_bf16.safetensors", "", {"text_to_video", "image_to_video"}),  # TI2V alone is no Wan
         ("myLongCatTI2VMix_fp8.safetensors", "", {"text_to_video", "image_to_video"}),
         ("ti2v_5B_Q8_0.gguf", "wan22", {"text_to_video", "image_to_video"}),  # the 5B TI2V is Wan 2.2 only
         ("wanMotionTI2V_v2.safetensors", "wan22", {"text_to_video", "image_to_video"}),
@@ -108,7 +108,7 @@ def test_anima_in_a_brand_does_not_silence_its_xl_marker() -> None:
     ("name", "family"),
     [("skyreels_v3_r2v_fp8.safetensors", "wan21"), ("SkyReels-V3-A2V_Q8_0.gguf", "wan21"),
      ("SkyReels-A2-P14B_bf16.safetensors", "wan21"), ("skyreels_v1_i2v_fp8.safetensors", "hunyuan_video"),
-     ("Wan2_1-SkyReels-V2-DF-14B-720P_fp8.safetensors", "wan21")],
+     ("myWan_SkyReels-V2-DF_mix_fp8.safetensors", "wan21")],
 )
 def test_each_skyreels_generation_has_its_base(name: str, family: str) -> None:
     assert one("diffusion_models", name)["family"] == family
@@ -399,7 +399,7 @@ def test_a_glued_lower_case_variant_gives_the_capability() -> None:
         ("loras", "fluxus_paint.safetensors", ""),
         ("loras", "illusion_art.safetensors", ""),
         ("loras", "illustration_style.safetensors", ""),
-        ("checkpoints", "rayflux_v30AIO.safetensors", "flux1"),  # FLUX glued to the end of a brand
+        ("checkpoints", "glowflux_v2AIO.safetensors", "flux1"),  # FLUX glued to the end of a brand
         ("loras", "epicflux_skin.safetensors", "flux1"),
         ("loras", "influx_of_light.safetensors", ""),  # a word that ends in "flux"
         ("loras", "reflux_style.safetensors", ""),
