@@ -1,7 +1,7 @@
 """Score family, kind and capability inference on the project's real-world labelled tables.
 
 Tables: tests/test_infer_realworld.py ``ROWS`` (templates, manager lists, manifests, corpora) and
-tests/data/infer_users.csv (users' provisioning scripts and configs). Prints, per table and overall, kind /
+tests/data/infer_users*.csv (users' provisioning scripts, configs and inventories; one table per file). Prints, per table and overall, kind /
 family / capability accuracy, the wrong-family and unknown-family rates, per-family precision and recall and
 the confusion matrix. A report, not a gate (the asserting tests are in pytest): it exits 0.
 
@@ -25,13 +25,15 @@ from test_infer_realworld import ROWS  # noqa: E402
 import comfyframe as cf  # noqa: E402
 
 USERS = ROOT / "tests" / "data" / "infer_users.csv"
+USER_TABLES = sorted(USERS.parent.glob("infer_users*.csv"))  # infer_users.csv -> table "users", *_models -> "users_models"
 COLUMNS = ["folder", "name", "size_bytes", "kind", "family", "capabilities"]
 
 
 def labelled() -> pd.DataFrame:
     """Every labelled row with its table name."""
     realworld = pd.DataFrame(ROWS, columns=COLUMNS).assign(table="realworld")
-    users = pd.read_csv(USERS, comment="#", dtype=str, keep_default_na=False).assign(table="users")
+    users = pd.concat([pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+                       .assign(table=path.stem.removeprefix("infer_")) for path in USER_TABLES], ignore_index=True)  # fmt: skip
     users["size_bytes"] = pd.to_numeric(users["size_bytes"], errors="coerce")
     frame = pd.concat([realworld, users[[*COLUMNS, "table"]]], ignore_index=True)
     return frame.fillna({"family": "", "capabilities": ""})
