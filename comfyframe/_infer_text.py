@@ -38,8 +38,8 @@ DIGIT_CAMEL = r"([0-9])([A-Z][a-z])"
 # The word needs 3+ lower-case letters so that "SDXLv1" and "XLabs" stay whole. The acronym may hold digits
 # after its first letter: "F1DRealism" -> "F1D Realism", "SD15Lora" -> "SD15 Lora".
 ACRONYM = r"([A-Z][A-Z0-9]+)([A-Z][a-z]{3,})"
-# An acronym glued to a version: "PNYv2" -> "PNY v2", "XLv31" -> "XL v31".
-ACRONYM_VERSION = r"([A-Z]{2,})(v[0-9])"
+# An acronym glued to a version: "PNYv2" -> "PNY v2", "XLv31" -> "XL v31", "F1Dv2" -> "F1D v2" (digits inside it).
+ACRONYM_VERSION = r"([A-Z][A-Z0-9]*[A-Z])(v[0-9])"
 SEPARATORS = r"[^a-z0-9.]+"
 
 

@@ -29,6 +29,8 @@ GB = 1_000_000_000
         ("animePNYv2", " anime pny v2 "),
         ("mixF1DRealism", " mix f1d realism "),
         ("glossXLv31", " gloss xl v31 "),
+        ("realF1Dv2", " real f1d v2 "),  # an acronym holding a digit, glued to a version
+        ("inkF1Sv10_fp8", " ink f1s v10 fp8 "),
     ],
 )
 def test_upper_case_tokens_glued_between_others_are_split(raw: str, tokens: str) -> None:
@@ -47,6 +49,8 @@ def test_lower_case_runs_are_never_cut(raw: str) -> None:
         ("loras", "elfArcherPNYv3.safetensors", "sdxl"),
         ("loras", "watercolor_illu_v2.safetensors", "sdxl"),
         ("loras", "inkStyle_ILXL.safetensors", "sdxl"),
+        ("checkpoints", "ILL/animeMix_v3.safetensors", "sdxl"),
+        ("loras", "catgirl_ILL_v2.safetensors", "sdxl"),
         ("loras", "catGirlNoobai_v3.safetensors", "sdxl"),
         ("loras", "tinyKnightNOOBAIepsilon.safetensors", "sdxl"),
         ("loras", "detailer_f1d_v1.safetensors", "flux1"),
@@ -62,6 +66,52 @@ def test_lower_case_runs_are_never_cut(raw: str) -> None:
 )
 def test_community_base_abbreviations(folder: str, name: str, family: str) -> None:
     assert one(folder, name)["family"] == family
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "caps"),
+    [
+        ("LongCat_TI2V_dancer_bf16.safetensors", "", {"text_to_video", "image_to_video"}),  # TI2V alone is no Wan
+        ("myLongCatTI2VMix_fp8.safetensors", "", {"text_to_video", "image_to_video"}),
+        ("ti2v_5B_Q8_0.gguf", "wan22", {"text_to_video", "image_to_video"}),  # the 5B TI2V is Wan 2.2 only
+        ("wanMotionTI2V_v2.safetensors", "wan22", {"text_to_video", "image_to_video"}),
+    ],
+)
+def test_ti2v_names_wan_2_2_only_with_wan_or_5b(name: str, family: str, caps: set[str]) -> None:
+    row = one("diffusion_models", name)
+    assert (row["family"], set(row["capabilities"])) == (family, caps)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "caps"),
+    [
+        ("diffusion_models", "krea2_lowlight_fp8.safetensors", {"text_to_image"}),
+        ("diffusion_models", "sanaSprint_artsy_v1.safetensors", {"text_to_image"}),
+        ("diffusion_models", "cogview4_portrait_bf16.safetensors", {"text_to_image"}),
+        ("diffusion_models", "anima-finetune-v2.safetensors", {"text_to_image"}),
+        ("checkpoints", "sd/dreamyAnima_v10.safetensors", {"text_to_image"}),
+        ("diffusion_models", "minimax_h3_mymerge_int8.safetensors", {"image_to_video"}),
+        ("diffusion_models", "LongCat-Avatar-multi_Q4_K_M.gguf", {"image_to_video"}),
+    ],
+)
+def test_models_outside_the_vocabulary_keep_no_family_but_get_their_capability(folder: str, name: str,
+                                                                               caps: set[str]) -> None:
+    row = one(folder, name)
+    assert (row["family"], set(row["capabilities"])) == ("", caps)
+
+
+def test_anima_in_a_brand_does_not_silence_its_xl_marker() -> None:
+    assert one("checkpoints", "animaPencilXL_v600.safetensors")["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("skyreels_v3_r2v_fp8.safetensors", "wan21"), ("SkyReels-V3-A2V_Q8_0.gguf", "wan21"),
+     ("SkyReels-A2-P14B_bf16.safetensors", "wan21"), ("skyreels_v1_i2v_fp8.safetensors", "hunyuan_video"),
+     ("myWan_SkyReels-V2-DF_mix_fp8.safetensors", "wan21")],
+)
+def test_each_skyreels_generation_has_its_base(name: str, family: str) -> None:
+    assert one("diffusion_models", name)["family"] == family
 
 
 def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
@@ -83,6 +133,25 @@ def test_bare_hunyuan_does_not_reach_hunyuan_3d() -> None:
 )
 def test_architecture_marker_beats_a_family_word_inside_a_brand(name: str) -> None:
     assert one("checkpoints", name)["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["omnigenxlNSFW_v10.safetensors", "chromamixxl_v1.safetensors", "luminaxl_v2.safetensors",
+     "fluxboostxl.safetensors", "qwenlikexl_v3.safetensors"],
+)
+def test_xl_glued_in_lower_case_beats_the_family_word_it_is_glued_to(name: str) -> None:
+    assert one("checkpoints", name)["family"] == "sdxl"
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "family"),
+    [("text_encoders", "t5xxl_fp8_e4m3fn.safetensors", ""), ("text_encoders", "umt5xxl_enc_bf16.safetensors", ""),
+     ("text_encoders", "byt5_small_glyphxl_fp16.safetensors", "hunyuan_image"),
+     ("diffusion_models", "omnigen2_fp16.safetensors", "omnigen2")],
+)
+def test_glued_xl_leaves_t5xxl_glyphxl_and_omnigen2_alone(folder: str, name: str, family: str) -> None:
+    assert one(folder, name)["family"] == family
 
 
 @pytest.mark.parametrize(
@@ -194,8 +263,16 @@ def test_sibling_groups_are_per_server_folder_and_subfolder() -> None:
         ("someMerge_fp8_e4m3fn.safetensors", 11.9, "flux1"),
         ("someMerge.safetensors", 23.8, ""),  # precision not stated: no decision
         ("someMerge_fp8.safetensors", 23.8, ""),  # 24 GB of fp8 is a 24B model: not FLUX.1
-        ("someMerge_bf16.safetensors", 28.6, ""),
-    ],  # Wan 14B / Cosmos 14B / LTXV 13B share this band
+        ("someMerge_bf16.safetensors", 28.6, ""),  # Wan 14B / Cosmos 14B / LTXV 13B share this band
+        ("portraitMix_bf16.safetensors", 12.3, "lumina2"),  # Z-Image fine-tunes ship as bare diffusion models
+        ("portraitMix_fp8_e4m3fn.safetensors", 6.2, "lumina2"),
+        ("portraitMix.safetensors", 12.3, ""),  # precision not stated: FLUX.1 fp8 is 11.9 GB
+        ("portraitMix_fp16.safetensors", 10.0, ""),  # Wan 2.2 5B
+        ("portraitMix_fp8.safetensors", 8.3, ""),  # HunyuanVideo 1.5 / Chroma / SD3.5 Large in fp8
+        ("realismMerge_bf16.safetensors", 40.9, "qwen_image"),  # a 20B model in 16 bit
+        ("realismMerge_fp8.safetensors", 20.4, ""),  # LTX-2's 19B transformer is as large in fp8
+        ("realismMerge_bf16.safetensors", 43.3, ""),  # LTX-2 all-in-one
+    ],
 )
 def test_diffusion_model_size_band_for_one_family_and_precision(name: str, gb: float, family: str) -> None:
     assert one("diffusion_models", name, size=int(gb * GB))["family"] == family
@@ -256,6 +333,9 @@ def test_real_svd_is_still_svd() -> None:
         ("diffusion_models", "mystery_t2v_bf16.safetensors", {"text_to_video"}),
         ("diffusion_models", "mystery_edit_fp8.safetensors", {"image_to_image"}),
         ("diffusion_models", "mystery_model_bf16.safetensors", set()),  # nothing speaks
+        ("diffusion_models", "hunyuan_video_avatar_bf16.safetensors", {"image_to_video"}),  # audio-driven portrait
+        ("diffusion_models", "Wan2_1-OmniAvatar-14B_fp8.safetensors", {"image_to_video"}),
+        ("checkpoints", "avatarMixXL_v2.safetensors", {"text_to_image"}),  # an image model: the word is a style
     ],
 )
 def test_capabilities_from_glued_and_variant_tokens(folder: str, name: str, caps: set[str]) -> None:
@@ -319,6 +399,10 @@ def test_a_glued_lower_case_variant_gives_the_capability() -> None:
         ("loras", "fluxus_paint.safetensors", ""),
         ("loras", "illusion_art.safetensors", ""),
         ("loras", "illustration_style.safetensors", ""),
+        ("checkpoints", "glowflux_v2AIO.safetensors", "flux1"),  # FLUX glued to the end of a brand
+        ("loras", "epicflux_skin.safetensors", "flux1"),
+        ("loras", "influx_of_light.safetensors", ""),  # a word that ends in "flux"
+        ("loras", "reflux_style.safetensors", ""),
     ],
 )
 def test_a_base_name_glued_in_lower_case(folder: str, name: str, family: str) -> None:
