@@ -321,14 +321,19 @@ class Reference:
         out = defaultdict(list)
         firsts = [self.evidence(row, loader_family, votes) for row in models.itertuples(index=False)]
         counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        twins: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # identified stems less their last token
         for row, first in zip(models.itertuples(index=False), firsts):
             if first["identified"] and self.group(row)[2]:
                 counts[self.group(row)][first["identified"]] += 1
+                words = first["stem_t"].strip()
+                if " " in words:
+                    twins[self.group(row)].add(words.rsplit(" ", 1)[0])
         for row, first in zip(models.itertuples(index=False), firsts):
             found = counts.get(self.group(row), {})
             total = sum(found.values())
             best = max(found, key=lambda f: (found[f], -_rules.FAMILY_CODE[f])) if found else ""
             agree = total >= SIBLING_MIN and found.get(best, 0) / max(total, 1) >= SIBLING_SHARE and self.group(row)[2]
+            agree = agree and first["stem_t"].strip() not in twins.get(self.group(row), set())
             self.one(row, first, best if agree else "", out)
         frame = models.drop(columns=[c for c in INFERRED if c in models.columns]).copy()
         for column, dtype in INFERRED.items():
@@ -368,8 +373,10 @@ class Reference:
         loader_guess = loader_family.get(key, "")
         stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
         sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)
+        meta = self.family_of(self.norm(meta_text), self.meta_rules)
         outside = any(p.search(stem_t) for p in self.outside)
-        if outside:  # outside the vocabulary: no weak guesses
+        outside = outside or (not meta[0] and any(p.search(self.norm(meta_text)) for p in self.outside))
+        if outside:  # outside the vocabulary (by name or metadata): no weak guesses
             loader_guess, size_family, default = "", "", ""
             stem_f = "" if stem_tier <= BRAND_TIER else stem_f
         title_f, title_tier = self.family_of(self.norm(get("meta_title")), self.family_rules)
@@ -384,7 +391,6 @@ class Reference:
 
         stem_f = "" if stem_tier < EXPLICIT_TIER and ruled_out(stem_f) else stem_f
         title_f, loader_guess, default = ("" if ruled_out(f) else f for f in (title_f, loader_guess, default))
-        meta = self.family_of(self.norm(meta_text), self.meta_rules)
         trained = self.family_of(self.norm(get("meta_sd_model_name")), self.family_rules)
         identified = self.decide([("", 1.0, *meta), ("", 1.0, *trained), ("", 1.0, stem_f, stem_tier)])[0]
         identified = identified if spec["has_family"] else ""
