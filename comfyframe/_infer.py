@@ -26,7 +26,8 @@ kind_source    string      evidence that decided the kind: folder, loader, name,
 Decisions: components (VAE, text encoders, CLIP vision, embeddings, preview decoders) get no
 capabilities and no quality. LoRAs, ControlNets, IP-Adapters and other adapters are not standalone
 generators: they get no capabilities (a capability filter returns runnable models) but do get their base
-family. Motion modules turn an image model into a video model: text_to_video, rated. Components get a
+family. Motion modules turn an image model into a video model: text_to_video (image_to_video when the name
+says i2v), rated. Components get a
 family only when their name ties them to one (wan_2.1_vae, ae, clip_l_hidream, llava_llama3); shared
 encoders (t5xxl, clip_l, umt5, qwen_2.5_vl) keep "" unless a subfolder names one. Z-Image is ComfyUI's
 ``ZImage(Lumina2)`` model class, so it is lumina2.
@@ -170,7 +171,13 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     kind_caps = _rules.by_kind("caps_mask", 0).astype(np.int64)[kind]
     family_caps = _rules.by_family("caps_mask", 0).astype(np.int64)[family]
     own = np.where(matched, caps, np.where(family >= 0, family_caps, kind_caps))
-    return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, kind_caps)
+    # A video adapter's variant token names the video task it serves (AnimateLCM_sd15_i2v: image to video).
+    video = _VIDEO_CAPS
+    task = np.where(matched & (kind_caps & video != 0) & (caps & video != 0), caps & video, kind_caps)
+    return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, task)
+
+
+_VIDEO_CAPS = _rules.capability_mask("text_to_video;image_to_video")
 
 
 def _as_tuples(masks: np.ndarray) -> np.ndarray:

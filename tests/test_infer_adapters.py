@@ -184,3 +184,23 @@ def test_a_twin_in_another_subfolder_does_not_count() -> None:
     names = ["Old/glow_boost_xl.safetensors"] + [f"Tweaks/fix{i}_xl.safetensors" for i in range(3)]
     out = infer([{"folder": "loras", "name": n} for n in [*names, "Tweaks/glow_boost.safetensors"]])
     assert out.iloc[-1]["family"] == "sdxl"
+
+
+# --------------------------------------------------------------------------- capabilities of video adapters
+
+
+@pytest.mark.parametrize(
+    ("name", "caps"),
+    [
+        ("QuickMotion_sd15_i2v_beta.ckpt", ("image_to_video",)),  # the variant token names the video task
+        ("QuickMotion_sd15_t2v_beta.ckpt", ("text_to_video",)),
+        ("plainMotion_v2.ckpt", ("text_to_video",)),  # no token: the kind's own task
+        ("motion_inpaint_sd15.ckpt", ("text_to_video",)),  # an image token does not make it an image model
+    ],
+)
+def test_a_motion_modules_variant_token_names_its_video_task(name: str, caps: tuple[str, ...]) -> None:
+    assert one("animatediff_models", name)["capabilities"] == caps
+
+
+def test_an_upscalers_tokens_do_not_change_what_it_does() -> None:
+    assert one("upscale_models", "2x_fill_edit_inpaint.pth")["capabilities"] == ("upscale",)
