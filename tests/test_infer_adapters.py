@@ -26,6 +26,9 @@ from test_infer import infer, one
         ("WAN_kickflip_H.safetensors", "wan22"),  # a final -H / -L after Wan
         ("wan-kickflip-L.safetensors", "wan22"),
         ("wan_pirouette_hinoise.safetensors", "wan22"),
+        ("TWIRL-22-H-e4.safetensors", "wan22"),  # 22-H / 22_L: a Wan 2.2 expert LoRA without Wan named
+        ("twirl_22_L_v2.safetensors", "wan22"),
+        ("twirl_22_HN.safetensors", "wan22"),
     ],
 )
 def test_community_abbreviations_of_adapter_bases(name: str, family: str) -> None:
@@ -41,6 +44,9 @@ def test_community_abbreviations_of_adapter_bases(name: str, family: str) -> Non
         ("hikeL.safetensors", ""),
         ("wan_softlight_v2.safetensors", "wan21"),  # "light" is no -L: generic Wan stays Wan 2.1
         ("wan_ballet_lx2.safetensors", "wan21"),  # "lx2" is no -L suffix
+        ("poster_v22_H.safetensors", ""),  # a version 22 is no Wan 2.2
+        ("calendar_2022_L.safetensors", ""),
+        ("elfQueen_22_H_xl.safetensors", "sdxl"),  # a base named beside it wins
     ],
 )
 def test_abbreviations_are_not_read_into_other_tokens(name: str, family: str) -> None:
@@ -178,6 +184,14 @@ def test_a_generation_twin_among_the_siblings_keeps_the_file_unknown() -> None:
     assert out.at["Tweaks/glow_boost.safetensors", "family"] == ""  # kept beside its XL twin: another generation
     assert (out.at["Tweaks/moody_grade.safetensors", "family"], out.at["Tweaks/moody_grade.safetensors", "source"]) == (
         "sdxl", "folder")  # fmt: skip
+
+
+def test_a_video_lora_sorted_among_image_loras_by_purpose_keeps_its_own_base() -> None:
+    names = ["Poses/kneel_IL.safetensors", "Poses/leap_PONY.safetensors", "Poses/bow-IL.safetensors",
+             "Poses/TWIRL-22-H-e4.safetensors", "Poses/untitled_pose.safetensors"]  # fmt: skip
+    out = infer([{"folder": "loras", "name": n} for n in names]).set_index("name")
+    assert out.at["Poses/TWIRL-22-H-e4.safetensors", "family"] == "wan22"
+    assert out.at["Poses/untitled_pose.safetensors", "family"] == ""  # the folder mixes image and video bases
 
 
 def test_a_twin_in_another_subfolder_does_not_count() -> None:
