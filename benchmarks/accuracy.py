@@ -15,6 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,29 +31,41 @@ COLUMNS = ["folder", "name", "size_bytes", "kind", "family", "capabilities"]
 
 
 def labelled() -> pd.DataFrame:
-    """Every labelled row with its table name."""
-    realworld = pd.DataFrame(ROWS, columns=COLUMNS).assign(table="realworld")
+    """Every labelled row with its table name and source (the disk it was listed on)."""
+    realworld = pd.DataFrame(ROWS, columns=COLUMNS).assign(table="realworld", source="realworld")
     users = pd.concat([pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
                        .assign(table=path.stem.removeprefix("infer_")) for path in USER_TABLES], ignore_index=True)  # fmt: skip
     users["size_bytes"] = pd.to_numeric(users["size_bytes"], errors="coerce")
-    frame = pd.concat([realworld, users[[*COLUMNS, "table"]]], ignore_index=True)
+    frame = pd.concat([realworld, users[[*COLUMNS, "table", "source"]]], ignore_index=True)
     return frame.fillna({"family": "", "capabilities": ""})
 
 
 def predict(truth: pd.DataFrame) -> pd.DataFrame:
-    """Run discovery on a snapshot that lists the labelled files; one row per labelled row."""
-    responses: dict[str, object] = {"/object_info": {}, "/models": sorted(set(truth["folder"]))}
-    for folder, rows in truth.groupby("folder"):
-        responses[f"/models/{folder}"] = rows["name"].drop_duplicates().tolist()
-        sized = rows.dropna(subset=["size_bytes"]).drop_duplicates("name")
-        responses[f"/experiment/models/{folder}"] = [
-            {"name": n, "size": int(s), "modified": 0, "pathIndex": 0} for n, s in zip(sized["name"], sized["size_bytes"])
-        ]
+    """Run discovery on the labelled files; one row per labelled row.
+
+    A source whose names use subfolders is served as its own server (its own disk: sibling evidence never
+    mixes two users' "Style/" folders); all other rows share one server.
+    """
+    source = truth["source"] if "source" in truth.columns else pd.Series([""] * len(truth), index=truth.index)
+    nested = set(source[truth["name"].str.contains("/", regex=False)])
+    disk = pd.factorize(source.where(source.isin(nested), ""))[0]
+    urls = np.array([f"http://127.0.0.1:{10000 + i}" for i in range(int(disk.max()) + 1)], dtype=object)
+    snapshots = []
+    for i, url in enumerate(urls):
+        mine = truth[disk == i]
+        responses: dict[str, object] = {"/object_info": {}, "/models": sorted(set(mine["folder"]))}
+        for folder, rows in mine.groupby("folder"):
+            responses[f"/models/{folder}"] = rows["name"].drop_duplicates().tolist()
+            sized = rows.dropna(subset=["size_bytes"]).drop_duplicates("name")
+            responses[f"/experiment/models/{folder}"] = [
+                {"name": n, "size": int(s), "modified": 0, "pathIndex": 0} for n, s in zip(sized["name"], sized["size_bytes"])
+            ]
+        snapshots.append(cf.Snapshot(url=url, responses=responses))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        models = cf.Discovery(cf.Snapshot(url="http://127.0.0.1:1", responses=responses), warn=False).models
-    got = models.drop_duplicates(["folder", "name"]).set_index(["folder", "name"])
-    keys = pd.MultiIndex.from_frame(truth[["folder", "name"]])
+        models = cf.Discovery(snapshots, warn=False).models
+    got = models.drop_duplicates(["server", "folder", "name"]).set_index(["server", "folder", "name"])
+    keys = pd.MultiIndex.from_arrays([urls[disk], truth["folder"].to_numpy(), truth["name"].to_numpy()])
     out = pd.DataFrame({
         "kind": got["kind"].reindex(keys).to_numpy(dtype=object),
         "family": got["family"].reindex(keys).fillna("").to_numpy(dtype=object),
