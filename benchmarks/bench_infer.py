@@ -374,7 +374,7 @@ class Reference:
         stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
         sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)
         meta = self.family_of(self.norm(meta_text), self.meta_rules)
-        outside = any(p.search(stem_t) for p in self.outside)
+        outside = any(p.search(stem_t) or p.search(sub_t) for p in self.outside)
         outside = outside or (not meta[0] and any(p.search(self.norm(meta_text)) for p in self.outside))
         if outside:  # outside the vocabulary (by name or metadata): no weak guesses
             loader_guess, size_family, default = "", "", ""

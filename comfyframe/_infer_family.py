@@ -11,8 +11,8 @@ Precedence and vetoes, applied before that: name parts that only look like a fam
 (rules/name_masks.csv: "learned_svd"); a subfolder naming a family beats a brand-list guess or an
 abbreviation from the file name (tier below EXPLICIT_TIER); a size outside a family's physical range
 (rules/family_size_limits.csv) vetoes all but metadata and explicit name tokens for that family; a model
-outside the vocabulary (rules/outside_families.csv, by its name or by its metadata: "Kandinsky-5/lora") keeps
-only metadata and explicit name tokens.
+outside the vocabulary (rules/outside_families.csv, by its name, its subfolder or its metadata: "Kandinsky-5/lora")
+keeps only metadata and explicit name tokens.
 Siblings: when at least SIBLING_MIN files of one (server, folder, subfolder) are identified by metadata
 or their own name and SIBLING_SHARE of them agree, an unidentified file there gets that family (subfolders
 only, see :func:`sibling_families`). All must agree: users sort by purpose too ("Style/" holding SDXL, Pony
@@ -306,7 +306,9 @@ def gather_evidence(
     other, other_tier = family[b:][codes], tier[b:][codes]
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
-    outside = (first_match(stem[0], list(_rules.outside_families()["pattern"])) >= 0)[stem[1]]
+    # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
+    beyond = first_match(concat([stem[0], sub[0]]), list(_rules.outside_families()["pattern"])) >= 0
+    outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
     outside |= outside_metadata(meta_text, meta[0])
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
     # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.

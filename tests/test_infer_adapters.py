@@ -161,6 +161,15 @@ def test_metadata_naming_an_architecture_outside_the_vocabulary_drops_weak_guess
     assert list(out["family"]) == ["sdxl"] * 4 + [""]  # neither its "IL" nor its siblings make it SDXL
 
 
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("Kandinsky5/lantern_glow_IL.safetensors", ""), ("AuraFlow/ink_wash_pony_style.safetensors", "sdxl"),
+     ("Sana/paper_cut_IL.safetensors", ""), ("anime/paper_cut_IL.safetensors", "sdxl")],
+)
+def test_a_subfolder_naming_a_model_outside_the_vocabulary_drops_weak_guesses(name: str, family: str) -> None:
+    assert one("loras", name)["family"] == family  # an explicit Pony / XL still decides
+
+
 def test_an_architecture_outside_the_vocabulary_keeps_an_explicit_name() -> None:
     row = one("loras", "lantern_glow_sdxl.safetensors", meta_architecture="Kandinsky-5/lora")
     assert row["family"] == "sdxl"  # only weak guesses go: a stated base is still read
