@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from http.server import BaseHTTPRequestHandler
+from typing import Any, Literal
 
 import pytest
 from fault_server import FaultServer, object_info
@@ -15,7 +16,7 @@ import comfyframe as cf
 from comfyframe._capture import capture_async
 from comfyframe._client import ComfyClient, SharedBodies, _LargeRead
 
-QUICK = {"progress": False, "timeout": 5.0}
+QUICK: dict[str, Any] = {"progress": False, "timeout": 5.0}
 NAMES = [f"model_{i:05d}.safetensors" for i in range(20000)]  # a ~500 kB /object_info
 
 
@@ -61,7 +62,7 @@ class _Counting(asyncio.Semaphore):
         super().__init__(value)
         self.held = self.peak = self.granted = 0
 
-    async def acquire(self) -> bool:
+    async def acquire(self) -> Literal[True]:
         await super().acquire()
         self.held += 1
         self.granted += 1
@@ -84,7 +85,7 @@ class _FewAtOnce(SharedBodies):
         return self._reading
 
 
-def _capture_fleet(urls: list[str], shared: SharedBodies, **settings: object) -> list[cf.Snapshot]:
+def _capture_fleet(urls: list[str], shared: SharedBodies, **settings: Any) -> list[cf.Snapshot]:
     async def run() -> list[cf.Snapshot]:
         return list(await asyncio.gather(*(capture_async(u, shared=shared, metadata=False, **settings) for u in urls)))
 
