@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import ssl
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -173,6 +173,10 @@ class SharedBodies:
     ``LARGE_BYTES`` (or announces that much) and gives it back once parsed, so a hundred servers
     do not hold a hundred bodies at the same time. Time spent waiting for a permit does not count
     against the request's timeout.
+
+    ``claims`` maps a key the caller chooses to the future answer of the first server that asked;
+    the capture uses it to let one server answer for others where its evidence rule says the
+    answers are the same (see ``_capture``). The client itself never reads it.
     """
 
     MIN_BYTES = 256 << 10  # small answers are parsed on their own: cheaper than keeping them
@@ -184,6 +188,7 @@ class SharedBodies:
         self._seen: dict[int, list[tuple[bytes, Any]]] = {}
         self._kept = 0
         self._reading: asyncio.Semaphore | None = None
+        self.claims: dict[Hashable, asyncio.Future[Any]] = {}
 
     @property
     def reading(self) -> asyncio.Semaphore:
@@ -274,6 +279,11 @@ class ComfyClient:
         self._budget = budget or RetryBudget(4 * self.options.retries)
         self._shared = shared or SharedBodies()
         self._http: httpx.AsyncClient | None = None
+
+    @property
+    def shared(self) -> SharedBodies:
+        """What this client shares with the other servers of its discovery."""
+        return self._shared
 
     async def __aenter__(self) -> ComfyClient:
         self._http = httpx.AsyncClient(

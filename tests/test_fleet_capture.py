@@ -8,9 +8,10 @@ import logging
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fault_server import FaultServer, object_info
+from fault_server import FaultServer, object_info, send_json, status
 
 import comfyframe as cf
 from comfyframe._capture import capture_async
@@ -174,3 +175,79 @@ def test_a_trickling_large_body_still_times_out() -> None:
         with pytest.raises(cf.ServerTimeout, match="did not answer within 1"):
             _capture_fleet([server.url], OneAtATime(), progress=False, timeout=1.0, retries=0)
     assert time.perf_counter() - started < 5
+
+
+# -- safetensors metadata across a fleet -----------------------------------------------------------------------------
+def _metadata_server(folders: dict[str, list[str]], sizes: dict[str, int] | None = None,
+                     metadata: dict[str, dict[str, str]] | None = None) -> FaultServer:
+    """A FaultServer whose file details carry ``sizes`` and whose /view_metadata answers ``metadata`` by file."""
+    server = FaultServer(folders=folders)
+
+    def details(handler: BaseHTTPRequestHandler) -> None:
+        files = folders["loras"]
+        send_json(handler, [{"name": n, "pathIndex": 0, "modified": 1.7e9, "size": (sizes or {}).get(n, 1000)}
+                            for n in files])
+
+    def view(handler: BaseHTTPRequestHandler) -> None:
+        name = parse_qs(urlsplit(handler.path).query)["filename"][0]
+        send_json(handler, (metadata or {}).get(name, {"ss_base_model_version": "sdxl_base_v1-0"}))
+
+    server.faults.update({"/experiment/models/loras": details, "/view_metadata/loras": view})
+    return server
+
+
+def _metadata_asked(server: FaultServer) -> list[str]:
+    return sorted(parse_qs(urlsplit(s.target).query)["filename"][0] for s in server.seen
+                  if s.path == "/view_metadata/loras")
+
+
+def test_a_fleet_reads_each_identical_file_once_and_records_where_it_came_from() -> None:
+    loras = {"checkpoints": ["sd_xl_base_1.0.safetensors"], "loras": [f"style_{i}.safetensors" for i in range(6)]}
+    servers = [_metadata_server(loras) for _ in range(3)]
+    for server in servers:
+        server.__enter__()
+    try:
+        found = cf.discover([s.url for s in servers], **QUICK)
+    finally:
+        for server in servers:
+            server.__exit__()
+    asked = [_metadata_asked(s) for s in servers]
+    assert sorted(n for names in asked for n in names) == sorted(loras["loras"])  # each file read once in all
+    by_url = {s.url: s for s in found.snapshots}
+    for server, names in zip(servers, asked):
+        snapshot = by_url[server.url]
+        carried = {k: v for k, v in snapshot.carried.items() if k.startswith("/view_metadata/loras")}
+        checkpoint = int("/view_metadata/checkpoints?filename=sd_xl_base_1.0.safetensors" in snapshot.carried)
+        assert len(carried) == len(loras["loras"]) - len(names)
+        assert snapshot.stats.get("metadata_from_fleet", 0) == len(carried) + checkpoint
+        assert all(origin in by_url and origin != server.url for origin in carried.values())
+        assert all(snapshot.metadata("loras", n) == {"ss_base_model_version": "sdxl_base_v1-0"} for n in loras["loras"])
+    assert set(found.models.loc[found.models["folder"] == "loras", "family"]) == {"sdxl"}
+
+
+def test_a_server_whose_files_differ_asks_for_its_own_metadata() -> None:
+    same = {"checkpoints": ["sd_xl_base_1.0.safetensors"], "loras": ["a.safetensors", "b.safetensors"]}
+    more = {**same, "loras": ["a.safetensors", "b.safetensors", "c.safetensors"]}
+    flux = {"b.safetensors": {"modelspec.architecture": "flux-1-dev/lora"}}
+    with _metadata_server(same) as first, \
+            _metadata_server(more, sizes={"b.safetensors": 2000}, metadata=flux) as second:
+        found = cf.discover([first.url, second.url], **QUICK)
+    # b has another size on the second server, c is only there: both asked of it; a is read once in all
+    assert "b.safetensors" in _metadata_asked(first) and "b.safetensors" in _metadata_asked(second)
+    assert "c.safetensors" in _metadata_asked(second)
+    assert sorted(_metadata_asked(first) + _metadata_asked(second)).count("a.safetensors") == 1
+    one, two = (found.snapshots[0], found.snapshots[1]) if found.snapshots[0].url == first.url else found.snapshots[::-1]
+    assert two.metadata("loras", "b.safetensors") == flux["b.safetensors"]
+    assert one.metadata("loras", "b.safetensors") == {"ss_base_model_version": "sdxl_base_v1-0"}
+
+
+def test_a_failed_metadata_answer_is_asked_again_of_each_server() -> None:
+    loras = {"checkpoints": ["sd_xl_base_1.0.safetensors"], "loras": ["a.safetensors"]}
+    with _metadata_server(loras) as first, _metadata_server(loras) as second:
+        for server in (first, second):
+            server.faults["/view_metadata/loras"] = status(500)
+        with pytest.warns(cf.DegradedServerWarning, match="could not read safetensors metadata of 1 file"):
+            found = cf.discover([first.url, second.url], retries=0, **QUICK)
+    assert _metadata_asked(first) == _metadata_asked(second) == ["a.safetensors"]
+    assert all("/view_metadata/loras?filename=a.safetensors" in s.failures for s in found.snapshots)
+    assert not any(k.startswith("/view_metadata/loras") for s in found.snapshots for k in s.carried)
