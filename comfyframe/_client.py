@@ -216,21 +216,25 @@ class _LargeRead:
     def __init__(self, shared: SharedBodies) -> None:
         self.shared = shared
         self.held = False
-        self.waiting = False
         self.waited = 0.0
+        self.granted: asyncio.Future[None] | None = None  # done when the wait for a permit is over
+
+    @property
+    def waiting(self) -> bool:
+        return self.granted is not None and not self.granted.done()
 
     async def acquire(self) -> None:
         if self.held:
             return
         loop = asyncio.get_running_loop()
         started = loop.time()
-        self.waiting = True
+        self.granted = loop.create_future()
         try:
             await self.shared.reading.acquire()
             self.held = True
         finally:
-            self.waiting = False
             self.waited += loop.time() - started
+            self.granted.set_result(None)
 
     def release(self) -> None:
         if self.held:
@@ -392,9 +396,11 @@ class ComfyClient:
         task = asyncio.ensure_future(exchange)
         try:
             while True:
-                left = started + self.timeout + large.waited - loop.time()
-                done, _ = await asyncio.wait((task,), timeout=self.timeout if large.waiting else max(left, 0.0))
-                if done:
+                if large.granted is not None and large.waiting:  # the clock stops until the permit is granted
+                    await asyncio.wait((task, large.granted), return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    await asyncio.wait((task,), timeout=max(started + self.timeout + large.waited - loop.time(), 0.0))
+                if task.done():
                     return task.result()
                 if not large.waiting and started + self.timeout + large.waited <= loop.time():
                     raise asyncio.TimeoutError

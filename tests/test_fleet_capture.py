@@ -152,6 +152,33 @@ def test_waiting_for_a_large_read_does_not_count_against_the_timeout() -> None:
     assert answer == "read" and took >= 2.2
 
 
+def test_after_the_wait_the_request_has_its_whole_timeout_and_no_more() -> None:
+    class OneAtATime(SharedBodies):
+        LARGE_READS = 1
+
+    async def run() -> None:
+        shared = OneAtATime()
+        other, mine = _LargeRead(shared), _LargeRead(shared)
+        await other.acquire()
+        asyncio.get_running_loop().call_later(1.1, other.release)
+
+        async def exchange() -> None:
+            await asyncio.sleep(0.9)  # the headers take 0.9 s, then the body waits 0.2 s for a permit
+            await mine.acquire()
+            await asyncio.sleep(30)  # and never ends
+
+        async with ComfyClient("http://127.0.0.1:1", timeout=1.0, shared=shared) as client:
+            try:
+                await client._within_timeout(exchange(), mine)
+            finally:
+                mine.release()
+
+    started = time.perf_counter()
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(run())
+    assert 1.15 <= time.perf_counter() - started < 1.6  # its own 1 s plus the 0.2 s it waited
+
+
 def test_the_timeout_still_bounds_the_request_itself() -> None:
     async def run() -> None:
         shared = SharedBodies()
