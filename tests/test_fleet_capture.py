@@ -6,12 +6,13 @@ import asyncio
 import json
 import logging
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fault_server import FaultServer, object_info, send_json, status
+from fault_server import FaultServer, hang, object_info, send_json, status
 
 import comfyframe as cf
 from comfyframe._capture import capture_async
@@ -278,3 +279,17 @@ def test_a_failed_metadata_answer_is_asked_again_of_each_server() -> None:
     assert _metadata_asked(first) == _metadata_asked(second) == ["a.safetensors"]
     assert all("/view_metadata/loras?filename=a.safetensors" in s.failures for s in found.snapshots)
     assert not any(k.startswith("/view_metadata/loras") for s in found.snapshots for k in s.carried)
+
+
+def test_a_server_hanging_on_metadata_does_not_cost_the_others_theirs() -> None:
+    loras = {"checkpoints": ["sd_xl_base_1.0.safetensors"], "loras": ["a.safetensors", "b.safetensors"]}
+    with _metadata_server(loras) as stuck, _metadata_server(loras) as fine:
+        stuck.faults["/view_metadata/loras"] = hang(30)
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cf.DegradedServerWarning)  # the stuck server's metadata failed
+            found = cf.discover([stuck.url, fine.url], progress=False, timeout=1.5, retries=0)
+        took = time.perf_counter() - started
+    good = next(s for s in found.snapshots if s.url == fine.url)
+    assert all(good.metadata("loras", n) == {"ss_base_model_version": "sdxl_base_v1-0"} for n in loras["loras"])
+    assert took < 5  # at most one timeout waiting for the stuck server, then its own answers
