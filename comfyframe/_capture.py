@@ -20,7 +20,7 @@ from ._assets import fetch_assets
 from ._client import ComfyClient, RetryBudget, SharedBodies
 from ._options import ConnectOptions
 from ._progress import Progress, make_progress
-from ._refresh import carry_history, previous_snapshot, reusable_metadata
+from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 from ._usage import slim_prompts, slim_queue
 from ._version import __version__
@@ -56,8 +56,9 @@ async def capture_async(
     started = time.perf_counter()
     try:
         async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
+            work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
             try:
-                snapshot = await asyncio.wait_for(_Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url)).run(), opts.total_deadline)
+                snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
                 raise ServerTimeout(
                     f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
@@ -65,6 +66,8 @@ async def capture_async(
                     client.url,
                 ) from None
             snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            if work.from_fleet:
+                snapshot.stats["metadata_from_fleet"] = work.from_fleet
             return snapshot
     finally:
         reporter.close()
@@ -77,6 +80,7 @@ class _Capture:
         self.progress = progress
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
+        self.from_fleet = 0  # metadata answers another server of the discovery gave for the same file
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
@@ -101,17 +105,10 @@ class _Capture:
         if not folders:
             return
         self.progress.add(2 * len(folders), "folders")
-        if self.previous is not None and self.want_metadata:  # a refresh compares sizes and dates first
-            listings = (self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders)
-            await _all(self._details(folders), *listings)
+        listings = (self._optional(routes.folder_route(f), _expect(list, "a list of file names")) for f in folders)
+        await _all(self._details(folders), *listings)
+        if self.want_metadata:  # after the sizes and dates: a refresh and a fleet compare them first
             await _all(*(self._fetch_metadata(f) for f in folders))
-            return
-        await _all(*(self._folder(f) for f in folders), self._details(folders))
-
-    async def _folder(self, folder: str) -> None:
-        await self._optional(routes.folder_route(folder), _expect(list, "a list of file names"))
-        if self.want_metadata:
-            await self._fetch_metadata(folder)
 
     async def _details(self, folders: list[str]) -> None:
         """Servers before the experimental model API 404 on it: ask once, then per folder."""
@@ -134,7 +131,38 @@ class _Capture:
         if not wanted:
             return
         self.progress.add(len(wanted), "safetensors metadata")
-        await _all(*(self._metadata(folder, name) for name in wanted))
+        stamps = file_stamps(self.snapshot, folder) if routes.details_route(folder) in self.snapshot.responses else {}
+        await _all(*(self._fleet_metadata(folder, name, stamps.get(name)) for name in wanted))
+
+    async def _fleet_metadata(self, folder: str, name: str, stamp: FileStamp | None) -> None:
+        """Metadata of one file, or another fleet server's answer for the same file (name, size, modified).
+
+        The refresh rule across a fleet: the first server to want a stamped file asks for it; the others of
+        the discovery take its answer (recorded in ``carried`` as that server's URL) instead of asking their
+        own. A file without size and date, or whose answer failed there, is asked of each server itself.
+        """
+        if stamp is None:
+            return await self._metadata(folder, name)
+        claims = self.client.shared.claims
+        claim = ("view_metadata", folder, name, stamp)
+        answer = claims.get(claim)
+        if answer is None:
+            claims[claim] = answer = asyncio.get_running_loop().create_future()
+            key = routes.metadata_route(folder, name)
+            try:
+                await self._metadata(folder, name)
+            finally:
+                answer.set_result((self.snapshot.responses[key], self.client.url) if key in self.snapshot.responses
+                                  else None)  # failed or cancelled: the others ask their own servers
+            return None
+        taken = await asyncio.shield(answer)  # a cancelled waiter must not cancel the answer others wait for
+        if taken is None:
+            return await self._metadata(folder, name)
+        key = routes.metadata_route(folder, name)
+        self.snapshot.responses[key], self.snapshot.carried[key] = taken
+        self.from_fleet += 1
+        self.progress.advance()
+        return None
 
     def _refuse_dots(self, folders: list[str]) -> list[str]:
         """Folder names '.', '..' and '' would normalise into another route: record them as failures."""

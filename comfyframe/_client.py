@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
+import logging
 import re
 import ssl
+from collections.abc import Awaitable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 import orjson
@@ -41,6 +43,7 @@ __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "DEFAULT_URL", "ComfyClient
 
 DEFAULT_URL = "http://127.0.0.1:8188"
 MAX_REDIRECTS = 5
+T = TypeVar("T")
 _SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
 
 
@@ -98,6 +101,35 @@ def _strip_secrets(text: str) -> str:
     return re.sub(r"([?&][^=&#]*)=[^&#]*", r"\1=***", text)
 
 
+# The query keys of the user's URL (credentials such as ?token=) while comfyframe sends a request.
+_SECRET_QUERY: ContextVar[frozenset[str] | None] = ContextVar("comfyframe_secret_query", default=None)
+
+
+class _RedactHttpxLog(logging.Filter):
+    """httpx logs every request URL at INFO; in comfyframe's requests the user's query values become ``***``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secret = _SECRET_QUERY.get()
+        if secret is not None and isinstance(record.args, tuple):
+            record.args = tuple(_redacted_url(a, secret) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+def _redacted_url(url: httpx.URL, secret: frozenset[str]) -> str:
+    pairs = url.params.multi_items()
+    if not pairs:
+        return _printable(str(url))
+    query = "&".join(f"{quote(k, safe='')}={'***' if k in secret else quote(v, safe='')}" for k, v in pairs)
+    return _printable(f"{url.copy_with(query=None)}?{query}")
+
+
+def _install_log_filter() -> None:
+    """Add :class:`_RedactHttpxLog` to the ``httpx`` logger once."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactHttpxLog) for f in logger.filters):
+        logger.addFilter(_RedactHttpxLog())
+
+
 @cache
 def _default_ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs tens of milliseconds; one context serves every client.
@@ -129,25 +161,85 @@ class RetryBudget:
 
 
 class SharedBodies:
-    """Parsed answers by content hash, shared by the servers of one discovery.
+    """Large answers of one discovery: parsed once when identical, and only a few read at once.
 
-    Render farms run identical images: twenty servers send the same megabytes of
-    ``/object_info``. Each distinct body is parsed once and held once; the
-    snapshots share the parsed object (snapshots are read, never changed).
+    Render farms run identical images: twenty servers send the same megabytes of ``/object_info``.
+    A large body is compared with the distinct ones already seen, by length and then byte for byte
+    (cheaper than hashing every body), and an identical one gets the parsed object of the first:
+    the snapshots share it (snapshots are read, never changed). At most ``KEEP_BYTES`` of distinct
+    bodies are kept to compare with; past that a new body is parsed on its own.
+
+    ``reading`` bounds the large bodies held at once: a body takes a permit when it reaches
+    ``LARGE_BYTES`` (or announces that much) and gives it back once parsed, so a hundred servers
+    do not hold a hundred bodies at the same time. Time spent waiting for a permit does not count
+    against the request's timeout.
+
+    ``claims`` maps a key the caller chooses to the future answer of the first server that asked;
+    the capture uses it to let one server answer for others where its evidence rule says the
+    answers are the same (see ``_capture``). The client itself never reads it.
     """
 
-    MIN_BYTES = 256 << 10  # small answers are cheaper to parse than to hash
+    MIN_BYTES = 256 << 10  # small answers are parsed on their own: cheaper than keeping them
+    LARGE_BYTES = 1 << 20
+    LARGE_READS = 4
+    KEEP_BYTES = 64 << 20
 
     def __init__(self) -> None:
-        self._parsed: dict[bytes, Any] = {}
+        self._seen: dict[int, list[tuple[bytes, Any]]] = {}
+        self._kept = 0
+        self._reading: asyncio.Semaphore | None = None
+        self.claims: dict[Hashable, asyncio.Future[Any]] = {}
+
+    @property
+    def reading(self) -> asyncio.Semaphore:
+        if self._reading is None:  # made on first use, inside the event loop that runs the discovery
+            self._reading = asyncio.Semaphore(self.LARGE_READS)
+        return self._reading
 
     def decode(self, body: bytes | bytearray, full: str, kind: str) -> Any:
         if len(body) < self.MIN_BYTES:
             return _decode(body, full, kind)
-        key = hashlib.blake2b(body, digest_size=16).digest()
-        if key not in self._parsed:
-            self._parsed[key] = _decode(body, full, kind)
-        return self._parsed[key]
+        same_length = self._seen.setdefault(len(body), [])
+        for seen, parsed in same_length:
+            if seen == body:
+                return parsed
+        parsed = _decode(body, full, kind)
+        if self._kept + len(body) <= self.KEEP_BYTES:
+            same_length.append((bytes(body), parsed))
+            self._kept += len(body)
+        return parsed
+
+
+class _LargeRead:
+    """One request's claim on :attr:`SharedBodies.reading`, and how long it waited for it."""
+
+    def __init__(self, shared: SharedBodies) -> None:
+        self.shared = shared
+        self.held = False
+        self.waited = 0.0
+        self.granted: asyncio.Future[None] | None = None  # done when the wait for a permit is over
+
+    @property
+    def waiting(self) -> bool:
+        return self.granted is not None and not self.granted.done()
+
+    async def acquire(self) -> None:
+        if self.held:
+            return
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.granted = loop.create_future()
+        try:
+            await self.shared.reading.acquire()
+            self.held = True
+        finally:
+            self.waited += loop.time() - started
+            self.granted.set_result(None)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.shared.reading.release()
 
 
 class ComfyClient:
@@ -179,6 +271,9 @@ class ComfyClient:
         self.timeout = self.options.timeout
         self.requests = 0
         self._params = target.params
+        self._secret_query = frozenset(k for k, _ in target.params)
+        if self._secret_query:
+            _install_log_filter()
         self._transport = transport
         self._headers = {"Accept": "application/json", **self.options.headers}
         if target.auth and not any(k.lower() == "authorization" for k in self._headers):
@@ -188,6 +283,11 @@ class ComfyClient:
         self._budget = budget or RetryBudget(4 * self.options.retries)
         self._shared = shared or SharedBodies()
         self._http: httpx.AsyncClient | None = None
+
+    @property
+    def shared(self) -> SharedBodies:
+        """What this client shares with the other servers of its discovery."""
+        return self._shared
 
     async def __aenter__(self) -> ComfyClient:
         self._http = httpx.AsyncClient(
@@ -239,8 +339,17 @@ class ComfyClient:
     async def _get_once(self, route: str, params: dict[str, str] | None, missing_ok: bool) -> Any:
         full = self.url + route
         self.requests += 1
+        large = _LargeRead(self._shared)
         try:
-            status, reason, kind, body = await asyncio.wait_for(self._exchange(route, params, full), self.timeout)
+            return await self._answer(route, params, missing_ok, full, large)
+        finally:
+            large.release()  # the body is parsed (or failed): its bytes are gone
+
+    async def _answer(
+        self, route: str, params: dict[str, str] | None, missing_ok: bool, full: str, large: _LargeRead
+    ) -> Any:
+        try:
+            status, reason, kind, body = await self._within_timeout(self._exchange(route, params, full, large), large)
         except (asyncio.TimeoutError, httpx.TimeoutException):
             raise ServerTimeout(
                 f"{full} did not answer within {self.timeout:g} s. The server may be busy "
@@ -280,17 +389,39 @@ class ComfyClient:
             raise ServerHTTPError(f"{full} answered HTTP {status} {reason}. " + _status_hint(status), full, status)
         return self._shared.decode(body, full, kind)
 
+    async def _within_timeout(self, exchange: Awaitable[T], large: _LargeRead) -> T:
+        """``await exchange`` within ``timeout`` seconds, not counting a wait for a large-read permit."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        task = asyncio.ensure_future(exchange)
+        try:
+            while True:
+                if large.granted is not None and large.waiting:  # the clock stops until the permit is granted
+                    await asyncio.wait((task, large.granted), return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    await asyncio.wait((task,), timeout=max(started + self.timeout + large.waited - loop.time(), 0.0))
+                if task.done():
+                    return task.result()
+                if not large.waiting and started + self.timeout + large.waited <= loop.time():
+                    raise asyncio.TimeoutError
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
     async def _exchange(
-        self, route: str, params: dict[str, str] | None, full: str
+        self, route: str, params: dict[str, str] | None, full: str, large: _LargeRead
     ) -> tuple[int, str, str, bytearray]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
         assert self._http is not None
+        if self._secret_query:
+            _SECRET_QUERY.set(self._secret_query)  # this task's context only: _exchange runs as its own task
         request = self._http.build_request("GET", route, params=[*self._params, *(params or {}).items()])
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._http.send(request, stream=True)
             try:
                 if response.next_request is None:
-                    body = await self._read_capped(response, route, full)
+                    body = await self._read_capped(response, route, full, large)
                     return response.status_code, response.reason_phrase, response.headers.get("content-type", ""), body
                 request = response.next_request
                 if _origin(request.url) != _origin(self._origin):
@@ -304,11 +435,17 @@ class ComfyClient:
                 await response.aclose()
         raise ServerHTTPError(f"{full} redirected more than {MAX_REDIRECTS} times; check the URL.", full, 310)
 
-    async def _read_capped(self, response: httpx.Response, route: str, full: str) -> bytearray:
+    async def _read_capped(self, response: httpx.Response, route: str, full: str, large: _LargeRead) -> bytearray:
         limit = self.options.limits.for_route(route)
+        threshold = self._shared.LARGE_BYTES
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) >= threshold:
+            await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
         async for chunk in response.aiter_bytes():
+            if not large.held and len(body) + len(chunk) >= threshold:
+                await large.acquire()
             if len(body) + len(chunk) > limit:
                 shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
                 raise UnexpectedPayload(

@@ -92,7 +92,8 @@ class Snapshot:
     failures: dict[str, dict[str, Any]] = field(default_factory=dict)
     taken_at: str = field(default_factory=_now)
     comfyframe_version: str = ""
-    # Route key -> taken_at of the earlier snapshot its body was carried over from (``previous=``).
+    # Route key -> where its body came from instead of this server's answer now: the taken_at of an earlier
+    # snapshot (``previous=``), or the URL of another server of the same discovery (same file, size and date).
     carried: dict[str, str] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict, compare=False)
 
