@@ -44,9 +44,11 @@ def predict(truth: pd.DataFrame) -> pd.DataFrame:
     """Run discovery on the labelled files; one row per labelled row.
 
     A source whose names use subfolders is served as its own server (its own disk: sibling evidence never
-    mixes two users' "Style/" folders); all other rows share one server.
+    mixes two users' "Style/" folders); all other rows share one server. A source is a repository (the part
+    of "owner/repo:path" before the colon), an issue or a file.
     """
     source = truth["source"] if "source" in truth.columns else pd.Series([""] * len(truth), index=truth.index)
+    source = source.str.replace(r"^([^:/]+/[^:/]+):.*$", r"\1", regex=True)
     nested = set(source[truth["name"].str.contains("/", regex=False)])
     disk = pd.factorize(source.where(source.isin(nested), ""))[0]
     urls = np.array([f"http://127.0.0.1:{10000 + i}" for i in range(int(disk.max()) + 1)], dtype=object)

@@ -32,7 +32,9 @@ from comfyframe._infer_family import (  # noqa: E402
     DEFAULT_TIER,
     EXPLICIT_TIER,
     FOLDER_TIER,
+    HIGH_NOISE,
     LOADER_TIER,
+    LOW_NOISE,
     SELECTIVE_COVERAGE,
     SELECTIVE_MIN_FILES,
     SIBLING_MIN,
@@ -218,6 +220,7 @@ class Reference:
         self.components = [(re.compile(r["pattern"]), r["params_b"]) for r in _rules.component_params().to_dict("records")]
         self.kind_hints = [(re.compile(r["pattern"]), r["kind"]) for r in _rules.kind_hints().to_dict("records")]
         self.loader_rules: list[tuple[int, object]] = []
+        self.pairs: set[tuple[str, str, str]] = set()
 
     @staticmethod
     def _tiers(table: pd.DataFrame) -> list[tuple[int, re.Pattern[str], list[tuple[re.Pattern[str], str, int]]]]:
@@ -319,6 +322,7 @@ class Reference:
         self.loader_rules = sorted(rules, key=lambda indexed: -indexed[1].priority)
         loader_family, votes = self.loader_evidence(models, edges, nodes)
         out = defaultdict(list)
+        self.pairs = self.expert_pairs(models)
         firsts = [self.evidence(row, loader_family, votes) for row in models.itertuples(index=False)]
         counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         twins: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # identified stems less their last token
@@ -343,6 +347,23 @@ class Reference:
     @staticmethod
     def group(row: object) -> tuple[str, str, str]:
         return tuple("" if pd.isna(getattr(row, c)) else str(getattr(row, c)) for c in ("server", "folder", "subfolder"))  # type: ignore[return-value]
+
+    def expert_pairs(self, models: pd.DataFrame) -> set[tuple[str, str, str]]:
+        """(server, folder, name) of every file whose high/low-noise twin sits in the same folder."""
+        sides: dict[tuple[tuple[str, str, str], str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        for row in models.itertuples(index=False):
+            stem_t = self.norm(row.stem if pd.notna(row.stem) else None)
+            high, low = re.sub(HIGH_NOISE, " ~ ", stem_t), re.sub(LOW_NOISE, " ~ ", stem_t)
+            key = ("" if pd.isna(row.server) else str(row.server), str(row.folder), str(row.name))
+            if high != stem_t and low == stem_t:
+                sides[(self.group(row), "high", high)].append(key)
+            if low != stem_t and high == stem_t:
+                sides[(self.group(row), "low", low)].append(key)
+        out: set[tuple[str, str, str]] = set()
+        for (group, side, text), keys in sides.items():
+            if (group, "low" if side == "high" else "high", text) in sides:
+                out.update(keys)
+        return out
 
     def evidence(self, row: object, loader_family: dict, votes: dict) -> dict:  # noqa: C901 - kept linear
         """Kind and every family evidence but the siblings', plus the family metadata and the name give."""
@@ -373,6 +394,8 @@ class Reference:
         loader_guess = loader_family.get(key, "")
         stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
         sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)
+        if not stem_f and key in self.pairs:  # a high/low-noise pair: Wan 2.2 experts
+            stem_f, stem_tier = "wan22", BRAND_TIER
         meta = self.family_of(self.norm(meta_text), self.meta_rules)
         outside = any(p.search(stem_t) or p.search(sub_t) for p in self.outside)
         outside = outside or (not meta[0] and any(p.search(self.norm(meta_text)) for p in self.outside))

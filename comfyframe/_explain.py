@@ -234,6 +234,8 @@ def _evidence_frame(raw: pd.DataFrame, row: int, evidence: list[Evidence], kind:
             verdict = f"loses to {decided_role} (stronger evidence comes first)"
         if role in ("loader", "siblings", "size", "default") and family >= 0:
             rule = _weak_rule(role, raw, row, kind, family, gb)
+        elif role == "file name" and family >= 0 and not rule:  # no family_names rule: the name's pair decided
+            rule = "its high/low-noise twin in the same folder (-H beside -L): a Wan 2.2 expert pair"
         records.append({"role": role, "source": ev.source, "read": read, "family": shown, "tier": tier,
                         "rule": rule, "verdict": verdict})  # fmt: skip
     if not _rules.by_kind("has_family", True)[kind[row]]:

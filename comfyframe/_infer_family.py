@@ -261,6 +261,28 @@ def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], i
     return in_sub & np.isin(key + names_, key[twin] + shorter_[twin])
 
 
+# A high- / low-noise token: "-H" / "-L", HN / LN, hinoise / lownoise, high_noise / low_noise.
+HIGH_NOISE = r" (?:h|hn|hinoise|hi noise|high noise) "
+LOW_NOISE = r" (?:l|ln|lonoise|lownoise|lo noise|low noise) "
+
+
+def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np.ndarray:
+    """Per row: the file has a high/low-noise twin in its folder ("Dancing_v10-H" beside "Dancing_v10-L").
+
+    Only Wan 2.2's A14B experts come in such pairs. ``stem`` is (normalised distinct stems, row codes);
+    two regex passes over the distinct stems and one ``isin`` per side.
+    """
+    high_key, low_key = replace(stem[0], HIGH_NOISE, " ~ "), replace(stem[0], LOW_NOISE, " ~ ")
+    names = stem[0].to_numpy(dtype=object)
+    high, low = (high_key.to_numpy(dtype=object) != names)[stem[1]], (low_key.to_numpy(dtype=object) != names)[stem[1]]
+    if not (high.any() and low.any()):  # the common case: no pair possible
+        return np.zeros(len(models), dtype=bool)
+    place = (_column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + _column(models, "subfolder")
+             + "\x00").to_numpy(dtype=object)  # fmt: skip
+    hk, lk = place + high_key.to_numpy(dtype=object)[stem[1]], place + low_key.to_numpy(dtype=object)[stem[1]]
+    return (high & ~low & np.isin(hk, lk[low & ~high])) | (low & ~high & np.isin(lk, hk[high & ~low]))
+
+
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Combine evidence (in order of strength) into (family code, source code, confidence)."""
     n = len(kind)
@@ -310,6 +332,10 @@ def gather_evidence(
     beyond = first_match(concat([stem[0], sub[0]]), list(_rules.outside_families()["pattern"])) >= 0
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
     outside |= outside_metadata(meta_text, meta[0])
+    # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
+    pair = (stem_family < 0) & expert_pairs(models, stem)
+    stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
+    stem_tier = np.where(pair, BRAND_TIER, stem_tier)
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
     # Size limits veto weak evidence: a 2.1 GB checkpoint is not SDXL whatever its folder says.
     veto = size_vetoes(kind, size_bytes)

@@ -227,3 +227,27 @@ def test_a_motion_modules_variant_token_names_its_video_task(name: str, caps: tu
 
 def test_an_upscalers_tokens_do_not_change_what_it_does() -> None:
     assert one("upscale_models", "2x_fill_edit_inpaint.pth")["capabilities"] == ("upscale",)
+
+
+# --------------------------------------------------------------------------- high/low-noise expert pairs
+
+
+@pytest.mark.parametrize(
+    ("pair", "family"),
+    [
+        (["Moves/Shimmy_v3-H.safetensors", "Moves/Shimmy_v3-L.safetensors"], "wan22"),  # only Wan 2.2 comes in pairs
+        (["hop_HN_e20.safetensors", "hop_LN_e20.safetensors"], "wan22"),
+        (["sway_high_noise.safetensors", "sway_low_noise.safetensors"], "wan22"),
+        (["Moves/Shimmy-H.safetensors", "Other/Shimmy-L.safetensors"], ""),  # a pair lives in one folder
+        (["glow_high.safetensors", "glow_low.safetensors"], ""),  # plain high / low is no noise expert
+        (["SDXL/pose_a-H.safetensors", "SDXL/pose_a-L.safetensors"], "sdxl"),  # a family the folder names wins
+        (["swirl_IL-H.safetensors", "swirl_IL-L.safetensors"], "sdxl"),  # as does one the name states
+    ],
+)
+def test_a_high_low_noise_pair_in_one_folder_is_a_wan22_expert_pair(pair: list[str], family: str) -> None:
+    out = infer([{"folder": "loras", "name": n} for n in pair])
+    assert list(out["family"]) == [family, family]
+
+
+def test_half_a_pair_says_nothing() -> None:
+    assert one("loras", "Moves/Shimmy_v3-H.safetensors")["family"] == ""
