@@ -243,22 +243,28 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     return out, share
 
 
-def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray) -> np.ndarray:
-    """Per row: an identified file of its subfolder is named like it plus one token ("add_detail" beside
-    "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the siblings' base is not this
-    file's. ``stem`` is (normalised distinct stems, row codes); one regex pass per step, one ``isin``.
+def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray,
+                     siblings: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per row that sibling evidence would name: an identified file of its subfolder is named like it plus one
+    token ("add_detail" beside "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the
+    siblings' base is not this file's. ``stem`` is (normalised distinct stems, row codes); only the rows
+    siblings would name and the identified files of their subfolders are read (integer keys, one ``isin``).
     """
     out = np.zeros(len(models), dtype=bool)
-    subfolder = _column(models, "subfolder")
-    in_sub = subfolder.ne("").to_numpy()
-    if not (in_sub & (identified >= 0)).any():
+    asked = (siblings >= 0) & (identified < 0)
+    if not asked.any():  # the common case: siblings name nothing
         return out
-    names = replace(take(stem[0], stem[1]), r"^ +| +$", "")
-    shorter = replace(names, r" [^ ]+$", "")
-    key = (_column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder + "\x00").to_numpy(dtype=object)
-    names_, shorter_ = names.to_numpy(dtype=object), shorter.to_numpy(dtype=object)
-    twin = in_sub & (identified >= 0) & (shorter_ != names_)
-    return in_sub & np.isin(key + names_, key[twin] + shorter_[twin])
+    group = _subfolder_groups(models)
+    rows = np.flatnonzero(asked | ((identified >= 0) & np.isin(group, group[asked])))
+    used, at = np.unique(stem[1][rows], return_inverse=True)
+    names = replace(take(stem[0], used), r"^ +| +$", "")
+    canon, distinct = pd.factorize(names.to_numpy(dtype=object))
+    shorter = pd.Index(distinct).get_indexer(replace(names, r" [^ ]+$", "").to_numpy(dtype=object))
+    shorter = np.where(shorter != canon, shorter, -1)[at.reshape(-1)]  # -1: a single token, or no stem that short
+    width, mine = len(distinct) + 1, group[rows]
+    twin = (identified[rows] >= 0) & (shorter >= 0)
+    out[rows] = asked[rows] & np.isin(mine * width + canon[at.reshape(-1)], mine[twin] * width + shorter[twin])
+    return out
 
 
 # A high- / low-noise token: "-H" / "-L", HN / LN, hinoise / lownoise, high_noise / low_noise.
@@ -270,17 +276,30 @@ def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np
     """Per row: the file has a high/low-noise twin in its folder ("Dancing_v10-H" beside "Dancing_v10-L").
 
     Only Wan 2.2's A14B experts come in such pairs. ``stem`` is (normalised distinct stems, row codes);
-    two regex passes over the distinct stems and one ``isin`` per side.
+    two regex passes over the distinct stems, integer keys per row and one ``isin`` per side.
     """
-    high_key, low_key = replace(stem[0], HIGH_NOISE, " ~ "), replace(stem[0], LOW_NOISE, " ~ ")
-    names = stem[0].to_numpy(dtype=object)
-    high, low = (high_key.to_numpy(dtype=object) != names)[stem[1]], (low_key.to_numpy(dtype=object) != names)[stem[1]]
+    high_text, low_text = replace(stem[0], HIGH_NOISE, " ~ "), replace(stem[0], LOW_NOISE, " ~ ")
+    high, low = high_text.ne(stem[0]).to_numpy(), low_text.ne(stem[0]).to_numpy()
     if not (high.any() and low.any()):  # the common case: no pair possible
         return np.zeros(len(models), dtype=bool)
-    place = (_column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + _column(models, "subfolder")
-             + "\x00").to_numpy(dtype=object)  # fmt: skip
-    hk, lk = place + high_key.to_numpy(dtype=object)[stem[1]], place + low_key.to_numpy(dtype=object)[stem[1]]
-    return (high & ~low & np.isin(hk, lk[low & ~high])) | (low & ~high & np.isin(lk, hk[high & ~low]))
+    side = np.where(high & ~low, 1, np.where(low & ~high, 2, 0))  # per distinct stem: 1 high, 2 low
+    cand = np.flatnonzero(side > 0)
+    key = np.full(len(side), -1, dtype=np.int64)
+    texts = np.where(side[cand] == 1, take(high_text, cand).to_numpy(dtype=object), take(low_text, cand).to_numpy(dtype=object))
+    key[cand] = pd.factorize(texts)[0]
+    row_key, row_side = key[stem[1]], side[stem[1]]
+    pairs = _subfolder_groups(models) * (int(key.max()) + 1) + row_key
+    high_rows, low_rows = row_side == 1, row_side == 2
+    return (high_rows & np.isin(pairs, pairs[low_rows])) | (low_rows & np.isin(pairs, pairs[high_rows]))
+
+
+def _subfolder_groups(models: pd.DataFrame) -> np.ndarray:
+    """Integer id of each row's (server, folder, subfolder): codes of each column combined, no string joins."""
+    group = np.zeros(len(models), dtype=np.int64)
+    for column in ("server", "folder", "subfolder"):
+        codes, distinct = pd.factorize(_column(models, column))
+        group = group * (len(distinct) + 1) + codes
+    return group
 
 
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -359,7 +378,8 @@ def gather_evidence(
     identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
                                 Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
     siblings, _ = sibling_families(models, identified)
-    siblings = np.where(outside | vetoed(siblings, veto) | generation_twins(models, stem, identified), -1, siblings)
+    siblings = np.where(outside | vetoed(siblings, veto), -1, siblings)
+    siblings = np.where(generation_twins(models, stem, identified, siblings), -1, siblings)
     return [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),
