@@ -16,12 +16,12 @@ import json
 import logging
 import re
 import ssl
-from collections.abc import Awaitable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Hashable
 from contextlib import aclosing
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
@@ -447,7 +447,7 @@ class ComfyClient:
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
         # aclosing: a body cut short closes its stream here, in this task, not later in the garbage collector.
-        async with aclosing(response.aiter_bytes()) as chunks:
+        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
             async for chunk in chunks:
                 if not large.held and len(body) + len(chunk) >= threshold:
                     await large.acquire()
