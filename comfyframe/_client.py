@@ -16,11 +16,12 @@ import json
 import logging
 import re
 import ssl
-from collections.abc import Awaitable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Hashable
+from contextlib import aclosing
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
@@ -408,6 +409,8 @@ class ComfyClient:
             if not task.done():
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+            elif not task.cancelled():
+                task.exception()  # marks it retrieved: a failure that raced a cancellation is not logged as lost
 
     async def _exchange(
         self, route: str, params: dict[str, str] | None, full: str, large: _LargeRead
@@ -443,18 +446,20 @@ class ComfyClient:
             await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            if not large.held and len(body) + len(chunk) >= threshold:
-                await large.acquire()
-            if len(body) + len(chunk) > limit:
-                shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
-                raise UnexpectedPayload(
-                    f"{full} answered more than {shown} (decompressed), the limit for this route; "
-                    "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
-                    "if the server is trusted.",
-                    full,
-                )
-            body += chunk
+        # aclosing: a body cut short closes its stream here, in this task, not later in the garbage collector.
+        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
+            async for chunk in chunks:
+                if not large.held and len(body) + len(chunk) >= threshold:
+                    await large.acquire()
+                if len(body) + len(chunk) > limit:
+                    shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
+                    raise UnexpectedPayload(
+                        f"{full} answered more than {shown} (decompressed), the limit for this route; "
+                        "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
+                        "if the server is trusted.",
+                        full,
+                    )
+                body += chunk
         return body
 
 
