@@ -267,9 +267,10 @@ def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], i
     return out
 
 
-# A high- / low-noise token: "-H" / "-L", HN / LN, hinoise / lownoise, high_noise / low_noise.
-HIGH_NOISE = r" (?:h|hn|hinoise|hi noise|high noise) "
-LOW_NOISE = r" (?:l|ln|lonoise|lownoise|lo noise|low noise) "
+# A high- / low-noise token: "-H" / "-L", HN / LN, hinoise / lownoise, high_noise / low_noise, or a final
+# high / low ("lite_high" beside "lite_low"; "lighting_high_key" is no expert).
+HIGH_NOISE = r" (?:h|hn|hinoise|hi noise|high noise) | high $"
+LOW_NOISE = r" (?:l|ln|lonoise|lownoise|lo noise|low noise) | low $"
 
 
 def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np.ndarray:

@@ -26,6 +26,7 @@ from test_infer import infer, one
         ("WAN_kickflip_H.safetensors", "wan22"),  # a final -H / -L after Wan
         ("wan-kickflip-L.safetensors", "wan22"),
         ("wan_pirouette_hinoise.safetensors", "wan22"),
+        ("lora_wan_pirouette_high.safetensors", "wan22"),  # Wan + a final high / low
         ("TWIRL-22-H-e4.safetensors", "wan22"),  # 22-H / 22_L: a Wan 2.2 expert LoRA without Wan named
         ("twirl_22_L_v2.safetensors", "wan22"),
         ("twirl_22_HN.safetensors", "wan22"),
@@ -44,6 +45,7 @@ def test_community_abbreviations_of_adapter_bases(name: str, family: str) -> Non
         ("hikeL.safetensors", ""),
         ("wan_softlight_v2.safetensors", "wan21"),  # "light" is no -L: generic Wan stays Wan 2.1
         ("wan_ballet_lx2.safetensors", "wan21"),  # "lx2" is no -L suffix
+        ("wan_sketch_highres.safetensors", "wan21"),  # highres is no high-noise expert
         ("poster_v22_H.safetensors", ""),  # a version 22 is no Wan 2.2
         ("calendar_2022_L.safetensors", ""),
         ("elfQueen_22_H_xl.safetensors", "sdxl"),  # a base named beside it wins
@@ -239,7 +241,8 @@ def test_an_upscalers_tokens_do_not_change_what_it_does() -> None:
         (["hop_HN_e20.safetensors", "hop_LN_e20.safetensors"], "wan22"),
         (["sway_high_noise.safetensors", "sway_low_noise.safetensors"], "wan22"),
         (["Moves/Shimmy-H.safetensors", "Other/Shimmy-L.safetensors"], ""),  # a pair lives in one folder
-        (["glow_high.safetensors", "glow_low.safetensors"], ""),  # plain high / low is no noise expert
+        (["glow_high.safetensors", "glow_low.safetensors"], "wan22"),  # a final high / low pair too
+        (["lighting_high_key.safetensors", "lighting_low_key.safetensors"], ""),  # not at the end: no expert
         (["SDXL/pose_a-H.safetensors", "SDXL/pose_a-L.safetensors"], "sdxl"),  # a family the folder names wins
         (["swirl_IL-H.safetensors", "swirl_IL-L.safetensors"], "sdxl"),  # as does one the name states
     ],
