@@ -319,12 +319,7 @@ def _choose(
     pos[found] = _pick(plan.cand_key, plan.cand_pos, group[found], room[found])
     pos = _prefer_like(plan, needs, pos, room, found)
     chosen = needs.assign(pos=pos)[found]
-    miss = needs[~found & ~needs["optional"].to_numpy()]
-    missing = group_tuples(miss["pipe"].to_numpy(), miss["label"].to_numpy(dtype=object), n_gen)
-    scoped = miss["for_job"] != ""
-    blocking = miss[~scoped].groupby("pipe").size()
-    lost = miss[scoped].drop_duplicates(["pipe", "for_job"])
-    job_lost = group_tuples(lost["pipe"].to_numpy(), lost["for_job"].to_numpy(dtype=object), n_gen)
+    missing, job_lost, blocking = _missing(needs, found, n_gen)
     w = weight[chosen["pos"].to_numpy()]
     role = chosen["role"].to_numpy()
     at = chosen["pipe"].to_numpy()
@@ -333,6 +328,31 @@ def _choose(
         for name, roles in (("encode", ENCODE_ROLES), ("decode", DECODE_ROLES), ("expert", ("expert",)))
     }
     return chosen, missing, job_lost, blocking, phases
+
+
+def _missing(needs: pd.DataFrame, found: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """(missing labels, jobs lost to missing parts, count of missing parts that block every job) per generator."""
+    miss = needs[~found & ~needs["optional"].to_numpy()]
+    missing = group_tuples(miss["pipe"].to_numpy(), miss["label"].to_numpy(dtype=object), n_gen)
+    scoped = miss["for_job"] != ""
+    blocking = miss[~scoped].groupby("pipe").size()
+    lost = miss[scoped].drop_duplicates(["pipe", "for_job"])
+    job_lost = group_tuples(lost["pipe"].to_numpy(), lost["for_job"].to_numpy(dtype=object), n_gen)
+    return missing, job_lost, blocking
+
+
+def _ready(
+    cols: dict[str, np.ndarray], gen: np.ndarray, blocking: pd.Series, lost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ready, capabilities, unknown) per generator: ready when no part blocks it and a job is left.
+
+    ``unknown``: a bare diffusion model nothing identifies; nobody can say which encoders and VAE it needs.
+    None of this depends on the budget or the job.
+    """
+    unknown = (cols["family"][gen] == "") & (cols["kind"][gen] == "diffusion_model")
+    capabilities = sorted_tuples(cols["capabilities"][gen])
+    blocked = blocking.reindex(pd.RangeIndex(gen.size), fill_value=0).to_numpy() != 0
+    return ~unknown & ~blocked & _some_job_left(capabilities, lost), capabilities, unknown
 
 
 def group_tuples(group: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
@@ -416,7 +436,6 @@ def _generator_rows(
     chosen, missing, job_lost, blocking, phases = choice
     cols = plan.cols
     n = gen.size
-    index = pd.RangeIndex(n)
     kind = cols["kind"][gen]
     family = cols["family"][gen]
     weights = cols["weights_gb"][gen]
@@ -431,13 +450,10 @@ def _generator_rows(
     diffusion_gb = weights * dm
     decode = _decode(codes, width, height, frames, job.batch, params, decode_vae, budgets)
     decode_gb = decode_vae + np.where(upscaler, 0.0, decode)  # an upscale model works on pixels: no VAE
-    # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
-    unknown = (family == "") & (kind == "diffusion_model")
+    ready, capabilities, unknown = _ready(cols, gen, blocking, job_lost)
     miss = missing.copy()
     miss[unknown] = _filled(int(unknown.sum()), ("recipe:unknown_family",))
     lost = job_lost
-    capabilities = sorted_tuples(cols["capabilities"][gen])
-    ready = ~unknown & (blocking.reindex(index, fill_value=0).to_numpy() == 0) & _some_job_left(capabilities, lost)
     comp = group_tuples(chosen["pipe"].to_numpy(), _component_names(cols, chosen["pos"].to_numpy()), n)
     return pd.DataFrame({
         "server": cols["server"][gen],
@@ -598,23 +614,47 @@ def _jobs(capabilities: np.ndarray, lost: np.ndarray, ready: np.ndarray) -> np.n
     return table[codes]
 
 
-def adapter_columns(models: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
+def ready_generators(plan: Plan) -> np.ndarray:
+    """Per generator of the plan (``pipes`` rows without a module): is its pipeline ready, as in :func:`evaluate`.
+
+    Readiness does not depend on the budget or the job, so this needs no evaluation.
+    """
+    n_gen = int((plan.pipes["module"] < 0).sum())
+    needs = plan.needs[plan.needs["pipe"] < n_gen]
+    _, job_lost, blocking = _missing(needs, needs["group"].to_numpy() >= 0, n_gen)
+    return _ready(plan.cols, plan.pipes["gen"].to_numpy()[:n_gen], blocking, job_lost)[0]
+
+
+def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """``applies_to`` (the base family an adapter runs on) and ``orphan`` (no ready generator of a family it
-    runs on, on its server) for adapters and motion modules; "" and NA for every other file."""
+    runs on, on its server) for adapters and motion modules; "" and NA for every other file.
+
+    ``plan`` is :func:`plan_pipelines` of ``models``.
+    """
     adapter = models["kind"].isin(ADAPTER_KINDS).to_numpy()
     family = models["family"].fillna("").to_numpy(dtype=object)
     applies_to = np.where(adapter, family, "").astype(object)
-    plain = pipelines[pipelines["ready"].fillna(False).to_numpy(dtype=bool) & pipelines["module"].eq("").to_numpy()]
-    runnable = pd.MultiIndex.from_arrays([plain["server"].astype(object), plain["family"].astype(object)]).unique()
+    gen = plan.pipes["gen"].to_numpy()[: int((plan.pipes["module"] < 0).sum())]
+    plain = gen[ready_generators(plan)]
+    runnable = set(zip(plan.cols["server"][plain].tolist(), plan.cols["family"][plain].tolist()))
     runs_on = _rules.adapter_bases()
     rows = np.flatnonzero(adapter & (family != ""))
-    wanted = pd.DataFrame({"row": rows, "server": models["server"].to_numpy(dtype=object)[rows],
-                           "family": pd.Series(family[rows], dtype=object).map(runs_on).to_numpy()}).explode("family")
-    served = pd.MultiIndex.from_arrays([wanted["server"], wanted["family"]]).isin(runnable)
-    has_base = pd.Series(served, index=wanted["row"].to_numpy()).groupby(level=0).any()
-    orphan = pd.Series(pd.NA, index=models.index, dtype="boolean")
-    orphan.iloc[has_base.index.to_numpy()] = ~has_base.to_numpy()
-    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"), "orphan": orphan}, index=models.index)
+    orphan = np.zeros(len(models), dtype=bool)
+    if rows.size:
+        # decided once per distinct (server, family), a handful per server
+        servers, server_names = pd.factorize(models["server"].to_numpy(dtype=object)[rows], use_na_sentinel=False)
+        families, family_names = pd.factorize(family[rows])
+        pairs, pair_of = np.unique(servers * len(family_names) + families, return_inverse=True)
+        lone = np.array([
+            not any((server_names[k // len(family_names)], base) in runnable
+                    for base in runs_on.get(family_names[k % len(family_names)], ()))
+            for k in pairs.tolist()
+        ], dtype=bool)  # fmt: skip
+        orphan[rows] = lone[pair_of.reshape(-1)]
+    other = np.ones(len(models), dtype=bool)  # not an adapter with a family: NA
+    other[rows] = False
+    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"),
+                         "orphan": pd.arrays.BooleanArray(orphan, other)}, index=models.index)  # fmt: skip
 
 
 def pipeline_label(row: pd.Series | dict[str, object]) -> str:

@@ -16,6 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:
+    import pyarrow as pa
+except ImportError:  # pragma: no cover - pyarrow is optional
+    pa = None
+
 OBJECT = "object"  # tuples of str
 
 
@@ -215,9 +220,37 @@ def from_columns(table: Table, data: Mapping[str, Any], length: int) -> pd.DataF
             for i, value in enumerate(values):  # element-wise: tuples must stay cells, not rows
                 cells[i] = value
             arrays[column.name] = cells
+        elif column.dtype == "string":
+            arrays[column.name] = _text_array(values)
+        elif column.dtype == "boolean":
+            arrays[column.name] = _bool_array(values)
         else:
             arrays[column.name] = pd.array(values, dtype=column.dtype)
-    return pd.DataFrame(arrays, index=pd.RangeIndex(length))
+    return pd.DataFrame(arrays, index=pd.RangeIndex(length), copy=False)
+
+
+def _text_array(values: Any) -> Any:
+    """``pd.array(values, dtype="string")``: straight through Arrow when the cells are str or None.
+
+    pandas checks and converts every cell in Python first, which costs more than the Arrow copy; anything
+    else (numbers, NaN, unencodable text) takes pandas' own path, with its conversions and errors.
+    """
+    if pa is not None and pd.StringDtype().storage == "pyarrow":
+        try:
+            data = pa.array(values, type=pa.large_string(), from_pandas=False)
+        except (pa.ArrowException, ValueError, TypeError):
+            pass
+        else:
+            return pd.arrays.ArrowStringArray(data)
+    return pd.array(values, dtype="string")
+
+
+def _bool_array(values: Any) -> Any:
+    """``pd.array(values, dtype="boolean")``, without the per-cell pass when every cell is a bool."""
+    plain = np.asarray(values) if isinstance(values, (list, np.ndarray)) else None
+    if plain is not None and plain.dtype == np.bool_ and plain.ndim == 1:
+        return pd.arrays.BooleanArray(plain.copy(), np.zeros(len(plain), dtype=bool))
+    return pd.array(values, dtype="boolean")
 
 
 def conform(frame: pd.DataFrame, table: Table, *, keep_extra: bool = True) -> pd.DataFrame:
