@@ -174,6 +174,26 @@ def contains(texts: pd.Series, pattern: str) -> np.ndarray:
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
 
 
+def plain_texts(texts: pd.Series) -> list[str] | None:
+    """The texts as Python str when every one is printable ASCII (Python ``re`` and RE2 agree on them), else None."""
+    values = texts.tolist()
+    return values if all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values) else None
+
+
+def contains_at(texts: pd.Series, rows: np.ndarray, pattern: str, plain: list[str] | None) -> np.ndarray:
+    """``contains(take(texts, rows), pattern)``; ``plain`` is :func:`plain_texts` of ``texts``, converted once.
+
+    Many small passes over subsets of one column (a rule per family) then run in Python ``re`` without
+    slicing the column each time.
+    """
+    if plain is not None and rows.size * len(pattern) <= SMALL_PASS and pattern.isascii():
+        compiled = _python_regex(pattern)
+        if compiled is not None:
+            search = compiled.search
+            return np.fromiter((search(plain[i]) is not None for i in rows.tolist()), dtype=bool, count=rows.size)
+    return contains(take(texts, rows), pattern)
+
+
 def extract(texts: pd.Series, pattern: str) -> np.ndarray:
     """Object array: the first capture group of the left-most match per text, None when none."""
     if len(texts) == 0:

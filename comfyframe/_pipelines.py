@@ -34,12 +34,14 @@ parameter counts (``family_specs.csv``). Expert halves swap in turn, so only one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, contains, on_distinct, take
+from ._infer_text import as_text, contains_at, on_distinct, plain_texts, take
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
 from ._schema import PIPELINES, from_columns
 from ._validate import positive_number
@@ -107,15 +109,14 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     cols = _column_arrays(frame)
     kind, family = cols["kind"], cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
-    recipes = _rules.recipes()
-    spec_of_rule, specs = _specs(recipes)
-    wanted_kinds = {k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)
-    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, sorted(wanted_kinds))))
+    spec_of_rule, specs = _rule_specs()
+    rule_columns = _rule_columns()
+    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, rule_columns["wanted_kinds"])))
     labels = _labels(frame["variant"])
     gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
     modules = np.flatnonzero(kind == "motion_module")
 
-    pipe_of_need, rule_of_need = _needs(recipes, gen, kind, family, text, labels)
+    pipe_of_need, rule_of_need = _needs(gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
     by_kind = pd.Series(np.arange(len(kind))).groupby(kind).indices
@@ -144,10 +145,7 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     group = lookup.get_indexer(pipe_server[pipe_of_need] * len(specs) + spec) if len(pipe_of_need) else pipe_of_need
     needs = pd.DataFrame({
         "pipe": pipe_of_need, "rule": rule_of_need, "group": group,
-        "role": recipes["role"].to_numpy(dtype=object)[rule_of_need],
-        "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object)[rule_of_need],
-        "optional": recipes["optional"].to_numpy(dtype=bool)[rule_of_need],
-        "for_job": recipes["for_job"].to_numpy(dtype=object)[rule_of_need],
+        **{column: values[rule_of_need] for column, values in rule_columns.items() if column != "wanted_kinds"},
     })  # fmt: skip
     # A generator listing the same part twice (two rules for one part) needs it once.
     needs = needs.drop_duplicates(["pipe", "label"], ignore_index=True)
@@ -168,43 +166,76 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return cols
 
 
-def _needs(
-    recipes: pd.DataFrame, gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: pd.Series, labels: _Labels
-) -> tuple[np.ndarray, np.ndarray]:
+def _needs(gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: _Paths, labels: _Labels) -> tuple[np.ndarray, np.ndarray]:
     """(pipe, recipe row) of every part a generator needs; rule by rule over the generators of its family."""
     need_pipe: list[np.ndarray] = []
     need_rule: list[np.ndarray] = []
-    for fam, rows in recipes.groupby("family", sort=False).groups.items():
+    for fam, rules in _recipes_by_family():
         members = gen[family[gen] == fam]
         if not members.size:
             continue
-        member_text = take(text, members)
         checkpoint = kind[members] == "checkpoint"
-        for i in rows:
-            rule = recipes.loc[i]
+        for i, rule in rules:
             hit = labels.has_all(members, rule["when"]) & ~labels.has_any(members, rule["unless"])
             if rule["generator_pattern"]:
-                hit &= contains(member_text, rule["generator_pattern"])
+                hit &= text.contains(members, rule["generator_pattern"])
             if rule["generator_exclude"]:
-                hit &= ~contains(member_text, rule["generator_exclude"])
+                hit &= ~text.contains(members, rule["generator_exclude"])
             bundled = rule["bundled"]  # what an all-in-one checkpoint holds, it does not need
             if bundled == "always":
                 hit &= ~checkpoint
             elif bundled != "never":
-                hit &= ~(checkpoint & contains(member_text, bundled))
+                hit &= ~(checkpoint & text.contains(members, bundled))
             need_pipe.append(np.searchsorted(gen, members[hit]))  # a generator's pipe index is its index in gen
             need_rule.append(np.full(int(hit.sum()), i, dtype=np.int64))
     empty = np.zeros(0, dtype=np.int64)
     return (np.concatenate(need_pipe) if need_pipe else empty), (np.concatenate(need_rule) if need_rule else empty)
 
 
-def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
+@cache
+def _rule_columns() -> dict[str, np.ndarray]:
+    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job); and every kind a recipe
+    reads (``wanted_kinds``). Derived from the rule table once."""
+    recipes = _rules.recipes()
+    specs = _rule_specs()[1]
+    return {
+        "role": recipes["role"].to_numpy(dtype=object),
+        "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object),
+        "optional": recipes["optional"].to_numpy(dtype=bool),
+        "for_job": recipes["for_job"].to_numpy(dtype=object),
+        "wanted_kinds": np.array(sorted({k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)),
+                                 dtype=object),
+    }  # fmt: skip
+
+
+@cache
+def _recipes_by_family() -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """The recipe rules grouped by family (table order), each as (row, its fields): read once, not per plan."""
+    recipes = _rules.recipes()
+    records = recipes.to_dict("records")
+    return [(fam, [(int(i), records[int(i)]) for i in rows])
+            for fam, rows in recipes.groupby("family", sort=False).indices.items()]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Normalised names of the models (see :func:`_normalised_paths`), also as Python str when plain."""
+
+    series: pd.Series
+    plain: list[str] | None
+
+    def contains(self, rows: np.ndarray, pattern: str) -> np.ndarray:
+        return contains_at(self.series, rows, pattern, self.plain)
+
+
+def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> _Paths:
     """Normalised names of ``rows`` (the kinds recipes look at), "" for the others."""
     path = frame["path"] if "path" in frame.columns else frame["name"]
     codes, distinct = on_distinct(as_text(path.iloc[rows]))
     out = np.full(len(frame), "", dtype=object)
     out[rows] = take(distinct, codes).to_numpy(dtype=object)
-    return as_text(out)
+    series = as_text(out)
+    return _Paths(series, plain_texts(series))
 
 
 @dataclass(frozen=True)
@@ -212,10 +243,14 @@ class _Labels:
     """Variant labels of each model, as one boolean column per label asked for (built once per distinct value)."""
 
     codes: np.ndarray
-    distinct: pd.Series
+    distinct: list[str]  # ";label;label;" per distinct variant
+    tables: dict[str, np.ndarray]
 
     def has(self, rows: np.ndarray, label: str) -> np.ndarray:
-        table = self.distinct.str.contains(f";{label};", regex=False).to_numpy(dtype=bool)
+        table = self.tables.get(label)
+        if table is None:
+            needle = f";{label};"
+            table = self.tables[label] = np.array([needle in v for v in self.distinct], dtype=bool)
         return table[self.codes[rows]]
 
     def has_all(self, rows: np.ndarray, labels: str) -> np.ndarray:
@@ -233,10 +268,16 @@ class _Labels:
 
 def _labels(variant: pd.Series) -> _Labels:
     codes, distinct = pd.factorize(variant.fillna("").astype(object), use_na_sentinel=False)
-    return _Labels(codes, pd.Series([f";{v};" for v in distinct], dtype=object))
+    return _Labels(codes, [f";{v};" for v in distinct], {})
 
 
 SPEC_COLUMNS = ("kinds", "families", "pattern", "exclude", "needs")
+
+
+@cache
+def _rule_specs() -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """:func:`_specs` of the recipe table, once."""
+    return _specs(_rules.recipes())
 
 
 def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -248,7 +289,7 @@ def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
 
 
 def _spec_matches(
-    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: pd.Series, labels: _Labels
+    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: _Paths, labels: _Labels
 ) -> np.ndarray:
     """Row positions of the files that satisfy one part's file condition."""
     kinds, families, pattern, exclude, needs = spec
@@ -256,12 +297,11 @@ def _spec_matches(
     if families:
         rows = rows[np.isin(family[rows], families.split(";"))]
     if rows.size and (pattern or exclude):
-        sub = take(text, rows)
         keep = np.ones(rows.size, dtype=bool)
         if pattern:
-            keep &= contains(sub, pattern)
+            keep &= text.contains(rows, pattern)
         if exclude:
-            keep &= ~contains(sub, exclude)
+            keep &= ~text.contains(rows, exclude)
         rows = rows[keep]
     if needs and rows.size:
         rows = rows[labels.has_all(rows, needs)]
