@@ -12,17 +12,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text
+from ._infer_text import as_text, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
 
 def _joint(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
-    """Codes of several string columns in one shared code space, and the distinct values."""
+    """Codes of several string columns in one shared code space, and the distinct values (NA counts as "")."""
     sizes = [len(c) for c in columns]
-    stacked = pd.concat([as_text(c) for c in columns], ignore_index=True)
-    codes, distinct = pd.factorize(stacked, use_na_sentinel=False)
-    return np.split(codes.astype(np.int64), np.cumsum(sizes)[:-1]), np.asarray(distinct, dtype=object)
+    found = joint_codes(columns)
+    if found is None:
+        stacked = pd.concat([as_text(c) for c in columns], ignore_index=True)
+        codes, distinct = pd.factorize(stacked, use_na_sentinel=False)
+        found = codes.astype(np.int64), np.asarray(distinct, dtype=object)
+    return np.split(found[0], np.cumsum(sizes)[:-1]), found[1]
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,12 @@ class Dropdowns:
         out = self.node_names[server_node % len(self.node_names)].astype(object)
         found, rows = self._rows(server_node)
         if found.any():
-            table = self.nodes.iloc[rows[found]]
-            text = table["node"].astype(object).fillna("").astype(str)
+            at = rows[found]
+            text = _node_text(self.nodes["node"], at)
             for column in ("display_name", "category", "package"):
-                if column in table.columns:
-                    text = text + " " + table[column].astype(object).fillna("").astype(str)
-            out[found] = text.to_numpy(dtype=object)
+                if column in self.nodes.columns:
+                    text = text + " " + _node_text(self.nodes[column], at)
+            out[found] = text
         return out
 
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
@@ -76,6 +79,14 @@ class Dropdowns:
             value = () if produced is None else produced.iat[int(rows[i])]
             out[i] = tuple(value) if isinstance(value, (tuple, list)) else ()
         return out
+
+
+def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column`` at positions ``rows`` as str cells, NA as "" (an object array: ``+`` joins cell by cell)."""
+    values = column.iloc[rows]
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.to_numpy(dtype=object, na_value="")
+    return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
 
 
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:

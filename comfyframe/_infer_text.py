@@ -120,6 +120,24 @@ def concat(parts: Sequence[pd.Series]) -> pd.Series:
     return pd.concat(list(parts), ignore_index=True)
 
 
+def joint_codes(columns: Sequence[pd.Series]) -> tuple[np.ndarray, np.ndarray] | None:
+    """``pd.factorize`` of the columns end to end, NA as "": (int64 codes, distinct str), straight in Arrow.
+
+    None when a column is not Arrow-backed text (then factorize with pandas).
+    """
+    if pc is None or not all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" for c in columns):
+        return None
+    chunks = [chunk for c in columns for chunk in c.array.__arrow_array__().chunks]
+    if not chunks or len({chunk.type for chunk in chunks}) > 1:
+        return None
+    data = pa.chunked_array(chunks).combine_chunks()
+    if data.null_count:
+        data = pc.fill_null(data, pa.scalar("", data.type))
+    encoded = pc.dictionary_encode(data)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     """``texts`` at positions ``rows``, as a fresh positional series."""
     data = _arrow(texts)
@@ -180,18 +198,21 @@ def plain_texts(texts: pd.Series) -> list[str] | None:
     return values if all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values) else None
 
 
-def contains_at(texts: pd.Series, rows: np.ndarray, pattern: str, plain: list[str] | None) -> np.ndarray:
-    """``contains(take(texts, rows), pattern)``; ``plain`` is :func:`plain_texts` of ``texts``, converted once.
+def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None) -> np.ndarray:
+    """``contains(take(texts, rows), pattern)`` (``rows`` None: every text); ``plain`` is :func:`plain_texts` of
+    ``texts``, converted once.
 
-    Many small passes over subsets of one column (a rule per family) then run in Python ``re`` without
-    slicing the column each time.
+    Many small passes over one column (a rule per family, a pattern per variant) then run in Python ``re``
+    without slicing the column or converting it again each time.
     """
-    if plain is not None and rows.size * len(pattern) <= SMALL_PASS and pattern.isascii():
+    size = len(texts) if rows is None else rows.size
+    if plain is not None and size * len(pattern) <= SMALL_PASS and pattern.isascii():
         compiled = _python_regex(pattern)
         if compiled is not None:
             search = compiled.search
-            return np.fromiter((search(plain[i]) is not None for i in rows.tolist()), dtype=bool, count=rows.size)
-    return contains(take(texts, rows), pattern)
+            values = plain if rows is None else [plain[i] for i in rows.tolist()]
+            return np.fromiter((search(v) is not None for v in values), dtype=bool, count=size)
+    return contains(texts if rows is None else take(texts, rows), pattern)
 
 
 def extract(texts: pd.Series, pattern: str) -> np.ndarray:
@@ -269,8 +290,9 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     if rows.size == 0:
         return out
     subset = take(texts, rows)
+    plain = plain_texts(subset)
     for j, pattern in enumerate(patterns):
-        out[rows, j] = contains(subset, pattern)
+        out[rows, j] = contains_at(subset, None, pattern, plain)
     return out
 
 
