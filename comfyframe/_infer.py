@@ -143,7 +143,7 @@ def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndar
     mask = np.zeros(len(family), dtype=np.int64)
     delta = np.zeros(len(family), dtype=np.float64)
     params = np.full(len(family), np.nan)
-    for i, rule in enumerate(_rules.variants().itertuples(index=False)):
+    for i, rule in enumerate(_rules.rows("variants")):
         hit = hits[:, i]
         if rule.scope:
             hit = hit & np.isin(family, [_rules.FAMILY_CODE[f] for f in rule.scope])
@@ -161,7 +161,7 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
     caps = np.zeros(len(kind), dtype=np.int64)
     matched = np.zeros(len(kind), dtype=bool)
-    for rule in _rules.capability_rules().itertuples(index=False):
+    for rule in _rules.rows("capability_rules"):
         applies = ((vmask >> bits[rule.variant]) & 1).astype(bool)
         if rule.modality != "*":
             applies &= modality == modalities.index(rule.modality)

@@ -176,7 +176,7 @@ def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarra
     gb = size_bytes / 1e9
     per_weight = np.append(_rules.precisions()["file_bytes"].to_numpy(dtype=np.float64), np.nan)[precision]
     out = np.full(len(kind), -1, dtype=np.int64)
-    for rule in _rules.family_sizes().itertuples(index=False):
+    for rule in _rules.rows("family_sizes"):
         hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
         if not np.isnan(rule.file_bytes):
             hit &= per_weight == rule.file_bytes
@@ -188,7 +188,7 @@ def size_vetoes(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
     """(rows x families) bool: the file's size rules the family out for its kind (family_size_limits.csv)."""
     gb = size_bytes / 1e9
     out = np.zeros((len(kind), len(_rules.FAMILIES)), dtype=bool)
-    for rule in _rules.family_size_limits().itertuples(index=False):
+    for rule in _rules.rows("family_size_limits"):
         column = _rules.FAMILY_CODE[rule.family]
         out[:, column] |= (kind == _rules.KIND_CODE[rule.kind]) & ((gb < rule.min_gb) | (gb > rule.max_gb))
     return out

@@ -64,7 +64,7 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
     best_kind = np.full(len(pairs), -1, dtype=np.int64)
     best_priority = np.full(len(pairs), -1, dtype=np.int64)
     best_rule = np.full(len(pairs), -1, dtype=np.int64)
-    for index, rule in enumerate(_rules.loader_kinds().itertuples(index=False)):
+    for index, rule in enumerate(_rules.rows("loader_kinds")):
         has = np.fromiter((rule.requires <= o for o in pair_outputs), dtype=bool, count=len(pair_outputs))
         if rule.input and has.any():
             has &= contains(inputs, rule.input)

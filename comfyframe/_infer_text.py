@@ -45,10 +45,32 @@ SEPARATORS = r"[^a-z0-9.]+"
 
 def as_text(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     """Strings as the fast string dtype with a fresh positional index, NA replaced by ""."""
+    data = _arrow_text(values)
+    if data is not None:
+        if data.null_count:
+            data = pc.fill_null(data, pa.scalar("", data.type))
+        return _wrap(data)
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if series.dtype != TEXT or series.hasnans:
         series = series.astype(TEXT).fillna("")
     return series.reset_index(drop=True)
+
+
+def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
+    """``values`` as Arrow text without pandas' cell-by-cell pass: Arrow-backed text as it is, a list or
+    array of str and None copied by Arrow; None for anything else (numbers, NaN …: pandas converts those)."""
+    if pc is None or TEXT.storage != "pyarrow":
+        return None
+    if isinstance(values, pd.Series):
+        if values.dtype == TEXT:
+            return values.array.__arrow_array__()
+        if values.dtype != object:
+            return None
+        values = values.to_numpy()
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
 
 
 def _arrow(texts: pd.Series) -> Any:

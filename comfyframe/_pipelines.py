@@ -158,7 +158,7 @@ STRING_COLUMNS = ("server", "folder", "name", "kind", "family", "variant", "prec
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns planning and evaluation read, converted to numpy once."""
-    cols = {c: frame[c].astype(object).fillna("").to_numpy(dtype=object) for c in STRING_COLUMNS}
+    cols = {c: frame[c].to_numpy(dtype=object, na_value="") for c in STRING_COLUMNS}
     cols["weights_gb"] = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
     cols["params_b"] = frame["params_b"].astype("float64").to_numpy()
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
