@@ -49,7 +49,7 @@ from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
-from ._schema import MODELS_INFERRED
+from ._schema import MODELS_INFERRED, typed_array
 
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
@@ -85,8 +85,8 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
     out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()}
-    return pd.concat([out, pd.DataFrame(columns, index=models.index)], axis=1)
+    columns = {c: result[c] if t == "object" else typed_array(result[c], t, len(models)) for c, t in INFERRED.items()}
+    return pd.concat([out, pd.DataFrame(columns, index=models.index, copy=False)], axis=1)
 
 
 def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -93,7 +93,9 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     """Index the edges (and nodes) against the models table."""
     n = len(models)
     if edges is not None and "whole_folder" in edges.columns:  # combined loaders offering a whole folder: no evidence
-        edges = edges[~edges["whole_folder"].fillna(False).to_numpy(dtype=bool)]
+        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
+        if whole.any():
+            edges = edges[~whole]
     if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
         edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
@@ -108,17 +110,17 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     model_file = (m_server * n_folders + m_folder) * n_names + m_name
     edge_file = (e_server * n_folders + e_folder) * n_names + e_name
     edge_node = e_server * n_nodes + e_node
-    distinct = pd.DataFrame({"file": edge_file, "dropdown": edge_node * max(len(inputs), 1) + e_input,
-                             "node": edge_node, "input": e_input, "folder": e_folder})  # fmt: skip
-    n_dropdowns = int(distinct["dropdown"].max()) + 1 if len(distinct) else 1
-    if len(distinct) and int(distinct["file"].max()) < np.iinfo(np.int64).max // n_dropdowns:
+    distinct = {"file": edge_file, "dropdown": edge_node * max(len(inputs), 1) + e_input,
+                "node": edge_node, "input": e_input, "folder": e_folder}  # fmt: skip
+    n_dropdowns = int(distinct["dropdown"].max()) + 1 if len(edge_file) else 1
+    if len(edge_file) and int(distinct["file"].max()) < np.iinfo(np.int64).max // n_dropdowns:
         # one int64 key hashes far faster than a two-column drop_duplicates
-        pair = distinct["file"].to_numpy() * n_dropdowns + distinct["dropdown"].to_numpy()
-        distinct = distinct[~pd.Index(pair).duplicated()]
+        keep = ~pd.Index(distinct["file"] * n_dropdowns + distinct["dropdown"]).duplicated()
     else:
-        distinct = distinct.drop_duplicates(["file", "dropdown"])
+        keep = ~pd.DataFrame(distinct).duplicated(["file", "dropdown"]).to_numpy()
+    distinct = {k: v[keep] for k, v in distinct.items()}
     keys, first = np.unique(model_file, return_index=True)
-    file = distinct["file"].to_numpy()
+    file = distinct["file"]
     row = np.full(len(file), -1, dtype=np.int64)
     if len(keys):
         at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
@@ -126,10 +128,10 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         row[hit] = first[at[hit]]
     node_keys, node_rows = np.unique(n_server * n_nodes + n_node, return_index=True)  # first row per node class
     return Dropdowns(
-        row=row, folder=distinct["folder"].to_numpy(), dropdown=distinct["dropdown"].to_numpy(),
-        server_node=distinct["node"].to_numpy(), input=distinct["input"].to_numpy(), folders=folders, inputs=inputs,
+        row=row, folder=distinct["folder"], dropdown=distinct["dropdown"],
+        server_node=distinct["node"], input=distinct["input"], folders=folders, inputs=inputs,
         nodes=nodes, node_keys=node_keys, node_rows=node_rows,
         node_names=node_names if len(node_names) else np.array([""], dtype=object),
         model_server_folder=m_server * n_folders + m_folder,
-        edge_server_folder=(distinct["node"].to_numpy() // n_nodes) * n_folders + distinct["folder"].to_numpy(),
+        edge_server_folder=(distinct["node"] // n_nodes) * n_folders + distinct["folder"],
     )  # fmt: skip

@@ -215,18 +215,22 @@ def from_columns(table: Table, data: Mapping[str, Any], length: int) -> pd.DataF
         values = data.get(column.name)
         if values is None or isinstance(values, (str, int, float, bool)):
             values = [values] * length
-        if column.dtype == OBJECT:
-            cells = np.empty(length, dtype=object)
-            for i, value in enumerate(values):  # element-wise: tuples must stay cells, not rows
-                cells[i] = value
-            arrays[column.name] = cells
-        elif column.dtype == "string":
-            arrays[column.name] = _text_array(values)
-        elif column.dtype == "boolean":
-            arrays[column.name] = _bool_array(values)
-        else:
-            arrays[column.name] = pd.array(values, dtype=column.dtype)
+        arrays[column.name] = typed_array(values, column.dtype, length)
     return pd.DataFrame(arrays, index=pd.RangeIndex(length), copy=False)
+
+
+def typed_array(values: Any, dtype: str, length: int) -> Any:
+    """``values`` (``length`` of them) as one column of ``dtype``: what ``pd.array`` gives, by the fastest path."""
+    if dtype == OBJECT:
+        cells = np.empty(length, dtype=object)
+        for i, value in enumerate(values):  # element-wise: tuples must stay cells, not rows
+            cells[i] = value
+        return cells
+    if dtype == "string":
+        return _text_array(values)
+    if dtype == "boolean":
+        return _bool_array(values)
+    return pd.array(values, dtype=dtype)
 
 
 def _text_array(values: Any) -> Any:
