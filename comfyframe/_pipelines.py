@@ -119,7 +119,7 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     pipe_of_need, rule_of_need = _needs(gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
-    by_kind = pd.Series(np.arange(len(kind))).groupby(kind).indices
+    by_kind = {k: np.flatnonzero(kind == k) for k in dict.fromkeys(kind.tolist())}
     spec_cands = [_spec_matches(spec, by_kind, family, text, labels) for spec in specs]
     cand_spec = np.concatenate([np.full(c.size, s, dtype=np.int64) for s, c in enumerate(spec_cands)] or [np.zeros(0, np.int64)])
     cand_file = np.concatenate(spec_cands or [np.zeros(0, np.int64)])
@@ -130,8 +130,11 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     cand_pos, cand_key = cand_file[order], group_of[order] * _SPAN + weight[cand_file[order]]
 
     precision, quant = cols["precision"], cols["quant"]
-    like_tuple = pd.MultiIndex.from_arrays([group_of, precision[cand_file], quant[cand_file]])
-    like_of, like_index = pd.factorize(like_tuple)
+    # (group, precision, quant) of each candidate as one int key: codes in order of first appearance
+    prec_of, precs = pd.factorize(precision[cand_file])
+    quant_of, quants = pd.factorize(quant[cand_file])
+    n_prec, n_quant = max(len(precs), 1), max(len(quants), 1)
+    like_of, like_keys = pd.factorize((group_of * n_prec + prec_of) * n_quant + quant_of)
     like_order = np.lexsort((name[cand_file].astype(str), weight[cand_file], like_of))
     like_pos, like_key = cand_file[like_order], like_of[like_order] * _SPAN + weight[cand_file[like_order]]
 
@@ -148,8 +151,11 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
         **{column: values[rule_of_need] for column, values in rule_columns.items() if column != "wanted_kinds"},
     })  # fmt: skip
     # A generator listing the same part twice (two rules for one part) needs it once.
-    needs = needs.drop_duplicates(["pipe", "label"], ignore_index=True)
-    like_groups = {(int(g), str(p), str(q)): i for i, (g, p, q) in enumerate(like_index)}
+    labels_of, label_names = pd.factorize(needs["label"].to_numpy(dtype=object))
+    first = np.unique(needs["pipe"].to_numpy() * max(len(label_names), 1) + labels_of, return_index=True)[1]
+    needs = needs.iloc[np.sort(first)].reset_index(drop=True)
+    like_groups = {(int(k // (n_prec * n_quant)), str(precs[k // n_quant % n_prec]), str(quants[k % n_quant])): i
+                   for i, k in enumerate(like_keys.tolist())}  # fmt: skip
     return Plan(cols, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)
 
 
@@ -339,7 +345,7 @@ def _budgets(budget: pd.Series | dict[str, float] | float | None, servers: np.nd
 
 def _choose(
     plan: Plan, budgets: np.ndarray, n_gen: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Pick one file per need: (chosen needs, missing labels, jobs lost to missing parts, count of missing parts
     that block every job, and GiB per pipe of the encode / decode / expert parts)."""
     needs = plan.needs[plan.needs["pipe"] < n_gen]
@@ -370,19 +376,22 @@ def _choose(
     return chosen, missing, job_lost, blocking, phases
 
 
-def _missing(needs: pd.DataFrame, found: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+def _missing(needs: pd.DataFrame, found: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(missing labels, jobs lost to missing parts, count of missing parts that block every job) per generator."""
-    miss = needs[~found & ~needs["optional"].to_numpy()]
-    missing = group_tuples(miss["pipe"].to_numpy(), miss["label"].to_numpy(dtype=object), n_gen)
-    scoped = miss["for_job"] != ""
-    blocking = miss[~scoped].groupby("pipe").size()
-    lost = miss[scoped].drop_duplicates(["pipe", "for_job"])
-    job_lost = group_tuples(lost["pipe"].to_numpy(), lost["for_job"].to_numpy(dtype=object), n_gen)
+    miss = ~found & ~needs["optional"].to_numpy(dtype=bool)
+    pipe = needs["pipe"].to_numpy()[miss]
+    for_job = needs["for_job"].to_numpy(dtype=object)[miss]
+    missing = group_tuples(pipe, needs["label"].to_numpy(dtype=object)[miss], n_gen)
+    scoped = for_job != ""
+    blocking = np.bincount(pipe[~scoped], minlength=n_gen)
+    jobs, job_names = pd.factorize(for_job[scoped])
+    _, first = np.unique(pipe[scoped] * max(len(job_names), 1) + jobs, return_index=True)  # each (pipe, job) once
+    job_lost = group_tuples(pipe[scoped][first], for_job[scoped][first], n_gen)
     return missing, job_lost, blocking
 
 
 def _ready(
-    cols: dict[str, np.ndarray], gen: np.ndarray, blocking: pd.Series, lost: np.ndarray
+    cols: dict[str, np.ndarray], gen: np.ndarray, blocking: np.ndarray, lost: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ready, capabilities, unknown) per generator: ready when no part blocks it and a job is left.
 
@@ -391,7 +400,7 @@ def _ready(
     """
     unknown = (cols["family"][gen] == "") & (cols["kind"][gen] == "diffusion_model")
     capabilities = sorted_tuples(cols["capabilities"][gen])
-    blocked = blocking.reindex(pd.RangeIndex(gen.size), fill_value=0).to_numpy() != 0
+    blocked = blocking[: gen.size] != 0
     return ~unknown & ~blocked & _some_job_left(capabilities, lost), capabilities, unknown
 
 
@@ -470,7 +479,7 @@ def _job_size(family: np.ndarray, job: Job) -> tuple[np.ndarray, np.ndarray, np.
 
 def _generator_rows(
     plan: Plan, gen: np.ndarray,
-    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]], job: Job,
+    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]], job: Job,
     budgets: np.ndarray,
 ) -> pd.DataFrame:  # fmt: skip
     chosen, missing, job_lost, blocking, phases = choice
@@ -660,7 +669,7 @@ def ready_generators(plan: Plan) -> np.ndarray:
     Readiness does not depend on the budget or the job, so this needs no evaluation.
     """
     n_gen = int((plan.pipes["module"] < 0).sum())
-    needs = plan.needs[plan.needs["pipe"] < n_gen]
+    needs = plan.needs  # every need is a generator's: motion modules borrow their base's parts
     _, job_lost, blocking = _missing(needs, needs["group"].to_numpy() >= 0, n_gen)
     return _ready(plan.cols, plan.pipes["gen"].to_numpy()[:n_gen], blocking, job_lost)[0]
 
