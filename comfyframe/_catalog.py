@@ -133,12 +133,18 @@ def build_models(
         for folder in folders:
             keys[(folder, name)] = True
     loaders: dict[tuple[str, str], set[str]] = {}
-    evidence: dict[tuple[str, str], set[str]] = {}  # loaders whose outputs say what the file is
-    for node, input_name, _section, _fmt, folder, name in edges:
-        keys.setdefault((folder, name), False)
-        loaders.setdefault((folder, name), set()).add(node)
-        if (node, input_name, folder) not in whole:
-            evidence.setdefault((folder, name), set()).add(node)
+    for node, _input, _section, _fmt, folder, name in edges:
+        offering = loaders.get((folder, name))
+        if offering is None:
+            offering = loaders[(folder, name)] = set()
+            keys.setdefault((folder, name), False)
+        offering.add(node)
+    evidence = loaders  # loaders whose outputs say what the file is: all but the whole-folder ones
+    if whole:
+        evidence = {}
+        for node, input_name, _section, _fmt, folder, name in edges:
+            if (node, input_name, folder) not in whole:
+                evidence.setdefault((folder, name), set()).add(node)
     # Listed order: folder order of the server, then the server's own file order.
     order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
     ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
@@ -166,20 +172,17 @@ def build_models(
     speaking = [evidence.get(k, set()) for k in ordered]
     cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
     cols["loader_count"] = [len(s) for s in found]
-    models = from_columns(MODELS_BASE, cols, n)
     # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
     paths = [k[1].replace("\\", "/") for k in ordered]
     parts = [_PATH_PARTS.search(p) for p in paths]
     stems = [None if m is None else m["stem"] for m in parts]
     exts = ["" if m is None or m["ext"] is None else m["ext"].lower() for m in parts]
-    models["path"] = pd.array(paths, dtype="string")
-    models["subfolder"] = pd.array(["" if m is None or m["subfolder"] is None else m["subfolder"] for m in parts],
-                                   dtype="string")
-    models["stem"] = pd.array(stems, dtype="string")
-    models["ext"] = pd.array(exts, dtype="string")
-    models["filename"] = pd.array([None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)],
-                                  dtype="string")
-    return models
+    cols["path"] = paths
+    cols["subfolder"] = ["" if m is None or m["subfolder"] is None else m["subfolder"] for m in parts]
+    cols["stem"] = stems
+    cols["ext"] = exts
+    cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
+    return from_columns(MODELS_BASE, cols, n)
 
 
 _PATH_PARTS = re.compile(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")

@@ -38,7 +38,10 @@ class Discovery:
 
     Several snapshots of one server (same URL) pool their history: the tables come from the newest,
     and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
+    ``pipelines`` and ``capabilities`` are views of ``models``, computed on first use.
     """
+
+    _capabilities: pd.DataFrame | None = None
 
     def __init__(
         self,
@@ -82,10 +85,16 @@ class Discovery:
         VRAM on the first device of its server (computed on first use)."""
         return evaluate(self._plan, self._server_budgets())
 
-    @cached_property
+    @property
     def capabilities(self) -> pd.DataFrame:
         """One row per model × capability (computed on first use)."""
-        return capability_table(self.models)
+        if self._capabilities is None:
+            self._capabilities = capability_table(self.models)
+        return self._capabilities
+
+    @capabilities.setter
+    def capabilities(self, table: pd.DataFrame) -> None:  # settable, as the summaries' protocol reads it
+        self._capabilities = table
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
