@@ -39,21 +39,26 @@ WHOLE_FOLDER_MIN_FILES = 3  # smaller folders: offering all of them is no sign o
 
 def whole_folder_inputs(snapshot: Snapshot, edges: list[Edge]) -> set[tuple[str, str, str]]:
     """(node, input, folder) of combined loaders' dropdowns that offer every file of the folder."""
-    offered: dict[tuple[str, str, str], set[str]] = {}
+    dropdowns = {(node, input_name, folder) for node, input_name, _section, _fmt, folder, _name in edges if folder}
     folders_of: dict[str, dict[str, set[str]]] = {}  # node -> input -> folders its dropdown draws from
-    for node, input_name, _section, _fmt, folder, name in edges:
-        if folder:
+    for node, input_name, folder in dropdowns:
+        folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
+    # combined: another dropdown of the node draws from folders without this one
+    combined = {
+        (node, input_name, folder) for node, input_name, folder in dropdowns
+        if any(i != input_name and folder not in f for i, f in folders_of[node].items())
+    }  # fmt: skip
+    offered: dict[tuple[str, str, str], set[str]] = {}
+    for node, input_name, _section, _fmt, folder, name in edges if combined else ():
+        if (node, input_name, folder) in combined:
             offered.setdefault((node, input_name, folder), set()).add(name)
-            folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
     whole = set()
     sizes: dict[str, int] = {}
     for (node, input_name, folder), names in offered.items():
         size = sizes.get(folder)
         if size is None:
             size = sizes[folder] = len(set(snapshot.folder_files(folder) or ()))
-        # combined: another dropdown of the node draws from folders without this one
-        combined = any(i != input_name and folder not in f for i, f in folders_of[node].items())
-        if combined and size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
+        if size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
             whole.add((node, input_name, folder))
     return whole
 
@@ -76,10 +81,14 @@ def listed_files(snapshot: Snapshot) -> dict[str, list[str]]:
 def match_edges(snapshot: Snapshot, parsed: ParsedNodes, listed: dict[str, list[str]]) -> list[Edge]:
     """Edges between dropdown inputs and model files (listed, or model-like and unlisted)."""
     # How many of each input's options every folder holds: an input's "home" folder.
+    # Needed only for inputs offering a name that several folders list.
+    torn = {(node, input_name) for node, input_name, _section, _fmt, option in parsed.options
+            if len(listed.get(option, ())) > 1}  # fmt: skip
     home: Counter[tuple[str, str, str]] = Counter()
-    for node, input_name, _section, _fmt, option in parsed.options:
-        for folder in listed.get(option, ()):
-            home[(node, input_name, folder)] += 1
+    for node, input_name, _section, _fmt, option in parsed.options if torn else ():
+        if (node, input_name) in torn:
+            for folder in listed.get(option, ()):
+                home[(node, input_name, folder)] += 1
     fallback = _fallback_folders(parsed) if snapshot.model_folders is None else {}
     edges: dict[Edge, None] = {}
     for node, input_name, section, fmt, option in parsed.options:
