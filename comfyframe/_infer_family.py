@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix
+from ._infer_text import all_blank, as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
@@ -74,7 +74,7 @@ def _tier_column(table: str) -> np.ndarray:
 def distinct_families(values: pd.Series | np.ndarray, table: str = "family_names") -> tuple[np.ndarray, np.ndarray]:
     """``name_families`` of raw names, computed once per distinct value."""
     values = as_text(values)
-    if not values.ne("").any():  # all blank (no metadata): the table's verdict on "" is a constant
+    if all_blank(values):  # all blank (no metadata): the table's verdict on "" is a constant
         family, tier = _blank_families(table)
         return np.full(len(values), family, dtype=np.int64), np.full(len(values), tier, dtype=np.int64)
     codes, texts = on_distinct(values)
@@ -92,9 +92,7 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
     arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
     module = _column(models, "meta_network_module")
-    if not (
-        arch.ne("").any() or base.ne("").any() or module.ne("").any()
-    ):  # no metadata at all (the common case): all ""
+    if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
         return arch
     text = (arch + " " + base).str.strip()
     legacy = text.eq("") & module.ne("")
@@ -213,10 +211,13 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     if n == 0 or not (identified >= 0).any():
         return out, share
     subfolder = _column(models, "subfolder")
-    key = _column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder
-    group, _ = pd.factorize(key)
+    key = np.zeros(n, dtype=np.int64)
+    for column in (_column(models, "server"), _column(models, "folder"), subfolder):
+        codes, distinct = pd.factorize(column)
+        key = pd.factorize(key * len(distinct) + codes)[0]  # renumbered: the key stays below rows²
+    group = key
     groups = int(group.max()) + 1
-    in_subfolder = subfolder.ne("").to_numpy()
+    in_subfolder = subfolder.to_numpy(dtype=object) != ""
     known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)

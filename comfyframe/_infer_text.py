@@ -73,6 +73,15 @@ def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
         return None
 
 
+def all_blank(texts: pd.Series) -> bool:
+    """Is every text "" (texts from :func:`as_text`: no NA)."""
+    data = _arrow(texts)
+    if data is None:
+        return not texts.ne("").any()
+    longest = pc.max(pc.binary_length(data)).as_py()
+    return longest is None or longest == 0
+
+
 def _arrow(texts: pd.Series) -> Any:
     if pc is not None and isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
         return texts.array.__arrow_array__()
