@@ -492,8 +492,11 @@ def _generator_rows(
     codes, width, height, frames = _job_size(family, job)
     params = cols["params_b"][gen]  # sizes within a family differ (Wan 1.3B / 14B): job_memory_variants.csv
     upscaler = kind == "upscale"
-    act = np.where(upscaler, _upscale_gb(cols["name"][gen], width, height, job.batch),
-                   activation_gb(codes, width, height, frames, job.batch, params_b=params))
+    act = activation_gb(codes, width, height, frames, job.batch, params_b=params)
+    up = np.flatnonzero(upscaler)  # few servers hold many upscalers: the name pass runs on those only
+    if up.size:
+        act = act.copy()
+        act[up] = _upscale_gb(cols["name"][gen][up], width[up], height[up], job.batch)
     decode_vae = phases["decode"] + weights * vae_share
     encode_gb = phases["encode"] + weights * te_share
     diffusion_gb = weights * dm
