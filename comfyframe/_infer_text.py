@@ -321,7 +321,8 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     if rows.size == 0:
         return out
     subset = take(texts, rows)
-    plain = plain_texts(subset)
+    # converted for Python `re` only when some pattern's pass is small enough to run there
+    plain = plain_texts(subset) if len(subset) * min(map(len, patterns)) <= SMALL_PASS else None
     for j, pattern in enumerate(patterns):
         out[rows, j] = contains_at(subset, None, pattern, plain)
     return out
