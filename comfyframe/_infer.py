@@ -47,7 +47,7 @@ from . import _rules
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
+from ._infer_text import TEXT, as_text, concat, extract, match_matrix, normalize, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 from ._schema import MODELS_INFERRED, typed_array
 
@@ -107,8 +107,10 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
     codes, _ = pd.factorize(path, use_na_sentinel=False)
     first = np.unique(codes, return_index=True)[1]
-    stem = normalize(take(_part(frame, "stem"), first))
-    sub_codes, sub_distinct = on_distinct(take(_part(frame, "subfolder"), first))  # few distinct subfolders
+    stems = take(_part(frame, "stem"), first)
+    sub_codes, subs = pd.factorize(take(_part(frame, "subfolder"), first), use_na_sentinel=False)  # few distinct
+    both = normalize(concat([stems, as_text(np.asarray(subs, dtype=object))]))  # one pass for stems and subfolders
+    stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
     sub = take(sub_distinct, sub_codes)
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
     path_text = (stem + sub).astype(TEXT)
