@@ -91,7 +91,9 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
             except TypeError:  # unhashable options (objects): not cached
                 key, models = None, None
             if models is None:
-                models = [o for o in values if isinstance(o, str) and (o in file_names or _extension(o) in extensions)]
+                # listed, or "<stem>.<model extension>" (rpartition inline: thousands of options)
+                models = [o for o in values if isinstance(o, str) and (
+                    o in file_names or ((parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
                 if key is not None:
                     kept[key] = models
             if models:
@@ -200,11 +202,6 @@ def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, 
     cols["loads_models"] = [n > 0 for n in cols["model_inputs"]]
     cols["server"] = snapshot.url
     return from_columns(NODES, cols, parsed.count)
-
-
-def _extension(name: str) -> str:
-    head, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and head else ""
 
 
 def _text(value: Any) -> str | None:
