@@ -43,7 +43,7 @@ import pandas as pd
 from . import _rules
 from ._infer_text import as_text, contains_at, on_distinct, plain_texts, take
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
-from ._schema import PIPELINES, from_columns
+from ._schema import PIPELINES, from_columns, object_cells
 from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
@@ -528,10 +528,7 @@ def _generator_rows(
 
 def _cells(values: list[tuple[str, ...]]) -> np.ndarray:
     """Tuples as the cells of an object array (numpy would read equal-length tuples as a second axis)."""
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        out[i] = value
-    return out
+    return object_cells(values, len(values))
 
 
 def _filled(n: int, value: tuple[str, ...]) -> np.ndarray:

@@ -9,7 +9,7 @@ built elsewhere (tests, hand-made frames) to the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass
 from typing import Any
 
@@ -222,15 +222,24 @@ def from_columns(table: Table, data: Mapping[str, Any], length: int) -> pd.DataF
 def typed_array(values: Any, dtype: str, length: int) -> Any:
     """``values`` (``length`` of them) as one column of ``dtype``: what ``pd.array`` gives, by the fastest path."""
     if dtype == OBJECT:
-        cells = np.empty(length, dtype=object)
-        for i, value in enumerate(values):  # element-wise: tuples must stay cells, not rows
-            cells[i] = value
-        return cells
+        return object_cells(values, length)
     if dtype == "string":
         return _text_array(values)
     if dtype == "boolean":
         return _bool_array(values)
     return pd.array(values, dtype=dtype)
+
+
+def object_cells(values: Sequence[Any] | np.ndarray, length: int) -> np.ndarray:
+    """``values`` as the cells of an object array: tuples stay cells (numpy would read equal-length tuples as
+    a second axis)."""
+    try:
+        return np.fromiter(values, dtype=object, count=length)
+    except (ValueError, TypeError):  # numpy before 1.23 builds no object array from an iterator
+        cells = np.empty(length, dtype=object)
+        for i, value in enumerate(values):
+            cells[i] = value
+        return cells
 
 
 def _text_array(values: Any) -> Any:
