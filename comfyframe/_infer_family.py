@@ -106,6 +106,60 @@ def hinting_nodes(dd: Dropdowns) -> np.ndarray:
     return np.unique(dd.server_node[dd.folders[dd.folder] != ""])
 
 
+def consulted_nodes(dd: Dropdowns) -> np.ndarray:
+    """The :func:`hinting_nodes` whose family hint can count: those with a dropdown into a folder that is not
+    a shared core folder, or with a selective dropdown drawing from one folder only.
+
+    A dropdown into a shared folder is specific only when it is selective (see :func:`loader_families`), and
+    its hint counts nowhere else; so the other nodes' label texts need no family pass.
+    """
+    if dd.empty or not (dd.folders[dd.folder] != "").any():
+        return np.zeros(0, dtype=np.int64)
+    groups = _dropdown_groups(dd)
+    return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
+
+
+def node_hints(nodes: np.ndarray, consulted: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Family hint per :func:`hinting_nodes` ``nodes``: ``found`` for the ``consulted`` ones, -1 for the rest."""
+    hints = np.full(len(nodes), -1, dtype=np.int64)
+    hints[np.searchsorted(nodes, consulted)] = found
+    return hints
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """One group per (dropdown, folder) of the edges into a named folder."""
+
+    named: np.ndarray  # per edge: offered from a named folder
+    group: np.ndarray  # per named edge: its group
+    node: np.ndarray  # per group: (server, node) key
+    server_folder: np.ndarray  # per group: (server, folder) key
+    n_options: np.ndarray  # per group: files its dropdown offers from the folder
+    n_folders: np.ndarray  # per group: folders its dropdown draws from
+    shared: np.ndarray  # per group: the folder is a shared core folder
+    selective: np.ndarray  # per group: the dropdown covers a minority of a folder of SELECTIVE_MIN_FILES or more
+
+
+def _dropdown_groups(dd: Dropdowns) -> _Groups:
+    named_folder = dd.folders[dd.folder] != ""
+    dropdown, folder = dd.dropdown[named_folder], dd.folder[named_folder]
+    # One group per (dropdown, folder); node and (server, folder) are functions of it.
+    _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    n_options = np.bincount(group)
+    g_dropdown, g_folder = dropdown[first], folder[first]
+    g_server_folder = dd.edge_server_folder[named_folder][first]
+    _, per_dropdown, n_folders = np.unique(g_dropdown, return_inverse=True, return_counts=True)
+    n_folders = n_folders[per_dropdown.reshape(-1)]
+    n_files = np.bincount(dd.model_server_folder, minlength=int(g_server_folder.max()) + 1)[g_server_folder]
+    coverage = n_options / np.where(n_files > 0, n_files, n_options)
+    return _Groups(
+        named=named_folder, group=group, node=dd.server_node[named_folder][first], server_folder=g_server_folder,
+        n_options=n_options, n_folders=n_folders, shared=_shared_folders(dd.folders)[g_folder],
+        selective=(coverage < SELECTIVE_COVERAGE) & (n_files >= SELECTIVE_MIN_FILES),
+    )  # fmt: skip
+
+
 def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None) -> np.ndarray:
     """Family code hinted by the specific loaders offering each row (-1 when none or they disagree).
 
@@ -113,7 +167,8 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
     either covers a minority of it (it filters by name) or the folder is pack-owned: not a shared core
     folder, and every dropdown offering it carries the same family hint. Files in folder "" (the server
     did not say) never get loader evidence: coverage of an unknown folder means nothing. ``hints`` is the
-    family code of each of :func:`hinting_nodes` (computed here when not given).
+    family code of each of :func:`hinting_nodes` (computed here when not given; only those of
+    :func:`consulted_nodes` can count).
     """
     out = np.full(len(models), -1, dtype=np.int64)
     named_folder = dd.folders[dd.folder] != "" if not dd.empty else np.zeros(0, dtype=bool)
@@ -121,25 +176,15 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
         return out
     nodes = hinting_nodes(dd)
     if hints is None:
-        hints = distinct_families(dd.text_of(nodes))[0]
-    dropdown, folder, row = dd.dropdown[named_folder], dd.folder[named_folder], dd.row[named_folder]
-    # One group per (dropdown, folder); node and (server, folder) are functions of it.
-    _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    n_options = np.bincount(group)
-    g_dropdown, g_folder = dropdown[first], folder[first]
-    g_server_folder = dd.edge_server_folder[named_folder][first]
-    g_hint = hints[np.searchsorted(nodes, dd.server_node[named_folder][first])]
-    _, per_dropdown, n_folders = np.unique(g_dropdown, return_inverse=True, return_counts=True)
-    n_folders = n_folders[per_dropdown.reshape(-1)]
-    n_files = np.bincount(dd.model_server_folder, minlength=int(g_server_folder.max()) + 1)[g_server_folder]
-    _, per_folder = np.unique(g_server_folder, return_inverse=True)
+        consulted = consulted_nodes(dd)
+        hints = node_hints(nodes, consulted, distinct_families(dd.text_of(consulted))[0])
+    groups = _dropdown_groups(dd)
+    group, row = groups.group, dd.row[groups.named]
+    g_hint = hints[np.searchsorted(nodes, groups.node)]
+    _, per_folder = np.unique(groups.server_folder, return_inverse=True)
     low, high = _min_max(per_folder.reshape(-1), g_hint, int(per_folder.max()) + 1)
     owned = ((low == high) & (low >= 0))[per_folder.reshape(-1)]  # every dropdown of the folder: one hint
-    shared = _shared_folders(dd.folders)[g_folder]
-    coverage = n_options / np.where(n_files > 0, n_files, n_options)
-    selective = (coverage < SELECTIVE_COVERAGE) & (n_files >= SELECTIVE_MIN_FILES)
-    specific = (n_folders == 1) & (g_hint >= 0) & ((owned & ~shared) | selective)
+    specific = (groups.n_folders == 1) & (g_hint >= 0) & ((owned & ~groups.shared) | groups.selective)
     take = specific[group] & (row >= 0)
     if not take.any():
         return out
@@ -264,9 +309,9 @@ def gather_evidence(
     """
     n = len(models)
     meta = distinct_families(metadata_text(models), "metadata_families")
-    nodes = hinting_nodes(dd)
+    consulted = consulted_nodes(dd)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
-                                       as_text(dd.text_of(nodes))]))  # fmt: skip
+                                       as_text(dd.text_of(consulted))]))  # fmt: skip
     family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
     stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
@@ -289,7 +334,8 @@ def gather_evidence(
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)
-    guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes, precision),
+    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints)),
+               size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
     weak_stem = stem_tier < EXPLICIT_TIER
