@@ -19,10 +19,10 @@ its own garbage, reference cycles included, and none for another's) are compared
 * first use: ``discover`` and then every table read once (the deferred views
   included) — what a session that looks at everything pays.
 
-Target: discover within 1.15x of the floor in CPU time. Measured on the 2-core
-development machine (medians of three 21-round runs): floor 160-170 ms, tables
-1.27x, discover 1.40x, first use 1.49x; see the README. Run:
-``python benchmarks/bench_discover.py``.
+Target: discover within 1.15x of the floor in CPU time, not reached. Measured on
+the shared 2-core development machine (medians of 8 runs of 21 rounds; floor
+170-210 ms): tables 1.29x, discover 1.44x, first use 1.49x (see the README).
+Run: ``python benchmarks/bench_discover.py``.
 """
 
 from __future__ import annotations
