@@ -39,21 +39,26 @@ WHOLE_FOLDER_MIN_FILES = 3  # smaller folders: offering all of them is no sign o
 
 def whole_folder_inputs(snapshot: Snapshot, edges: list[Edge]) -> set[tuple[str, str, str]]:
     """(node, input, folder) of combined loaders' dropdowns that offer every file of the folder."""
-    offered: dict[tuple[str, str, str], set[str]] = {}
+    dropdowns = {(node, input_name, folder) for node, input_name, _section, _fmt, folder, _name in edges if folder}
     folders_of: dict[str, dict[str, set[str]]] = {}  # node -> input -> folders its dropdown draws from
-    for node, input_name, _section, _fmt, folder, name in edges:
-        if folder:
+    for node, input_name, folder in dropdowns:
+        folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
+    # combined: another dropdown of the node draws from folders without this one
+    combined = {
+        (node, input_name, folder) for node, input_name, folder in dropdowns
+        if any(i != input_name and folder not in f for i, f in folders_of[node].items())
+    }  # fmt: skip
+    offered: dict[tuple[str, str, str], set[str]] = {}
+    for node, input_name, _section, _fmt, folder, name in edges if combined else ():
+        if (node, input_name, folder) in combined:
             offered.setdefault((node, input_name, folder), set()).add(name)
-            folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
     whole = set()
     sizes: dict[str, int] = {}
     for (node, input_name, folder), names in offered.items():
         size = sizes.get(folder)
         if size is None:
             size = sizes[folder] = len(set(snapshot.folder_files(folder) or ()))
-        # combined: another dropdown of the node draws from folders without this one
-        combined = any(i != input_name and folder not in f for i, f in folders_of[node].items())
-        if combined and size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
+        if size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
             whole.add((node, input_name, folder))
     return whole
 
@@ -76,10 +81,14 @@ def listed_files(snapshot: Snapshot) -> dict[str, list[str]]:
 def match_edges(snapshot: Snapshot, parsed: ParsedNodes, listed: dict[str, list[str]]) -> list[Edge]:
     """Edges between dropdown inputs and model files (listed, or model-like and unlisted)."""
     # How many of each input's options every folder holds: an input's "home" folder.
+    # Needed only for inputs offering a name that several folders list.
+    torn = {(node, input_name) for node, input_name, _section, _fmt, option in parsed.options
+            if len(listed.get(option, ())) > 1}  # fmt: skip
     home: Counter[tuple[str, str, str]] = Counter()
-    for node, input_name, _section, _fmt, option in parsed.options:
-        for folder in listed.get(option, ()):
-            home[(node, input_name, folder)] += 1
+    for node, input_name, _section, _fmt, option in parsed.options if torn else ():
+        if (node, input_name) in torn:
+            for folder in listed.get(option, ()):
+                home[(node, input_name, folder)] += 1
     fallback = _fallback_folders(parsed) if snapshot.model_folders is None else {}
     edges: dict[Edge, None] = {}
     for node, input_name, section, fmt, option in parsed.options:
@@ -133,12 +142,18 @@ def build_models(
         for folder in folders:
             keys[(folder, name)] = True
     loaders: dict[tuple[str, str], set[str]] = {}
-    evidence: dict[tuple[str, str], set[str]] = {}  # loaders whose outputs say what the file is
-    for node, input_name, _section, _fmt, folder, name in edges:
-        keys.setdefault((folder, name), False)
-        loaders.setdefault((folder, name), set()).add(node)
-        if (node, input_name, folder) not in whole:
-            evidence.setdefault((folder, name), set()).add(node)
+    for node, _input, _section, _fmt, folder, name in edges:
+        offering = loaders.get((folder, name))
+        if offering is None:
+            offering = loaders[(folder, name)] = set()
+            keys.setdefault((folder, name), False)
+        offering.add(node)
+    evidence = loaders  # loaders whose outputs say what the file is: all but the whole-folder ones
+    if whole:
+        evidence = {}
+        for node, input_name, _section, _fmt, folder, name in edges:
+            if (node, input_name, folder) not in whole:
+                evidence.setdefault((folder, name), set()).add(node)
     # Listed order: folder order of the server, then the server's own file order.
     order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
     ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
@@ -166,20 +181,17 @@ def build_models(
     speaking = [evidence.get(k, set()) for k in ordered]
     cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
     cols["loader_count"] = [len(s) for s in found]
-    models = from_columns(MODELS_BASE, cols, n)
     # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
     paths = [k[1].replace("\\", "/") for k in ordered]
     parts = [_PATH_PARTS.search(p) for p in paths]
     stems = [None if m is None else m["stem"] for m in parts]
     exts = ["" if m is None or m["ext"] is None else m["ext"].lower() for m in parts]
-    models["path"] = pd.array(paths, dtype="string")
-    models["subfolder"] = pd.array(["" if m is None or m["subfolder"] is None else m["subfolder"] for m in parts],
-                                   dtype="string")
-    models["stem"] = pd.array(stems, dtype="string")
-    models["ext"] = pd.array(exts, dtype="string")
-    models["filename"] = pd.array([None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)],
-                                  dtype="string")
-    return models
+    cols["path"] = paths
+    cols["subfolder"] = ["" if m is None or m["subfolder"] is None else m["subfolder"] for m in parts]
+    cols["stem"] = stems
+    cols["ext"] = exts
+    cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
+    return from_columns(MODELS_BASE, cols, n)
 
 
 _PATH_PARTS = re.compile(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")

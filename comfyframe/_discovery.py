@@ -38,7 +38,10 @@ class Discovery:
 
     Several snapshots of one server (same URL) pool their history: the tables come from the newest,
     and the prompts only older ones saw are carried into it (``Snapshot.carried`` records that).
+    ``pipelines`` and ``capabilities`` are views of ``models``, computed on first use.
     """
+
+    _capabilities: pd.DataFrame | None = None
 
     def __init__(
         self,
@@ -67,14 +70,31 @@ class Discovery:
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
         models = add_usage(infer_fleet(parts, groups, [s.url for s in self.snapshots]), self.usage)
         self._plan = plan_pipelines(models)
-        self.pipelines: pd.DataFrame = evaluate(self._plan, self._server_budgets())
-        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self.pipelines)], axis=1)
-        self.capabilities: pd.DataFrame = capability_table(self.models)
+        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self._plan)], axis=1)
         self.problems: list[str] = [
             *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
               for row in self.failed),
             *(p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]),
         ]
+
+    # Views derived from the tables above, computed on first use (a discovery that only reads models or nodes
+    # does not pay for them); each belongs to this discovery, never shared with another.
+    @cached_property
+    def pipelines(self) -> pd.DataFrame:
+        """One row per generator (and motion module) with its parts, what it misses and its default job's peak
+        VRAM on the first device of its server (computed on first use)."""
+        return evaluate(self._plan, self._server_budgets())
+
+    @property
+    def capabilities(self) -> pd.DataFrame:
+        """One row per model × capability (computed on first use)."""
+        if self._capabilities is None:
+            self._capabilities = capability_table(self.models)
+        return self._capabilities
+
+    @capabilities.setter
+    def capabilities(self, table: pd.DataFrame) -> None:  # settable, as the summaries' protocol reads it
+        self._capabilities = table
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:

@@ -48,9 +48,9 @@ from . import _rules
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import TEXT, as_text, extract, match_matrix, normalize, on_distinct, take
+from ._infer_text import TEXT, as_text, concat, extract, match_matrix, normalize, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
-from ._schema import MODELS_INFERRED
+from ._schema import MODELS_INFERRED, typed_array
 
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
@@ -86,8 +86,8 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
     out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {c: pd.Series(result[c], index=models.index, dtype=None if t == "object" else t) for c, t in INFERRED.items()}
-    return pd.concat([out, pd.DataFrame(columns, index=models.index)], axis=1)
+    columns = {c: result[c] if t == "object" else typed_array(result[c], t, len(models)) for c, t in INFERRED.items()}
+    return pd.concat([out, pd.DataFrame(columns, index=models.index, copy=False)], axis=1)
 
 
 def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -108,8 +108,10 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
     codes, _ = pd.factorize(path, use_na_sentinel=False)
     first = np.unique(codes, return_index=True)[1]
-    stem = normalize(take(_part(frame, "stem"), first))
-    sub_codes, sub_distinct = on_distinct(take(_part(frame, "subfolder"), first))  # few distinct subfolders
+    stems = take(_part(frame, "stem"), first)
+    sub_codes, subs = pd.factorize(take(_part(frame, "subfolder"), first), use_na_sentinel=False)  # few distinct
+    both = normalize(concat([stems, as_text(np.asarray(subs, dtype=object))]))  # one pass for stems and subfolders
+    stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
     sub = take(sub_distinct, sub_codes)
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
     path_text = (stem + sub).astype(TEXT)
@@ -144,7 +146,7 @@ def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndar
     mask = np.zeros(len(family), dtype=np.int64)
     delta = np.zeros(len(family), dtype=np.float64)
     params = np.full(len(family), np.nan)
-    for i, rule in enumerate(_rules.variants().itertuples(index=False)):
+    for i, rule in enumerate(_rules.rows("variants")):
         hit = hits[:, i]
         if rule.scope:
             hit = hit & np.isin(family, [_rules.FAMILY_CODE[f] for f in rule.scope])
@@ -162,7 +164,7 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
     caps = np.zeros(len(kind), dtype=np.int64)
     matched = np.zeros(len(kind), dtype=bool)
-    for rule in _rules.capability_rules().itertuples(index=False):
+    for rule in _rules.rows("capability_rules"):
         applies = ((vmask >> bits[rule.variant]) & 1).astype(bool)
         if rule.modality != "*":
             applies &= modality == modalities.index(rule.modality)

@@ -12,17 +12,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text
+from ._infer_text import as_text, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
 
 def _joint(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
-    """Codes of several string columns in one shared code space, and the distinct values."""
+    """Codes of several string columns in one shared code space, and the distinct values (NA counts as "")."""
     sizes = [len(c) for c in columns]
-    stacked = pd.concat([as_text(c) for c in columns], ignore_index=True)
-    codes, distinct = pd.factorize(stacked, use_na_sentinel=False)
-    return np.split(codes.astype(np.int64), np.cumsum(sizes)[:-1]), np.asarray(distinct, dtype=object)
+    found = joint_codes(columns)
+    if found is None:
+        stacked = pd.concat([as_text(c) for c in columns], ignore_index=True)
+        codes, distinct = pd.factorize(stacked, use_na_sentinel=False)
+        found = codes.astype(np.int64), np.asarray(distinct, dtype=object)
+    return np.split(found[0], np.cumsum(sizes)[:-1]), found[1]
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,12 @@ class Dropdowns:
         out = self.node_names[server_node % len(self.node_names)].astype(object)
         found, rows = self._rows(server_node)
         if found.any():
-            table = self.nodes.iloc[rows[found]]
-            text = table["node"].astype(object).fillna("").astype(str)
+            at = rows[found]
+            text = _node_text(self.nodes["node"], at)
             for column in ("display_name", "category", "package"):
-                if column in table.columns:
-                    text = text + " " + table[column].astype(object).fillna("").astype(str)
-            out[found] = text.to_numpy(dtype=object)
+                if column in self.nodes.columns:
+                    text = text + " " + _node_text(self.nodes[column], at)
+            out[found] = text
         return out
 
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
@@ -78,11 +81,21 @@ class Dropdowns:
         return out
 
 
+def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column`` at positions ``rows`` as str cells, NA as "" (an object array: ``+`` joins cell by cell)."""
+    values = column.iloc[rows]
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.to_numpy(dtype=object, na_value="")
+    return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
+
+
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
     """Index the edges (and nodes) against the models table."""
     n = len(models)
     if edges is not None and "whole_folder" in edges.columns:  # combined loaders offering a whole folder: no evidence
-        edges = edges[~edges["whole_folder"].fillna(False).to_numpy(dtype=bool)]
+        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
+        if whole.any():
+            edges = edges[~whole]
     if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
         edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
@@ -97,17 +110,17 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     model_file = (m_server * n_folders + m_folder) * n_names + m_name
     edge_file = (e_server * n_folders + e_folder) * n_names + e_name
     edge_node = e_server * n_nodes + e_node
-    distinct = pd.DataFrame({"file": edge_file, "dropdown": edge_node * max(len(inputs), 1) + e_input,
-                             "node": edge_node, "input": e_input, "folder": e_folder})  # fmt: skip
-    n_dropdowns = int(distinct["dropdown"].max()) + 1 if len(distinct) else 1
-    if len(distinct) and int(distinct["file"].max()) < np.iinfo(np.int64).max // n_dropdowns:
+    distinct = {"file": edge_file, "dropdown": edge_node * max(len(inputs), 1) + e_input,
+                "node": edge_node, "input": e_input, "folder": e_folder}  # fmt: skip
+    n_dropdowns = int(distinct["dropdown"].max()) + 1 if len(edge_file) else 1
+    if len(edge_file) and int(distinct["file"].max()) < np.iinfo(np.int64).max // n_dropdowns:
         # one int64 key hashes far faster than a two-column drop_duplicates
-        pair = distinct["file"].to_numpy() * n_dropdowns + distinct["dropdown"].to_numpy()
-        distinct = distinct[~pd.Index(pair).duplicated()]
+        keep = ~pd.Index(distinct["file"] * n_dropdowns + distinct["dropdown"]).duplicated()
     else:
-        distinct = distinct.drop_duplicates(["file", "dropdown"])
+        keep = ~pd.DataFrame(distinct).duplicated(["file", "dropdown"]).to_numpy()
+    distinct = {k: v[keep] for k, v in distinct.items()}
     keys, first = np.unique(model_file, return_index=True)
-    file = distinct["file"].to_numpy()
+    file = distinct["file"]
     row = np.full(len(file), -1, dtype=np.int64)
     if len(keys):
         at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
@@ -115,10 +128,10 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         row[hit] = first[at[hit]]
     node_keys, node_rows = np.unique(n_server * n_nodes + n_node, return_index=True)  # first row per node class
     return Dropdowns(
-        row=row, folder=distinct["folder"].to_numpy(), dropdown=distinct["dropdown"].to_numpy(),
-        server_node=distinct["node"].to_numpy(), input=distinct["input"].to_numpy(), folders=folders, inputs=inputs,
+        row=row, folder=distinct["folder"], dropdown=distinct["dropdown"],
+        server_node=distinct["node"], input=distinct["input"], folders=folders, inputs=inputs,
         nodes=nodes, node_keys=node_keys, node_rows=node_rows,
         node_names=node_names if len(node_names) else np.array([""], dtype=object),
         model_server_folder=m_server * n_folders + m_folder,
-        edge_server_folder=(distinct["node"].to_numpy() // n_nodes) * n_folders + distinct["folder"].to_numpy(),
+        edge_server_folder=(distinct["node"] // n_nodes) * n_folders + distinct["folder"],
     )  # fmt: skip

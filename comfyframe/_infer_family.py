@@ -35,7 +35,18 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, concat, first_match, lookup, normalize, on_distinct, replace, suffix, take
+from ._infer_text import (
+    all_blank,
+    as_text,
+    concat,
+    first_match,
+    lookup,
+    normalize,
+    on_distinct,
+    replace,
+    suffix,
+    take,
+)
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
@@ -77,7 +88,7 @@ def _tier_column(table: str) -> np.ndarray:
 def distinct_families(values: pd.Series | np.ndarray, table: str = "family_names") -> tuple[np.ndarray, np.ndarray]:
     """``name_families`` of raw names, computed once per distinct value."""
     values = as_text(values)
-    if not values.ne("").any():  # all blank (no metadata): the table's verdict on "" is a constant
+    if all_blank(values):  # all blank (no metadata): the table's verdict on "" is a constant
         family, tier = _blank_families(table)
         return np.full(len(values), family, dtype=np.int64), np.full(len(values), tier, dtype=np.int64)
     codes, texts = on_distinct(values)
@@ -95,9 +106,7 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
     arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
     module = _column(models, "meta_network_module")
-    if not (
-        arch.ne("").any() or base.ne("").any() or module.ne("").any()
-    ):  # no metadata at all (the common case): all ""
+    if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
         return arch
     text = (arch + " " + base).str.strip()
     legacy = text.eq("") & module.ne("")
@@ -122,6 +131,60 @@ def hinting_nodes(dd: Dropdowns) -> np.ndarray:
     return np.unique(dd.server_node[dd.folders[dd.folder] != ""])
 
 
+def consulted_nodes(dd: Dropdowns) -> np.ndarray:
+    """The :func:`hinting_nodes` whose family hint can count: those with a dropdown into a folder that is not
+    a shared core folder, or with a selective dropdown drawing from one folder only.
+
+    A dropdown into a shared folder is specific only when it is selective (see :func:`loader_families`), and
+    its hint counts nowhere else; so the other nodes' label texts need no family pass.
+    """
+    if dd.empty or not (dd.folders[dd.folder] != "").any():
+        return np.zeros(0, dtype=np.int64)
+    groups = _dropdown_groups(dd)
+    return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
+
+
+def node_hints(nodes: np.ndarray, consulted: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Family hint per :func:`hinting_nodes` ``nodes``: ``found`` for the ``consulted`` ones, -1 for the rest."""
+    hints = np.full(len(nodes), -1, dtype=np.int64)
+    hints[np.searchsorted(nodes, consulted)] = found
+    return hints
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """One group per (dropdown, folder) of the edges into a named folder."""
+
+    named: np.ndarray  # per edge: offered from a named folder
+    group: np.ndarray  # per named edge: its group
+    node: np.ndarray  # per group: (server, node) key
+    server_folder: np.ndarray  # per group: (server, folder) key
+    n_options: np.ndarray  # per group: files its dropdown offers from the folder
+    n_folders: np.ndarray  # per group: folders its dropdown draws from
+    shared: np.ndarray  # per group: the folder is a shared core folder
+    selective: np.ndarray  # per group: the dropdown covers a minority of a folder of SELECTIVE_MIN_FILES or more
+
+
+def _dropdown_groups(dd: Dropdowns) -> _Groups:
+    named_folder = dd.folders[dd.folder] != ""
+    dropdown, folder = dd.dropdown[named_folder], dd.folder[named_folder]
+    # One group per (dropdown, folder); node and (server, folder) are functions of it.
+    _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    n_options = np.bincount(group)
+    g_dropdown, g_folder = dropdown[first], folder[first]
+    g_server_folder = dd.edge_server_folder[named_folder][first]
+    _, per_dropdown, n_folders = np.unique(g_dropdown, return_inverse=True, return_counts=True)
+    n_folders = n_folders[per_dropdown.reshape(-1)]
+    n_files = np.bincount(dd.model_server_folder, minlength=int(g_server_folder.max()) + 1)[g_server_folder]
+    coverage = n_options / np.where(n_files > 0, n_files, n_options)
+    return _Groups(
+        named=named_folder, group=group, node=dd.server_node[named_folder][first], server_folder=g_server_folder,
+        n_options=n_options, n_folders=n_folders, shared=_shared_folders(dd.folders)[g_folder],
+        selective=(coverage < SELECTIVE_COVERAGE) & (n_files >= SELECTIVE_MIN_FILES),
+    )  # fmt: skip
+
+
 def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None) -> np.ndarray:
     """Family code hinted by the specific loaders offering each row (-1 when none or they disagree).
 
@@ -129,7 +192,8 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
     either covers a minority of it (it filters by name) or the folder is pack-owned: not a shared core
     folder, and every dropdown offering it carries the same family hint. Files in folder "" (the server
     did not say) never get loader evidence: coverage of an unknown folder means nothing. ``hints`` is the
-    family code of each of :func:`hinting_nodes` (computed here when not given).
+    family code of each of :func:`hinting_nodes` (computed here when not given; only those of
+    :func:`consulted_nodes` can count).
     """
     out = np.full(len(models), -1, dtype=np.int64)
     named_folder = dd.folders[dd.folder] != "" if not dd.empty else np.zeros(0, dtype=bool)
@@ -137,25 +201,15 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
         return out
     nodes = hinting_nodes(dd)
     if hints is None:
-        hints = distinct_families(dd.text_of(nodes))[0]
-    dropdown, folder, row = dd.dropdown[named_folder], dd.folder[named_folder], dd.row[named_folder]
-    # One group per (dropdown, folder); node and (server, folder) are functions of it.
-    _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    n_options = np.bincount(group)
-    g_dropdown, g_folder = dropdown[first], folder[first]
-    g_server_folder = dd.edge_server_folder[named_folder][first]
-    g_hint = hints[np.searchsorted(nodes, dd.server_node[named_folder][first])]
-    _, per_dropdown, n_folders = np.unique(g_dropdown, return_inverse=True, return_counts=True)
-    n_folders = n_folders[per_dropdown.reshape(-1)]
-    n_files = np.bincount(dd.model_server_folder, minlength=int(g_server_folder.max()) + 1)[g_server_folder]
-    _, per_folder = np.unique(g_server_folder, return_inverse=True)
+        consulted = consulted_nodes(dd)
+        hints = node_hints(nodes, consulted, distinct_families(dd.text_of(consulted))[0])
+    groups = _dropdown_groups(dd)
+    group, row = groups.group, dd.row[groups.named]
+    g_hint = hints[np.searchsorted(nodes, groups.node)]
+    _, per_folder = np.unique(groups.server_folder, return_inverse=True)
     low, high = _min_max(per_folder.reshape(-1), g_hint, int(per_folder.max()) + 1)
     owned = ((low == high) & (low >= 0))[per_folder.reshape(-1)]  # every dropdown of the folder: one hint
-    shared = _shared_folders(dd.folders)[g_folder]
-    coverage = n_options / np.where(n_files > 0, n_files, n_options)
-    selective = (coverage < SELECTIVE_COVERAGE) & (n_files >= SELECTIVE_MIN_FILES)
-    specific = (n_folders == 1) & (g_hint >= 0) & ((owned & ~shared) | selective)
+    specific = (groups.n_folders == 1) & (g_hint >= 0) & ((owned & ~groups.shared) | groups.selective)
     take = specific[group] & (row >= 0)
     if not take.any():
         return out
@@ -190,7 +244,7 @@ def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarra
     gb = size_bytes / 1e9
     per_weight = np.append(_rules.precisions()["file_bytes"].to_numpy(dtype=np.float64), np.nan)[precision]
     out = np.full(len(kind), -1, dtype=np.int64)
-    for rule in _rules.family_sizes().itertuples(index=False):
+    for rule in _rules.rows("family_sizes"):
         hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
         if not np.isnan(rule.file_bytes):
             hit &= per_weight == rule.file_bytes
@@ -202,7 +256,7 @@ def size_vetoes(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
     """(rows x families) bool: the file's size rules the family out for its kind (family_size_limits.csv)."""
     gb = size_bytes / 1e9
     out = np.zeros((len(kind), len(_rules.FAMILIES)), dtype=bool)
-    for rule in _rules.family_size_limits().itertuples(index=False):
+    for rule in _rules.rows("family_size_limits"):
         column = _rules.FAMILY_CODE[rule.family]
         out[:, column] |= (kind == _rules.KIND_CODE[rule.kind]) & ((gb < rule.min_gb) | (gb > rule.max_gb))
     return out
@@ -227,10 +281,13 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     if n == 0 or not (identified >= 0).any():
         return out, share
     subfolder = _column(models, "subfolder")
-    key = _column(models, "server") + "\x00" + _column(models, "folder") + "\x00" + subfolder
-    group, _ = pd.factorize(key)
+    key = np.zeros(n, dtype=np.int64)
+    for column in (_column(models, "server"), _column(models, "folder"), subfolder):
+        codes, distinct = pd.factorize(column)
+        key = pd.factorize(key * len(distinct) + codes)[0]  # renumbered: the key stays below rows²
+    group = key
     groups = int(group.max()) + 1
-    in_subfolder = subfolder.ne("").to_numpy()
+    in_subfolder = subfolder.to_numpy(dtype=object) != ""
     known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)
@@ -338,9 +395,9 @@ def gather_evidence(
     n = len(models)
     meta_text = metadata_text(models)
     meta = distinct_families(meta_text, "metadata_families")
-    nodes = hinting_nodes(dd)
+    consulted = consulted_nodes(dd)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
-                                       as_text(dd.text_of(nodes))]))  # fmt: skip
+                                       as_text(dd.text_of(consulted))]))  # fmt: skip
     family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
     stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
@@ -370,7 +427,8 @@ def gather_evidence(
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)
-    guesses = [loader_families(models, dd, hints), size_families(kind, size_bytes, precision),
+    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints)),
+               size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
     weak_stem = stem_tier < EXPLICIT_TIER

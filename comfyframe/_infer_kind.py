@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, first_match, lookup
+from ._infer_text import as_text, contains, first_match, lookup
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
 
@@ -64,10 +64,10 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
     best_kind = np.full(len(pairs), -1, dtype=np.int64)
     best_priority = np.full(len(pairs), -1, dtype=np.int64)
     best_rule = np.full(len(pairs), -1, dtype=np.int64)
-    for index, rule in enumerate(_rules.loader_kinds().itertuples(index=False)):
+    for index, rule in enumerate(_rules.rows("loader_kinds")):
         has = np.fromiter((rule.requires <= o for o in pair_outputs), dtype=bool, count=len(pair_outputs))
         if rule.input and has.any():
-            has &= inputs.str.contains(rule.input, regex=True).to_numpy(dtype=bool, na_value=False)
+            has &= contains(inputs, rule.input)
         better = has & (rule.priority > best_priority)
         best_kind[better], best_priority[better], best_rule[better] = _rules.KIND_CODE[rule.kind], rule.priority, index
     # Highest priority wins; between equal priorities the earlier rule (table order), so ties are deterministic.

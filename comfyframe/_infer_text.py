@@ -45,10 +45,41 @@ SEPARATORS = r"[^a-z0-9.]+"
 
 def as_text(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     """Strings as the fast string dtype with a fresh positional index, NA replaced by ""."""
+    data = _arrow_text(values)
+    if data is not None:
+        if data.null_count:
+            data = pc.fill_null(data, pa.scalar("", data.type))
+        return _wrap(data)
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if series.dtype != TEXT or series.hasnans:
         series = series.astype(TEXT).fillna("")
     return series.reset_index(drop=True)
+
+
+def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
+    """``values`` as Arrow text without pandas' cell-by-cell pass: Arrow-backed text as it is, a list or
+    array of str and None copied by Arrow; None for anything else (numbers, NaN …: pandas converts those)."""
+    if pc is None or TEXT.storage != "pyarrow":
+        return None
+    if isinstance(values, pd.Series):
+        if values.dtype == TEXT:
+            return values.array.__arrow_array__()
+        if values.dtype != object:
+            return None
+        values = values.to_numpy()
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
+
+
+def all_blank(texts: pd.Series) -> bool:
+    """Is every text "" (texts from :func:`as_text`: no NA)."""
+    data = _arrow(texts)
+    if data is None:
+        return not texts.ne("").any()
+    longest = pc.max(pc.binary_length(data)).as_py()
+    return longest is None or longest == 0
 
 
 def _arrow(texts: pd.Series) -> Any:
@@ -120,6 +151,24 @@ def concat(parts: Sequence[pd.Series]) -> pd.Series:
     return pd.concat(list(parts), ignore_index=True)
 
 
+def joint_codes(columns: Sequence[pd.Series]) -> tuple[np.ndarray, np.ndarray] | None:
+    """``pd.factorize`` of the columns end to end, NA as "": (int64 codes, distinct str), straight in Arrow.
+
+    None when a column is not Arrow-backed text (then factorize with pandas).
+    """
+    if pc is None or not all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" for c in columns):
+        return None
+    chunks = [chunk for c in columns for chunk in c.array.__arrow_array__().chunks]
+    if not chunks or len({chunk.type for chunk in chunks}) > 1:
+        return None
+    data = pa.chunked_array(chunks).combine_chunks()
+    if data.null_count:
+        data = pc.fill_null(data, pa.scalar("", data.type))
+    encoded = pc.dictionary_encode(data)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     """``texts`` at positions ``rows``, as a fresh positional series."""
     data = _arrow(texts)
@@ -172,6 +221,29 @@ def contains(texts: pd.Series, pattern: str) -> np.ndarray:
             return np.fromiter((search(v) is not None for v in small[1]), dtype=bool, count=len(small[1]))
         return pc.match_substring_regex(data, pattern).to_numpy(zero_copy_only=False).astype(bool)
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+
+
+def plain_texts(texts: pd.Series) -> list[str] | None:
+    """The texts as Python str when every one is printable ASCII (Python ``re`` and RE2 agree on them), else None."""
+    values = texts.tolist()
+    return values if all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values) else None
+
+
+def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None) -> np.ndarray:
+    """``contains(take(texts, rows), pattern)`` (``rows`` None: every text); ``plain`` is :func:`plain_texts` of
+    ``texts``, converted once.
+
+    Many small passes over one column (a rule per family, a pattern per variant) then run in Python ``re``
+    without slicing the column or converting it again each time.
+    """
+    size = len(texts) if rows is None else rows.size
+    if plain is not None and size * len(pattern) <= SMALL_PASS and pattern.isascii():
+        compiled = _python_regex(pattern)
+        if compiled is not None:
+            search = compiled.search
+            values = plain if rows is None else [plain[i] for i in rows.tolist()]
+            return np.fromiter((search(v) is not None for v in values), dtype=bool, count=size)
+    return contains(texts if rows is None else take(texts, rows), pattern)
 
 
 def extract(texts: pd.Series, pattern: str) -> np.ndarray:
@@ -249,8 +321,10 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     if rows.size == 0:
         return out
     subset = take(texts, rows)
+    # converted for Python `re` only when some pattern's pass is small enough to run there
+    plain = plain_texts(subset) if len(subset) * min(map(len, patterns)) <= SMALL_PASS else None
     for j, pattern in enumerate(patterns):
-        out[rows, j] = contains(subset, pattern)
+        out[rows, j] = contains_at(subset, None, pattern, plain)
     return out
 
 

@@ -153,12 +153,18 @@ def _profile(codes: np.ndarray, params_b: np.ndarray | None) -> np.ndarray:
     if params_b is None:
         return profile
     offset = len(_rules.FAMILIES)
-    for k, (family, low, high) in enumerate(job_memory_variants()[["family", "params_min", "params_max"]].itertuples(
-        index=False
-    )):  # fmt: skip
-        hit = (codes == _rules.FAMILY_CODE[family]) & (params_b >= low) & (params_b < high)
+    for k, (family, low, high) in enumerate(_variant_ranges()):
+        hit = (codes == family) & (params_b >= low) & (params_b < high)
         profile = np.where(hit, offset + k, profile)
     return profile
+
+
+@cache
+def _variant_ranges() -> list[tuple[int, float, float]]:
+    """(family code, params_min, params_max) of each job_memory_variants row, read once."""
+    table = job_memory_variants()
+    return [(_rules.FAMILY_CODE[f], float(low), float(high))
+            for f, low, high in zip(table["family"], table["params_min"], table["params_max"])]  # fmt: skip
 
 
 def _codes(family_codes: object) -> np.ndarray:

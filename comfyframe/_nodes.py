@@ -25,6 +25,7 @@ from ._snapshot import Snapshot
 SECTIONS = ("required", "optional")
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
 AUTOGROW = "COMFY_AUTOGROW_V3"
+_NESTED = frozenset({DYNAMIC_COMBO, AUTOGROW})
 MAX_NESTING = 8  # dynamic inputs inside dynamic inputs; deeper is a malformed answer
 CORE_MODULE_ROOTS = frozenset({"nodes", "comfy_extras", "comfy_api_nodes", "comfy", "comfy_api"})
 
@@ -74,18 +75,15 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     (what the server listed) or names ending in a model extension. Sampler
     names, presets and the like never reach a table.
     """
-    names = ("node", "display_name", "category", "python_module", "package", "output_types",
-             "output_node", "deprecated", "experimental", "api_node")
-    cols: dict[str, list[Any]] = {n: [] for n in names}
+    specs = [(node, spec) for node, spec in snapshot.object_info.items() if isinstance(spec, dict)]
     options: list[tuple[str, str, str, str, str]] = []
     # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
     # each distinct list is filtered once.
     kept: dict[tuple[Any, ...], list[str]] = {}
-    for node, spec in snapshot.object_info.items():
-        if not isinstance(spec, dict):
+    for node, spec in specs:
+        inputs = spec.get("input")
+        if not isinstance(inputs, dict):
             continue
-        raw_inputs = spec.get("input")
-        inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
         for section, input_name, fmt, values in _dropdowns(inputs):
             try:
                 key = tuple(values)
@@ -93,24 +91,34 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
             except TypeError:  # unhashable options (objects): not cached
                 key, models = None, None
             if models is None:
-                models = [o for o in values if isinstance(o, str) and (o in file_names or _extension(o) in extensions)]
+                # listed, or "<stem>.<model extension>" (rpartition inline: thousands of options)
+                models = [o for o in values if isinstance(o, str) and (
+                    o in file_names or ((parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
                 if key is not None:
                     kept[key] = models
             if models:
                 options.extend((node, input_name, section, fmt, o) for o in models)
-        outputs = spec.get("output")
-        module = _text(spec.get("python_module"))
-        cols["node"].append(node)
-        cols["display_name"].append(_text(spec.get("display_name")) or node)
-        cols["category"].append(_text(spec.get("category")))
-        cols["python_module"].append(module)
-        cols["package"].append(package_of(module))
-        cols["output_types"].append(tuple(str(o) for o in outputs) if isinstance(outputs, list) else ())
-        cols["output_node"].append(bool(spec.get("output_node", False)))
-        cols["deprecated"].append(bool(spec.get("deprecated", False)))
-        cols["experimental"].append(bool(spec.get("experimental", False)))
-        cols["api_node"].append(bool(spec.get("api_node", False)))
-    return ParsedNodes(cols, options)
+    return ParsedNodes(_node_columns(specs), options)
+
+
+def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, list[Any]]:
+    """The nodes table's own columns, one list per column (a few thousand nodes: one pass per column)."""
+    nodes = [node for node, _ in specs]
+    modules = [_text(spec.get("python_module")) for _, spec in specs]
+    packages: dict[str | None, str | None] = {}  # a pack's nodes share their module: resolved once each
+    for module in dict.fromkeys(modules):
+        packages[module] = package_of(module)
+    outputs = [spec.get("output") for _, spec in specs]
+    return {
+        "node": nodes,
+        "display_name": [_text(spec.get("display_name")) or node for node, spec in specs],
+        "category": [_text(spec.get("category")) for _, spec in specs],
+        "python_module": modules,
+        "package": [packages[m] for m in modules],
+        "output_types": [tuple(map(str, o)) if isinstance(o, list) else () for o in outputs],
+        **{flag: [bool(spec.get(flag, False)) for _, spec in specs]
+           for flag in ("output_node", "deprecated", "experimental", "api_node")},
+    }  # fmt: skip
 
 
 def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Iterator[tuple[str, str, Any]]:
@@ -144,21 +152,22 @@ def _dropdowns(inputs: dict[str, Any]) -> list[tuple[str, str, str, Sequence[Any
         if not isinstance(fields, dict):
             continue
         for name, spec in fields.items():
-            if not isinstance(spec, (list, tuple)) or not spec:
+            if not spec or not isinstance(spec, (list, tuple)):
                 continue
             head = spec[0]
-            if isinstance(head, (list, tuple)):
+            if isinstance(head, str):  # most inputs: "INT", "MODEL" …, rejected by one comparison or lookup
+                if head == "COMBO":
+                    if len(spec) > 1 and isinstance(spec[1], dict):
+                        options = spec[1].get("options")
+                        if isinstance(options, (list, tuple)):
+                            found.append((section, name, "combo", options))
+                elif head in _NESTED:
+                    for inner_section, full, inner in walk_inputs({section: {name: spec}}):
+                        dropdown = dropdown_options(inner)
+                        if dropdown is not None:
+                            found.append((inner_section, full, *dropdown))
+            elif isinstance(head, (list, tuple)):
                 found.append((section, name, "list", head))
-            elif head == "COMBO":
-                if len(spec) > 1 and isinstance(spec[1], dict):
-                    options = spec[1].get("options")
-                    if isinstance(options, (list, tuple)):
-                        found.append((section, name, "combo", options))
-            elif head == DYNAMIC_COMBO or head == AUTOGROW:
-                for inner_section, full, inner in walk_inputs({section: {name: spec}}):
-                    dropdown = dropdown_options(inner)
-                    if dropdown is not None:
-                        found.append((inner_section, full, *dropdown))
     return found
 
 
@@ -193,11 +202,6 @@ def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, 
     cols["loads_models"] = [n > 0 for n in cols["model_inputs"]]
     cols["server"] = snapshot.url
     return from_columns(NODES, cols, parsed.count)
-
-
-def _extension(name: str) -> str:
-    head, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and head else ""
 
 
 def _text(value: Any) -> str | None:

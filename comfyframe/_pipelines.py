@@ -34,14 +34,16 @@ parameter counts (``family_specs.csv``). Expert halves swap in turn, so only one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, contains, on_distinct, take
+from ._infer_text import as_text, contains_at, on_distinct, plain_texts, take
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
-from ._schema import PIPELINES, from_columns
+from ._schema import PIPELINES, from_columns, object_cells
 from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
@@ -107,18 +109,17 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     cols = _column_arrays(frame)
     kind, family = cols["kind"], cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
-    recipes = _rules.recipes()
-    spec_of_rule, specs = _specs(recipes)
-    wanted_kinds = {k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)
-    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, sorted(wanted_kinds))))
+    spec_of_rule, specs = _rule_specs()
+    rule_columns = _rule_columns()
+    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, rule_columns["wanted_kinds"])))
     labels = _labels(frame["variant"])
     gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
     modules = np.flatnonzero(kind == "motion_module")
 
-    pipe_of_need, rule_of_need = _needs(recipes, gen, kind, family, text, labels)
+    pipe_of_need, rule_of_need = _needs(gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
-    by_kind = pd.Series(np.arange(len(kind))).groupby(kind).indices
+    by_kind = {k: np.flatnonzero(kind == k) for k in dict.fromkeys(kind.tolist())}
     spec_cands = [_spec_matches(spec, by_kind, family, text, labels) for spec in specs]
     cand_spec = np.concatenate([np.full(c.size, s, dtype=np.int64) for s, c in enumerate(spec_cands)] or [np.zeros(0, np.int64)])
     cand_file = np.concatenate(spec_cands or [np.zeros(0, np.int64)])
@@ -129,8 +130,11 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     cand_pos, cand_key = cand_file[order], group_of[order] * _SPAN + weight[cand_file[order]]
 
     precision, quant = cols["precision"], cols["quant"]
-    like_tuple = pd.MultiIndex.from_arrays([group_of, precision[cand_file], quant[cand_file]])
-    like_of, like_index = pd.factorize(like_tuple)
+    # (group, precision, quant) of each candidate as one int key: codes in order of first appearance
+    prec_of, precs = pd.factorize(precision[cand_file])
+    quant_of, quants = pd.factorize(quant[cand_file])
+    n_prec, n_quant = max(len(precs), 1), max(len(quants), 1)
+    like_of, like_keys = pd.factorize((group_of * n_prec + prec_of) * n_quant + quant_of)
     like_order = np.lexsort((name[cand_file].astype(str), weight[cand_file], like_of))
     like_pos, like_key = cand_file[like_order], like_of[like_order] * _SPAN + weight[cand_file[like_order]]
 
@@ -144,14 +148,14 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     group = lookup.get_indexer(pipe_server[pipe_of_need] * len(specs) + spec) if len(pipe_of_need) else pipe_of_need
     needs = pd.DataFrame({
         "pipe": pipe_of_need, "rule": rule_of_need, "group": group,
-        "role": recipes["role"].to_numpy(dtype=object)[rule_of_need],
-        "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object)[rule_of_need],
-        "optional": recipes["optional"].to_numpy(dtype=bool)[rule_of_need],
-        "for_job": recipes["for_job"].to_numpy(dtype=object)[rule_of_need],
+        **{column: values[rule_of_need] for column, values in rule_columns.items() if column != "wanted_kinds"},
     })  # fmt: skip
     # A generator listing the same part twice (two rules for one part) needs it once.
-    needs = needs.drop_duplicates(["pipe", "label"], ignore_index=True)
-    like_groups = {(int(g), str(p), str(q)): i for i, (g, p, q) in enumerate(like_index)}
+    labels_of, label_names = pd.factorize(needs["label"].to_numpy(dtype=object))
+    first = np.unique(needs["pipe"].to_numpy() * max(len(label_names), 1) + labels_of, return_index=True)[1]
+    needs = needs.iloc[np.sort(first)].reset_index(drop=True)
+    like_groups = {(int(k // (n_prec * n_quant)), str(precs[k // n_quant % n_prec]), str(quants[k % n_quant])): i
+                   for i, k in enumerate(like_keys.tolist())}  # fmt: skip
     return Plan(cols, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)
 
 
@@ -160,7 +164,7 @@ STRING_COLUMNS = ("server", "folder", "name", "kind", "family", "variant", "prec
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns planning and evaluation read, converted to numpy once."""
-    cols = {c: frame[c].astype(object).fillna("").to_numpy(dtype=object) for c in STRING_COLUMNS}
+    cols = {c: frame[c].to_numpy(dtype=object, na_value="") for c in STRING_COLUMNS}
     cols["weights_gb"] = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
     cols["params_b"] = frame["params_b"].astype("float64").to_numpy()
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
@@ -168,43 +172,76 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return cols
 
 
-def _needs(
-    recipes: pd.DataFrame, gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: pd.Series, labels: _Labels
-) -> tuple[np.ndarray, np.ndarray]:
+def _needs(gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: _Paths, labels: _Labels) -> tuple[np.ndarray, np.ndarray]:
     """(pipe, recipe row) of every part a generator needs; rule by rule over the generators of its family."""
     need_pipe: list[np.ndarray] = []
     need_rule: list[np.ndarray] = []
-    for fam, rows in recipes.groupby("family", sort=False).groups.items():
+    for fam, rules in _recipes_by_family():
         members = gen[family[gen] == fam]
         if not members.size:
             continue
-        member_text = take(text, members)
         checkpoint = kind[members] == "checkpoint"
-        for i in rows:
-            rule = recipes.loc[i]
+        for i, rule in rules:
             hit = labels.has_all(members, rule["when"]) & ~labels.has_any(members, rule["unless"])
             if rule["generator_pattern"]:
-                hit &= contains(member_text, rule["generator_pattern"])
+                hit &= text.contains(members, rule["generator_pattern"])
             if rule["generator_exclude"]:
-                hit &= ~contains(member_text, rule["generator_exclude"])
+                hit &= ~text.contains(members, rule["generator_exclude"])
             bundled = rule["bundled"]  # what an all-in-one checkpoint holds, it does not need
             if bundled == "always":
                 hit &= ~checkpoint
             elif bundled != "never":
-                hit &= ~(checkpoint & contains(member_text, bundled))
+                hit &= ~(checkpoint & text.contains(members, bundled))
             need_pipe.append(np.searchsorted(gen, members[hit]))  # a generator's pipe index is its index in gen
             need_rule.append(np.full(int(hit.sum()), i, dtype=np.int64))
     empty = np.zeros(0, dtype=np.int64)
     return (np.concatenate(need_pipe) if need_pipe else empty), (np.concatenate(need_rule) if need_rule else empty)
 
 
-def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
+@cache
+def _rule_columns() -> dict[str, np.ndarray]:
+    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job); and every kind a recipe
+    reads (``wanted_kinds``). Derived from the rule table once."""
+    recipes = _rules.recipes()
+    specs = _rule_specs()[1]
+    return {
+        "role": recipes["role"].to_numpy(dtype=object),
+        "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object),
+        "optional": recipes["optional"].to_numpy(dtype=bool),
+        "for_job": recipes["for_job"].to_numpy(dtype=object),
+        "wanted_kinds": np.array(sorted({k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)),
+                                 dtype=object),
+    }  # fmt: skip
+
+
+@cache
+def _recipes_by_family() -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """The recipe rules grouped by family (table order), each as (row, its fields): read once, not per plan."""
+    recipes = _rules.recipes()
+    records = recipes.to_dict("records")
+    return [(fam, [(int(i), records[int(i)]) for i in rows])
+            for fam, rows in recipes.groupby("family", sort=False).indices.items()]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Normalised names of the models (see :func:`_normalised_paths`), also as Python str when plain."""
+
+    series: pd.Series
+    plain: list[str] | None
+
+    def contains(self, rows: np.ndarray, pattern: str) -> np.ndarray:
+        return contains_at(self.series, rows, pattern, self.plain)
+
+
+def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> _Paths:
     """Normalised names of ``rows`` (the kinds recipes look at), "" for the others."""
     path = frame["path"] if "path" in frame.columns else frame["name"]
     codes, distinct = on_distinct(as_text(path.iloc[rows]))
     out = np.full(len(frame), "", dtype=object)
     out[rows] = take(distinct, codes).to_numpy(dtype=object)
-    return as_text(out)
+    series = as_text(out)
+    return _Paths(series, plain_texts(series))
 
 
 @dataclass(frozen=True)
@@ -212,10 +249,14 @@ class _Labels:
     """Variant labels of each model, as one boolean column per label asked for (built once per distinct value)."""
 
     codes: np.ndarray
-    distinct: pd.Series
+    distinct: list[str]  # ";label;label;" per distinct variant
+    tables: dict[str, np.ndarray]
 
     def has(self, rows: np.ndarray, label: str) -> np.ndarray:
-        table = self.distinct.str.contains(f";{label};", regex=False).to_numpy(dtype=bool)
+        table = self.tables.get(label)
+        if table is None:
+            needle = f";{label};"
+            table = self.tables[label] = np.array([needle in v for v in self.distinct], dtype=bool)
         return table[self.codes[rows]]
 
     def has_all(self, rows: np.ndarray, labels: str) -> np.ndarray:
@@ -233,10 +274,16 @@ class _Labels:
 
 def _labels(variant: pd.Series) -> _Labels:
     codes, distinct = pd.factorize(variant.fillna("").astype(object), use_na_sentinel=False)
-    return _Labels(codes, pd.Series([f";{v};" for v in distinct], dtype=object))
+    return _Labels(codes, [f";{v};" for v in distinct], {})
 
 
 SPEC_COLUMNS = ("kinds", "families", "pattern", "exclude", "needs")
+
+
+@cache
+def _rule_specs() -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """:func:`_specs` of the recipe table, once."""
+    return _specs(_rules.recipes())
 
 
 def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -248,7 +295,7 @@ def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
 
 
 def _spec_matches(
-    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: pd.Series, labels: _Labels
+    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: _Paths, labels: _Labels
 ) -> np.ndarray:
     """Row positions of the files that satisfy one part's file condition."""
     kinds, families, pattern, exclude, needs = spec
@@ -256,12 +303,11 @@ def _spec_matches(
     if families:
         rows = rows[np.isin(family[rows], families.split(";"))]
     if rows.size and (pattern or exclude):
-        sub = take(text, rows)
         keep = np.ones(rows.size, dtype=bool)
         if pattern:
-            keep &= contains(sub, pattern)
+            keep &= text.contains(rows, pattern)
         if exclude:
-            keep &= ~contains(sub, exclude)
+            keep &= ~text.contains(rows, exclude)
         rows = rows[keep]
     if needs and rows.size:
         rows = rows[labels.has_all(rows, needs)]
@@ -299,7 +345,7 @@ def _budgets(budget: pd.Series | dict[str, float] | float | None, servers: np.nd
 
 def _choose(
     plan: Plan, budgets: np.ndarray, n_gen: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Pick one file per need: (chosen needs, missing labels, jobs lost to missing parts, count of missing parts
     that block every job, and GiB per pipe of the encode / decode / expert parts)."""
     needs = plan.needs[plan.needs["pipe"] < n_gen]
@@ -319,12 +365,7 @@ def _choose(
     pos[found] = _pick(plan.cand_key, plan.cand_pos, group[found], room[found])
     pos = _prefer_like(plan, needs, pos, room, found)
     chosen = needs.assign(pos=pos)[found]
-    miss = needs[~found & ~needs["optional"].to_numpy()]
-    missing = group_tuples(miss["pipe"].to_numpy(), miss["label"].to_numpy(dtype=object), n_gen)
-    scoped = miss["for_job"] != ""
-    blocking = miss[~scoped].groupby("pipe").size()
-    lost = miss[scoped].drop_duplicates(["pipe", "for_job"])
-    job_lost = group_tuples(lost["pipe"].to_numpy(), lost["for_job"].to_numpy(dtype=object), n_gen)
+    missing, job_lost, blocking = _missing(needs, found, n_gen)
     w = weight[chosen["pos"].to_numpy()]
     role = chosen["role"].to_numpy()
     at = chosen["pipe"].to_numpy()
@@ -333,6 +374,34 @@ def _choose(
         for name, roles in (("encode", ENCODE_ROLES), ("decode", DECODE_ROLES), ("expert", ("expert",)))
     }
     return chosen, missing, job_lost, blocking, phases
+
+
+def _missing(needs: pd.DataFrame, found: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(missing labels, jobs lost to missing parts, count of missing parts that block every job) per generator."""
+    miss = ~found & ~needs["optional"].to_numpy(dtype=bool)
+    pipe = needs["pipe"].to_numpy()[miss]
+    for_job = needs["for_job"].to_numpy(dtype=object)[miss]
+    missing = group_tuples(pipe, needs["label"].to_numpy(dtype=object)[miss], n_gen)
+    scoped = for_job != ""
+    blocking = np.bincount(pipe[~scoped], minlength=n_gen)
+    jobs, job_names = pd.factorize(for_job[scoped])
+    _, first = np.unique(pipe[scoped] * max(len(job_names), 1) + jobs, return_index=True)  # each (pipe, job) once
+    job_lost = group_tuples(pipe[scoped][first], for_job[scoped][first], n_gen)
+    return missing, job_lost, blocking
+
+
+def _ready(
+    cols: dict[str, np.ndarray], gen: np.ndarray, blocking: np.ndarray, lost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ready, capabilities, unknown) per generator: ready when no part blocks it and a job is left.
+
+    ``unknown``: a bare diffusion model nothing identifies; nobody can say which encoders and VAE it needs.
+    None of this depends on the budget or the job.
+    """
+    unknown = (cols["family"][gen] == "") & (cols["kind"][gen] == "diffusion_model")
+    capabilities = sorted_tuples(cols["capabilities"][gen])
+    blocked = blocking[: gen.size] != 0
+    return ~unknown & ~blocked & _some_job_left(capabilities, lost), capabilities, unknown
 
 
 def group_tuples(group: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
@@ -410,13 +479,12 @@ def _job_size(family: np.ndarray, job: Job) -> tuple[np.ndarray, np.ndarray, np.
 
 def _generator_rows(
     plan: Plan, gen: np.ndarray,
-    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series, dict[str, np.ndarray]], job: Job,
+    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]], job: Job,
     budgets: np.ndarray,
 ) -> pd.DataFrame:  # fmt: skip
     chosen, missing, job_lost, blocking, phases = choice
     cols = plan.cols
     n = gen.size
-    index = pd.RangeIndex(n)
     kind = cols["kind"][gen]
     family = cols["family"][gen]
     weights = cols["weights_gb"][gen]
@@ -424,20 +492,20 @@ def _generator_rows(
     codes, width, height, frames = _job_size(family, job)
     params = cols["params_b"][gen]  # sizes within a family differ (Wan 1.3B / 14B): job_memory_variants.csv
     upscaler = kind == "upscale"
-    act = np.where(upscaler, _upscale_gb(cols["name"][gen], width, height, job.batch),
-                   activation_gb(codes, width, height, frames, job.batch, params_b=params))
+    act = activation_gb(codes, width, height, frames, job.batch, params_b=params)
+    up = np.flatnonzero(upscaler)  # few servers hold many upscalers: the name pass runs on those only
+    if up.size:
+        act = act.copy()
+        act[up] = _upscale_gb(cols["name"][gen][up], width[up], height[up], job.batch)
     decode_vae = phases["decode"] + weights * vae_share
     encode_gb = phases["encode"] + weights * te_share
     diffusion_gb = weights * dm
     decode = _decode(codes, width, height, frames, job.batch, params, decode_vae, budgets)
     decode_gb = decode_vae + np.where(upscaler, 0.0, decode)  # an upscale model works on pixels: no VAE
-    # A bare diffusion model nothing identifies: nobody can say which encoders and VAE it needs.
-    unknown = (family == "") & (kind == "diffusion_model")
+    ready, capabilities, unknown = _ready(cols, gen, blocking, job_lost)
     miss = missing.copy()
     miss[unknown] = _filled(int(unknown.sum()), ("recipe:unknown_family",))
     lost = job_lost
-    capabilities = sorted_tuples(cols["capabilities"][gen])
-    ready = ~unknown & (blocking.reindex(index, fill_value=0).to_numpy() == 0) & _some_job_left(capabilities, lost)
     comp = group_tuples(chosen["pipe"].to_numpy(), _component_names(cols, chosen["pos"].to_numpy()), n)
     return pd.DataFrame({
         "server": cols["server"][gen],
@@ -460,10 +528,7 @@ def _generator_rows(
 
 def _cells(values: list[tuple[str, ...]]) -> np.ndarray:
     """Tuples as the cells of an object array (numpy would read equal-length tuples as a second axis)."""
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        out[i] = value
-    return out
+    return object_cells(values, len(values))
 
 
 def _filled(n: int, value: tuple[str, ...]) -> np.ndarray:
@@ -598,23 +663,47 @@ def _jobs(capabilities: np.ndarray, lost: np.ndarray, ready: np.ndarray) -> np.n
     return table[codes]
 
 
-def adapter_columns(models: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
+def ready_generators(plan: Plan) -> np.ndarray:
+    """Per generator of the plan (``pipes`` rows without a module): is its pipeline ready, as in :func:`evaluate`.
+
+    Readiness does not depend on the budget or the job, so this needs no evaluation.
+    """
+    n_gen = int((plan.pipes["module"] < 0).sum())
+    needs = plan.needs  # every need is a generator's: motion modules borrow their base's parts
+    _, job_lost, blocking = _missing(needs, needs["group"].to_numpy() >= 0, n_gen)
+    return _ready(plan.cols, plan.pipes["gen"].to_numpy()[:n_gen], blocking, job_lost)[0]
+
+
+def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """``applies_to`` (the base family an adapter runs on) and ``orphan`` (no ready generator of a family it
-    runs on, on its server) for adapters and motion modules; "" and NA for every other file."""
+    runs on, on its server) for adapters and motion modules; "" and NA for every other file.
+
+    ``plan`` is :func:`plan_pipelines` of ``models``.
+    """
     adapter = models["kind"].isin(ADAPTER_KINDS).to_numpy()
     family = models["family"].fillna("").to_numpy(dtype=object)
     applies_to = np.where(adapter, family, "").astype(object)
-    plain = pipelines[pipelines["ready"].fillna(False).to_numpy(dtype=bool) & pipelines["module"].eq("").to_numpy()]
-    runnable = pd.MultiIndex.from_arrays([plain["server"].astype(object), plain["family"].astype(object)]).unique()
+    gen = plan.pipes["gen"].to_numpy()[: int((plan.pipes["module"] < 0).sum())]
+    plain = gen[ready_generators(plan)]
+    runnable = set(zip(plan.cols["server"][plain].tolist(), plan.cols["family"][plain].tolist()))
     runs_on = _rules.adapter_bases()
     rows = np.flatnonzero(adapter & (family != ""))
-    wanted = pd.DataFrame({"row": rows, "server": models["server"].to_numpy(dtype=object)[rows],
-                           "family": pd.Series(family[rows], dtype=object).map(runs_on).to_numpy()}).explode("family")
-    served = pd.MultiIndex.from_arrays([wanted["server"], wanted["family"]]).isin(runnable)
-    has_base = pd.Series(served, index=wanted["row"].to_numpy()).groupby(level=0).any()
-    orphan = pd.Series(pd.NA, index=models.index, dtype="boolean")
-    orphan.iloc[has_base.index.to_numpy()] = ~has_base.to_numpy()
-    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"), "orphan": orphan}, index=models.index)
+    orphan = np.zeros(len(models), dtype=bool)
+    if rows.size:
+        # decided once per distinct (server, family), a handful per server
+        servers, server_names = pd.factorize(models["server"].to_numpy(dtype=object)[rows], use_na_sentinel=False)
+        families, family_names = pd.factorize(family[rows])
+        pairs, pair_of = np.unique(servers * len(family_names) + families, return_inverse=True)
+        lone = np.array([
+            not any((server_names[k // len(family_names)], base) in runnable
+                    for base in runs_on.get(family_names[k % len(family_names)], ()))
+            for k in pairs.tolist()
+        ], dtype=bool)  # fmt: skip
+        orphan[rows] = lone[pair_of.reshape(-1)]
+    other = np.ones(len(models), dtype=bool)  # not an adapter with a family: NA
+    other[rows] = False
+    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"),
+                         "orphan": pd.arrays.BooleanArray(orphan, other)}, index=models.index)  # fmt: skip
 
 
 def pipeline_label(row: pd.Series | dict[str, object]) -> str:

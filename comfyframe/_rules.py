@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -336,6 +337,12 @@ def patterns(table: str, name: str = "pattern") -> tuple[str, ...]:
 def family_column(table: str) -> np.ndarray:
     """Family codes of a rule table's ``family`` column with -1 appended (so rule index -1 yields -1)."""
     return _frozen(np.append(codes(globals()[table]()["family"], FAMILY_CODE), -1))
+
+
+@cache
+def rows(table: str) -> tuple[Any, ...]:
+    """A rule table's rows as named tuples, built once (passes that go rule by rule iterate them per call)."""
+    return tuple(globals()[table]().itertuples(index=False))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

@@ -142,11 +142,12 @@ def add_usage(models: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
     """``models`` with ``use_count`` (prompts that used the file) and ``last_used`` (UTC, NaT when never)."""
     out = models.copy()
     keys = ["server", "folder", "name"]
-    if usage.empty:
-        counts = pd.DataFrame(columns=[*keys, "use_count", "last_used"])
-    else:
-        grouped = usage.groupby(keys, dropna=False, observed=True)
-        counts = pd.DataFrame({"use_count": grouped["prompt_id"].nunique(), "last_used": grouped["time"].max()}).reset_index()
+    if usage.empty:  # no prompt used anything (or no history): nothing to join
+        out["use_count"] = pd.array([0] * len(out), dtype="Int64")
+        out["last_used"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+        return out
+    grouped = usage.groupby(keys, dropna=False, observed=True)
+    counts = pd.DataFrame({"use_count": grouped["prompt_id"].nunique(), "last_used": grouped["time"].max()}).reset_index()
     merged = out[keys].astype(object).merge(counts.astype({k: object for k in keys}), on=keys, how="left")
     out["use_count"] = pd.array(merged["use_count"].fillna(0).astype("int64"), dtype="Int64")
     last = pd.to_datetime(merged["last_used"], utc=True).astype("datetime64[ns, UTC]")
