@@ -68,10 +68,14 @@ STDLIB_SERVER = textwrap.dedent(
     import json, sys
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     routes = {k: v.encode() for k, v in json.load(open(sys.argv[1])).items()}
+    strip_prefix = sys.argv[3:] == ["--strip-prefix"]  # serve /sN/route as /route: one process, many "servers"
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def do_GET(self):
-            body = routes.get(self.path.split("?", 1)[0])
+            path = self.path.split("?", 1)[0]
+            if strip_prefix and path.count("/") >= 2:
+                path = "/" + path.split("/", 2)[2]
+            body = routes.get(path)
             self.send_response(200 if body is not None else 404)
             body = body if body is not None else b"404: Not Found"
             self.send_header("Content-Type", "application/json")
@@ -80,6 +84,7 @@ STDLIB_SERVER = textwrap.dedent(
             self.wfile.write(body)
         def log_message(self, *args):
             pass
+    ThreadingHTTPServer.request_queue_size = 1024  # a hundred clients may connect at once
     ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler).serve_forever()
     """
 )

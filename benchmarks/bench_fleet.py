@@ -29,31 +29,8 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_discover import free_port, largest_dump, routes_for
+from bench_discover import STDLIB_SERVER, free_port, largest_dump, routes_for
 
-PREFIX_SERVER = textwrap.dedent(
-    """
-    import json, sys
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    routes = {k: v.encode() for k, v in json.load(open(sys.argv[1])).items()}
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def do_GET(self):
-            path = self.path.split("?", 1)[0]
-            path = "/" + path.split("/", 2)[2] if path.count("/") >= 2 else path  # drop the /sN prefix
-            body = routes.get(path)
-            self.send_response(200 if body is not None else 404)
-            body = body if body is not None else b"404: Not Found"
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        def log_message(self, *args):
-            pass
-    ThreadingHTTPServer.request_queue_size = 1024  # a hundred clients connect at once
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler).serve_forever()
-    """
-)
 RSS_PROBE = textwrap.dedent(
     """
     import resource, sys, comfyframe as cf
@@ -109,7 +86,7 @@ def main() -> int:
         spec = Path(tmp) / "routes.json"
         spec.write_text(json.dumps(routes_for(dump)))
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-c", PREFIX_SERVER, str(spec), str(port)])
+        server = subprocess.Popen([sys.executable, "-c", STDLIB_SERVER, str(spec), str(port), "--strip-prefix"])
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
