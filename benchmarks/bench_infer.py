@@ -394,7 +394,7 @@ class Reference:
         loader_guess = loader_family.get(key, "")
         stem_f, stem_tier = self.family_of(self.mask(stem_t), self.family_rules)
         sub_f, sub_tier = self.family_of(self.mask(sub_t), self.family_rules)
-        if not stem_f and key in self.pairs:  # a high/low-noise pair: Wan 2.2 experts
+        if not stem_f and key in self.pairs and spec["expert_pairs"]:  # a high/low-noise pair: Wan 2.2 experts
             stem_f, stem_tier = "wan22", BRAND_TIER
         meta = self.family_of(self.norm(meta_text), self.meta_rules)
         outside = any(p.search(stem_t) or p.search(sub_t) for p in self.outside)

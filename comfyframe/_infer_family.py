@@ -410,7 +410,7 @@ def gather_evidence(
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
     outside |= outside_metadata(meta_text, meta[0])
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
-    pair = (stem_family < 0) & expert_pairs(models, stem)
+    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
     stem_tier = np.where(pair, BRAND_TIER, stem_tier)
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)

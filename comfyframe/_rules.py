@@ -118,7 +118,7 @@ def kinds() -> pd.DataFrame:
     """Kinds (index) with generator/has_family/rated/own_params flags, default family, capabilities, size."""
     frame = _read("kinds", {"kind": "str", "generator": "bool", "has_family": "bool", "default_family": "str",
                             "capabilities": "str", "rated": "bool", "own_params": "bool", "family_parts": "str",
-                            "half_precision": "bool", "default_gb": "float"})  # fmt: skip
+                            "half_precision": "bool", "default_gb": "float", "expert_pairs": "bool"})  # fmt: skip
     _check_values(frame, "kind", KINDS, "kinds")
     _check_values(frame, "default_family", FAMILIES, "kinds")
     _check_values(frame, "capabilities", CAPABILITIES, "kinds", sep=";")

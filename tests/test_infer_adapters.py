@@ -254,3 +254,18 @@ def test_a_high_low_noise_pair_in_one_folder_is_a_wan22_expert_pair(pair: list[s
 
 def test_half_a_pair_says_nothing() -> None:
     assert one("loras", "Moves/Shimmy_v3-H.safetensors")["family"] == ""
+
+
+@pytest.mark.parametrize(
+    ("folder", "pair", "family"),
+    [
+        ("clip", ["clip_l.safetensors", "clip_h.safetensors"], ""),  # CLIP sizes, not noise levels
+        ("clip_vision", ["CLIP-ViT-H.safetensors", "CLIP-ViT-L.safetensors"], ""),
+        ("controlnet", ["depthmap_H.safetensors", "depthmap_L.safetensors"], ""),
+        ("upscale_models", ["crisp-H.pth", "crisp-L.pth"], ""),
+        ("diffusion_models", ["renamed_high.gguf", "renamed_low.gguf"], "wan22"),  # experts ship as models too
+    ],
+)
+def test_only_kinds_that_ship_as_expert_pairs_read_a_pair(folder: str, pair: list[str], family: str) -> None:
+    out = infer([{"folder": folder, "name": n} for n in pair])
+    assert list(out["family"]) == [family, family]
