@@ -319,12 +319,15 @@ def test_object_info_bomb_keeps_memory_bounded(tmp_path: Path) -> None:
             "import resource, comfyframe as cf, json\n"
             f"try:\n    cf.discover({server.url!r}, progress=False, timeout=60)\n"
             "except cf.UnexpectedPayload as exc:\n    message = str(exc)\n"
-            "print(json.dumps({'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'message': message}))\n"
+            # VmHWM is this process's own peak; ru_maxrss may keep the peak of the pytest process it was forked from
+            "peak = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+            "rss = peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "print(json.dumps({'rss_mb': rss / 1024, 'message': message}))\n"
         )
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     result = json.loads(done.stdout)
     assert "more than 256 MiB" in result["message"]
-    assert result["rss_mb"] < 700, result
+    assert result["rss_mb"] < 700, result  # the body stops at 256 MiB; the process itself is about 150 MB
 
 
 # -- TLS -------------------------------------------------------------------------
