@@ -327,7 +327,7 @@ def test_object_info_bomb_keeps_memory_bounded(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     result = json.loads(done.stdout)
     assert "more than 256 MiB" in result["message"]
-    assert result["rss_mb"] < 700, result  # the body stops at 256 MiB; the process itself is about 150 MB
+    assert result["rss_mb"] < 700, result  # measured ~570 MB: 100 MB of process, a 256 MiB body and its regrowth
 
 
 # -- TLS -------------------------------------------------------------------------
