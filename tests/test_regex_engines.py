@@ -87,3 +87,22 @@ def test_a_factored_union_matches_where_its_patterns_do() -> None:
         assert _infer_text.factored_union(patterns) != _infer_text.alternation(patterns)
         plain = re.compile(_infer_text.alternation(patterns))
         assert [bool(factored.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts]
+
+
+def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
+    import re
+
+    from comfyframe import _rules
+
+    # runs of the shared lead are factored in place: "x" still wins over a later "[^a-z0-9]c" at its position
+    assert (_infer_text.ordered_alternation(["[^a-z0-9]a", "[^a-z0-9]b", "x", "[^a-z0-9]c"])
+            == "[^a-z0-9](?:(?:a)|(?:b))|(?:x)|(?:[^a-z0-9]c)")  # fmt: skip
+    names = accuracy.labelled()["name"].drop_duplicates()
+    texts = [f" {t} |" for t in _infer_text.normalize(names).str.strip()]
+    for table in ("family_names", "metadata_families", "variants"):
+        patterns = _rules.patterns(table)
+        ordered = re.compile("(" + _infer_text.ordered_alternation(patterns) + ")")
+        plain = re.compile("(" + _infer_text.alternation(patterns) + ")")
+        found = [(m.group(1) if (m := ordered.search(t)) else None) for t in texts]
+        assert found == [(m.group(1) if (m := plain.search(t)) else None) for t in texts]
+        assert sum(f is not None for f in found) > 50
