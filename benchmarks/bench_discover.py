@@ -20,8 +20,8 @@ its own garbage, reference cycles included, and none for another's) are compared
   included) — what a session that looks at everything pays.
 
 Target: discover within 1.15x of the floor in CPU time, not reached. Measured on
-the shared 2-core development machine (medians of 8 runs of 21 rounds; floor
-170-210 ms): tables 1.29x, discover 1.44x, first use 1.49x (see the README).
+the shared 2-core development machine (medians of 7 runs of 11-21 rounds; floor
+160-215 ms): tables 1.13x, discover 1.41x, first use 1.50x (see the README).
 Run: ``python benchmarks/bench_discover.py``.
 """
 

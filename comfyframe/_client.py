@@ -14,8 +14,10 @@ import asyncio
 import base64
 import json
 import logging
+import random
 import re
 import ssl
+import sys
 from collections.abc import AsyncGenerator, Awaitable, Hashable
 from contextlib import aclosing
 from contextvars import ContextVar
@@ -26,7 +28,6 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 import orjson
-import tenacity
 
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
 from ._snapshot import scrub_surrogates
@@ -219,6 +220,9 @@ class _LargeRead:
         self.held = False
         self.waited = 0.0
         self.granted: asyncio.Future[None] | None = None  # done when the wait for a permit is over
+        # Python 3.11+: the request's timeout and its deadline, pushed back by the time a permit took.
+        self.timer: asyncio.Timeout | None = None
+        self.deadline = 0.0
 
     @property
     def waiting(self) -> bool:
@@ -230,12 +234,17 @@ class _LargeRead:
         loop = asyncio.get_running_loop()
         started = loop.time()
         self.granted = loop.create_future()
+        timer = self.timer if self.timer is not None and not self.timer.expired() else None
+        if timer is not None:
+            timer.reschedule(None)  # the clock stops until the permit is granted
         try:
             await self.shared.reading.acquire()
             self.held = True
         finally:
             self.waited += loop.time() - started
             self.granted.set_result(None)
+            if timer is not None and not timer.expired():
+                timer.reschedule(self.deadline + self.waited)
 
     def release(self) -> None:
         if self.held:
@@ -319,17 +328,17 @@ class ComfyClient:
         """
         if self._http is None:
             raise RuntimeError("ComfyClient is not open: use 'async with ComfyClient(url) as client'.")
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(self.options.retries + 1),
-            wait=tenacity.wait_exponential(multiplier=0.2, max=4.0) + tenacity.wait_random(0, 0.2),
-            retry=tenacity.retry_if_exception(self._worth_retry),
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
+        attempt = 1
+        while True:
+            try:
                 async with self._limit:
                     return await self._get_once(route, params, missing_ok)
-        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+            except Exception as exc:
+                # The budget is asked before the attempt count, so a last failed attempt spends one too.
+                if not self._worth_retry(exc) or attempt > self.options.retries:
+                    raise
+            await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 4.0) + random.uniform(0, 0.2))  # backoff + jitter
+            attempt += 1
 
     def _worth_retry(self, exc: BaseException) -> bool:
         transient = (isinstance(exc, ServerUnreachable) and not isinstance(exc, TLSFailure)) or (
@@ -393,6 +402,11 @@ class ComfyClient:
     async def _within_timeout(self, exchange: Awaitable[T], large: _LargeRead) -> T:
         """``await exchange`` within ``timeout`` seconds, not counting a wait for a large-read permit."""
         loop = asyncio.get_running_loop()
+        if sys.version_info >= (3, 11):
+            # In this task, no task of its own: the permit wait stops the clock by rescheduling it.
+            large.deadline = loop.time() + self.timeout
+            async with asyncio.timeout_at(large.deadline) as large.timer:
+                return await exchange
         started = loop.time()
         task = asyncio.ensure_future(exchange)
         try:
@@ -417,8 +431,17 @@ class ComfyClient:
     ) -> tuple[int, str, str, bytearray]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
         assert self._http is not None
-        if self._secret_query:
-            _SECRET_QUERY.set(self._secret_query)  # this task's context only: _exchange runs as its own task
+        secret = _SECRET_QUERY.set(self._secret_query) if self._secret_query else None
+        try:
+            return await self._exchange_redirects(route, params, full, large)
+        finally:
+            if secret is not None:
+                _SECRET_QUERY.reset(secret)
+
+    async def _exchange_redirects(
+        self, route: str, params: dict[str, str] | None, full: str, large: _LargeRead
+    ) -> tuple[int, str, str, bytearray]:
+        assert self._http is not None
         request = self._http.build_request("GET", route, params=[*self._params, *(params or {}).items()])
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._http.send(request, stream=True)

@@ -7,7 +7,9 @@ Rule tables are matched with a few regex passes over the whole column, never row
 passes call its RE2 kernels directly on the Arrow array (pandas would re-parse every pattern in Python to
 check that RE2 accepts it, and wrap every step in a Series, which costs more than the match on a small
 table); without pyarrow ``Series.str`` does the same work. Every RE2 call compiles its pattern, so callers
-batch texts into as few passes as they can.
+batch texts into as few passes as they can, and small passes run in Python ``re`` (compiled once). A rule
+table's alternation is written with the separator class its rules start with once (``factored_union``,
+``ordered_alternation``), which makes even a few hundred names x two hundred rules cheaper in Python.
 """
 
 from __future__ import annotations
@@ -180,15 +182,19 @@ def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
 # Below this many text characters x pattern characters, a compiled Python regex (cached) beats an RE2 pass,
 # which compiles its pattern on every call; above it RE2's automaton wins (Python backtracks alternations).
 SMALL_PASS = 60_000
+# A rule table's union with its common leading class written once (see factored_union) costs Python a
+# branch walk only where that class matches (a separator), not at every character: it stays cheaper than
+# an RE2 pass up to this many times SMALL_PASS (measured: 176 names x a 7,600-character union, 0.8 ms vs 4.3 ms).
+UNION_SCALE = 40
 
 
-def _small_pass(data: Any, pattern: str) -> tuple[re.Pattern[str], list[str]] | None:
+def _small_pass(data: Any, pattern: str, scale: int = 1) -> tuple[re.Pattern[str], list[str]] | None:
     """(Python regex, texts) when a small pass can run in Python ``re`` with RE2's exact answer, else None.
 
     The engines agree on printable ASCII texts and ASCII patterns without the few constructs whose meaning
     differs (POSIX classes, ``{,n}``, RE2's ungreedy flag); anything Python cannot compile stays with RE2.
     """
-    if len(data) * len(pattern) > SMALL_PASS or not pattern.isascii():
+    if len(data) * len(pattern) > SMALL_PASS * scale or not pattern.isascii():
         return None
     compiled = _python_regex(pattern)
     if compiled is None:
@@ -209,13 +215,16 @@ def _python_regex(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-def contains(texts: pd.Series, pattern: str) -> np.ndarray:
-    """Boolean array: does the pattern occur in each text (texts hold no NA)."""
+def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
+    """Boolean array: does the pattern occur in each text (texts hold no NA).
+
+    ``scale``: how many times :data:`SMALL_PASS` Python ``re`` may take (a :func:`factored_union`'s is cheap).
+    """
     if len(texts) == 0:
         return np.zeros(0, dtype=bool)
     data = _arrow(texts)
     if data is not None:
-        small = _small_pass(data, pattern)
+        small = _small_pass(data, pattern, scale)
         if small is not None:
             search = small[0].search
             return np.fromiter((search(v) is not None for v in small[1]), dtype=bool, count=len(small[1]))
@@ -246,14 +255,15 @@ def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: 
     return contains(texts if rows is None else take(texts, rows), pattern)
 
 
-def extract(texts: pd.Series, pattern: str) -> np.ndarray:
-    """Object array: the first capture group of the left-most match per text, None when none."""
+def extract(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
+    """Object array: the first capture group of the left-most match per text, None when none (``scale``: see
+    :func:`contains`)."""
     if len(texts) == 0:
         return np.empty(0, dtype=object)
     data = _arrow(texts)
     if data is not None:
         named = pattern.replace("(", "(?P<m>", 1) if not pattern.startswith("(?P<") else pattern
-        small = _small_pass(data, named)
+        small = _small_pass(data, named, scale)
         if small is not None and small[0].groups == len(small[0].groupindex) > 0:
             # RE2 gives "" for a group that took no part in a match, Python None
             found = np.empty(len(small[1]), dtype=object)
@@ -268,15 +278,97 @@ def alternation(patterns: Sequence[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
+_LEADING_CLASS = re.compile(r"\[\^?\]?[^\]]*\]")
+
+
+@cache
+def factored_union(patterns: tuple[str, ...]) -> str:
+    """A pattern that matches where any of ``patterns`` does, the leading class most of them share written once.
+
+    Rule patterns mostly start with a separator class (``[^a-z0-9]sd[ .]?xl``): ``[^a-z0-9](?:(?:sd[ .]?xl)|…)``
+    matches the same texts, and a backtracking engine tries the branches only after a separator. Only for
+    "does any match" (which pattern, and where, may differ): patterns whose top level is not that class
+    followed by a sequence are kept whole.
+    """
+    lead = _common_lead(patterns)
+    rests = [_after_lead(p, lead) if lead else None for p in patterns]
+    shared = [r for r in rests if r is not None]
+    if len(shared) < 2:
+        return alternation(patterns)
+    whole = [p for p, r in zip(patterns, rests) if r is None]
+    return "|".join([f"{lead}(?:{alternation(shared)})", *(f"(?:{p})" for p in whole)])
+
+
+def ordered_alternation(patterns: Sequence[str]) -> str:
+    """The alternation of ``patterns`` (same matches, same winner at each position: leftmost-first), each run
+    of consecutive patterns that start with the most shared leading class written ``class(?:a|b|…)``.
+
+    The class matches one character, so ``class(?:a|b)`` tries exactly what ``(?:class a)|(?:class b)`` does,
+    in the same order; a backtracking engine tries the run's branches only where the class matches.
+    """
+    lead = _common_lead(tuple(patterns))
+    parts: list[str] = []
+    run: list[str] = []
+    for pattern in patterns:
+        rest = _after_lead(pattern, lead) if lead else None
+        if rest is not None:
+            run.append(rest)
+            continue
+        if run:
+            parts.append(f"{lead}(?:{alternation(run)})" if len(run) > 1 else f"(?:{lead}{run[0]})")
+            run = []
+        parts.append(f"(?:{pattern})")
+    if run:
+        parts.append(f"{lead}(?:{alternation(run)})" if len(run) > 1 else f"(?:{lead}{run[0]})")
+    return "|".join(parts)
+
+
+@cache
+def _common_lead(patterns: tuple[str, ...]) -> str:
+    """The bracket class most patterns start with ("" when none): one character, no escapes inside."""
+    leads = [m.group() for p in patterns if (m := _LEADING_CLASS.match(p)) and "\\" not in m.group()]
+    return max(sorted(set(leads)), key=leads.count) if leads else ""
+
+
+def _after_lead(pattern: str, lead: str) -> str | None:
+    """What follows ``lead`` when ``pattern`` is ``lead`` then a sequence: no quantifier on the lead and no
+    top-level ``|`` (scanned past escapes, classes and groups); None otherwise."""
+    rest = pattern[len(lead):]
+    if not pattern.startswith(lead) or not rest or rest[0] in "*+?{":
+        return None
+    depth, i, in_class = 0, 0, False
+    while i < len(rest):
+        c = rest[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1
+            i += rest.startswith("^", i)
+            i += rest.startswith("]", i)  # a "]" first in a class is a literal in both engines
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return rest
+
+
 @cache
 def _tiers(patterns: tuple[str, ...], tiers: tuple[int, ...] | None) -> tuple[str, list[tuple[np.ndarray, str]]]:
-    """(alternation of all patterns, [(rule ids, capturing alternation)] per tier, highest tier first)."""
+    """(:func:`factored_union` of all patterns, [(rule ids, capturing alternation)] per tier, highest tier first)."""
     levels = np.zeros(len(patterns), dtype=np.int64) if tiers is None else np.asarray(tiers, dtype=np.int64)
     groups = []
     for tier in sorted(set(levels.tolist()), reverse=True):
         ids = np.flatnonzero(levels == tier)
-        groups.append((ids, "(" + alternation([patterns[i] for i in ids]) + ")"))
-    return alternation(patterns), groups
+        groups.append((ids, "(" + ordered_alternation([patterns[i] for i in ids]) + ")"))
+    return factored_union(patterns), groups
 
 
 def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] | None = None) -> np.ndarray:
@@ -294,12 +386,12 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         return out
     pats = tuple(patterns)
     union, groups = _tiers(pats, None if tiers is None else tuple(int(t) for t in tiers))
-    live = contains(texts, union) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
+    live = contains(texts, union, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
     for ids, capture in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
             break
-        found = extract(texts if rows.size == len(texts) else take(texts, rows), capture)
+        found = extract(texts if rows.size == len(texts) else take(texts, rows), capture, UNION_SCALE)
         hit = pd.notna(found)
         if not hit.any():
             continue
@@ -317,7 +409,7 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), len(patterns)), dtype=bool)
     if len(texts) == 0 or len(patterns) == 0:
         return out
-    rows = np.flatnonzero(contains(texts, _union(tuple(patterns))))
+    rows = np.flatnonzero(contains(texts, factored_union(tuple(patterns)), UNION_SCALE))
     if rows.size == 0:
         return out
     subset = take(texts, rows)
@@ -326,11 +418,6 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     for j, pattern in enumerate(patterns):
         out[rows, j] = contains_at(subset, None, pattern, plain)
     return out
-
-
-@cache
-def _union(patterns: tuple[str, ...]) -> str:
-    return alternation(patterns)
 
 
 @lru_cache(maxsize=None)

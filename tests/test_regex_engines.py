@@ -69,3 +69,40 @@ def test_re2_only_constructs_stay_with_re2() -> None:
     assert _infer_text._python_regex("(?U)a+") is None  # RE2: ungreedy
     assert _infer_text._python_regex(r"\C") is None  # not Python syntax
     assert _infer_text._python_regex(r" sd ?1\.?5 ") is not None
+
+
+def test_a_factored_union_matches_where_its_patterns_do() -> None:
+    import re
+
+    from comfyframe import _rules
+
+    union = _infer_text.factored_union(("[^a-z0-9]foo", "[^a-z0-9]bar|baz", "[^a-z0-9]*q", "[^a-z0-9][]|]x", "x y"))
+    # a top-level "|" or a quantified lead keeps a pattern whole; a "|" in a class or escaped does not
+    assert union == "[^a-z0-9](?:(?:foo)|(?:[]|]x))|(?:[^a-z0-9]bar|baz)|(?:[^a-z0-9]*q)|(?:x y)"
+    names = accuracy.labelled()["name"].drop_duplicates()
+    texts = [f" {t} |" for t in _infer_text.normalize(names).str.strip()]
+    for table in ("family_names", "metadata_families", "variants"):
+        patterns = tuple(_rules.patterns(table))
+        factored = re.compile(_infer_text.factored_union(patterns))
+        assert _infer_text.factored_union(patterns) != _infer_text.alternation(patterns)
+        plain = re.compile(_infer_text.alternation(patterns))
+        assert [bool(factored.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts]
+
+
+def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
+    import re
+
+    from comfyframe import _rules
+
+    # runs of the shared lead are factored in place: "x" still wins over a later "[^a-z0-9]c" at its position
+    assert (_infer_text.ordered_alternation(["[^a-z0-9]a", "[^a-z0-9]b", "x", "[^a-z0-9]c"])
+            == "[^a-z0-9](?:(?:a)|(?:b))|(?:x)|(?:[^a-z0-9]c)")  # fmt: skip
+    names = accuracy.labelled()["name"].drop_duplicates()
+    texts = [f" {t} |" for t in _infer_text.normalize(names).str.strip()]
+    for table in ("family_names", "metadata_families", "variants"):
+        patterns = _rules.patterns(table)
+        ordered = re.compile("(" + _infer_text.ordered_alternation(patterns) + ")")
+        plain = re.compile("(" + _infer_text.alternation(patterns) + ")")
+        found = [(m.group(1) if (m := ordered.search(t)) else None) for t in texts]
+        assert found == [(m.group(1) if (m := plain.search(t)) else None) for t in texts]
+        assert sum(f is not None for f in found) > 50
