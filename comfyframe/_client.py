@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import logging
-import random
 import re
 import ssl
 import sys
@@ -28,6 +27,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 import orjson
+import tenacity
 
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
 from ._snapshot import scrub_surrogates
@@ -212,6 +212,10 @@ class SharedBodies:
         return parsed
 
 
+# Backoff between attempts: exponential from 0.2 s up to 4 s, plus up to 0.2 s of jitter.
+_BACKOFF = tenacity.wait_exponential(multiplier=0.2, max=4.0) + tenacity.wait_random(0, 0.2)
+
+
 class _LargeRead:
     """One request's claim on :attr:`SharedBodies.reading`, and how long it waited for it."""
 
@@ -328,17 +332,26 @@ class ComfyClient:
         """
         if self._http is None:
             raise RuntimeError("ComfyClient is not open: use 'async with ComfyClient(url) as client'.")
-        attempt = 1
-        while True:
-            try:
+        try:
+            async with self._limit:
+                return await self._get_once(route, params, missing_ok)
+        except Exception as exc:
+            if self.options.retries < 1 or not self._worth_retry(exc):
+                raise
+        # A transient failure: tenacity runs the retries. Its objects exist only on this path: they form
+        # reference cycles, which would cost every request of a healthy discovery a collector pass.
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.options.retries),
+            wait=_BACKOFF,
+            retry=tenacity.retry_if_exception(self._worth_retry),
+            reraise=True,
+        )
+        await asyncio.sleep(_BACKOFF(tenacity.RetryCallState(retrying, None, (), {})))  # before the first retry
+        async for attempt in retrying:
+            with attempt:
                 async with self._limit:
                     return await self._get_once(route, params, missing_ok)
-            except Exception as exc:
-                # The budget is asked before the attempt count, so a last failed attempt spends one too.
-                if not self._worth_retry(exc) or attempt > self.options.retries:
-                    raise
-            await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 4.0) + random.uniform(0, 0.2))  # backoff + jitter
-            attempt += 1
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     def _worth_retry(self, exc: BaseException) -> bool:
         transient = (isinstance(exc, ServerUnreachable) and not isinstance(exc, TLSFailure)) or (
