@@ -212,8 +212,10 @@ class SharedBodies:
         return parsed
 
 
-# Backoff between attempts: exponential from 0.2 s up to 4 s, plus up to 0.2 s of jitter.
-_BACKOFF = tenacity.wait_exponential(multiplier=0.2, max=4.0) + tenacity.wait_random(0, 0.2)
+# Backoff before retry k (k = 1, 2, ...): 0.2 s x 2^(k-1), at most 4 s, plus up to 0.2 s of jitter. The first
+# attempt runs outside tenacity, so its retrying counts from retry 1: its wait after its attempt k is retry k+1's.
+_FIRST_BACKOFF = tenacity.wait_fixed(0.2) + tenacity.wait_random(0, 0.2)
+_BACKOFF = tenacity.wait_exponential(multiplier=0.4, max=4.0) + tenacity.wait_random(0, 0.2)
 
 
 class _LargeRead:
@@ -346,7 +348,7 @@ class ComfyClient:
             retry=tenacity.retry_if_exception(self._worth_retry),
             reraise=True,
         )
-        await asyncio.sleep(_BACKOFF(tenacity.RetryCallState(retrying, None, (), {})))  # before the first retry
+        await asyncio.sleep(_FIRST_BACKOFF(tenacity.RetryCallState(retrying, None, (), {})))
         async for attempt in retrying:
             with attempt:
                 async with self._limit:
@@ -482,7 +484,7 @@ class ComfyClient:
             await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
-        # aclosing: a body cut short closes its stream here, in this task, not later in the garbage collector.
+        # aclosing: a body cut short at its limit closes its iterator here rather than when it is collected.
         async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
             async for chunk in chunks:
                 if not large.held and len(body) + len(chunk) >= threshold:
