@@ -118,7 +118,7 @@ def outside_metadata(text: pd.Series, family: np.ndarray) -> np.ndarray:
 
     Such a file is treated like a name from outside_families.csv: weak guesses are dropped.
     """
-    if not text.ne("").any():  # no metadata at all (the common case)
+    if all_blank(text):  # no metadata at all (the common case)
         return np.zeros(len(text), dtype=bool)
     codes, distinct = on_distinct(text)
     return (first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0)[codes] & (family < 0)
@@ -280,14 +280,9 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     out, share = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float64)
     if n == 0 or not (identified >= 0).any():
         return out, share
-    subfolder = _column(models, "subfolder")
-    key = np.zeros(n, dtype=np.int64)
-    for column in (_column(models, "server"), _column(models, "folder"), subfolder):
-        codes, distinct = pd.factorize(column)
-        key = pd.factorize(key * len(distinct) + codes)[0]  # renumbered: the key stays below rows²
-    group = key
+    group = pd.factorize(_subfolder_groups(models))[0]  # renumbered 0..groups-1 for the count table
     groups = int(group.max()) + 1
-    in_subfolder = subfolder.to_numpy(dtype=object) != ""
+    in_subfolder = _column(models, "subfolder").to_numpy(dtype=object) != ""
     known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)

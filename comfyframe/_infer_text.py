@@ -194,15 +194,25 @@ def _small_pass(data: Any, pattern: str, scale: int = 1) -> tuple[re.Pattern[str
     The engines agree on printable ASCII texts and ASCII patterns without the few constructs whose meaning
     differs (POSIX classes, ``{,n}``, RE2's ungreedy flag); anything Python cannot compile stays with RE2.
     """
-    if len(data) * len(pattern) > SMALL_PASS * scale or not pattern.isascii():
-        return None
-    compiled = _python_regex(pattern)
+    compiled = _small_regex(len(data), pattern, scale)
     if compiled is None:
         return None
     values = data.to_pylist()
-    if not all(v.isascii() and v.isprintable() for v in values):
+    if not _plain(values):
         return None
     return compiled, values
+
+
+def _small_regex(size: int, pattern: str, scale: int = 1) -> re.Pattern[str] | None:
+    """The Python regex of ``pattern`` when a pass over ``size`` texts is small enough for Python ``re``."""
+    if size * len(pattern) > SMALL_PASS * scale or not pattern.isascii():
+        return None
+    return _python_regex(pattern)
+
+
+def _plain(values: list[Any]) -> bool:
+    """Every value is printable ASCII text: Python ``re`` and RE2 give the same answers on it."""
+    return all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values)
 
 
 @lru_cache(maxsize=4096)
@@ -235,7 +245,7 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
 def plain_texts(texts: pd.Series) -> list[str] | None:
     """The texts as Python str when every one is printable ASCII (Python ``re`` and RE2 agree on them), else None."""
     values = texts.tolist()
-    return values if all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values) else None
+    return values if _plain(values) else None
 
 
 def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None) -> np.ndarray:
@@ -246,12 +256,11 @@ def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: 
     without slicing the column or converting it again each time.
     """
     size = len(texts) if rows is None else rows.size
-    if plain is not None and size * len(pattern) <= SMALL_PASS and pattern.isascii():
-        compiled = _python_regex(pattern)
-        if compiled is not None:
-            search = compiled.search
-            values = plain if rows is None else [plain[i] for i in rows.tolist()]
-            return np.fromiter((search(v) is not None for v in values), dtype=bool, count=size)
+    compiled = _small_regex(size, pattern) if plain is not None else None
+    if plain is not None and compiled is not None:
+        search = compiled.search
+        values = plain if rows is None else [plain[i] for i in rows.tolist()]
+        return np.fromiter((search(v) is not None for v in values), dtype=bool, count=size)
     return contains(texts if rows is None else take(texts, rows), pattern)
 
 
@@ -309,17 +318,20 @@ def ordered_alternation(patterns: Sequence[str]) -> str:
     lead = _common_lead(tuple(patterns))
     parts: list[str] = []
     run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            parts.append(f"{lead}(?:{alternation(run)})" if len(run) > 1 else f"(?:{lead}{run[0]})")
+            run.clear()
+
     for pattern in patterns:
         rest = _after_lead(pattern, lead) if lead else None
         if rest is not None:
             run.append(rest)
             continue
-        if run:
-            parts.append(f"{lead}(?:{alternation(run)})" if len(run) > 1 else f"(?:{lead}{run[0]})")
-            run = []
+        close_run()
         parts.append(f"(?:{pattern})")
-    if run:
-        parts.append(f"{lead}(?:{alternation(run)})" if len(run) > 1 else f"(?:{lead}{run[0]})")
+    close_run()
     return "|".join(parts)
 
 
