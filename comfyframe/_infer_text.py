@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
+from ._schema import arrow_strings
 
 try:
     import pyarrow as pa
@@ -69,10 +70,7 @@ def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
         if values.dtype != object:
             return None
         values = values.to_numpy()
-    try:
-        return pa.array(values, type=pa.large_string(), from_pandas=False)
-    except (pa.ArrowException, ValueError, TypeError):
-        return None
+    return arrow_strings(values)
 
 
 def all_blank(texts: pd.Series) -> bool:

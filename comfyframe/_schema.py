@@ -242,20 +242,24 @@ def object_cells(values: Sequence[Any] | np.ndarray, length: int) -> np.ndarray:
         return cells
 
 
-def _text_array(values: Any) -> Any:
-    """``pd.array(values, dtype="string")``: straight through Arrow when the cells are str or None.
+def arrow_strings(values: Any) -> Any:
+    """``values`` (str and None cells) copied by Arrow into large_string, or None: no pyarrow-backed strings,
+    or cells Arrow will not take as they are (numbers, NaN, unencodable text), which pandas must convert.
 
-    pandas checks and converts every cell in Python first, which costs more than the Arrow copy; anything
-    else (numbers, NaN, unencodable text) takes pandas' own path, with its conversions and errors.
+    pandas checks and converts every cell in Python first, which costs more than the Arrow copy.
     """
-    if pa is not None and pd.StringDtype().storage == "pyarrow":
-        try:
-            data = pa.array(values, type=pa.large_string(), from_pandas=False)
-        except (pa.ArrowException, ValueError, TypeError):
-            pass
-        else:
-            return pd.arrays.ArrowStringArray(data)
-    return pd.array(values, dtype="string")
+    if pa is None or pd.StringDtype().storage != "pyarrow":
+        return None
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
+
+
+def _text_array(values: Any) -> Any:
+    """``pd.array(values, dtype="string")``: straight through Arrow when the cells are str or None."""
+    data = arrow_strings(values)
+    return pd.arrays.ArrowStringArray(data) if data is not None else pd.array(values, dtype="string")
 
 
 def _bool_array(values: Any) -> Any:
