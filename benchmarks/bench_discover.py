@@ -139,6 +139,19 @@ def first_use(found: object) -> None:
         getattr(found, name)
 
 
+def wait_until_up(probe: str, seconds: float = 10.0) -> None:
+    """Poll ``probe`` (a URL the benchmark server answers) until it answers, at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(probe, timeout=1)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -162,12 +175,7 @@ def main() -> int:
     server = subprocess.Popen(command)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/system_stats", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        wait_until_up(url + "/system_stats")
 
         import orjson
 

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_discover import STDLIB_SERVER, free_port, largest_dump, routes_for
+from bench_discover import STDLIB_SERVER, free_port, largest_dump, routes_for, wait_until_up
 
 RSS_PROBE = textwrap.dedent(
     """
@@ -89,12 +89,7 @@ def main() -> int:
         server = subprocess.Popen([sys.executable, "-c", STDLIB_SERVER, str(spec), str(port), "--strip-prefix"])
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                try:
-                    httpx.get(base + "/s0/system_stats", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_until_up(base + "/s0/system_stats")
             import comfyframe as cf
 
             cpu_seconds(base, 1, True)  # warm: imports, rule tables

@@ -24,11 +24,10 @@ import time
 import warnings
 from pathlib import Path
 
-import httpx
 import pandas.testing as pdt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_discover import CORPUS, ROOT, free_port  # noqa: E402
+from bench_discover import CORPUS, ROOT, free_port, wait_until_up  # noqa: E402
 
 SERVER = textwrap.dedent(
     """
@@ -96,12 +95,7 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}"
     warnings.simplefilter("ignore", cf.DegradedServerWarning)
     try:
-        for _ in range(200):
-            try:
-                httpx.get(url + "/models", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        wait_until_up(url + "/models")
         full = cf.discover(url, progress=False)
         previous = full.snapshot
 
