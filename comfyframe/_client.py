@@ -19,7 +19,6 @@ import ssl
 import sys
 from collections.abc import AsyncGenerator, Awaitable, Hashable
 from contextlib import aclosing
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -31,6 +30,8 @@ import tenacity
 
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
 from ._snapshot import scrub_surrogates
+from ._transport import default_transport
+from ._version import __version__
 from .errors import (
     ComfyFrameError,
     ServerDisconnected,
@@ -44,6 +45,13 @@ from .errors import (
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "DEFAULT_URL", "ComfyClient", "normalize_url"]
 
 DEFAULT_URL = "http://127.0.0.1:8188"
+# What an httpx client would add to every request; comfyframe names itself.
+_DEFAULT_HEADERS = {
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+    "User-Agent": f"comfyframe/{__version__}",
+}
 MAX_REDIRECTS = 5
 T = TypeVar("T")
 _SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
@@ -103,33 +111,16 @@ def _strip_secrets(text: str) -> str:
     return re.sub(r"([?&][^=&#]*)=[^&#]*", r"\1=***", text)
 
 
-# The query keys of the user's URL (credentials such as ?token=) while comfyframe sends a request.
-_SECRET_QUERY: ContextVar[frozenset[str] | None] = ContextVar("comfyframe_secret_query", default=None)
-
-
-class _RedactHttpxLog(logging.Filter):
-    """httpx logs every request URL at INFO; in comfyframe's requests the user's query values become ``***``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secret = _SECRET_QUERY.get()
-        if secret is not None and isinstance(record.args, tuple):
-            record.args = tuple(_redacted_url(a, secret) if isinstance(a, httpx.URL) else a for a in record.args)
-        return True
+_LOG = logging.getLogger("comfyframe.http")
 
 
 def _redacted_url(url: httpx.URL, secret: frozenset[str]) -> str:
+    """``url`` for a log line: the query values of the user's own URL (credentials such as ``?token=``) as ``***``."""
     pairs = url.params.multi_items()
     if not pairs:
         return _printable(str(url))
     query = "&".join(f"{quote(k, safe='')}={'***' if k in secret else quote(v, safe='')}" for k, v in pairs)
     return _printable(f"{url.copy_with(query=None)}?{query}")
-
-
-def _install_log_filter() -> None:
-    """Add :class:`_RedactHttpxLog` to the ``httpx`` logger once."""
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactHttpxLog) for f in logger.filters):
-        logger.addFilter(_RedactHttpxLog())
 
 
 @cache
@@ -288,17 +279,19 @@ class ComfyClient:
         self.requests = 0
         self._params = target.params
         self._secret_query = frozenset(k for k, _ in target.params)
-        if self._secret_query:
-            _install_log_filter()
         self._transport = transport
-        self._headers = {"Accept": "application/json", **self.options.headers}
-        if target.auth and not any(k.lower() == "authorization" for k in self._headers):
-            self._headers["Authorization"] = target.auth
+        headers = {**_DEFAULT_HEADERS, **self.options.headers}
+        if target.auth and not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = target.auth
+        self._headers = httpx.Headers(headers)
+        limits = httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT))
+        self._extensions = {"timeout": limits.as_dict()}
         self._origin = httpx.URL(self.url)
         self._limit = asyncio.Semaphore(self.options.max_concurrency)
         self._budget = budget or RetryBudget(4 * self.options.retries)
         self._shared = shared or SharedBodies()
-        self._http: httpx.AsyncClient | None = None
+        self._http: httpx.AsyncBaseTransport | None = None
+        self._own_transport = False
 
     @property
     def shared(self) -> SharedBodies:
@@ -306,14 +299,10 @@ class ComfyClient:
         return self._shared
 
     async def __aenter__(self) -> ComfyClient:
-        self._http = httpx.AsyncClient(
-            base_url=self.url,
-            transport=self._transport,
-            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT)),
-            headers=self._headers,
-            follow_redirects=False,  # followed by hand: only within the server's own origin
-            verify=_ssl_verify(self.options.verify),
-        )
+        # Requests go straight to the transport: redirects are followed by hand (within the server's own
+        # origin only), and a client layer's cookies, auth flow and URL merging would cost every request.
+        self._own_transport = self._transport is None
+        self._http = self._transport or default_transport(self.url, _ssl_verify(self.options.verify))
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -321,7 +310,8 @@ class ComfyClient:
 
     async def aclose(self) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            if self._own_transport:
+                await self._http.aclose()
             self._http = None
 
     async def get_json(
@@ -446,35 +436,36 @@ class ComfyClient:
     ) -> tuple[int, str, str, bytearray]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
         assert self._http is not None
-        secret = _SECRET_QUERY.set(self._secret_query) if self._secret_query else None
-        try:
-            return await self._exchange_redirects(route, params, full, large)
-        finally:
-            if secret is not None:
-                _SECRET_QUERY.reset(secret)
-
-    async def _exchange_redirects(
-        self, route: str, params: dict[str, str] | None, full: str, large: _LargeRead
-    ) -> tuple[int, str, str, bytearray]:
-        assert self._http is not None
-        request = self._http.build_request("GET", route, params=[*self._params, *(params or {}).items()])
+        url = httpx.URL(full, params=[*self._params, *(params or {}).items()])
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._http.send(request, stream=True)
+            request = httpx.Request("GET", url, headers=self._headers, extensions=self._extensions)
+            response = await self._http.handle_async_request(request)
             try:
-                if response.next_request is None:
+                if _LOG.isEnabledFor(logging.INFO):
+                    _LOG.info('HTTP Request: GET %s "%s %d %s"', _redacted_url(url, self._secret_query),
+                              response.http_version, response.status_code, _printable(response.reason_phrase))
+                location = response.headers.get("location") if response.is_redirect else None
+                if location is None:
                     body = await self._read_capped(response, route, full, large)
                     return response.status_code, response.reason_phrase, response.headers.get("content-type", ""), body
-                request = response.next_request
-                if _origin(request.url) != _origin(self._origin):
-                    raise ServerHTTPError(
-                        f"{full} redirected to another origin, {_origin_text(request.url)}. comfyframe does not "
-                        "follow it, so your headers are not sent there; if you trust it, use that URL directly.",
-                        full,
-                        response.status_code,
-                    )
+                url = self._redirect_target(url, location, full, response.status_code)
             finally:
                 await response.aclose()
         raise ServerHTTPError(f"{full} redirected more than {MAX_REDIRECTS} times; check the URL.", full, 310)
+
+    def _redirect_target(self, url: httpx.URL, location: str, full: str, status: int) -> httpx.URL:
+        try:
+            target = url.join(location)
+        except httpx.InvalidURL:
+            raise ServerHTTPError(f"{full} redirected to an invalid URL; check the URL.", full, status) from None
+        if _origin(target) != _origin(self._origin):
+            raise ServerHTTPError(
+                f"{full} redirected to another origin, {_origin_text(target)}. comfyframe does not "
+                "follow it, so your headers are not sent there; if you trust it, use that URL directly.",
+                full,
+                status,
+            )
+        return target
 
     async def _read_capped(self, response: httpx.Response, route: str, full: str, large: _LargeRead) -> bytearray:
         limit = self.options.limits.for_route(route)

@@ -134,8 +134,8 @@ class FaultServer:
 
 
 def send(handler: BaseHTTPRequestHandler, code: int, body: bytes, content_type: str = "application/json",
-         extra: dict[str, str] | None = None) -> None:
-    handler.send_response(code)
+         extra: dict[str, str] | None = None, reason: str | None = None) -> None:
+    handler.send_response(code, reason)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))
     for name, value in (extra or {}).items():
@@ -149,8 +149,8 @@ def send_json(handler: BaseHTTPRequestHandler, data: Any) -> None:
     send(handler, 200, json.dumps(data).encode())
 
 
-def status(code: int) -> Behaviour:
-    return lambda h: send(h, code, b"{}" if code < 500 else b"Internal Server Error", "text/plain")
+def status(code: int, reason: str | None = None) -> Behaviour:
+    return lambda h: send(h, code, b"{}" if code < 500 else b"Internal Server Error", "text/plain", reason=reason)
 
 
 def counted(behaviour: Behaviour, calls: list[str]) -> Behaviour:

@@ -346,10 +346,10 @@ def test_tls_failure_suggests_ca_bundle_and_the_fixes_work(tmp_path: Path, capsy
     assert "No CA bundle file" in capsys.readouterr().err
 
 
-def test_httpx_log_lines_carry_no_password(caplog: pytest.LogCaptureFixture) -> None:
+def test_request_log_lines_carry_no_password(caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    with FaultServer() as server, caplog.at_level(logging.INFO, logger="httpx"):
+    with FaultServer() as server, caplog.at_level(logging.INFO, logger="comfyframe.http"):
         cf.discover(server.url.replace("http://", "http://bob:pa55w0rd@"), **QUICK)
     assert "HTTP Request" in caplog.text and "pa55w0rd" not in caplog.text and "bob" not in caplog.text
 
@@ -427,3 +427,32 @@ def test_cli_deadline_bounds_a_run(capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["discover", server.url, "-q", "--timeout", "20", "--deadline", "1"]) == 2
         assert time.monotonic() - started < 5
     assert "deadline of 1 s" in capsys.readouterr().err
+
+
+# -- proxies from the environment ------------------------------------------------
+def test_environment_proxy_is_chosen_per_server_as_httpx_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    from comfyframe._transport import environment_proxy
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    assert environment_proxy("http://gpu:8188") is None
+    monkeypatch.setenv("HTTP_PROXY", "proxy.corp:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,.lan")
+    assert environment_proxy("http://gpu:8188") == "http://proxy.corp:3128"
+    assert environment_proxy("http://box.lan:8188") is None and environment_proxy("http://localhost:8188") is None
+    assert environment_proxy("https://gpu:8188") is None  # HTTPS_PROXY not set
+    monkeypatch.setenv("ALL_PROXY", "socks5://s:1080")
+    assert environment_proxy("https://gpu:8188") == "socks5://s:1080"
+
+
+def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    with FaultServer() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        # comfy.invalid does not resolve: only the proxy can answer (the fault server serves absolute-form targets)
+        found = cf.discover("http://comfy.invalid:8188", **QUICK)
+    assert not found.nodes.empty and found.url == "http://comfy.invalid:8188"
+    assert proxy.seen and all(s.target.startswith("http://comfy.invalid:8188/") for s in proxy.seen)

@@ -1,0 +1,125 @@
+"""The transport a :class:`ComfyClient` uses unless one is passed in: httpx's, through the environment's proxy.
+
+The client sends its requests to the transport itself (no ``httpx.AsyncClient`` in between),
+so the proxy an httpx client would take from ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY``
+/ ``NO_PROXY`` is chosen here, once per server: a client talks to one origin.
+
+Without a proxy, httpx's transport runs over :class:`_Backend`, httpcore's anyio backend with
+one change: httpcore asks each idle connection "is your socket readable?" whenever a request
+starts or ends, and anyio answers by rebuilding its table of socket attributes (a
+``getpeername`` system call included) for every question — about a tenth of the client CPU of
+a discovery. Here the stream keeps its socket and polls it directly.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import sys
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+from .errors import ComfyFrameError
+
+SocketOption = Any  # httpcore's socket option tuples, passed through unchanged
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy URL the environment names for ``url``, or ``None`` (no proxy set, or ``NO_PROXY`` covers it)."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()  # as httpx reads them
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.netloc.rpartition("@")[2]):
+        return None
+    return proxy if "://" in proxy else "http://" + proxy
+
+
+def default_transport(url: str, verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:
+    """httpx's own transport for the server at ``url``, through its environment proxy if there is one."""
+    proxy = environment_proxy(url)
+    if proxy is None:
+        return _Transport(httpx.create_ssl_context(verify=verify) if isinstance(verify, bool) else verify)
+    try:
+        return httpx.AsyncHTTPTransport(verify=verify, proxy=proxy)
+    except ImportError as exc:  # a socks5:// proxy without socksio
+        raise ComfyFrameError(
+            f"The proxy for {url} needs a package that is not installed ({exc}); run: pip install 'httpx[socks]'."
+        ) from None
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise ComfyFrameError(f"The environment's proxy setting for {url} is not usable ({exc}); fix or unset it.") from None
+
+
+class _Transport(httpx.AsyncHTTPTransport):
+    """httpx's transport (its request/response mapping and errors), its connection pool over :class:`_Backend`."""
+
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context)
+        limits = httpx.Limits()  # httpx's defaults, as its own pool has them
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_Backend(),
+        )
+
+
+class _Backend(httpcore.AsyncNetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return _Stream(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._socket is not None:
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether a read would return at once: data, or the b"" of a connection the server closed."""
+    fd = sock.fileno()
+    if fd < 0:
+        return True
+    if sys.platform == "win32" or not hasattr(select, "poll"):
+        return bool(select.select([fd], [], [], 0)[0])
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(0))
