@@ -34,7 +34,8 @@ def test_request_log_shows_no_query_credential(caplog: pytest.LogCaptureFixture)
 def test_request_log_escapes_a_hostile_reason_phrase(caplog: pytest.LogCaptureFixture) -> None:
     with FaultServer() as server, caplog.at_level(logging.INFO, logger="comfyframe.http"):
         server.faults["/embeddings"] = status(500, reason="Oops\x1b[2J")
-        cf.discover(server.url, **QUICK)
+        with pytest.warns(cf.DegradedServerWarning, match="/embeddings failed"):
+            cf.discover(server.url, **QUICK)
     lines = [r.getMessage() for r in caplog.records if "/embeddings" in r.getMessage()]
     assert lines and all("\x1b" not in line and "\\x1b[2J" in line for line in lines), lines
 
