@@ -54,8 +54,12 @@ AIOHTTP_SERVER = textwrap.dedent(
     import json, sys
     from aiohttp import web
     routes = {k: v.encode() for k, v in json.load(open(sys.argv[1])).items()}
+    strip_prefix = sys.argv[3:] == ["--strip-prefix"]  # serve /sN/route as /route: one process, many "servers"
     async def handle(request):
-        body = routes.get(request.path)
+        path = request.path
+        if strip_prefix and path.count("/") >= 2:
+            path = "/" + path.split("/", 2)[2]
+        body = routes.get(path)
         if body is None:
             return web.Response(status=404)
         return web.Response(body=body, content_type="application/json")
@@ -91,13 +95,13 @@ STDLIB_SERVER = textwrap.dedent(
 )
 
 
-def server_command(spec: Path, port: int) -> tuple[list[str], str]:
-    """(command, label) of the fastest realistic server available."""
+def server_command(spec: Path, port: int, *extra: str) -> tuple[list[str], str]:
+    """(command, label) of the fastest realistic server available; ``extra``: ``--strip-prefix`` for a farm."""
     comfy = Path(os.environ.get("COMFYFRAME_CACHE", Path.home() / ".cache" / "comfyframe"))
     python = comfy / "comfyui-0.3.75-venv" / "bin" / "python"
     if python.exists() and subprocess.run([python, "-c", "import aiohttp"], capture_output=True).returncode == 0:
-        return [str(python), "-c", AIOHTTP_SERVER, str(spec), str(port)], "aiohttp (as ComfyUI)"
-    return [sys.executable, "-c", STDLIB_SERVER, str(spec), str(port)], "http.server (no ComfyUI env cached)"
+        return [str(python), "-c", AIOHTTP_SERVER, str(spec), str(port), *extra], "aiohttp (as ComfyUI)"
+    return [sys.executable, "-c", STDLIB_SERVER, str(spec), str(port), *extra], "http.server (no ComfyUI env cached)"
 
 
 def largest_dump() -> Path:

@@ -1,6 +1,7 @@
 """Benchmark: a render farm of identical servers.
 
-One subprocess serves the largest corpus ``/object_info`` (about 4 MB) and the
+One subprocess (aiohttp, as ComfyUI, when the ComfyUI environment is cached; else
+http.server) serves the largest corpus ``/object_info`` (about 4 MB) and the
 routes of ``bench_discover``, under any path prefix, so ``http://127.0.0.1:P/s0``
 … ``/s99`` are a hundred servers with the same image. Printed (medians of ``--runs``):
 
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_discover import STDLIB_SERVER, free_port, largest_dump, routes_for, wait_until_up
+from bench_discover import free_port, largest_dump, routes_for, server_command, wait_until_up
 
 RSS_PROBE = textwrap.dedent(
     """
@@ -86,7 +87,8 @@ def main() -> int:
         spec = Path(tmp) / "routes.json"
         spec.write_text(json.dumps(routes_for(dump)))
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-c", STDLIB_SERVER, str(spec), str(port), "--strip-prefix"])
+        command, label = server_command(spec, port, "--strip-prefix")
+        server = subprocess.Popen(command)
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base + "/s0/system_stats")
@@ -107,7 +109,7 @@ def main() -> int:
         finally:
             server.kill()
             server.wait()
-    print(f"object_info: {dump.name} ({dump.stat().st_size / 1e6:.1f} MB)")
+    print(f"server: {label}; object_info: {dump.name} ({dump.stat().st_size / 1e6:.1f} MB)")
     for metadata, label in ((False, "without metadata"), (True, "with metadata (default)")):
         one, many = cpu[metadata]
         print(f"client CPU {label}: 1 server {one:.2f} s, {args.fleet} servers {many:.2f} s "
