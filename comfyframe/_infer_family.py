@@ -39,7 +39,9 @@ from ._infer_text import (
     all_blank,
     as_text,
     concat,
+    fill_blank,
     first_match,
+    join_words,
     lookup,
     normalize,
     on_distinct,
@@ -108,9 +110,7 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     module = _column(models, "meta_network_module")
     if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
         return arch
-    text = (arch + " " + base).str.strip()
-    legacy = text.eq("") & module.ne("")
-    return text.where(~legacy, "kohya legacy " + module)
+    return fill_blank(join_words(arch, base), module, "kohya legacy ")
 
 
 def outside_metadata(text: pd.Series, family: np.ndarray) -> np.ndarray:
@@ -268,21 +268,23 @@ def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:
     return (family >= 0) & veto[rows, np.maximum(family, 0)]
 
 
-def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sibling_families(
+    models: pd.DataFrame, identified: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(family code, share) the identified files of each row's (server, folder, subfolder) agree on.
 
     A group speaks when at least SIBLING_MIN identified files are in it and SIBLING_SHARE of them share
     one family; otherwise -1. Only subfolders form groups: a user sorts files into a subfolder
     ("Char/", "Motion/"), while a folder's top level holds whatever was downloaded, of every base.
-    Computed with one factorize and one bincount.
+    Computed with one factorize and one bincount; ``keys`` is :func:`subfolder_keys` (computed when not given).
     """
     n, families = len(models), len(_rules.FAMILIES)
     out, share = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float64)
     if n == 0 or not (identified >= 0).any():
         return out, share
-    group = pd.factorize(_subfolder_groups(models))[0]  # renumbered 0..groups-1 for the count table
+    group, in_subfolder = subfolder_keys(models) if keys is None else keys
+    group = pd.factorize(group)[0]  # renumbered 0..groups-1 for the count table
     groups = int(group.max()) + 1
-    in_subfolder = _column(models, "subfolder").to_numpy(dtype=object) != ""
     known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)
@@ -296,7 +298,7 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
 
 
 def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray,
-                     siblings: np.ndarray) -> np.ndarray:  # fmt: skip
+                     siblings: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
     """Per row that sibling evidence would name: an identified file of its subfolder is named like it plus one
     token ("add_detail" beside "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the
     siblings' base is not this file's. ``stem`` is (normalised distinct stems, row codes); only the rows
@@ -306,7 +308,7 @@ def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], i
     asked = (siblings >= 0) & (identified < 0)
     if not asked.any():  # the common case: siblings name nothing
         return out
-    group = _subfolder_groups(models)
+    group = (subfolder_keys(models) if keys is None else keys)[0]
     rows = np.flatnonzero(asked | ((identified >= 0) & np.isin(group, group[asked])))
     used, at = np.unique(stem[1][rows], return_inverse=True)
     names = replace(take(stem[0], used), r"^ +| +$", "")
@@ -325,7 +327,9 @@ HIGH_NOISE = r" (?:h|hn|hinoise|hi noise|high noise) | high $"
 LOW_NOISE = r" (?:l|ln|lonoise|lownoise|lo noise|low noise) | low $"
 
 
-def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np.ndarray:
+def expert_pairs(
+    models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], keys: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """Per row: the file has a high/low-noise twin in its folder ("Dancing_v10-H" beside "Dancing_v10-L").
 
     Only Wan 2.2's A14B experts come in such pairs. ``stem`` is (normalised distinct stems, row codes);
@@ -341,18 +345,22 @@ def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np
     texts = np.where(side[cand] == 1, take(high_text, cand).to_numpy(dtype=object), take(low_text, cand).to_numpy(dtype=object))
     key[cand] = pd.factorize(texts)[0]
     row_key, row_side = key[stem[1]], side[stem[1]]
-    pairs = _subfolder_groups(models) * (int(key.max()) + 1) + row_key
+    pairs = (subfolder_keys(models) if keys is None else keys)[0] * (int(key.max()) + 1) + row_key
     high_rows, low_rows = row_side == 1, row_side == 2
     return (high_rows & np.isin(pairs, pairs[low_rows])) | (low_rows & np.isin(pairs, pairs[high_rows]))
 
 
-def _subfolder_groups(models: pd.DataFrame) -> np.ndarray:
-    """Integer id of each row's (server, folder, subfolder): codes of each column combined, no string joins."""
-    group = np.zeros(len(models), dtype=np.int64)
-    for column in ("server", "folder", "subfolder"):
-        codes, distinct = pd.factorize(_column(models, column))
-        group = group * (len(distinct) + 1) + codes
-    return group
+def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(integer id of each row's (server, folder, subfolder), is the row in a subfolder): codes combined, no
+    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``)."""
+    codes, distinct = pd.factorize(_column(models, "subfolder"))
+    if server_folder is None:
+        server_folder = np.zeros(len(models), dtype=np.int64)
+        for column in ("server", "folder"):
+            column_codes, column_distinct = pd.factorize(_column(models, column))
+            server_folder = server_folder * (len(column_distinct) + 1) + column_codes
+    in_subfolder = np.append(np.asarray(distinct, dtype=object) != "", False)[codes]
+    return server_folder * (len(distinct) + 1) + codes, in_subfolder
 
 
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -405,7 +413,8 @@ def gather_evidence(
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
     outside |= outside_metadata(meta_text, meta[0])
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
-    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem)
+    keys = subfolder_keys(models, dd.model_server_folder)
+    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem, keys)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
     stem_tier = np.where(pair, BRAND_TIER, stem_tier)
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
@@ -431,9 +440,9 @@ def gather_evidence(
     title_family, loader, default = (np.where(vetoed(f, veto), -1, f) for f in (title[0], loader, default))
     identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
                                 Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
-    siblings, _ = sibling_families(models, identified)
+    siblings, _ = sibling_families(models, identified, keys)
     siblings = np.where(outside | vetoed(siblings, veto), -1, siblings)
-    siblings = np.where(generation_twins(models, stem, identified, siblings), -1, siblings)
+    siblings = np.where(generation_twins(models, stem, identified, siblings, keys), -1, siblings)
     return [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),

@@ -142,6 +142,23 @@ def suffix(texts: pd.Series, end: str) -> pd.Series:
     return _wrap(pc.binary_join_element_wise(data, pa.scalar(end, data.type), pa.scalar("", data.type)))
 
 
+def join_words(left: pd.Series, right: pd.Series) -> pd.Series:
+    """``left + " " + right`` per row, surrounding whitespace stripped (texts hold no NA)."""
+    a, b = _arrow(left), _arrow(right)
+    if a is None or b is None:
+        return (left + " " + right).str.strip()
+    return _wrap(pc.utf8_trim_whitespace(pc.binary_join_element_wise(a, b, pa.scalar(" ", a.type))))
+
+
+def fill_blank(texts: pd.Series, other: pd.Series, prefix: str) -> pd.Series:
+    """Each blank text replaced by ``prefix + other`` where that row's ``other`` is not blank."""
+    a, b = _arrow(texts), _arrow(other)
+    if a is None or b is None:
+        return texts.where(~(texts.eq("") & other.ne("")), prefix + other)
+    blank = pc.and_(pc.equal(a, pa.scalar("", a.type)), pc.not_equal(b, pa.scalar("", b.type)))
+    return _wrap(pc.if_else(blank, pc.binary_join_element_wise(pa.scalar(prefix, b.type), b, pa.scalar("", b.type)), a))
+
+
 def concat(parts: Sequence[pd.Series]) -> pd.Series:
     """Texts of several series end to end (one regex pass instead of several)."""
     datas = [_arrow(p) for p in parts]
