@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
+from ._infer_literals import required_literals
 from ._schema import arrow_strings
 
 try:
@@ -251,8 +252,7 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
     if data is not None:
         small = _small_pass(data, pattern, scale)
         if small is not None:
-            search = small[0].search
-            return np.fromiter((search(v) is not None for v in small[1]), dtype=bool, count=len(small[1]))
+            return _search_all(small[0], pattern, small[1])
         return pc.match_substring_regex(data, pattern).to_numpy(zero_copy_only=False).astype(bool)
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
 
@@ -273,10 +273,29 @@ def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: 
     size = len(texts) if rows is None else rows.size
     compiled = _small_regex(size, pattern) if plain is not None else None
     if plain is not None and compiled is not None:
-        search = compiled.search
         values = plain if rows is None else [plain[i] for i in rows.tolist()]
-        return np.fromiter((search(v) is not None for v in values), dtype=bool, count=size)
+        return _search_all(compiled, pattern, values)
     return contains(texts if rows is None else take(texts, rows), pattern)
+
+
+# Above this many substrings, testing each costs about what the search would (measured: ~50 ns a test, 0.3-1 µs a search).
+FILTER_LITERALS = 4
+
+
+def _search_all(compiled: re.Pattern[str], pattern: str, values: list[str]) -> np.ndarray:
+    """Boolean array: does ``compiled`` occur in each value; only values holding a literal the pattern needs
+    (:func:`~comfyframe._infer_literals.required_literals`) are searched."""
+    search = compiled.search
+    literals = required_literals(pattern)
+    if literals is None or len(literals) > FILTER_LITERALS:
+        return np.fromiter((search(v) is not None for v in values), dtype=bool, count=len(values))
+    out = np.zeros(len(values), dtype=bool)
+    if len(literals) == 1:
+        literal = literals[0]
+        out[[i for i, v in enumerate(values) if literal in v and search(v) is not None]] = True
+        return out
+    out[[i for i, v in enumerate(values) if any(x in v for x in literals) and search(v) is not None]] = True
+    return out
 
 
 def extract(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
