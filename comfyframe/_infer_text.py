@@ -263,19 +263,41 @@ def plain_texts(texts: pd.Series) -> list[str] | None:
     return values if _plain(values) else None
 
 
-def contains_at(texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None) -> np.ndarray:
+def contains_at(
+    texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None, scale: int = 1
+) -> np.ndarray:
     """``contains(take(texts, rows), pattern)`` (``rows`` None: every text); ``plain`` is :func:`plain_texts` of
-    ``texts``, converted once.
+    ``texts``, converted once (``scale``: see :func:`contains`).
 
     Many small passes over one column (a rule per family, a pattern per variant) then run in Python ``re``
     without slicing the column or converting it again each time.
     """
     size = len(texts) if rows is None else rows.size
-    compiled = _small_regex(size, pattern) if plain is not None else None
+    compiled = _small_regex(size, pattern, scale) if plain is not None else None
     if plain is not None and compiled is not None:
         values = plain if rows is None else [plain[i] for i in rows.tolist()]
         return _search_all(compiled, pattern, values)
-    return contains(texts if rows is None else take(texts, rows), pattern)
+    return contains(texts if rows is None else take(texts, rows), pattern, scale)
+
+
+def extract_at(
+    texts: pd.Series, rows: np.ndarray | None, pattern: str, plain: list[str] | None, scale: int = 1
+) -> np.ndarray:
+    """``extract(take(texts, rows), pattern)`` (``rows`` None: every text), ``plain`` as for :func:`contains_at`."""
+    size = len(texts) if rows is None else rows.size
+    named = pattern.replace("(", "(?P<m>", 1) if not pattern.startswith("(?P<") else pattern
+    compiled = _small_regex(size, named, scale) if plain is not None and size else None
+    if plain is not None and compiled is not None and compiled.groups == len(compiled.groupindex) > 0:
+        values = plain if rows is None else [plain[i] for i in rows.tolist()]
+        return _groups(compiled, values)
+    return extract(texts if rows is None else take(texts, rows), pattern, scale)
+
+
+def _groups(compiled: re.Pattern[str], values: list[str]) -> np.ndarray:
+    """Object array of each value's first group ("" for a group that took no part, as RE2), None: no match."""
+    found = np.empty(len(values), dtype=object)
+    found[:] = [None if m is None else m.group(1) or "" for m in map(compiled.search, values)]
+    return found
 
 
 # Above this many substrings, testing each costs about what the search would (measured: ~50 ns a test, 0.3-1 µs a search).
@@ -308,10 +330,7 @@ def extract(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
         named = pattern.replace("(", "(?P<m>", 1) if not pattern.startswith("(?P<") else pattern
         small = _small_pass(data, named, scale)
         if small is not None and small[0].groups == len(small[0].groupindex) > 0:
-            # RE2 gives "" for a group that took no part in a match, Python None
-            found = np.empty(len(small[1]), dtype=object)
-            found[:] = [None if m is None else m.group(1) or "" for m in map(small[0].search, small[1])]
-            return found
+            return _groups(small[0], small[1])
         return pc.struct_field(pc.extract_regex(data, named), [0]).to_numpy(zero_copy_only=False)
     found = texts.str.extract(pattern, expand=False)
     return found.astype(object).where(found.notna(), None).to_numpy(dtype=object)
@@ -426,25 +445,28 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
     rules have no anchors or lookarounds, so the first rule that full-matches a matched string is the one
     the alternation chose. With a single tier the extract itself is the only pass.
     """
-    texts = texts.reset_index(drop=True)
     out = np.full(len(texts), -1, dtype=np.int64)
     if len(texts) == 0 or len(patterns) == 0:
         return out
     pats = tuple(patterns)
     union, groups = _tiers(pats, None if tiers is None else tuple(int(t) for t in tiers))
-    live = contains(texts, union, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
+    shortest = min(len(union), *(len(c) for _, c in groups))
+    # converted for Python `re` once, and only when some pass is small enough to run there
+    plain = plain_texts(texts) if len(texts) * shortest <= SMALL_PASS * UNION_SCALE else None
+    live = contains_at(texts, None, union, plain, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
     for ids, capture in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
             break
-        found = extract(texts if rows.size == len(texts) else take(texts, rows), capture, UNION_SCALE)
-        hit = pd.notna(found)
-        if not hit.any():
+        found = extract_at(texts, rows if rows.size < len(texts) else None, capture, plain, UNION_SCALE)
+        hit = np.flatnonzero(pd.notna(found))
+        if hit.size == 0:
             continue
-        codes, distinct = pd.factorize(found[hit])
+        matched = found[hit].tolist()
         group = tuple(pats[i] for i in ids)
-        rule = np.fromiter((_which(group, m) for m in distinct), dtype=np.int64, count=len(distinct))
-        out[rows[hit]] = np.where(rule >= 0, ids[np.maximum(rule, 0)], -1)[codes]
+        rule_of = {m: _which(group, m) for m in dict.fromkeys(matched)}  # once per distinct matched string
+        rule = np.fromiter((rule_of[m] for m in matched), dtype=np.int64, count=len(matched))
+        out[rows[hit]] = np.where(rule >= 0, ids[np.maximum(rule, 0)], -1)
         live[rows[hit]] = False
     return out
 
