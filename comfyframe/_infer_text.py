@@ -109,6 +109,10 @@ def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     text = as_text(values)
     data = _arrow(text)
     glued = glued_pattern()
+    if data is not None and len(data) <= SMALL_NORMALIZE:
+        plain = plain_texts(text)
+        if plain is not None:
+            return _wrap(pa.array(_normalize_plain(plain), type=data.type))
     if data is None:
         text = text.str.replace(glued, r" \1 ", regex=True)
         text = text.str.replace(ACRONYM_VERSION, r"\1 \2", regex=True)
@@ -125,6 +129,30 @@ def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     data = pc.utf8_trim_whitespace(pc.replace_substring_regex(data, pattern=SEPARATORS, replacement=" "))
     pad = pa.scalar(" ", data.type)
     return _wrap(pc.binary_join_element_wise(pad, data, pad, pa.scalar("", data.type)))
+
+
+# Up to this many texts, normalising in Python ``re`` beats six RE2 passes, each of which compiles its pattern
+# (measured: 1 text 10 µs vs 250 µs, 16 texts 125 vs 290 µs, 32 texts 290 vs 400 µs).
+SMALL_NORMALIZE = 32
+
+
+@cache
+def _normalize_steps() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """normalize's replacements before lower-casing, compiled for Python ``re`` (the same as RE2 on printable ASCII)."""
+    steps = ((glued_pattern(), r" \1 "), (ACRONYM_VERSION, r"\1 \2"), (ACRONYM, r"\1 \2"), (DIGIT_CAMEL, r"\1 \2"),
+             (CAMEL, r"\1 \2"))  # fmt: skip
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in steps)
+
+
+def _normalize_plain(values: list[str]) -> list[str]:
+    """:func:`normalize` of printable ASCII texts in Python ``re``."""
+    steps, separators = _normalize_steps(), _compiled((SEPARATORS,))[0]
+    out = []
+    for value in values:
+        for pattern, replacement in steps:
+            value = pattern.sub(replacement, value)
+        out.append(" " + separators.sub(" ", value.lower()).strip() + " ")
+    return out
 
 
 def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
