@@ -46,6 +46,7 @@ from ._infer_text import (
     normalize,
     on_distinct,
     replace,
+    replace_each,
     suffix,
     take,
 )
@@ -480,9 +481,7 @@ def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
 
 def masked(texts: pd.Series) -> pd.Series:
     """Names as the family rules read them: name_masks.csv parts blanked, END appended (one pass per mask)."""
-    for pattern in _rules.patterns("name_masks"):
-        texts = replace(texts, pattern, " ")
-    return suffix(texts, END)
+    return suffix(replace_each(texts, _rules.patterns("name_masks"), " "), END)
 
 
 @cache

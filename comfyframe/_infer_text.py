@@ -157,10 +157,40 @@ def _normalize_plain(values: list[str]) -> list[str]:
 
 def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """Every match of ``pattern`` in each text replaced (one regex pass over the column)."""
+    return replace_each(texts, (pattern,), replacement)
+
+
+def replace_each(texts: pd.Series, patterns: Sequence[str], replacement: str) -> pd.Series:
+    """Every match of each pattern in turn replaced by ``replacement`` (one pass per pattern).
+
+    Small passes over printable ASCII texts run in Python ``re`` (converted once for all the patterns), and
+    only when every match is known to hold a literal (:func:`~comfyframe._infer_literals.required_literals`):
+    a match is then never empty, where the engines' rules differ; texts without one stay as they are.
+    """
     data = _arrow(texts)
     if data is None:
-        return texts.str.replace(pattern, replacement, regex=True)
-    return _wrap(pc.replace_substring_regex(data, pattern=pattern, replacement=replacement))
+        for pattern in patterns:
+            texts = texts.str.replace(pattern, replacement, regex=True)
+        return texts
+    found = [_python_replace(len(data), p) for p in patterns] if "\\" not in replacement else [None]
+    compiled = [c for c in found if c is not None]
+    plain = plain_texts(texts) if len(compiled) == len(patterns) else None
+    if plain is None:
+        for pattern in patterns:
+            data = pc.replace_substring_regex(data, pattern=pattern, replacement=replacement)
+        return _wrap(data)
+    for regex, pattern in zip(compiled, patterns):
+        literals = required_literals(pattern) or ()
+        if len(literals) > FILTER_LITERALS:
+            plain = [regex.sub(replacement, v) for v in plain]
+        else:
+            plain = [regex.sub(replacement, v) if any(x in v for x in literals) else v for v in plain]
+    return _wrap(pa.array(plain, type=data.type))
+
+
+def _python_replace(size: int, pattern: str) -> re.Pattern[str] | None:
+    """The Python regex for a small replace pass whose every match holds a literal (so is never empty)."""
+    return _small_regex(size, pattern) if required_literals(pattern) is not None else None
 
 
 def suffix(texts: pd.Series, end: str) -> pd.Series:
