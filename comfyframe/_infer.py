@@ -116,7 +116,7 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
     path_text = (stem + sub).astype(TEXT)
     prec, quant = precision_and_quant(path_text, stem, ext)
-    steps = pd.to_numeric(pd.Series(extract(path_text, _rules.STEPS_PATTERN), dtype=object), errors="coerce")
+    steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
     hits = match_matrix(path_text, _rules.patterns("variants"))
     has_unless = _unless_rules()
     if has_unless.size:
@@ -125,7 +125,7 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
         "path_text": take(path_text, codes),
         "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
-        "steps": steps.fillna(0).to_numpy(dtype=np.int64)[codes],
+        "steps": steps[codes],
         "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
         "variant_hits": hits[codes],
     }  # fmt: skip

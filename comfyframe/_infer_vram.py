@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, extract, first_match
+from ._infer_text import extract, first_match
 
 GIB = float(2**30)
 FP32_BYTES_PER_PARAM = 3.0
@@ -53,10 +53,17 @@ def precision_and_quant(path_text: pd.Series, stem_text: pd.Series, ext: np.ndar
 
 def params_from_name(path_text: pd.Series) -> np.ndarray:
     """Billions of parameters named in the file name ("1.3B", "A14B", "600M"), NaN when absent."""
-    token = as_text(extract(path_text, _rules.PARAMS_PATTERN))
-    number = pd.to_numeric(token.str.slice(0, -1).str.replace(" ", ".", regex=False), errors="coerce")
-    number = number.to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.where(token.str.slice(-1).to_numpy(dtype=object) == "m", number / 1000.0, number)
+    tokens = extract(path_text, _rules.PARAMS_PATTERN).tolist()
+    value = {t: _billions(t) for t in set(tokens)}  # once per distinct token
+    return np.fromiter((value[t] for t in tokens), dtype=np.float64, count=len(tokens))
+
+
+def _billions(token: str | None) -> float:
+    """A PARAMS_PATTERN token ("1.3b", "600m", "1 3b") in billions; its digits are exact in ``float``."""
+    if not token:
+        return float("nan")
+    number = float(token[:-1].replace(" ", "."))
+    return number / 1000.0 if token[-1] == "m" else number
 
 
 def component_params(path_text: pd.Series) -> np.ndarray:
