@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, joint_codes
+from ._infer_text import as_text, joint_codes, take
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -89,15 +89,25 @@ def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
 
 
+def _edge_columns(edges: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """The EDGE_COLUMNS of ``edges`` without the combined loaders offering a whole folder (no evidence)."""
+    if edges is None or not set(EDGE_COLUMNS) <= set(edges.columns):
+        edges = pd.DataFrame()
+    columns = {c: edges[c] for c in EDGE_COLUMNS if c in edges.columns}
+    if columns and "whole_folder" in edges.columns:
+        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
+        if whole.any():  # only the five key columns, each taken straight in Arrow (a frame filter costs 4x)
+            keep = np.flatnonzero(~whole)
+            columns = {c: take(column, keep) for c, column in columns.items()}
+    if not columns or len(columns["server"]) == 0:
+        return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}
+    return columns
+
+
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
     """Index the edges (and nodes) against the models table."""
     n = len(models)
-    if edges is not None and "whole_folder" in edges.columns:  # combined loaders offering a whole folder: no evidence
-        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
-        if whole.any():
-            edges = edges[~whole]
-    if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
-        edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
+    edges = _edge_columns(edges)
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
         nodes = pd.DataFrame({"server": [], "node": []})
     blank = pd.Series([""] * n, dtype=object)
