@@ -85,9 +85,19 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "confidence": confidence,
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
-    out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {c: result[c] if t == "object" else typed_array(result[c], t, len(models)) for c, t in INFERRED.items()}
+    stale = [c for c in INFERRED if c in models.columns]
+    out = models.drop(columns=stale) if stale else models  # concat copies nothing into ``models``
+    columns = {c: _typed(result[c], t, len(models)) for c, t in INFERRED.items()}
     return pd.concat([out, pd.DataFrame(columns, index=models.index, copy=False)], axis=1)
+
+
+def _typed(values: Any, dtype: str, length: int) -> Any:
+    """An inferred column as its schema dtype (float64 columns are float64 arrays already: kept as they are)."""
+    if dtype == "object":
+        return values
+    if dtype == "float64" and isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values
+    return typed_array(values, dtype, length)
 
 
 def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
