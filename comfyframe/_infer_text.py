@@ -301,7 +301,11 @@ def _small_regex(size: int, pattern: str, scale: int = 1) -> re.Pattern[str] | N
 
 def _plain(values: list[Any]) -> bool:
     """Every value is printable ASCII text: Python ``re`` and RE2 give the same answers on it."""
-    return all(isinstance(v, str) and v.isascii() and v.isprintable() for v in values)
+    try:
+        joined = "".join(values)  # one check of all the characters; a non-str value (None) raises
+    except TypeError:
+        return False
+    return joined.isascii() and joined.isprintable()
 
 
 @lru_cache(maxsize=4096)
