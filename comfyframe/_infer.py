@@ -151,19 +151,39 @@ def _part(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(variant bit mask, most negative quality delta, implied params) per row, family scopes applied."""
+    """(variant bit mask, most negative quality delta, implied params) per row, family scopes applied.
+
+    Whole-matrix operations over (rows x rules): a rule's params count from the first rule (table order)
+    that names them.
+    """
+    bit, delta, params_b, scope = _variant_tables()
+    hit = hits & scope[family]
+    if hit.shape[1] == 0:
+        return np.zeros(len(family), dtype=np.int64), np.zeros(len(family)), np.full(len(family), np.nan)
+    mask = np.bitwise_or.reduce(np.where(hit, bit, 0), axis=1)
+    worst = np.minimum(np.where(hit, delta, 0.0).min(axis=1), 0.0)
+    named = hit & ~np.isnan(params_b)
+    params = np.where(named.any(axis=1), params_b[named.argmax(axis=1)], np.nan)
+    return mask, worst, params
+
+
+@cache
+def _variant_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per variant rule: its bit, quality delta, params; and (family code x rule) whether its family scope
+    admits the family (no scope: every family and none; code -1 is the last row)."""
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
-    mask = np.zeros(len(family), dtype=np.int64)
-    delta = np.zeros(len(family), dtype=np.float64)
-    params = np.full(len(family), np.nan)
-    for i, rule in enumerate(_rules.rows("variants")):
-        hit = hits[:, i]
+    rules = _rules.rows("variants")
+    bit = np.array([np.int64(1) << bits[r.variant] for r in rules], dtype=np.int64)
+    delta = np.array([r.quality_delta for r in rules], dtype=np.float64)
+    params_b = np.array([r.params_b for r in rules], dtype=np.float64)
+    scope = np.ones((len(_rules.FAMILIES) + 1, len(rules)), dtype=bool)
+    for i, rule in enumerate(rules):
         if rule.scope:
-            hit = hit & np.isin(family, [_rules.FAMILY_CODE[f] for f in rule.scope])
-        mask |= np.where(hit, np.int64(1) << bits[rule.variant], 0)
-        delta = np.minimum(delta, np.where(hit, rule.quality_delta, 0.0))
-        params = np.where(hit & np.isnan(params), rule.params_b, params)
-    return mask, delta, params
+            scope[:, i] = False
+            scope[[_rules.FAMILY_CODE[f] for f in rule.scope], i] = True
+    for array in (bit, delta, params_b, scope):
+        array.flags.writeable = False
+    return bit, delta, params_b, scope
 
 
 def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
