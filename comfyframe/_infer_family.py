@@ -39,12 +39,14 @@ from ._infer_text import (
     all_blank,
     as_text,
     concat,
+    contains_at,
     fill_blank,
     first_match,
     join_words,
     lookup,
     normalize,
     on_distinct,
+    plain_texts,
     replace,
     replace_each,
     suffix,
@@ -336,14 +338,16 @@ def expert_pairs(
     Only Wan 2.2's A14B experts come in such pairs. ``stem`` is (normalised distinct stems, row codes);
     two regex passes over the distinct stems, integer keys per row and one ``isin`` per side.
     """
-    high_text, low_text = replace(stem[0], HIGH_NOISE, " ~ "), replace(stem[0], LOW_NOISE, " ~ ")
-    high, low = high_text.ne(stem[0]).to_numpy(), low_text.ne(stem[0]).to_numpy()
+    plain = plain_texts(stem[0])
+    high, low = contains_at(stem[0], None, HIGH_NOISE, plain), contains_at(stem[0], None, LOW_NOISE, plain)
     if not (high.any() and low.any()):  # the common case: no pair possible
         return np.zeros(len(models), dtype=bool)
     side = np.where(high & ~low, 1, np.where(low & ~high, 2, 0))  # per distinct stem: 1 high, 2 low
     cand = np.flatnonzero(side > 0)
     key = np.full(len(side), -1, dtype=np.int64)
-    texts = np.where(side[cand] == 1, take(high_text, cand).to_numpy(dtype=object), take(low_text, cand).to_numpy(dtype=object))
+    both = take(stem[0], cand)  # the token replaced on the stems that have one side only
+    texts = np.where(side[cand] == 1, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
+                     replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
     key[cand] = pd.factorize(texts)[0]
     row_key, row_side = key[stem[1]], side[stem[1]]
     pairs = (subfolder_keys(models) if keys is None else keys)[0] * (int(key.max()) + 1) + row_key
