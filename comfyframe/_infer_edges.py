@@ -73,10 +73,14 @@ class Dropdowns:
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
         """Output types of each (server, node) key (None when the nodes table lacks it)."""
         found, rows = self._rows(server_node)
-        produced = self.nodes["output_types"] if "output_types" in self.nodes.columns else None
         out: list[tuple[str, ...] | None] = [None] * len(server_node)
-        for i in np.flatnonzero(found).tolist():
-            value = () if produced is None else produced.iat[int(rows[i])]
+        at = np.flatnonzero(found)
+        if "output_types" not in self.nodes.columns:
+            for i in at.tolist():
+                out[i] = ()
+            return out
+        produced = self.nodes["output_types"].to_numpy(dtype=object)[rows[at]]
+        for i, value in zip(at.tolist(), produced.tolist()):
             out[i] = tuple(value) if isinstance(value, (tuple, list)) else ()
         return out
 
