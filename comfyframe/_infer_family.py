@@ -116,15 +116,20 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     return fill_blank(join_words(arch, base), module, "kohya legacy ")
 
 
-def outside_metadata(text: pd.Series, family: np.ndarray) -> np.ndarray:
-    """Per row: metadata names no family but an architecture outside the vocabulary ("Kandinsky-5/lora").
+def metadata_families(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(family code, tier, outside) per row of :func:`metadata_text`, computed once per distinct text.
 
-    Such a file is treated like a name from outside_families.csv: weak guesses are dropped.
+    ``outside``: the metadata names no family but an architecture outside the vocabulary
+    ("Kandinsky-5/lora"); such a file is treated like a name from outside_families.csv: weak guesses are dropped.
     """
-    if all_blank(text):  # no metadata at all (the common case)
-        return np.zeros(len(text), dtype=bool)
-    codes, distinct = on_distinct(text)
-    return (first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0)[codes] & (family < 0)
+    n = len(text)
+    if all_blank(text):  # no metadata at all (the common case): the table's verdict on "" is a constant
+        family, tier = _blank_families("metadata_families")
+        return np.full(n, family, dtype=np.int64), np.full(n, tier, dtype=np.int64), np.zeros(n, dtype=bool)
+    codes, distinct = on_distinct(text)  # normalised once for both tables
+    families, tiers = name_families(distinct, "metadata_families")
+    beyond = first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0
+    return families[codes], tiers[codes], beyond[codes] & (families[codes] < 0)
 
 
 def hinting_nodes(dd: Dropdowns) -> np.ndarray:
@@ -401,8 +406,8 @@ def gather_evidence(
     through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
     """
     n = len(models)
-    meta_text = metadata_text(models)
-    meta = distinct_families(meta_text, "metadata_families")
+    meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
+    meta = meta_family, meta_tier
     consulted = consulted_nodes(dd)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
@@ -416,7 +421,7 @@ def gather_evidence(
     # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
     beyond = first_match(concat([stem[0], sub[0]]), list(_rules.outside_families()["pattern"])) >= 0
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
-    outside |= outside_metadata(meta_text, meta[0])
+    outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
     keys = subfolder_keys(models, dd.model_server_folder)
     pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem, keys)
