@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, joint_codes, take
+from . import _rules
+from ._infer_text import as_text, joint_codes, lookup, take
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -44,6 +45,7 @@ class Dropdowns:
     node_rows: np.ndarray  # nodes-table position of each key's first row
     node_names: np.ndarray  # node code -> node class name (server_node % len(node_names))
     model_server_folder: np.ndarray  # per model row: (server, folder) key
+    model_folder: np.ndarray  # per model row: folder code
     edge_server_folder: np.ndarray  # per edge: (server, folder) key
 
     @property
@@ -69,6 +71,11 @@ class Dropdowns:
                     text = text + " " + _node_text(self.nodes[column], at)
             out[found] = text
         return out
+
+    def by_folder(self, mapping: pd.Series, index: dict[str, int]) -> np.ndarray:
+        """Code (in ``index``, -1 when absent) of ``mapping[folder.lower()]`` per model row, looked up once per
+        distinct folder."""
+        return _rules.codes(lookup(as_text(self.folders).str.lower(), mapping, ""), index)[self.model_folder]
 
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
         """Output types of each (server, node) key (None when the nodes table lacks it)."""
@@ -146,6 +153,6 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         server_node=distinct["node"], input=distinct["input"], folders=folders, inputs=inputs,
         nodes=nodes, node_keys=node_keys, node_rows=node_rows,
         node_names=node_names if len(node_names) else np.array([""], dtype=object),
-        model_server_folder=m_server * n_folders + m_folder,
+        model_server_folder=m_server * n_folders + m_folder, model_folder=m_folder,
         edge_server_folder=(distinct["node"] // n_nodes) * n_folders + distinct["folder"],
     )  # fmt: skip

@@ -43,7 +43,6 @@ from ._infer_text import (
     fill_blank,
     first_match,
     join_words,
-    lookup,
     normalize,
     on_distinct,
     plain_texts,
@@ -436,8 +435,7 @@ def gather_evidence(
     sub_first = (sub_family >= 0) & (stem_family >= 0) & (stem_tier < EXPLICIT_TIER)
     sub_first &= np.maximum(sub_tier, SUBFOLDER_TIER) > stem_tier
     stem_family = np.where(sub_first, -1, stem_family)
-    folder = lookup(_column(models, "folder").str.lower(), _rules.folder_kinds()["family"], "")
-    by_folder = _rules.codes(folder, _rules.FAMILY_CODE)
+    by_folder = dd.by_folder(_rules.folder_kinds()["family"], _rules.FAMILY_CODE)
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)

@@ -16,15 +16,9 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, contains_at, first_match, lookup, plain_texts
+from ._infer_text import as_text, contains_at, first_match, plain_texts
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
-
-
-def folder_kinds(folder: pd.Series) -> np.ndarray:
-    """Kind code by folder name (-1 when the folder is unknown or empty)."""
-    names = lookup(as_text(folder).str.lower(), _rules.folder_kinds()["kind"], "")
-    return _rules.codes(names, _rules.KIND_CODE)
 
 
 def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.ndarray:
@@ -114,7 +108,9 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
 def infer_kind(models: pd.DataFrame, path_text: pd.Series, dd: Dropdowns) -> tuple[np.ndarray, np.ndarray]:
     """(kind code, kind-source code into KIND_SOURCES) per row."""
     n = len(models)
-    kind = folder_kinds(models["folder"]) if "folder" in models.columns else np.full(n, -1, dtype=np.int64)
+    kind = np.full(n, -1, dtype=np.int64)
+    if "folder" in models.columns:
+        kind = dd.by_folder(_rules.folder_kinds()["kind"], _rules.KIND_CODE)
     source = np.where(kind >= 0, 1, 0)
     by_loader = loader_kinds(models, dd, np.flatnonzero(kind < 0))
     take = (kind < 0) & (by_loader >= 0)

@@ -94,10 +94,10 @@ def _atom(pattern: str, i: int) -> tuple[str | None, frozenset[str] | None, int]
             raise _Unknown(pattern)
         return escaped, None, i + 2
     if char == "[":
-        found = _CLASS.match(pattern, i)
-        if found is None:
+        bracket = _CLASS.match(pattern, i)
+        if bracket is None:
             raise _Unknown(pattern)
-        return None, None, found.end()
+        return None, None, bracket.end()
     if char == "(":
         if pattern.startswith("(?:", i):
             i += 3

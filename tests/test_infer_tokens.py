@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from comfyframe import _rules
-from comfyframe._infer_vram import _billions, params_from_name
 from comfyframe._infer_text import normalize
+from comfyframe._infer_vram import _billions, params_from_name
 
 
 def test_every_params_token_parses_as_pandas_does() -> None:
