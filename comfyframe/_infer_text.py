@@ -182,7 +182,7 @@ def replace_each(texts: pd.Series, patterns: Sequence[str], replacement: str) ->
             plain = plain_texts(_wrap(data))
             python = plain is not None
         if compiled is not None and plain is not None:
-            rows = sorted({i for x in literals for i, v in enumerate(plain) if x in v})
+            rows = _holding(plain, literals)
             if len(rows) <= SMALL_REPLACE:
                 for i in rows:
                     plain[i] = compiled.sub(replacement, plain[i])
@@ -377,8 +377,9 @@ def _groups(compiled: re.Pattern[str], values: list[str]) -> np.ndarray:
     return found
 
 
-# Above this many substrings, testing each costs about what the search would (measured: ~50 ns a test, 0.3-1 µs a search).
-FILTER_LITERALS = 4
+# Above this many substrings, testing each costs about what the search would (measured: ~50 ns a test, 0.3-1 µs a
+# search of a rule alternation).
+FILTER_LITERALS = 8
 
 
 def _search_all(compiled: re.Pattern[str], pattern: str, values: list[str]) -> np.ndarray:
@@ -389,12 +390,7 @@ def _search_all(compiled: re.Pattern[str], pattern: str, values: list[str]) -> n
     if not literals:
         return np.fromiter((search(v) is not None for v in values), dtype=bool, count=len(values))
     out = np.zeros(len(values), dtype=bool)
-    if len(literals) == 1:
-        literal = literals[0]
-        out[[i for i, v in enumerate(values) if literal in v and search(v) is not None]] = True
-        return out
-    rows = sorted({i for x in literals for i, v in enumerate(values) if x in v})
-    out[[i for i in rows if search(values[i]) is not None]] = True
+    out[[i for i in _holding(values, literals) if search(values[i])]] = True
     return out
 
 
@@ -550,20 +546,47 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
 
 
 def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
-    """Boolean (texts x patterns) matrix; each pattern only runs on the texts their union matches."""
-    texts = texts.reset_index(drop=True)
+    """Boolean (texts x patterns) matrix; each pattern only runs on the texts their union matches.
+
+    Small passes run in Python ``re`` on the texts converted once, each only on the texts holding one of its
+    :func:`_filter_literals`; the matches are set in one assignment.
+    """
     out = np.zeros((len(texts), len(patterns)), dtype=bool)
     if len(texts) == 0 or len(patterns) == 0:
         return out
-    rows = np.flatnonzero(contains(texts, factored_union(tuple(patterns)), UNION_SCALE))
+    pats = tuple(patterns)
+    union = factored_union(pats)
+    # converted for Python `re` only when some pass is small enough to run there
+    small = len(texts) * min(len(union) / UNION_SCALE, min(map(len, pats))) <= SMALL_PASS
+    plain = plain_texts(texts) if small else None
+    rows = np.flatnonzero(contains_at(texts, None, union, plain, UNION_SCALE))
     if rows.size == 0:
         return out
-    subset = take(texts, rows)
-    # converted for Python `re` only when some pattern's pass is small enough to run there
-    plain = plain_texts(subset) if len(subset) * min(map(len, patterns)) <= SMALL_PASS else None
-    for j, pattern in enumerate(patterns):
-        out[rows, j] = contains_at(subset, None, pattern, plain)
+    values = None if plain is None else [plain[i] for i in rows.tolist()]
+    subset: pd.Series | None = None
+    hit_rows: list[int] = []
+    hit_columns: list[int] = []
+    for j, pattern in enumerate(pats):
+        compiled = _small_regex(rows.size, pattern) if values is not None else None
+        if values is None or compiled is None:
+            subset = take(texts, rows) if subset is None else subset
+            out[rows, j] = contains(subset, pattern)
+            continue
+        search, literals = compiled.search, _filter_literals(pattern)
+        found = [i for i in _holding(values, literals) if search(values[i])] if literals else [
+            i for i, v in enumerate(values) if search(v)]  # fmt: skip
+        hit_rows += found
+        hit_columns += [j] * len(found)
+    out[rows[hit_rows], hit_columns] = True
     return out
+
+
+def _holding(values: list[str], literals: tuple[str, ...]) -> list[int]:
+    """Positions of the values that hold at least one of ``literals``, in order."""
+    if len(literals) == 1:
+        literal = literals[0]
+        return [i for i, v in enumerate(values) if literal in v]
+    return sorted({i for x in literals for i, v in enumerate(values) if x in v})
 
 
 @lru_cache(maxsize=None)
