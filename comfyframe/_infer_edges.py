@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _rules
-from ._infer_text import as_text, joint_codes, lookup, take
+from ._infer_text import as_text, joint_codes, take
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -72,10 +71,16 @@ class Dropdowns:
             out[found] = text
         return out
 
-    def by_folder(self, mapping: pd.Series, index: dict[str, int]) -> np.ndarray:
+    def by_folder(self, mapping: dict[str, str], index: dict[str, int]) -> np.ndarray:
         """Code (in ``index``, -1 when absent) of ``mapping[folder.lower()]`` per model row, looked up once per
         distinct folder."""
-        return _rules.codes(lookup(as_text(self.folders).str.lower(), mapping, ""), index)[self.model_folder]
+        folders = self.folders.tolist()
+        if all(isinstance(f, str) and f.isascii() for f in folders):
+            lowered = [f.lower() for f in folders]
+        else:  # Arrow's Unicode lower-casing, as for every other text
+            lowered = as_text(self.folders).str.lower().tolist()
+        table = np.array([index.get(mapping.get(f, ""), -1) for f in lowered] + [-1], dtype=np.int64)
+        return table[self.model_folder]
 
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
         """Output types of each (server, node) key (None when the nodes table lacks it)."""

@@ -435,7 +435,7 @@ def gather_evidence(
     sub_first = (sub_family >= 0) & (stem_family >= 0) & (stem_tier < EXPLICIT_TIER)
     sub_first &= np.maximum(sub_tier, SUBFOLDER_TIER) > stem_tier
     stem_family = np.where(sub_first, -1, stem_family)
-    by_folder = dd.by_folder(_rules.folder_kinds()["family"], _rules.FAMILY_CODE)
+    by_folder = dd.by_folder(_rules.folder_map("family"), _rules.FAMILY_CODE)
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)

@@ -110,7 +110,7 @@ def infer_kind(models: pd.DataFrame, path_text: pd.Series, dd: Dropdowns) -> tup
     n = len(models)
     kind = np.full(n, -1, dtype=np.int64)
     if "folder" in models.columns:
-        kind = dd.by_folder(_rules.folder_kinds()["kind"], _rules.KIND_CODE)
+        kind = dd.by_folder(_rules.folder_map("kind"), _rules.KIND_CODE)
     source = np.where(kind >= 0, 1, 0)
     by_loader = loader_kinds(models, dd, np.flatnonzero(kind < 0))
     take = (kind < 0) & (by_loader >= 0)

@@ -144,6 +144,12 @@ def folder_kinds() -> pd.DataFrame:
 
 
 @cache
+def folder_map(column: str) -> dict[str, str]:
+    """Lower-case folder name -> its ``folder_kinds()`` ``column`` (kind, family)."""
+    return {str(k): str(v) for k, v in folder_kinds()[column].items()}
+
+
+@cache
 def loader_kinds() -> pd.DataFrame:
     """Loader output types / input name -> kind, with priority (for folders nobody planned for)."""
     frame = _read("loader_kinds", {"kind": "str", "outputs": "str", "input": "str", "priority": "int"})
