@@ -67,16 +67,15 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
     params, weights, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
-    quants = _rules.gguf_quants()
-    quant_precision = np.append(quants["precision"].to_numpy(dtype=object), "")[names["quant"]]
-    token_precision = np.append(_rules.precisions()["precision"].to_numpy(dtype=object), "")[names["precision"]]
+    quant_precision = _rules.by_rule("gguf_quants", "precision", "")[names["quant"]]
+    token_precision = _rules.by_rule("precisions", "precision", "")[names["precision"]]
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
         "capabilities": _as_tuples(_capabilities(kind, family, vmask)),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
-        "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
+        "quant": _rules.by_rule("gguf_quants", "quant", "")[names["quant"]],
         "params_b": params,
         "weights_gb": weights,
         "vram_gb": vram,

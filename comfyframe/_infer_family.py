@@ -127,7 +127,7 @@ def metadata_families(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
         return np.full(n, family, dtype=np.int64), np.full(n, tier, dtype=np.int64), np.zeros(n, dtype=bool)
     codes, distinct = on_distinct(text)  # normalised once for both tables
     families, tiers = name_families(distinct, "metadata_families")
-    beyond = first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0
+    beyond = first_match(distinct, _rules.patterns("outside_families")) >= 0
     return families[codes], tiers[codes], beyond[codes] & (families[codes] < 0)
 
 
@@ -249,7 +249,7 @@ def _shared() -> dict[str, bool]:
 def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
     """Family code from a tell-tale file size for the kind and the precision the name states."""
     gb = size_bytes / 1e9
-    per_weight = np.append(_rules.precisions()["file_bytes"].to_numpy(dtype=np.float64), np.nan)[precision]
+    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision]
     out = np.full(len(kind), -1, dtype=np.int64)
     for rule in _rules.rows("family_sizes"):
         hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
@@ -418,7 +418,7 @@ def gather_evidence(
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
     # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
-    beyond = first_match(concat([stem[0], sub[0]]), list(_rules.outside_families()["pattern"])) >= 0
+    beyond = first_match(concat([stem[0], sub[0]]), _rules.patterns("outside_families")) >= 0
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
     outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, contains_at, first_match, plain_texts
+from ._infer_text import as_text, contains_at, first_match, plain_texts, take
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
 
@@ -105,6 +105,12 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
     return types, required, required.sum(axis=0), kinds, priority
 
 
+@cache
+def _hint_kinds() -> np.ndarray:
+    """Kind code of each kind_hints.csv rule, -1 appended (rule index -1: no hint)."""
+    return np.append(_rules.codes(_rules.kind_hints()["kind"], _rules.KIND_CODE), -1)
+
+
 def infer_kind(models: pd.DataFrame, path_text: pd.Series, dd: Dropdowns) -> tuple[np.ndarray, np.ndarray]:
     """(kind code, kind-source code into KIND_SOURCES) per row."""
     n = len(models)
@@ -113,13 +119,12 @@ def infer_kind(models: pd.DataFrame, path_text: pd.Series, dd: Dropdowns) -> tup
         kind = dd.by_folder(_rules.folder_map("kind"), _rules.KIND_CODE)
     source = np.where(kind >= 0, 1, 0)
     by_loader = loader_kinds(models, dd, np.flatnonzero(kind < 0))
-    take = (kind < 0) & (by_loader >= 0)
-    kind[take], source[take] = by_loader[take], 2
+    voted = (kind < 0) & (by_loader >= 0)
+    kind[voted], source[voted] = by_loader[voted], 2
     open_rows = np.flatnonzero(kind < 0)
     if open_rows.size:
-        hints = _rules.kind_hints()
-        index = first_match(path_text.iloc[open_rows], hints["pattern"].tolist())
-        named = np.append(_rules.codes(hints["kind"], _rules.KIND_CODE), -1)[index]
+        index = first_match(take(path_text, open_rows), _rules.patterns("kind_hints"))
+        named = _hint_kinds()[index]
         kind[open_rows] = np.where(named >= 0, named, _rules.KIND_CODE["unknown"])
         source[open_rows] = np.where(named >= 0, 3, 0)
     return kind, source

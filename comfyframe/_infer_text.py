@@ -90,7 +90,7 @@ def _arrow(texts: pd.Series) -> Any:
 
 
 def _wrap(data: Any) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(data), dtype=TEXT, copy=False)
+    return pd.Series(pd.arrays.ArrowStringArray(data), copy=False)  # its dtype is TEXT
 
 
 @cache
@@ -533,7 +533,7 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         if rows.size == 0:
             break
         found = extract_at(texts, rows if rows.size < len(texts) else None, capture, plain, UNION_SCALE)
-        hit = np.flatnonzero(pd.notna(found))
+        hit = np.flatnonzero(np.not_equal(found, None))  # str or None cells
         if hit.size == 0:
             continue
         matched = found[hit].tolist()

@@ -334,6 +334,13 @@ def column(table: str, name: str, dtype: str | None = None) -> np.ndarray:
 
 
 @cache
+def by_rule(table: str, name: str, default: object) -> np.ndarray:
+    """A rule table's column with ``default`` appended (so rule index -1 yields it); cached, read-only."""
+    values = globals()[table]()[name].tolist()
+    return _frozen(np.array([*values, default], dtype=object if isinstance(default, str) else None))
+
+
+@cache
 def patterns(table: str, name: str = "pattern") -> tuple[str, ...]:
     """A rule table's pattern column as a (hashable, cached) tuple."""
     return tuple(globals()[table]()[name].tolist())
