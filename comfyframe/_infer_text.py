@@ -510,6 +510,9 @@ def _tiers(patterns: tuple[str, ...], tiers: tuple[int, ...] | None) -> tuple[st
     return factored_union(patterns), groups
 
 
+_NONE = np.array(None, dtype=object)
+
+
 def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] | None = None) -> np.ndarray:
     """Index of the winning rule per text, -1 when none matches.
 
@@ -533,7 +536,7 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         if rows.size == 0:
             break
         found = extract_at(texts, rows if rows.size < len(texts) else None, capture, plain, UNION_SCALE)
-        hit = np.flatnonzero(np.not_equal(found, None))  # str or None cells
+        hit = np.flatnonzero(np.not_equal(found, _NONE))  # str or None cells
         if hit.size == 0:
             continue
         matched = found[hit].tolist()
