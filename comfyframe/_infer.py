@@ -48,7 +48,7 @@ from . import _rules
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import TEXT, as_text, concat, extract, match_matrix, normalize, take
+from ._infer_text import as_text, concat, extract, factorize, join_each, match_matrix, normalize, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 from ._schema import MODELS_INFERRED, typed_array
 
@@ -96,6 +96,8 @@ def _typed(values: Any, dtype: str, length: int) -> Any:
         return values
     if dtype == "float64" and isinstance(values, np.ndarray) and values.dtype == np.float64:
         return values
+    if dtype == "Int64" and isinstance(values, pd.arrays.IntegerArray) and values.dtype == dtype:
+        return values
     return typed_array(values, dtype, length)
 
 
@@ -106,7 +108,10 @@ def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 def _sizes(frame: pd.DataFrame) -> np.ndarray:
     if "size_bytes" not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame["size_bytes"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    column = frame["size_bytes"]
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
@@ -115,15 +120,15 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
     """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
-    codes, _ = pd.factorize(path, use_na_sentinel=False)
+    codes, _ = factorize(path)
     first = np.unique(codes, return_index=True)[1]
     stems = take(_part(frame, "stem"), first)
-    sub_codes, subs = pd.factorize(take(_part(frame, "subfolder"), first), use_na_sentinel=False)  # few distinct
-    both = normalize(concat([stems, as_text(np.asarray(subs, dtype=object))]))  # one pass for stems and subfolders
+    sub_codes, subs = factorize(take(_part(frame, "subfolder"), first))  # few distinct
+    both = normalize(concat([stems, subs]))  # one pass for stems and subfolders
     stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
     sub = take(sub_distinct, sub_codes)
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
-    path_text = (stem + sub).astype(TEXT)
+    path_text = join_each(stem, sub)
     prec, quant = precision_and_quant(path_text, stem, ext)
     steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
     hits = match_matrix(path_text, _rules.patterns("variants"))

@@ -216,6 +216,14 @@ def suffix(texts: pd.Series, end: str) -> pd.Series:
     return _wrap(pc.binary_join_element_wise(data, pa.scalar(end, data.type), pa.scalar("", data.type)))
 
 
+def join_each(left: pd.Series, right: pd.Series) -> pd.Series:
+    """``left + right`` per row (texts hold no NA)."""
+    a, b = _arrow(left), _arrow(right)
+    if a is None or b is None:
+        return (left + right).astype(TEXT)
+    return _wrap(pc.binary_join_element_wise(a, b, pa.scalar("", a.type)))
+
+
 def join_words(left: pd.Series, right: pd.Series) -> pd.Series:
     """``left + " " + right`` per row, surrounding whitespace stripped (texts hold no NA)."""
     a, b = _arrow(left), _arrow(right)
@@ -336,7 +344,8 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
 
 def plain_texts(texts: pd.Series) -> list[str] | None:
     """The texts as Python str when every one is printable ASCII (Python ``re`` and RE2 agree on them), else None."""
-    values = texts.tolist()
+    data = _arrow(texts)
+    values = data.to_pylist() if data is not None else texts.tolist()
     return values if _plain(values) else None
 
 
@@ -618,5 +627,18 @@ def lookup(values: pd.Series | np.ndarray, mapping: pd.Series | dict[object, obj
 
 def on_distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Series]:
     """(codes, normalised distinct values): work once per distinct raw value, gather with codes."""
-    codes, distinct = pd.factorize(as_text(values), use_na_sentinel=False)
-    return codes, normalize(np.asarray(distinct, dtype=object))
+    codes, distinct = factorize(as_text(values))
+    return codes, normalize(distinct)
+
+
+def factorize(texts: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``pd.factorize`` of texts without NA (from :func:`as_text`): (int64 codes, distinct texts in order of first
+    appearance), straight in Arrow when the texts are Arrow-backed."""
+    data = _arrow(texts)
+    if data is None:
+        codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+        return codes.astype(np.int64), as_text(np.asarray(distinct, dtype=object))
+    if isinstance(data, pa.ChunkedArray):
+        data = data.combine_chunks()
+    encoded = pc.dictionary_encode(data)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), _wrap(encoded.dictionary)

@@ -150,4 +150,5 @@ def quality(
         size_delta = np.clip(np.log2(named_params / typical), -2.0, 1.0)
     size_delta = np.where(np.isnan(size_delta), 0.0, size_delta)
     score = np.clip(np.floor(base + variant_delta + dtype_delta + size_delta + 0.5), 1, 10)
-    return pd.Series(np.where(rated & ~np.isnan(score), score, np.nan)).astype("Int64")
+    known = rated & ~np.isnan(score)
+    return pd.Series(pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known))
