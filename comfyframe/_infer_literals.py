@@ -10,6 +10,7 @@ filter, never a wrong one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Quantifiers: a following "?" (lazy) or "+" (possessive) changes how, not whether, the atom repeats.
@@ -24,6 +25,19 @@ class _Unknown(Exception):
     """A construct the reader does not model."""
 
 
+# Most strings an exact set may hold: "(?:h|hn|hi noise) " is {"h ", "hn ", "hi noise "}, "(?:a|b)(?:c|d)" four.
+EXACT_LIMIT = 16
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a pattern part tells: ``needs`` (one of these substrings is in every match, None: nothing known) and
+    ``exact`` (the part matches exactly one of these strings, None: not a finite set)."""
+
+    needs: frozenset[str] | None
+    exact: frozenset[str] | None
+
+
 @lru_cache(maxsize=4096)
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Substrings one of which every match of ``pattern`` contains (sorted), or None when none is known."""
@@ -31,35 +45,43 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
         found, end = _alternation(pattern, 0)
     except (_Unknown, IndexError):
         return None
-    if end != len(pattern) or found is None:
+    if end != len(pattern) or found.needs is None or "" in found.needs:
         return None
-    return tuple(sorted(found))
+    return tuple(sorted(found.needs))
 
 
-def _alternation(pattern: str, i: int) -> tuple[frozenset[str] | None, int]:
-    """(literals one of which each branch needs, or None if some branch needs none; position after it)."""
-    branches: list[frozenset[str] | None] = []
+def _alternation(pattern: str, i: int) -> tuple[_Part, int]:
+    """The branches' needs (one of them in every match) and exact strings, united; the position after them."""
+    branches: list[_Part] = []
     while True:
         found, i = _sequence(pattern, i)
         branches.append(found)
         if i < len(pattern) and pattern[i] == "|":
             i += 1
             continue
-        if any(b is None for b in branches):
-            return None, i
-        return frozenset().union(*(b for b in branches if b is not None)), i
+        needs = [b.needs for b in branches]
+        exact = [b.exact for b in branches]
+        return _Part(
+            needs=None if any(n is None for n in needs) else frozenset().union(*(n for n in needs if n is not None)),
+            exact=None if any(e is None for e in exact) else frozenset().union(*(e for e in exact if e is not None)),
+        ), i
 
 
-def _sequence(pattern: str, i: int) -> tuple[frozenset[str] | None, int]:
-    """The best literal set of a sequence (longest shortest literal, then fewest), and its end."""
+def _sequence(pattern: str, i: int) -> tuple[_Part, int]:
+    """The best needs of a sequence (longest shortest substring, then fewest), its exact strings, and its end.
+
+    Consecutive characters and groups of exact strings multiply out ("[ ](?:h|hn)[ ]" holds " h " or " hn "
+    only if the classes were literal spaces); anything else ends the run.
+    """
     candidates: list[frozenset[str]] = []
-    run = ""
+    run: frozenset[str] = frozenset([""])
+    whole = True  # the sequence so far is one exact run
 
     def close() -> None:
         nonlocal run
-        if run:
-            candidates.append(frozenset([run]))
-        run = ""
+        if "" not in run:
+            candidates.append(run)
+        run = frozenset([""])
 
     while i < len(pattern) and pattern[i] not in "|)":
         char, atom, i = _atom(pattern, i)
@@ -69,22 +91,25 @@ def _sequence(pattern: str, i: int) -> tuple[frozenset[str] | None, int]:
             i = quantifier.end()
             minimum = quantifier.group(1)
             required = quantifier.group().startswith("+") or bool(minimum and int(minimum) > 0)
-        if char is not None and required and not quantifier:
-            run += char
-            continue
-        if char is not None and required:  # "ab+": "ab" is needed, what follows the repeats starts anew
-            run += char
+        strings = frozenset([char]) if char is not None else atom.exact if atom is not None else None
+        if strings is not None and required and len(run) * len(strings) <= EXACT_LIMIT:
+            run = frozenset(r + s for r in run for s in strings)
+            if not quantifier:
+                continue
+            # "ab+": "ab" is needed, what follows the repeats starts anew
+        whole = False
         close()
-        if atom is not None and required:
-            candidates.append(atom)
+        if atom is not None and required and atom.needs is not None:
+            candidates.append(atom.needs)
+    exact = run if whole else None
     close()
     if not candidates:
-        return None, i
-    return max(candidates, key=lambda c: (min(map(len, c)), -len(c))), i
+        return _Part(None, exact), i
+    return _Part(max(candidates, key=lambda c: (min(map(len, c)), -len(c))), exact), i
 
 
-def _atom(pattern: str, i: int) -> tuple[str | None, frozenset[str] | None, int]:
-    """(the literal character, or the group's literal set, or neither; position after the atom)."""
+def _atom(pattern: str, i: int) -> tuple[str | None, _Part | None, int]:
+    """(the literal character, or what the group tells, or neither; position after the atom)."""
     char = pattern[i]
     if char == "\\":
         escaped = pattern[i + 1]

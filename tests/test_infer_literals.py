@@ -8,6 +8,7 @@ import re
 import pytest
 
 from comfyframe import _rules
+from comfyframe._infer_family import HIGH_NOISE, LOW_NOISE
 from comfyframe._infer_literals import required_literals
 from comfyframe._infer_text import normalize
 
@@ -29,6 +30,9 @@ TABLES = ("variants", "family_names", "metadata_families", "precisions", "gguf_q
         ("[]a]xy", ("xy",)),
         ("a|b", ("a", "b")),
         ("[^a-z0-9](?:t2v|txt2vid|text[ .]??to[ .]??video)[^a-z0-9]", ("t2v", "txt2vid", "video")),
+        ("(?:a|b)(?:c|d)e", ("ace", "ade", "bce", "bde")),  # exact strings multiply out
+        ("x(?:a|b)+y", ("xa", "xb")),
+        (" (?:h|hn) | high $", (" h ", " high ", " hn ")),
         ("(?:a|)", None),  # an empty branch needs nothing
         ("[a-z]+", None),
         (r"\x41bc", None),  # escapes with arguments are not modelled
@@ -44,15 +48,17 @@ def _texts() -> list[str]:
     rng = random.Random(0)
     words = ["t2v", "i2v", "wan", "2.1", "2.2", "14b", "1.3b", "sdxl", "sd", "xl", "flux", "1", "dev", "turbo",
              "high", "noise", "low", "q4", "k", "m", "fp8", "e4m3fn", "bf16", "pony", "il", "lora", "vae", "clip",
-             "text", "to", "video", "image", "edit", "inpaint", "ing", "4", "steps", "hyper", "qwen", "ltx", "v"]  # fmt: skip
+             "text", "to", "video", "image", "edit", "inpaint", "ing", "4", "steps", "hyper", "qwen", "ltx", "v",
+             "h", "hn", "hi", "l", "ln", "lo", "lownoise", "hinoise"]  # fmt: skip
     names = ["_".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
     return normalize(names).tolist() + [" " + "".join(rng.choice("ab .x0") for _ in range(12)) + " " for _ in range(500)]
 
 
-@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("table", [*TABLES, "expert_pairs"])
 def test_no_rule_match_lacks_its_literal(table: str) -> None:
     texts = _texts()
-    for pattern in _rules.patterns(table):
+    patterns = (HIGH_NOISE, LOW_NOISE, r"^ +| +$", r" [^ ]+$") if table == "expert_pairs" else _rules.patterns(table)
+    for pattern in patterns:
         literals = required_literals(pattern)
         assert literals is not None, pattern
         search = re.compile(pattern).search
