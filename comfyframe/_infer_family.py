@@ -138,16 +138,17 @@ def hinting_nodes(dd: Dropdowns) -> np.ndarray:
     return np.unique(dd.server_node[dd.folders[dd.folder] != ""])
 
 
-def consulted_nodes(dd: Dropdowns) -> np.ndarray:
+def consulted_nodes(dd: Dropdowns, groups: _Groups | None = None) -> np.ndarray:
     """The :func:`hinting_nodes` whose family hint can count: those with a dropdown into a folder that is not
     a shared core folder, or with a selective dropdown drawing from one folder only.
 
     A dropdown into a shared folder is specific only when it is selective (see :func:`loader_families`), and
-    its hint counts nowhere else; so the other nodes' label texts need no family pass.
+    its hint counts nowhere else; so the other nodes' label texts need no family pass. ``groups``: the
+    dropdown groups when the caller has them.
     """
     if dd.empty or not (dd.folders[dd.folder] != "").any():
         return np.zeros(0, dtype=np.int64)
-    groups = _dropdown_groups(dd)
+    groups = _dropdown_groups(dd) if groups is None else groups
     return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
 
 
@@ -192,7 +193,9 @@ def _dropdown_groups(dd: Dropdowns) -> _Groups:
     )  # fmt: skip
 
 
-def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None) -> np.ndarray:
+def loader_families(
+    models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None, groups: _Groups | None = None
+) -> np.ndarray:
     """Family code hinted by the specific loaders offering each row (-1 when none or they disagree).
 
     A dropdown (server, node, input) is specific for a folder when it draws from that folder only and
@@ -200,7 +203,7 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
     folder, and every dropdown offering it carries the same family hint. Files in folder "" (the server
     did not say) never get loader evidence: coverage of an unknown folder means nothing. ``hints`` is the
     family code of each of :func:`hinting_nodes` (computed here when not given; only those of
-    :func:`consulted_nodes` can count).
+    :func:`consulted_nodes` can count); ``groups``: the dropdown groups when the caller has them.
     """
     out = np.full(len(models), -1, dtype=np.int64)
     named_folder = dd.folders[dd.folder] != "" if not dd.empty else np.zeros(0, dtype=bool)
@@ -210,7 +213,7 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
     if hints is None:
         consulted = consulted_nodes(dd)
         hints = node_hints(nodes, consulted, distinct_families(dd.text_of(consulted))[0])
-    groups = _dropdown_groups(dd)
+    groups = _dropdown_groups(dd) if groups is None else groups
     group, row = groups.group, dd.row[groups.named]
     g_hint = hints[np.searchsorted(nodes, groups.node)]
     _, per_folder = np.unique(groups.server_folder, return_inverse=True)
@@ -407,7 +410,8 @@ def gather_evidence(
     n = len(models)
     meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
     meta = meta_family, meta_tier
-    consulted = consulted_nodes(dd)
+    groups = _dropdown_groups(dd) if not dd.empty and (dd.folders[dd.folder] != "").any() else None
+    consulted = consulted_nodes(dd, groups)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
     family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
@@ -439,7 +443,7 @@ def gather_evidence(
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)
-    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints)),
+    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints), groups),
                size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
