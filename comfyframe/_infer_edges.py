@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, joint_codes, take
+from ._infer_text import as_text, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -105,25 +105,28 @@ def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
 
 
-def _edge_columns(edges: pd.DataFrame | None) -> dict[str, pd.Series]:
-    """The EDGE_COLUMNS of ``edges`` without the combined loaders offering a whole folder (no evidence)."""
-    if edges is None or not set(EDGE_COLUMNS) <= set(edges.columns):
-        edges = pd.DataFrame()
-    columns = {c: edges[c] for c in EDGE_COLUMNS if c in edges.columns}
-    if columns and "whole_folder" in edges.columns:
+def _edge_columns(edges: pd.DataFrame | None) -> tuple[dict[str, pd.Series], np.ndarray | None]:
+    """(the EDGE_COLUMNS of ``edges``, the positions of the edges to keep, None: all).
+
+    Combined loaders offering a whole folder give no evidence: their edges are dropped after the key columns
+    are coded (integer positions; filtering the text columns first costs more than coding them whole).
+    """
+    empty = {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
+    if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
+        return empty
+    keep = None
+    if "whole_folder" in edges.columns:
         whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
-        if whole.any():  # only the five key columns, each taken straight in Arrow (a frame filter costs 4x)
-            keep = np.flatnonzero(~whole)
-            columns = {c: take(column, keep) for c, column in columns.items()}
-    if not columns or len(columns["server"]) == 0:
-        return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}
-    return columns
+        if whole.all():
+            return empty
+        keep = np.flatnonzero(~whole) if whole.any() else None
+    return {c: edges[c] for c in EDGE_COLUMNS}, keep
 
 
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
     """Index the edges (and nodes) against the models table."""
     n = len(models)
-    edges = _edge_columns(edges)
+    edges, kept = _edge_columns(edges)
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
         nodes = pd.DataFrame({"server": [], "node": []})
     blank = pd.Series([""] * n, dtype=object)
@@ -132,6 +135,8 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     (m_name, e_name), names = _joint(models.get("name", blank), edges["name"])
     (e_node, n_node), node_names = _joint(edges["node"], nodes["node"])
     [e_input], inputs = _joint(edges["input"])
+    if kept is not None:
+        e_server, e_folder, e_name, e_node, e_input = (c[kept] for c in (e_server, e_folder, e_name, e_node, e_input))
     n_folders, n_names, n_nodes = max(len(folders), 1), max(len(names), 1), max(len(node_names), 1)
     model_file = (m_server * n_folders + m_folder) * n_names + m_name
     edge_file = (e_server * n_folders + e_folder) * n_names + e_name
