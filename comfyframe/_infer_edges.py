@@ -111,14 +111,13 @@ def _edge_columns(edges: pd.DataFrame | None) -> tuple[dict[str, pd.Series], np.
     Combined loaders offering a whole folder give no evidence: their edges are dropped after the key columns
     are coded (integer positions; filtering the text columns first costs more than coding them whole).
     """
-    empty = {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
     if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
-        return empty
+        return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
     keep = None
     if "whole_folder" in edges.columns:
         whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
         if whole.all():
-            return empty
+            return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
         keep = np.flatnonzero(~whole) if whole.any() else None
     return {c: edges[c] for c in EDGE_COLUMNS}, keep
 
@@ -129,7 +128,7 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     edges, kept = _edge_columns(edges)
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
         nodes = pd.DataFrame({"server": [], "node": []})
-    blank = pd.Series([""] * n, dtype=object)
+    blank = pd.Series([""] * n, dtype=object) if not {"server", "folder", "name"} <= set(models.columns) else None
     (m_server, e_server, n_server), _ = _joint(models.get("server", blank), edges["server"], nodes["server"])
     (m_folder, e_folder), folders = _joint(models.get("folder", blank), edges["folder"])
     (m_name, e_name), names = _joint(models.get("name", blank), edges["name"])
