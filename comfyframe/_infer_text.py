@@ -48,16 +48,23 @@ SEPARATORS = r"[^a-z0-9.]+"
 
 
 def as_text(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
-    """Strings as the fast string dtype with a fresh positional index, NA replaced by ""."""
+    """Strings as the fast string dtype with a fresh positional index, NA replaced by "" (texts already so, such
+    as this module's results, are returned as they are: nothing here changes a Series in place)."""
     data = _arrow_text(values)
     if data is not None:
         if data.null_count:
             data = pc.fill_null(data, pa.scalar("", data.type))
+        elif isinstance(values, pd.Series) and _positional(values.index):
+            return values
         return _wrap(data)
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if series.dtype != TEXT or series.hasnans:
         series = series.astype(TEXT).fillna("")
     return series.reset_index(drop=True)
+
+
+def _positional(index: pd.Index) -> bool:
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
@@ -179,7 +186,8 @@ def replace_each(texts: pd.Series, patterns: Sequence[str], replacement: str) ->
         literals = _filter_literals(pattern)
         compiled = _small_regex(len(data), pattern) if python and literals else None
         if compiled is not None and plain is None:
-            plain = plain_texts(_wrap(data))
+            values = data.to_pylist()
+            plain = values if _plain(values) else None
             python = plain is not None
         if compiled is not None and plain is not None:
             rows = _holding(plain, literals)
