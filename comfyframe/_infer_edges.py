@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, joint_codes
+from ._infer_text import as_text, codes_in, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -40,7 +40,7 @@ class Dropdowns:
     folders: np.ndarray  # folder code -> folder name
     inputs: np.ndarray  # input-name code -> input name
     nodes: pd.DataFrame  # the nodes table (read by position)
-    node_keys: np.ndarray  # distinct (server, node) keys of the nodes table, sorted
+    node_keys: np.ndarray  # distinct (server, node) keys of the nodes table that edges name, sorted
     node_rows: np.ndarray  # nodes-table position of each key's first row
     node_names: np.ndarray  # node code -> node class name (server_node % len(node_names))
     model_server_folder: np.ndarray  # per model row: (server, folder) key
@@ -132,7 +132,8 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
     (m_server, e_server, n_server), _ = _joint(models.get("server", blank), edges["server"], nodes["server"])
     (m_folder, e_folder), folders = _joint(models.get("folder", blank), edges["folder"])
     (m_name, e_name), names = _joint(models.get("name", blank), edges["name"])
-    (e_node, n_node), node_names = _joint(edges["node"], nodes["node"])
+    [e_node], node_names = _joint(edges["node"])
+    n_node = codes_in(nodes["node"], node_names)  # -1: a node no edge names (never looked up)
     [e_input], inputs = _joint(edges["input"])
     if kept is not None:
         e_server, e_folder, e_name, e_node, e_input = (c[kept] for c in (e_server, e_folder, e_name, e_node, e_input))
@@ -156,7 +157,9 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
         hit = keys[at] == file
         row[hit] = first[at[hit]]
-    node_keys, node_rows = np.unique(n_server * n_nodes + n_node, return_index=True)  # first row per node class
+    named = np.flatnonzero(n_node >= 0)
+    node_keys, first_row = np.unique(n_server[named] * n_nodes + n_node[named], return_index=True)
+    node_rows = named[first_row]  # the first nodes-table row of each node class
     return Dropdowns(
         row=row, folder=distinct["folder"], dropdown=distinct["dropdown"],
         server_node=distinct["node"], input=distinct["input"], folders=folders, inputs=inputs,

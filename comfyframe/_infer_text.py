@@ -271,9 +271,21 @@ def joint_codes(columns: Sequence[pd.Series]) -> tuple[np.ndarray, np.ndarray] |
     data = pa.chunked_array(chunks).combine_chunks()
     if data.null_count:
         data = pc.fill_null(data, pa.scalar("", data.type))
+    if len(data) and data[0] == data[-1] and pc.all(pc.equal(data, data[0])).as_py():  # one value (a server's URL)
+        return np.zeros(len(data), dtype=np.int64), np.array([data[0].as_py()], dtype=object)
     encoded = pc.dictionary_encode(data)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def codes_in(texts: pd.Series, distinct: np.ndarray) -> np.ndarray:
+    """Position of each text (NA as "") in ``distinct`` (str), -1 when absent."""
+    text = as_text(texts)
+    data = _arrow(text)
+    if data is None or len(distinct) == 0:
+        return pd.Index(distinct, dtype=object).get_indexer(text.to_numpy(dtype=object)).astype(np.int64)
+    found = pc.index_in(data, value_set=pa.array(distinct.tolist(), type=data.type))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
