@@ -51,6 +51,11 @@ class Dropdowns:
     def empty(self) -> bool:
         return len(self.row) == 0
 
+    @property
+    def named_folder(self) -> np.ndarray:
+        """Per edge: the file is offered from a named folder (not "")."""
+        return (self.folders != "")[self.folder] if len(self.folders) else np.zeros(len(self.folder), dtype=bool)
+
     def _rows(self, server_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(has a nodes row, its position) per (server, node) key."""
         if len(self.node_keys) == 0:

@@ -135,7 +135,7 @@ def hinting_nodes(dd: Dropdowns) -> np.ndarray:
     """The (server, node) keys whose dropdowns draw from a named folder: the loaders that may hint a family."""
     if dd.empty:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(dd.server_node[dd.folders[dd.folder] != ""])
+    return np.unique(dd.server_node[dd.named_folder])
 
 
 def consulted_nodes(dd: Dropdowns, groups: _Groups | None = None) -> np.ndarray:
@@ -146,7 +146,7 @@ def consulted_nodes(dd: Dropdowns, groups: _Groups | None = None) -> np.ndarray:
     its hint counts nowhere else; so the other nodes' label texts need no family pass. ``groups``: the
     dropdown groups when the caller has them.
     """
-    if dd.empty or not (dd.folders[dd.folder] != "").any():
+    if dd.empty or not dd.named_folder.any():
         return np.zeros(0, dtype=np.int64)
     groups = _dropdown_groups(dd) if groups is None else groups
     return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
@@ -174,7 +174,7 @@ class _Groups:
 
 
 def _dropdown_groups(dd: Dropdowns) -> _Groups:
-    named_folder = dd.folders[dd.folder] != ""
+    named_folder = dd.named_folder
     dropdown, folder = dd.dropdown[named_folder], dd.folder[named_folder]
     # One group per (dropdown, folder); node and (server, folder) are functions of it.
     _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
@@ -206,7 +206,7 @@ def loader_families(
     :func:`consulted_nodes` can count); ``groups``: the dropdown groups when the caller has them.
     """
     out = np.full(len(models), -1, dtype=np.int64)
-    named_folder = dd.folders[dd.folder] != "" if not dd.empty else np.zeros(0, dtype=bool)
+    named_folder = dd.named_folder if not dd.empty else np.zeros(0, dtype=bool)
     if not named_folder.any():
         return out
     nodes = hinting_nodes(dd)
@@ -410,7 +410,7 @@ def gather_evidence(
     n = len(models)
     meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
     meta = meta_family, meta_tier
-    groups = _dropdown_groups(dd) if not dd.empty and (dd.folders[dd.folder] != "").any() else None
+    groups = _dropdown_groups(dd) if not dd.empty and dd.named_folder.any() else None
     consulted = consulted_nodes(dd, groups)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
