@@ -40,6 +40,7 @@ from ._infer_text import (
     as_text,
     concat,
     contains_at,
+    factorize,
     fill_blank,
     first_match,
     join_words,
@@ -365,13 +366,13 @@ def expert_pairs(
 def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(integer id of each row's (server, folder, subfolder), is the row in a subfolder): codes combined, no
     string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``)."""
-    codes, distinct = pd.factorize(_column(models, "subfolder"))
+    codes, distinct = factorize(_column(models, "subfolder"))
     if server_folder is None:
         server_folder = np.zeros(len(models), dtype=np.int64)
         for column in ("server", "folder"):
             column_codes, column_distinct = pd.factorize(_column(models, column))
             server_folder = server_folder * (len(column_distinct) + 1) + column_codes
-    in_subfolder = np.append(np.asarray(distinct, dtype=object) != "", False)[codes]
+    in_subfolder = (distinct.to_numpy(dtype=object) != "")[codes]
     return server_folder * (len(distinct) + 1) + codes, in_subfolder
 
 
