@@ -102,13 +102,18 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
         required[[types[t] for t in rule.requires], index] = 1
     kinds = np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64)
     priority = np.array([r.priority for r in rules], dtype=np.int64)
-    return types, required, required.sum(axis=0), kinds, priority
+    sizes = required.sum(axis=0)
+    for array in (required, sizes, kinds, priority):
+        array.flags.writeable = False  # cached for the process: read, never written
+    return types, required, sizes, kinds, priority
 
 
 @cache
 def _hint_kinds() -> np.ndarray:
     """Kind code of each kind_hints.csv rule, -1 appended (rule index -1: no hint)."""
-    return np.append(_rules.codes(_rules.kind_hints()["kind"], _rules.KIND_CODE), -1)
+    codes = np.append(_rules.codes(_rules.kind_hints()["kind"], _rules.KIND_CODE), -1)
+    codes.flags.writeable = False
+    return codes
 
 
 def infer_kind(models: pd.DataFrame, path_text: pd.Series, dd: Dropdowns) -> tuple[np.ndarray, np.ndarray]:
