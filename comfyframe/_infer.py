@@ -191,19 +191,12 @@ def _variant_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
-    """Capability bit mask per row (see rules/capability_rules.csv)."""
-    modalities = list(_rules.MODALITIES)
-    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]],
-                         modalities.index("unknown"))[family]  # fmt: skip
-    bits = {v: i for i, v in enumerate(_rules.variant_names())}
-    caps = np.zeros(len(kind), dtype=np.int64)
-    matched = np.zeros(len(kind), dtype=bool)
-    for rule in _rules.rows("capability_rules"):
-        applies = ((vmask >> bits[rule.variant]) & 1).astype(bool)
-        if rule.modality != "*":
-            applies &= modality == modalities.index(rule.modality)
-        caps |= np.where(applies, rule.caps_mask, 0)
-        matched |= applies
+    """Capability bit mask per row (see rules/capability_rules.csv), the rules applied as (rows x rules) arrays."""
+    family_modality, rule_bit, rule_modality, rule_caps = _capability_tables()
+    applies = ((vmask[:, None] >> rule_bit) & 1).astype(bool)
+    applies &= (rule_modality < 0) | (family_modality[family][:, None] == rule_modality)
+    caps = np.bitwise_or.reduce(np.where(applies, rule_caps, 0), axis=1) if applies.shape[1] else vmask * 0
+    matched = applies.any(axis=1)
     kind_caps = _rules.by_kind("caps_mask", 0).astype(np.int64)[kind]
     family_caps = _rules.by_family("caps_mask", 0).astype(np.int64)[family]
     own = np.where(matched, caps, np.where(family >= 0, family_caps, kind_caps))
@@ -214,6 +207,22 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
 
 
 _VIDEO_CAPS = _rules.capability_mask("text_to_video;image_to_video")
+
+
+@cache
+def _capability_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(modality code per family code, "unknown" last; per capability rule: variant bit, modality code (-1: any),
+    capability mask)."""
+    modalities = list(_rules.MODALITIES)
+    family = np.array([*(modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]), modalities.index("unknown")])
+    bits = {v: i for i, v in enumerate(_rules.variant_names())}
+    rules = _rules.rows("capability_rules")
+    bit = np.array([bits[r.variant] for r in rules], dtype=np.int64)
+    modality = np.array([-1 if r.modality == "*" else modalities.index(r.modality) for r in rules], dtype=np.int64)
+    caps = np.array([r.caps_mask for r in rules], dtype=np.int64)
+    for array in (family, bit, modality, caps):
+        array.flags.writeable = False
+    return family, bit, modality, caps
 
 
 def _as_tuples(masks: np.ndarray) -> np.ndarray:
