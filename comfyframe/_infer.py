@@ -214,7 +214,8 @@ def _capability_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     """(modality code per family code, "unknown" last; per capability rule: variant bit, modality code (-1: any),
     capability mask)."""
     modalities = list(_rules.MODALITIES)
-    family = np.array([*(modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]), modalities.index("unknown")])
+    by_family = [modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]]
+    family = np.array([*by_family, modalities.index("unknown")])
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
     rules = _rules.rows("capability_rules")
     bit = np.array([bits[r.variant] for r in rules], dtype=np.int64)

@@ -308,8 +308,10 @@ def sibling_families(
     return out, share
 
 
-def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray,
-                     siblings: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
+def generation_twins(
+    models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray, siblings: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:  # fmt: skip
     """Per row that sibling evidence would name: an identified file of its subfolder is named like it plus one
     token ("add_detail" beside "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the
     siblings' base is not this file's. ``stem`` is (normalised distinct stems, row codes); only the rows
@@ -428,7 +430,8 @@ def gather_evidence(
     outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
     keys = subfolder_keys(models, dd.model_server_folder)
-    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem, keys)
+    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool)
+    pair &= expert_pairs(models, stem, keys)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
     stem_tier = np.where(pair, BRAND_TIER, stem_tier)
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)

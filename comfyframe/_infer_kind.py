@@ -43,7 +43,8 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
         keys, where = np.unique(dd.server_node[offered], return_inverse=True)
         produced = [() if o is None else o for o in dd.outputs_of(keys)]
         # the dropdowns' votes: one pair per distinct (node, input name)
-        _, first, inverse = np.unique(where * len(dd.inputs) + dd.input[offered], return_index=True, return_inverse=True)
+        pair = where * len(dd.inputs) + dd.input[offered]
+        _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         votes_pair.append(len(pair_outputs) + inverse.reshape(-1))
         votes_row.append(dd.row[offered])
         pair_outputs += [produced[w] for w in where[first].tolist()]

@@ -51,7 +51,8 @@ def _texts() -> list[str]:
              "text", "to", "video", "image", "edit", "inpaint", "ing", "4", "steps", "hyper", "qwen", "ltx", "v",
              "h", "hn", "hi", "l", "ln", "lo", "lownoise", "hinoise"]  # fmt: skip
     names = ["_".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
-    return normalize(names).tolist() + [" " + "".join(rng.choice("ab .x0") for _ in range(12)) + " " for _ in range(500)]
+    noise = [" " + "".join(rng.choice("ab .x0") for _ in range(12)) + " " for _ in range(500)]
+    return normalize(names).tolist() + noise
 
 
 @pytest.mark.parametrize("table", [*TABLES, "expert_pairs"])

@@ -27,5 +27,6 @@ def test_every_params_token_parses_as_pandas_does() -> None:
 
 
 def test_params_from_name() -> None:
-    found = params_from_name(normalize(["Wan2.1_T2V_1.3B", "wan2.2_A14B_high", "qwen_3_4b", "Kijai_0_6B", "sd15", "x_600M"]))
+    names = ["Wan2.1_T2V_1.3B", "wan2.2_A14B_high", "qwen_3_4b", "Kijai_0_6B", "sd15", "x_600M"]
+    found = params_from_name(normalize(names))
     assert np.array_equal(found, [1.3, 14.0, 4.0, 0.6, np.nan, 0.6], equal_nan=True)
