@@ -56,7 +56,7 @@ def as_text(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:
     if data is not None:
         if data.null_count:
             data = pc.fill_null(data, pa.scalar("", data.type))
-        elif isinstance(values, pd.Series) and _positional(values.index):
+        elif isinstance(values, pd.Series) and values.dtype == TEXT and _positional(values.index):
             return values
         return _wrap(data)
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
@@ -361,7 +361,7 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
         if small is not None:
             return _search_all(small[0], pattern, small[1])
         return pc.match_substring_regex(data, pattern).to_numpy(zero_copy_only=False).astype(bool)
-    return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+    return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False, copy=True)  # callers write
 
 
 def plain_texts(texts: pd.Series) -> list[str] | None:
