@@ -17,8 +17,10 @@ test costs a tenth of a search), and texts are converted to Python once for all 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -561,7 +563,14 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
     shortest = min(len(union), *(len(c) for _, c in groups))
     # converted for Python `re` once, and only when some pass is small enough to run there
     plain = plain_texts(texts) if len(texts) * shortest <= SMALL_PASS * UNION_SCALE else None
-    live = contains_at(texts, None, union, plain, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
+    literals = _table_literals(pats) if plain is not None else ()
+    if plain is None or not literals:
+        live = contains_at(texts, None, union, plain, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
+    else:  # only the texts holding a literal some rule needs can match
+        held = np.asarray(_Joined(plain).holding(literals), dtype=np.int64)
+        live = np.zeros(len(texts), dtype=bool)
+        if held.size:
+            live[held] = contains_at(texts, held, union, plain, UNION_SCALE) if len(groups) > 1 else True
     for ids, capture in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
@@ -597,6 +606,7 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     if rows.size == 0:
         return out
     values = None if plain is None else [plain[i] for i in rows.tolist()]
+    joined = None if values is None else _Joined(values)
     subset: pd.Series | None = None
     hit_rows: list[int] = []
     hit_columns: list[int] = []
@@ -607,12 +617,51 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
             out[rows, j] = contains(subset, pattern)
             continue
         search, literals = compiled.search, _filter_literals(pattern)
-        found = [i for i in _holding(values, literals) if search(values[i])] if literals else [
+        found = [i for i in joined.holding(literals) if search(values[i])] if joined and literals else [
             i for i, v in enumerate(values) if search(v)]  # fmt: skip
         hit_rows += found
         hit_columns += [j] * len(found)
     out[rows[hit_rows], hit_columns] = True
     return out
+
+
+# Most substrings a rule table's prefilter tests (each costs one ``str.find`` over the joined texts).
+TABLE_LITERALS = 64
+
+
+@cache
+def _table_literals(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """Substrings one of which every match of any of ``patterns`` holds; () when some pattern has none worth
+    testing (a single character) or there are over TABLE_LITERALS."""
+    found: set[str] = set()
+    for pattern in patterns:
+        literals = required_literals(pattern)
+        if literals is None or min(map(len, literals)) < 2:
+            return ()
+        found.update(literals)
+    return tuple(sorted(found)) if len(found) <= TABLE_LITERALS else ()
+
+
+class _Joined:
+    """Printable texts joined by a newline (which none holds): which texts hold a substring is then a few
+    ``str.find`` calls over one string instead of a test per text (a substring across a newline, which no rule
+    literal holds, would only add a text to search)."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.text = "\n".join(values)
+        self.starts = list(accumulate((len(v) + 1 for v in values), initial=0))  # each text's start, then the end
+
+    def holding(self, literals: Sequence[str]) -> list[int]:
+        """Positions of the texts that hold at least one of ``literals``, in order."""
+        found: set[int] = set()
+        text, starts = self.text, self.starts
+        for literal in literals:
+            at = text.find(literal)
+            while at >= 0:
+                index = bisect_right(starts, at) - 1
+                found.add(index)
+                at = text.find(literal, starts[index + 1])
+        return sorted(found)
 
 
 def _holding(values: list[str], literals: tuple[str, ...]) -> list[int]:
