@@ -66,3 +66,13 @@ def test_no_rule_match_lacks_its_literal(table: str) -> None:
         for text in texts:
             if search(text):
                 assert any(x in text for x in literals), (pattern, text)
+
+
+def test_joined_texts_find_the_texts_holding_a_literal() -> None:
+    from comfyframe._infer_text import _Joined
+
+    rng = random.Random(1)
+    texts = ["".join(rng.choice("ab x") for _ in range(rng.randint(0, 8))) for _ in range(300)]
+    joined = _Joined(texts)
+    for literals in (("ab",), ("xa", "bb"), ("ab x", "aa", "b b"), ("zz",)):
+        assert joined.holding(literals) == [i for i, t in enumerate(texts) if any(x in t for x in literals)]
