@@ -120,7 +120,7 @@ def _edge_columns(edges: pd.DataFrame | None) -> tuple[dict[str, pd.Series], np.
         return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
     keep = None
     if "whole_folder" in edges.columns:
-        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
+        whole = edges["whole_folder"].to_numpy(dtype=bool, na_value=False)
         if whole.all():
             return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
         keep = np.flatnonzero(~whole) if whole.any() else None
