@@ -48,7 +48,7 @@ from . import _rules
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import TEXT, as_text, concat, extract, match_matrix, normalize, take
+from ._infer_text import as_text, concat, extract, factorize, join_each, match_matrix, normalize, take
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 from ._schema import MODELS_INFERRED, typed_array
 
@@ -67,16 +67,15 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
     params, weights, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
-    quants = _rules.gguf_quants()
-    quant_precision = np.append(quants["precision"].to_numpy(dtype=object), "")[names["quant"]]
-    token_precision = np.append(_rules.precisions()["precision"].to_numpy(dtype=object), "")[names["precision"]]
+    quant_precision = _rules.by_rule("gguf_quants", "precision", "")[names["quant"]]
+    token_precision = _rules.by_rule("precisions", "precision", "")[names["precision"]]
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
         "capabilities": _as_tuples(_capabilities(kind, family, vmask)),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
-        "quant": np.append(quants["quant"].to_numpy(dtype=object), "")[names["quant"]],
+        "quant": _rules.by_rule("gguf_quants", "quant", "")[names["quant"]],
         "params_b": params,
         "weights_gb": weights,
         "vram_gb": vram,
@@ -85,9 +84,21 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "confidence": confidence,
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
     }
-    out = models.drop(columns=[c for c in INFERRED if c in models.columns])
-    columns = {c: result[c] if t == "object" else typed_array(result[c], t, len(models)) for c, t in INFERRED.items()}
+    stale = [c for c in INFERRED if c in models.columns]
+    out = models.drop(columns=stale) if stale else models  # concat copies nothing into ``models``
+    columns = {c: _typed(result[c], t, len(models)) for c, t in INFERRED.items()}
     return pd.concat([out, pd.DataFrame(columns, index=models.index, copy=False)], axis=1)
+
+
+def _typed(values: Any, dtype: str, length: int) -> Any:
+    """An inferred column as its schema dtype (float64 columns are float64 arrays already: kept as they are)."""
+    if dtype == "object":
+        return values
+    if dtype == "float64" and isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values
+    if dtype == "Int64" and isinstance(values, pd.arrays.IntegerArray) and values.dtype == dtype:
+        return values
+    return typed_array(values, dtype, length)
 
 
 def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -97,7 +108,10 @@ def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 def _sizes(frame: pd.DataFrame) -> np.ndarray:
     if "size_bytes" not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame["size_bytes"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    column = frame["size_bytes"]
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
@@ -106,17 +120,17 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
     """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
-    codes, _ = pd.factorize(path, use_na_sentinel=False)
+    codes, _ = factorize(path)
     first = np.unique(codes, return_index=True)[1]
     stems = take(_part(frame, "stem"), first)
-    sub_codes, subs = pd.factorize(take(_part(frame, "subfolder"), first), use_na_sentinel=False)  # few distinct
-    both = normalize(concat([stems, as_text(np.asarray(subs, dtype=object))]))  # one pass for stems and subfolders
+    sub_codes, subs = factorize(take(_part(frame, "subfolder"), first))  # few distinct
+    both = normalize(concat([stems, subs]))  # one pass for stems and subfolders
     stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
     sub = take(sub_distinct, sub_codes)
     ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
-    path_text = (stem + sub).astype(TEXT)
+    path_text = join_each(stem, sub)
     prec, quant = precision_and_quant(path_text, stem, ext)
-    steps = pd.to_numeric(pd.Series(extract(path_text, _rules.STEPS_PATTERN), dtype=object), errors="coerce")
+    steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
     hits = match_matrix(path_text, _rules.patterns("variants"))
     has_unless = _unless_rules()
     if has_unless.size:
@@ -125,7 +139,7 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
         "path_text": take(path_text, codes),
         "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
-        "steps": steps.fillna(0).to_numpy(dtype=np.int64)[codes],
+        "steps": steps[codes],
         "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
         "variant_hits": hits[codes],
     }  # fmt: skip
@@ -141,35 +155,48 @@ def _part(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _variants(hits: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(variant bit mask, most negative quality delta, implied params) per row, family scopes applied."""
+    """(variant bit mask, most negative quality delta, implied params) per row, family scopes applied.
+
+    Whole-matrix operations over (rows x rules): a rule's params count from the first rule (table order)
+    that names them.
+    """
+    bit, delta, params_b, scope = _variant_tables()
+    hit = hits & scope[family]
+    if hit.shape[1] == 0:
+        return np.zeros(len(family), dtype=np.int64), np.zeros(len(family)), np.full(len(family), np.nan)
+    mask = np.bitwise_or.reduce(np.where(hit, bit, 0), axis=1)
+    worst = np.minimum(np.where(hit, delta, 0.0).min(axis=1), 0.0)
+    named = hit & ~np.isnan(params_b)
+    params = np.where(named.any(axis=1), params_b[named.argmax(axis=1)], np.nan)
+    return mask, worst, params
+
+
+@cache
+def _variant_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per variant rule: its bit, quality delta, params; and (family code x rule) whether its family scope
+    admits the family (no scope: every family and none; code -1 is the last row)."""
     bits = {v: i for i, v in enumerate(_rules.variant_names())}
-    mask = np.zeros(len(family), dtype=np.int64)
-    delta = np.zeros(len(family), dtype=np.float64)
-    params = np.full(len(family), np.nan)
-    for i, rule in enumerate(_rules.rows("variants")):
-        hit = hits[:, i]
+    rules = _rules.rows("variants")
+    bit = np.array([np.int64(1) << bits[r.variant] for r in rules], dtype=np.int64)
+    delta = np.array([r.quality_delta for r in rules], dtype=np.float64)
+    params_b = np.array([r.params_b for r in rules], dtype=np.float64)
+    scope = np.ones((len(_rules.FAMILIES) + 1, len(rules)), dtype=bool)
+    for i, rule in enumerate(rules):
         if rule.scope:
-            hit = hit & np.isin(family, [_rules.FAMILY_CODE[f] for f in rule.scope])
-        mask |= np.where(hit, np.int64(1) << bits[rule.variant], 0)
-        delta = np.minimum(delta, np.where(hit, rule.quality_delta, 0.0))
-        params = np.where(hit & np.isnan(params), rule.params_b, params)
-    return mask, delta, params
+            scope[:, i] = False
+            scope[[_rules.FAMILY_CODE[f] for f in rule.scope], i] = True
+    for array in (bit, delta, params_b, scope):
+        array.flags.writeable = False
+    return bit, delta, params_b, scope
 
 
 def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np.ndarray:
-    """Capability bit mask per row (see rules/capability_rules.csv)."""
-    modalities = list(_rules.MODALITIES)
-    modality = np.append([modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]],
-                         modalities.index("unknown"))[family]  # fmt: skip
-    bits = {v: i for i, v in enumerate(_rules.variant_names())}
-    caps = np.zeros(len(kind), dtype=np.int64)
-    matched = np.zeros(len(kind), dtype=bool)
-    for rule in _rules.rows("capability_rules"):
-        applies = ((vmask >> bits[rule.variant]) & 1).astype(bool)
-        if rule.modality != "*":
-            applies &= modality == modalities.index(rule.modality)
-        caps |= np.where(applies, rule.caps_mask, 0)
-        matched |= applies
+    """Capability bit mask per row (see rules/capability_rules.csv), the rules applied as (rows x rules) arrays."""
+    family_modality, rule_bit, rule_modality, rule_caps = _capability_tables()
+    applies = ((vmask[:, None] >> rule_bit) & 1).astype(bool)
+    applies &= (rule_modality < 0) | (family_modality[family][:, None] == rule_modality)
+    caps = np.bitwise_or.reduce(np.where(applies, rule_caps, 0), axis=1) if applies.shape[1] else vmask * 0
+    matched = applies.any(axis=1)
     kind_caps = _rules.by_kind("caps_mask", 0).astype(np.int64)[kind]
     family_caps = _rules.by_family("caps_mask", 0).astype(np.int64)[family]
     own = np.where(matched, caps, np.where(family >= 0, family_caps, kind_caps))
@@ -180,6 +207,23 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
 
 
 _VIDEO_CAPS = _rules.capability_mask("text_to_video;image_to_video")
+
+
+@cache
+def _capability_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(modality code per family code, "unknown" last; per capability rule: variant bit, modality code (-1: any),
+    capability mask)."""
+    modalities = list(_rules.MODALITIES)
+    by_family = [modalities.index(m) for m in _rules.by_family("modality", "*")[:-1]]
+    family = np.array([*by_family, modalities.index("unknown")])
+    bits = {v: i for i, v in enumerate(_rules.variant_names())}
+    rules = _rules.rows("capability_rules")
+    bit = np.array([bits[r.variant] for r in rules], dtype=np.int64)
+    modality = np.array([-1 if r.modality == "*" else modalities.index(r.modality) for r in rules], dtype=np.int64)
+    caps = np.array([r.caps_mask for r in rules], dtype=np.int64)
+    for array in (family, bit, modality, caps):
+        array.flags.writeable = False
+    return family, bit, modality, caps
 
 
 def _as_tuples(masks: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, joint_codes
+from ._infer_text import as_text, codes_in, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -40,15 +40,21 @@ class Dropdowns:
     folders: np.ndarray  # folder code -> folder name
     inputs: np.ndarray  # input-name code -> input name
     nodes: pd.DataFrame  # the nodes table (read by position)
-    node_keys: np.ndarray  # distinct (server, node) keys of the nodes table, sorted
+    node_keys: np.ndarray  # distinct (server, node) keys of the nodes table that edges name, sorted
     node_rows: np.ndarray  # nodes-table position of each key's first row
     node_names: np.ndarray  # node code -> node class name (server_node % len(node_names))
     model_server_folder: np.ndarray  # per model row: (server, folder) key
+    model_folder: np.ndarray  # per model row: folder code
     edge_server_folder: np.ndarray  # per edge: (server, folder) key
 
     @property
     def empty(self) -> bool:
         return len(self.row) == 0
+
+    @property
+    def named_folder(self) -> np.ndarray:
+        """Per edge: the file is offered from a named folder (not "")."""
+        return (self.folders != "")[self.folder] if len(self.folders) else np.zeros(len(self.folder), dtype=bool)
 
     def _rows(self, server_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(has a nodes row, its position) per (server, node) key."""
@@ -70,13 +76,28 @@ class Dropdowns:
             out[found] = text
         return out
 
+    def by_folder(self, mapping: dict[str, str], index: dict[str, int]) -> np.ndarray:
+        """Code (in ``index``, -1 when absent) of ``mapping[folder.lower()]`` per model row, looked up once per
+        distinct folder."""
+        folders = self.folders.tolist()
+        if all(isinstance(f, str) and f.isascii() for f in folders):
+            lowered = [f.lower() for f in folders]
+        else:  # Arrow's Unicode lower-casing, as for every other text
+            lowered = as_text(self.folders).str.lower().tolist()
+        table = np.array([index.get(mapping.get(f, ""), -1) for f in lowered] + [-1], dtype=np.int64)
+        return table[self.model_folder]
+
     def outputs_of(self, server_node: np.ndarray) -> list[tuple[str, ...] | None]:
         """Output types of each (server, node) key (None when the nodes table lacks it)."""
         found, rows = self._rows(server_node)
-        produced = self.nodes["output_types"] if "output_types" in self.nodes.columns else None
         out: list[tuple[str, ...] | None] = [None] * len(server_node)
-        for i in np.flatnonzero(found).tolist():
-            value = () if produced is None else produced.iat[int(rows[i])]
+        at = np.flatnonzero(found)
+        if "output_types" not in self.nodes.columns:
+            for i in at.tolist():
+                out[i] = ()
+            return out
+        produced = self.nodes["output_types"].to_numpy(dtype=object)[rows[at]]
+        for i, value in zip(at.tolist(), produced.tolist()):
             out[i] = tuple(value) if isinstance(value, (tuple, list)) else ()
         return out
 
@@ -89,23 +110,38 @@ def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
 
 
+def _edge_columns(edges: pd.DataFrame | None) -> tuple[dict[str, pd.Series], np.ndarray | None]:
+    """(the EDGE_COLUMNS of ``edges``, the positions of the edges to keep, None: all).
+
+    Combined loaders offering a whole folder give no evidence: their edges are dropped after the key columns
+    are coded (integer positions; filtering the text columns first costs more than coding them whole).
+    """
+    if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
+        return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
+    keep = None
+    if "whole_folder" in edges.columns:
+        whole = edges["whole_folder"].to_numpy(dtype=bool, na_value=False)
+        if whole.all():
+            return {c: pd.Series([], dtype=object) for c in EDGE_COLUMNS}, None
+        keep = np.flatnonzero(~whole) if whole.any() else None
+    return {c: edges[c] for c in EDGE_COLUMNS}, keep
+
+
 def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFrame | None) -> Dropdowns:
     """Index the edges (and nodes) against the models table."""
     n = len(models)
-    if edges is not None and "whole_folder" in edges.columns:  # combined loaders offering a whole folder: no evidence
-        whole = edges["whole_folder"].fillna(False).to_numpy(dtype=bool)
-        if whole.any():
-            edges = edges[~whole]
-    if edges is None or edges.empty or not set(EDGE_COLUMNS) <= set(edges.columns):
-        edges = pd.DataFrame({c: pd.Series([], dtype=object) for c in EDGE_COLUMNS})
+    edges, kept = _edge_columns(edges)
     if nodes is None or not {"server", "node"} <= set(nodes.columns):
         nodes = pd.DataFrame({"server": [], "node": []})
-    blank = pd.Series([""] * n, dtype=object)
+    blank = pd.Series([""] * n, dtype=object) if not {"server", "folder", "name"} <= set(models.columns) else None
     (m_server, e_server, n_server), _ = _joint(models.get("server", blank), edges["server"], nodes["server"])
     (m_folder, e_folder), folders = _joint(models.get("folder", blank), edges["folder"])
     (m_name, e_name), names = _joint(models.get("name", blank), edges["name"])
-    (e_node, n_node), node_names = _joint(edges["node"], nodes["node"])
+    [e_node], node_names = _joint(edges["node"])
+    n_node = codes_in(nodes["node"], node_names)  # -1: a node no edge names (never looked up)
     [e_input], inputs = _joint(edges["input"])
+    if kept is not None:
+        e_server, e_folder, e_name, e_node, e_input = (c[kept] for c in (e_server, e_folder, e_name, e_node, e_input))
     n_folders, n_names, n_nodes = max(len(folders), 1), max(len(names), 1), max(len(node_names), 1)
     model_file = (m_server * n_folders + m_folder) * n_names + m_name
     edge_file = (e_server * n_folders + e_folder) * n_names + e_name
@@ -126,12 +162,14 @@ def dropdowns(models: pd.DataFrame, edges: pd.DataFrame | None, nodes: pd.DataFr
         at = np.minimum(np.searchsorted(keys, file), len(keys) - 1)
         hit = keys[at] == file
         row[hit] = first[at[hit]]
-    node_keys, node_rows = np.unique(n_server * n_nodes + n_node, return_index=True)  # first row per node class
+    named = np.flatnonzero(n_node >= 0)
+    node_keys, first_row = np.unique(n_server[named] * n_nodes + n_node[named], return_index=True)
+    node_rows = named[first_row]  # the first nodes-table row of each node class
     return Dropdowns(
         row=row, folder=distinct["folder"], dropdown=distinct["dropdown"],
         server_node=distinct["node"], input=distinct["input"], folders=folders, inputs=inputs,
         nodes=nodes, node_keys=node_keys, node_rows=node_rows,
         node_names=node_names if len(node_names) else np.array([""], dtype=object),
-        model_server_folder=m_server * n_folders + m_folder,
+        model_server_folder=m_server * n_folders + m_folder, model_folder=m_folder,
         edge_server_folder=(distinct["node"] // n_nodes) * n_folders + distinct["folder"],
     )  # fmt: skip

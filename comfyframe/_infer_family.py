@@ -39,11 +39,16 @@ from ._infer_text import (
     all_blank,
     as_text,
     concat,
+    contains_at,
+    factorize,
+    fill_blank,
     first_match,
-    lookup,
+    join_words,
     normalize,
     on_distinct,
+    plain_texts,
     replace,
+    replace_each,
     suffix,
     take,
 )
@@ -108,39 +113,43 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     module = _column(models, "meta_network_module")
     if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
         return arch
-    text = (arch + " " + base).str.strip()
-    legacy = text.eq("") & module.ne("")
-    return text.where(~legacy, "kohya legacy " + module)
+    return fill_blank(join_words(arch, base), module, "kohya legacy ")
 
 
-def outside_metadata(text: pd.Series, family: np.ndarray) -> np.ndarray:
-    """Per row: metadata names no family but an architecture outside the vocabulary ("Kandinsky-5/lora").
+def metadata_families(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(family code, tier, outside) per row of :func:`metadata_text`, computed once per distinct text.
 
-    Such a file is treated like a name from outside_families.csv: weak guesses are dropped.
+    ``outside``: the metadata names no family but an architecture outside the vocabulary
+    ("Kandinsky-5/lora"); such a file is treated like a name from outside_families.csv: weak guesses are dropped.
     """
-    if all_blank(text):  # no metadata at all (the common case)
-        return np.zeros(len(text), dtype=bool)
-    codes, distinct = on_distinct(text)
-    return (first_match(distinct, list(_rules.outside_families()["pattern"])) >= 0)[codes] & (family < 0)
+    n = len(text)
+    if all_blank(text):  # no metadata at all (the common case): the table's verdict on "" is a constant
+        family, tier = _blank_families("metadata_families")
+        return np.full(n, family, dtype=np.int64), np.full(n, tier, dtype=np.int64), np.zeros(n, dtype=bool)
+    codes, distinct = on_distinct(text)  # normalised once for both tables
+    families, tiers = name_families(distinct, "metadata_families")
+    beyond = first_match(distinct, _rules.patterns("outside_families")) >= 0
+    return families[codes], tiers[codes], beyond[codes] & (families[codes] < 0)
 
 
 def hinting_nodes(dd: Dropdowns) -> np.ndarray:
     """The (server, node) keys whose dropdowns draw from a named folder: the loaders that may hint a family."""
     if dd.empty:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(dd.server_node[dd.folders[dd.folder] != ""])
+    return np.unique(dd.server_node[dd.named_folder])
 
 
-def consulted_nodes(dd: Dropdowns) -> np.ndarray:
+def consulted_nodes(dd: Dropdowns, groups: _Groups | None = None) -> np.ndarray:
     """The :func:`hinting_nodes` whose family hint can count: those with a dropdown into a folder that is not
     a shared core folder, or with a selective dropdown drawing from one folder only.
 
     A dropdown into a shared folder is specific only when it is selective (see :func:`loader_families`), and
-    its hint counts nowhere else; so the other nodes' label texts need no family pass.
+    its hint counts nowhere else; so the other nodes' label texts need no family pass. ``groups``: the
+    dropdown groups when the caller has them.
     """
-    if dd.empty or not (dd.folders[dd.folder] != "").any():
+    if dd.empty or not dd.named_folder.any():
         return np.zeros(0, dtype=np.int64)
-    groups = _dropdown_groups(dd)
+    groups = _dropdown_groups(dd) if groups is None else groups
     return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
 
 
@@ -166,7 +175,7 @@ class _Groups:
 
 
 def _dropdown_groups(dd: Dropdowns) -> _Groups:
-    named_folder = dd.folders[dd.folder] != ""
+    named_folder = dd.named_folder
     dropdown, folder = dd.dropdown[named_folder], dd.folder[named_folder]
     # One group per (dropdown, folder); node and (server, folder) are functions of it.
     _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
@@ -185,7 +194,9 @@ def _dropdown_groups(dd: Dropdowns) -> _Groups:
     )  # fmt: skip
 
 
-def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None) -> np.ndarray:
+def loader_families(
+    models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None, groups: _Groups | None = None
+) -> np.ndarray:
     """Family code hinted by the specific loaders offering each row (-1 when none or they disagree).
 
     A dropdown (server, node, input) is specific for a folder when it draws from that folder only and
@@ -193,17 +204,17 @@ def loader_families(models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | Non
     folder, and every dropdown offering it carries the same family hint. Files in folder "" (the server
     did not say) never get loader evidence: coverage of an unknown folder means nothing. ``hints`` is the
     family code of each of :func:`hinting_nodes` (computed here when not given; only those of
-    :func:`consulted_nodes` can count).
+    :func:`consulted_nodes` can count); ``groups``: the dropdown groups when the caller has them.
     """
     out = np.full(len(models), -1, dtype=np.int64)
-    named_folder = dd.folders[dd.folder] != "" if not dd.empty else np.zeros(0, dtype=bool)
+    named_folder = dd.named_folder if not dd.empty else np.zeros(0, dtype=bool)
     if not named_folder.any():
         return out
     nodes = hinting_nodes(dd)
     if hints is None:
         consulted = consulted_nodes(dd)
         hints = node_hints(nodes, consulted, distinct_families(dd.text_of(consulted))[0])
-    groups = _dropdown_groups(dd)
+    groups = _dropdown_groups(dd) if groups is None else groups
     group, row = groups.group, dd.row[groups.named]
     g_hint = hints[np.searchsorted(nodes, groups.node)]
     _, per_folder = np.unique(groups.server_folder, return_inverse=True)
@@ -242,7 +253,7 @@ def _shared() -> dict[str, bool]:
 def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
     """Family code from a tell-tale file size for the kind and the precision the name states."""
     gb = size_bytes / 1e9
-    per_weight = np.append(_rules.precisions()["file_bytes"].to_numpy(dtype=np.float64), np.nan)[precision]
+    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision]
     out = np.full(len(kind), -1, dtype=np.int64)
     for rule in _rules.rows("family_sizes"):
         hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
@@ -268,21 +279,23 @@ def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:
     return (family >= 0) & veto[rows, np.maximum(family, 0)]
 
 
-def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sibling_families(
+    models: pd.DataFrame, identified: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(family code, share) the identified files of each row's (server, folder, subfolder) agree on.
 
     A group speaks when at least SIBLING_MIN identified files are in it and SIBLING_SHARE of them share
     one family; otherwise -1. Only subfolders form groups: a user sorts files into a subfolder
     ("Char/", "Motion/"), while a folder's top level holds whatever was downloaded, of every base.
-    Computed with one factorize and one bincount.
+    Computed with one factorize and one bincount; ``keys`` is :func:`subfolder_keys` (computed when not given).
     """
     n, families = len(models), len(_rules.FAMILIES)
     out, share = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float64)
     if n == 0 or not (identified >= 0).any():
         return out, share
-    group = pd.factorize(_subfolder_groups(models))[0]  # renumbered 0..groups-1 for the count table
+    group, in_subfolder = subfolder_keys(models) if keys is None else keys
+    group = pd.factorize(group)[0]  # renumbered 0..groups-1 for the count table
     groups = int(group.max()) + 1
-    in_subfolder = _column(models, "subfolder").to_numpy(dtype=object) != ""
     known = (identified >= 0) & in_subfolder
     counts = np.bincount(group[known] * families + identified[known], minlength=groups * families)
     counts = counts.reshape(groups, families)
@@ -295,8 +308,10 @@ def sibling_families(models: pd.DataFrame, identified: np.ndarray) -> tuple[np.n
     return out, share
 
 
-def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray,
-                     siblings: np.ndarray) -> np.ndarray:  # fmt: skip
+def generation_twins(
+    models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], identified: np.ndarray, siblings: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:  # fmt: skip
     """Per row that sibling evidence would name: an identified file of its subfolder is named like it plus one
     token ("add_detail" beside "add_detail_xl"). A user who keeps both keeps two generations of one LoRA: the
     siblings' base is not this file's. ``stem`` is (normalised distinct stems, row codes); only the rows
@@ -306,7 +321,7 @@ def generation_twins(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], i
     asked = (siblings >= 0) & (identified < 0)
     if not asked.any():  # the common case: siblings name nothing
         return out
-    group = _subfolder_groups(models)
+    group = (subfolder_keys(models) if keys is None else keys)[0]
     rows = np.flatnonzero(asked | ((identified >= 0) & np.isin(group, group[asked])))
     used, at = np.unique(stem[1][rows], return_inverse=True)
     names = replace(take(stem[0], used), r"^ +| +$", "")
@@ -325,34 +340,42 @@ HIGH_NOISE = r" (?:h|hn|hinoise|hi noise|high noise) | high $"
 LOW_NOISE = r" (?:l|ln|lonoise|lownoise|lo noise|low noise) | low $"
 
 
-def expert_pairs(models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray]) -> np.ndarray:
+def expert_pairs(
+    models: pd.DataFrame, stem: tuple[pd.Series, np.ndarray], keys: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """Per row: the file has a high/low-noise twin in its folder ("Dancing_v10-H" beside "Dancing_v10-L").
 
     Only Wan 2.2's A14B experts come in such pairs. ``stem`` is (normalised distinct stems, row codes);
     two regex passes over the distinct stems, integer keys per row and one ``isin`` per side.
     """
-    high_text, low_text = replace(stem[0], HIGH_NOISE, " ~ "), replace(stem[0], LOW_NOISE, " ~ ")
-    high, low = high_text.ne(stem[0]).to_numpy(), low_text.ne(stem[0]).to_numpy()
+    plain = plain_texts(stem[0])
+    high, low = contains_at(stem[0], None, HIGH_NOISE, plain), contains_at(stem[0], None, LOW_NOISE, plain)
     if not (high.any() and low.any()):  # the common case: no pair possible
         return np.zeros(len(models), dtype=bool)
     side = np.where(high & ~low, 1, np.where(low & ~high, 2, 0))  # per distinct stem: 1 high, 2 low
     cand = np.flatnonzero(side > 0)
     key = np.full(len(side), -1, dtype=np.int64)
-    texts = np.where(side[cand] == 1, take(high_text, cand).to_numpy(dtype=object), take(low_text, cand).to_numpy(dtype=object))
+    both = take(stem[0], cand)  # the token replaced on the stems that have one side only
+    texts = np.where(side[cand] == 1, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
+                     replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
     key[cand] = pd.factorize(texts)[0]
     row_key, row_side = key[stem[1]], side[stem[1]]
-    pairs = _subfolder_groups(models) * (int(key.max()) + 1) + row_key
+    pairs = (subfolder_keys(models) if keys is None else keys)[0] * (int(key.max()) + 1) + row_key
     high_rows, low_rows = row_side == 1, row_side == 2
     return (high_rows & np.isin(pairs, pairs[low_rows])) | (low_rows & np.isin(pairs, pairs[high_rows]))
 
 
-def _subfolder_groups(models: pd.DataFrame) -> np.ndarray:
-    """Integer id of each row's (server, folder, subfolder): codes of each column combined, no string joins."""
-    group = np.zeros(len(models), dtype=np.int64)
-    for column in ("server", "folder", "subfolder"):
-        codes, distinct = pd.factorize(_column(models, column))
-        group = group * (len(distinct) + 1) + codes
-    return group
+def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(integer id of each row's (server, folder, subfolder), is the row in a subfolder): codes combined, no
+    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``)."""
+    codes, distinct = factorize(_column(models, "subfolder"))
+    if server_folder is None:
+        server_folder = np.zeros(len(models), dtype=np.int64)
+        for column in ("server", "folder"):
+            column_codes, column_distinct = pd.factorize(_column(models, column))
+            server_folder = server_folder * (len(column_distinct) + 1) + column_codes
+    in_subfolder = (distinct.to_numpy(dtype=object) != "")[codes]
+    return server_folder * (len(distinct) + 1) + codes, in_subfolder
 
 
 def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -388,9 +411,10 @@ def gather_evidence(
     through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
     """
     n = len(models)
-    meta_text = metadata_text(models)
-    meta = distinct_families(meta_text, "metadata_families")
-    consulted = consulted_nodes(dd)
+    meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
+    meta = meta_family, meta_tier
+    groups = _dropdown_groups(dd) if not dd.empty and dd.named_folder.any() else None
+    consulted = consulted_nodes(dd, groups)
     codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
     family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
@@ -401,11 +425,13 @@ def gather_evidence(
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
     # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
-    beyond = first_match(concat([stem[0], sub[0]]), list(_rules.outside_families()["pattern"])) >= 0
+    beyond = first_match(concat([stem[0], sub[0]]), _rules.patterns("outside_families")) >= 0
     outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
-    outside |= outside_metadata(meta_text, meta[0])
+    outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
-    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool) & expert_pairs(models, stem)
+    keys = subfolder_keys(models, dd.model_server_folder)
+    pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool)
+    pair &= expert_pairs(models, stem, keys)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
     stem_tier = np.where(pair, BRAND_TIER, stem_tier)
     stem_family = np.where(outside & (stem_tier <= BRAND_TIER), -1, stem_family)
@@ -417,12 +443,11 @@ def gather_evidence(
     sub_first = (sub_family >= 0) & (stem_family >= 0) & (stem_tier < EXPLICIT_TIER)
     sub_first &= np.maximum(sub_tier, SUBFOLDER_TIER) > stem_tier
     stem_family = np.where(sub_first, -1, stem_family)
-    folder = lookup(_column(models, "folder").str.lower(), _rules.folder_kinds()["family"], "")
-    by_folder = _rules.codes(folder, _rules.FAMILY_CODE)
+    by_folder = dd.by_folder(_rules.folder_map("family"), _rules.FAMILY_CODE)
     by_kind = _default_families()[kind]
     by_kind = np.where(by_kind >= 0, by_kind, format_families(kind, _column(models, "name")))
     flat = np.full(n, 0, dtype=np.int64)
-    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints)),
+    guesses = [loader_families(models, dd, node_hints(hinting_nodes(dd), consulted, hints), groups),
                size_families(kind, size_bytes, precision),
                np.where(by_folder >= 0, by_folder, by_kind)]  # fmt: skip
     loader, size, default = (np.where(outside, -1, g) for g in guesses)
@@ -431,9 +456,9 @@ def gather_evidence(
     title_family, loader, default = (np.where(vetoed(f, veto), -1, f) for f in (title[0], loader, default))
     identified, _, _ = resolve([Evidence("metadata", 1.0, *meta), Evidence("metadata", 1.0, *trained_on),
                                 Evidence("name", 1.0, stem_family, stem_tier)], kind)  # fmt: skip
-    siblings, _ = sibling_families(models, identified)
+    siblings, _ = sibling_families(models, identified, keys)
     siblings = np.where(outside | vetoed(siblings, veto), -1, siblings)
-    siblings = np.where(generation_twins(models, stem, identified, siblings), -1, siblings)
+    siblings = np.where(generation_twins(models, stem, identified, siblings, keys), -1, siblings)
     return [
         Evidence("metadata", 1.0, *meta),
         Evidence("metadata", 0.95, *trained_on),
@@ -471,9 +496,7 @@ def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
 
 def masked(texts: pd.Series) -> pd.Series:
     """Names as the family rules read them: name_masks.csv parts blanked, END appended (one pass per mask)."""
-    for pattern in _rules.patterns("name_masks"):
-        texts = replace(texts, pattern, " ")
-    return suffix(texts, END)
+    return suffix(replace_each(texts, _rules.patterns("name_masks"), " "), END)
 
 
 @cache

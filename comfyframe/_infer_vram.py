@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, extract, first_match
+from ._infer_text import extract, first_match, take
 
 GIB = float(2**30)
 FP32_BYTES_PER_PARAM = 3.0
@@ -40,30 +40,40 @@ UNKNOWN_FAMILY_OVERHEAD_GB = 1.0
 
 def precision_and_quant(path_text: pd.Series, stem_text: pd.Series, ext: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(precision rule index, GGUF quant rule index) per text, -1 when absent."""
-    prec = first_match(path_text, _rules.precisions()["pattern"].tolist())
+    prec = first_match(path_text, _rules.patterns("precisions"))
     quant = np.full(len(path_text), -1, dtype=np.int64)
     gguf = np.flatnonzero(ext == "gguf")
     if gguf.size:
-        quants = _rules.gguf_quants()
-        # "x_bf16-Q8_0.gguf": the float tag names the source weights, the block type the file's.
-        block = (quants["bpw"].to_numpy(dtype=np.float64) < 16).astype(np.int64).tolist()
-        quant[gguf] = first_match(stem_text.iloc[gguf], quants["pattern"].tolist(), block)
+        quant[gguf] = first_match(take(stem_text, gguf), _rules.patterns("gguf_quants"), _block_tiers())
     return prec, quant
+
+
+@cache
+def _block_tiers() -> tuple[int, ...]:
+    """GGUF quant rule tiers: block types above float tags ("x_bf16-Q8_0.gguf": the float tag names the source
+    weights, the block type the file's)."""
+    return tuple((_rules.column("gguf_quants", "bpw", "float64") < 16).astype(np.int64).tolist())
 
 
 def params_from_name(path_text: pd.Series) -> np.ndarray:
     """Billions of parameters named in the file name ("1.3B", "A14B", "600M"), NaN when absent."""
-    token = as_text(extract(path_text, _rules.PARAMS_PATTERN))
-    number = pd.to_numeric(token.str.slice(0, -1).str.replace(" ", ".", regex=False), errors="coerce")
-    number = number.to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.where(token.str.slice(-1).to_numpy(dtype=object) == "m", number / 1000.0, number)
+    tokens = extract(path_text, _rules.PARAMS_PATTERN).tolist()
+    value = {t: _billions(t) for t in set(tokens)}  # once per distinct token
+    return np.fromiter((value[t] for t in tokens), dtype=np.float64, count=len(tokens))
+
+
+def _billions(token: str | None) -> float:
+    """A PARAMS_PATTERN token ("1.3b", "600m", "1 3b") in billions; its digits are exact in ``float``."""
+    if not token:
+        return float("nan")
+    number = float(token[:-1].replace(" ", "."))
+    return number / 1000.0 if token[-1] == "m" else number
 
 
 def component_params(path_text: pd.Series) -> np.ndarray:
     """Parameters of well-known components (t5xxl, clip_l ...) from rules/component_params.csv."""
-    table = _rules.component_params()
-    index = first_match(path_text, table["pattern"].tolist())
-    return np.append(table["params_b"].to_numpy(dtype=np.float64), np.nan)[index]
+    index = first_match(path_text, _rules.patterns("component_params"))
+    return _rules.by_rule("component_params", "params_b", np.nan)[index]
 
 
 def family_parts(kind: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +113,9 @@ def estimate(
     params = np.where(own & (params > 0), params, np.nan)
     total = np.where(named, named_params + np.nan_to_num(family_total - family_model), family_total)
 
-    quants, precisions = _rules.gguf_quants(), _rules.precisions()
-    quant_bytes = np.append(quants["bpw"].to_numpy(dtype=np.float64) / 8.0, np.nan)[quant]
-    token_file = np.append(precisions["file_bytes"].to_numpy(dtype=np.float64), np.nan)[prec]
-    token_load = np.append(precisions["load_bytes"].to_numpy(dtype=np.float64), np.nan)[prec]
+    quant_bytes = _rules.by_rule("gguf_quants", "bpw", np.nan)[quant] / 8.0
+    token_file = _rules.by_rule("precisions", "file_bytes", np.nan)[prec]
+    token_load = _rules.by_rule("precisions", "load_bytes", np.nan)[prec]
     file_bytes = np.where(quant >= 0, quant_bytes, token_file)
     load_bytes = np.where(quant >= 0, quant_bytes, token_load)
     known = ~np.isnan(file_bytes)
@@ -134,11 +143,12 @@ def quality(
     typical = _rules.by_family("params_b", np.nan).astype(np.float64)[family]
     dtype_delta = np.where(
         quant >= 0,
-        np.append(_rules.gguf_quants()["quality_delta"].to_numpy(dtype=np.float64), 0.0)[quant],
-        np.append(_rules.precisions()["quality_delta"].to_numpy(dtype=np.float64), 0.0)[prec],
+        _rules.by_rule("gguf_quants", "quality_delta", 0.0)[quant],
+        _rules.by_rule("precisions", "quality_delta", 0.0)[prec],
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         size_delta = np.clip(np.log2(named_params / typical), -2.0, 1.0)
     size_delta = np.where(np.isnan(size_delta), 0.0, size_delta)
     score = np.clip(np.floor(base + variant_delta + dtype_delta + size_delta + 0.5), 1, 10)
-    return pd.Series(np.where(rated & ~np.isnan(score), score, np.nan)).astype("Int64")
+    known = rated & ~np.isnan(score)
+    return pd.Series(pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known))

@@ -144,6 +144,12 @@ def folder_kinds() -> pd.DataFrame:
 
 
 @cache
+def folder_map(column: str) -> dict[str, str]:
+    """Lower-case folder name -> its ``folder_kinds()`` ``column`` (kind, family)."""
+    return {str(k): str(v) for k, v in folder_kinds()[column].items()}
+
+
+@cache
 def loader_kinds() -> pd.DataFrame:
     """Loader output types / input name -> kind, with priority (for folders nobody planned for)."""
     frame = _read("loader_kinds", {"kind": "str", "outputs": "str", "input": "str", "priority": "int"})
@@ -325,6 +331,13 @@ def by_kind(column: str, default: object) -> np.ndarray:
 def column(table: str, name: str, dtype: str | None = None) -> np.ndarray:
     """A rule table's column as a cached read-only array (``table`` names a loader, e.g. "precisions")."""
     return _frozen(np.array(globals()[table]()[name].to_numpy(), dtype=dtype))
+
+
+@cache
+def by_rule(table: str, name: str, default: object) -> np.ndarray:
+    """A rule table's column with ``default`` appended (so rule index -1 yields it); cached, read-only."""
+    values = globals()[table]()[name].tolist()
+    return _frozen(np.array([*values, default], dtype=object if isinstance(default, str) else None))
 
 
 @cache

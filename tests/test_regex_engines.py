@@ -54,13 +54,26 @@ def _tables(snapshot: cf.Snapshot) -> dict[str, pd.DataFrame]:
 def test_python_re_and_re2_give_the_same_tables(source: object, monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = source()  # type: ignore[operator]
     monkeypatch.setattr(_infer_text, "SMALL_PASS", 0)
+    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
     re2 = _tables(snapshot)
     _infer_text._python_regex.cache_clear()
     monkeypatch.setattr(_infer_text, "SMALL_PASS", 10**12)
+    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 10**12)
     python = _tables(snapshot)
     assert _infer_text._python_regex.cache_info().currsize > 50  # the rule passes really ran in Python re
     for name in TABLES:
         pd.testing.assert_frame_equal(python[name], re2[name], check_exact=True, obj=name)
+
+
+def test_normalize_in_python_re_equals_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = accuracy.labelled()["name"].drop_duplicates().tolist() + ["Ünï_SDXL", "tab\there", "a\u00a0b", "", None]
+    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
+    re2 = _infer_text.normalize(names)
+    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 10**12)
+    assert _infer_text._normalize_plain(["Wan2.1_T2V_1.3B"]) == [" wan2.1 t2v 1.3b "]
+    pd.testing.assert_series_equal(_infer_text.normalize(names), re2)  # the non-ASCII texts stay with RE2
+    plain = [n for n in names[:-5]]
+    assert _infer_text._normalize_plain(plain) == re2.iloc[: len(plain)].tolist()
 
 
 def test_re2_only_constructs_stay_with_re2() -> None:

@@ -1,0 +1,40 @@
+"""Text helpers of the inference: the forms they return whatever they are given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import comfyframe as cf
+from comfyframe import _infer_text
+from comfyframe._frames import build_frames
+from comfyframe._infer import infer_models
+from comfyframe._infer_text import TEXT, as_text, factorize
+
+
+def test_as_text_gives_text_without_na() -> None:
+    for given in (pd.Series(["a", None, "b"], dtype=object), ["a", None, "b"], np.array(["a", None, "b"], dtype=object),
+                  pd.Series(["a", None, "b"], dtype="string", index=[5, 6, 7])):  # fmt: skip
+        text = as_text(given)
+        assert text.dtype == TEXT and text.tolist() == ["a", "", "b"] and list(text.index) == [0, 1, 2]
+    ready = as_text(["x", "y"])
+    assert as_text(ready) is ready  # already text without NA, positional: returned as it is
+
+
+def test_factorize_is_pandas_factorize() -> None:
+    text = as_text(["b", "a", "b", "", "a"])
+    codes, distinct = factorize(text)
+    expected_codes, expected = pd.factorize(text.to_numpy(dtype=object))
+    assert codes.tolist() == expected_codes.tolist() and distinct.tolist() == list(expected)
+
+
+def test_object_columns_and_re2_only_passes_infer_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    frames = build_frames(cf.demo_snapshot())
+    expected = infer_models(frames.models, frames.edges, frames.nodes)
+    text_columns = [c for c in frames.models.columns if frames.models[c].dtype == "string"]
+    objects = frames.models.astype({c: object for c in text_columns})
+    monkeypatch.setattr(_infer_text, "SMALL_PASS", 0)
+    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
+    got = infer_models(objects, frames.edges, frames.nodes)
+    pd.testing.assert_frame_equal(got.drop(columns=text_columns), expected.drop(columns=text_columns), check_exact=True)
