@@ -13,19 +13,26 @@ the tables are built from them in one step.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain, repeat
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ._schema import NODES, from_columns
 from ._snapshot import Snapshot
 
+if TYPE_CHECKING:
+    from ._offers import Offer
+
 SECTIONS = ("required", "optional")
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
 AUTOGROW = "COMFY_AUTOGROW_V3"
 _NESTED = frozenset({DYNAMIC_COMBO, AUTOGROW})
+_SPECIAL_HEADS = frozenset({"COMBO", *_NESTED})  # input types that may hold a dropdown
 MAX_NESTING = 8  # dynamic inputs inside dynamic inputs; deeper is a malformed answer
 CORE_MODULE_ROOTS = frozenset({"nodes", "comfy_extras", "comfy_api_nodes", "comfy", "comfy_api"})
 
@@ -56,12 +63,15 @@ def package_of(module: str | None) -> str | None:
     return parts[0]
 
 
+Dropdown = tuple[str, str, str, str, list[str]]  # node, input, section, format, the model files it offers
+
+
 @dataclass
 class ParsedNodes:
-    """Node columns, and dropdown options as (node, input, section, format, option) tuples."""
+    """Node columns, and the dropdowns that offer model files as (node, input, section, format, options)."""
 
     columns: dict[str, list[Any]] = field(default_factory=dict)
-    options: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    dropdowns: list[Dropdown] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -76,9 +86,9 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     names, presets and the like never reach a table.
     """
     specs = [(node, spec) for node, spec in snapshot.object_info.items() if isinstance(spec, dict)]
-    options: list[tuple[str, str, str, str, str]] = []
+    dropdowns: list[Dropdown] = []
     # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
-    # each distinct list is filtered once.
+    # each distinct list is filtered once, and its dropdowns share the result.
     kept: dict[tuple[Any, ...], list[str]] = {}
     for node, spec in specs:
         inputs = spec.get("input")
@@ -97,27 +107,25 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
                 if key is not None:
                     kept[key] = models
             if models:
-                options.extend((node, input_name, section, fmt, o) for o in models)
-    return ParsedNodes(_node_columns(specs), options)
+                dropdowns.append((node, input_name, section, fmt, models))
+    return ParsedNodes(_node_columns(specs), dropdowns)
 
 
 def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, list[Any]]:
     """The nodes table's own columns, one list per column (a few thousand nodes: one pass per column)."""
     nodes = [node for node, _ in specs]
-    modules = [_text(spec.get("python_module")) for _, spec in specs]
-    packages: dict[str | None, str | None] = {}  # a pack's nodes share their module: resolved once each
-    for module in dict.fromkeys(modules):
-        packages[module] = package_of(module)
-    outputs = [spec.get("output") for _, spec in specs]
+    dicts = [spec for _, spec in specs]
+    modules = [_text(spec.get("python_module")) for spec in dicts]
+    packages = {module: package_of(module) for module in set(modules)}  # a pack's nodes share their module
     return {
         "node": nodes,
         "display_name": [_text(spec.get("display_name")) or node for node, spec in specs],
-        "category": [_text(spec.get("category")) for _, spec in specs],
+        "category": [_text(spec.get("category")) for spec in dicts],
         "python_module": modules,
         "package": [packages[m] for m in modules],
-        "output_types": [tuple(map(str, o)) if isinstance(o, list) else () for o in outputs],
-        **{flag: [bool(spec.get(flag, False)) for _, spec in specs]
-           for flag in ("output_node", "deprecated", "experimental", "api_node")},
+        "output_types": [tuple(map(str, o)) if isinstance(o := spec.get("output"), list) else () for spec in dicts],
+        # `not not` is bool() without a call per cell
+        **{flag: [not not spec.get(flag) for spec in dicts] for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
 
 
@@ -152,10 +160,13 @@ def _dropdowns(inputs: dict[str, Any]) -> list[tuple[str, str, str, Sequence[Any
         if not isinstance(fields, dict):
             continue
         for name, spec in fields.items():
+            # most inputs: ["INT", {…}], ["MODEL"] …, rejected by two class checks and one lookup
+            if spec.__class__ is list and spec and spec[0].__class__ is str and spec[0] not in _SPECIAL_HEADS:
+                continue
             if not spec or not isinstance(spec, (list, tuple)):
                 continue
             head = spec[0]
-            if isinstance(head, str):  # most inputs: "INT", "MODEL" …, rejected by one comparison or lookup
+            if isinstance(head, str):
                 if head == "COMBO":
                     if len(spec) > 1 and isinstance(spec[1], dict):
                         options = spec[1].get("options")
@@ -187,21 +198,26 @@ def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str,
         yield section, f"{prefix}{template['prefix']}*", spec
 
 
-def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, str, str, str, str, str]]) -> pd.DataFrame:
-    """The ``nodes`` table; ``edges`` are (node, input, section, format, folder, name) tuples."""
-    inputs: dict[str, set[str]] = {}
-    offered: dict[str, set[tuple[str, str]]] = {}
-    for node, input_name, _section, _fmt, folder, name in edges:
-        inputs.setdefault(node, set()).add(input_name)
-        offered.setdefault(node, set()).add((folder, name))
+def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, offers: Sequence[Offer]) -> pd.DataFrame:
+    """The ``nodes`` table; ``offers`` are the (node, input, section, format, (folder, name) pairs) of
+    :func:`comfyframe._offers.match_offers`."""
+    inputs = Counter(node for node, _input in {(offer[0], offer[1]) for offer in offers})
+    by_node: dict[str, list[list[tuple[str, str]]]] = {}
+    for node, _input, _section, _fmt, pairs in offers:
+        by_node.setdefault(node, []).append(pairs)
+    # an offer's pairs hold no repeats: one offer counts as it is, several are merged
+    offered = {node: len(lists[0]) if len(lists) == 1 else len(set(chain.from_iterable(lists)))
+               for node, lists in by_node.items()}  # fmt: skip
+    n = parsed.count
     cols: dict[str, Any] = dict(parsed.columns)
-    packages = cols["package"]
-    cols["is_core"] = [None if p is None else p == "comfy_core" for p in packages]
-    cols["model_inputs"] = [len(inputs.get(n, ())) for n in cols["node"]]
-    cols["models_offered"] = [len(offered.get(n, ())) for n in cols["node"]]
-    cols["loads_models"] = [n > 0 for n in cols["model_inputs"]]
+    nodes = cols["node"]
+    packages = np.fromiter(cols["package"], dtype=object, count=n)
+    cols["is_core"] = pd.arrays.BooleanArray(packages == "comfy_core", pd.isna(packages))
+    cols["model_inputs"] = np.fromiter(map(inputs.get, nodes, repeat(0)), dtype=np.int64, count=n)
+    cols["models_offered"] = np.fromiter(map(offered.get, nodes, repeat(0)), dtype=np.int64, count=n)
+    cols["loads_models"] = cols["model_inputs"] > 0
     cols["server"] = snapshot.url
-    return from_columns(NODES, cols, parsed.count)
+    return from_columns(NODES, cols, n)
 
 
 def _text(value: Any) -> str | None:
