@@ -17,16 +17,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._schema import NODES, from_columns
 from ._snapshot import Snapshot
-
-if TYPE_CHECKING:
-    from ._offers import Offer
 
 SECTIONS = ("required", "optional")
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
@@ -198,7 +195,9 @@ def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str,
         yield section, f"{prefix}{template['prefix']}*", spec
 
 
-def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, offers: Sequence[Offer]) -> pd.DataFrame:
+def build_nodes(
+    snapshot: Snapshot, parsed: ParsedNodes, offers: Sequence[tuple[str, str, str, str, list[tuple[str, str]]]]
+) -> pd.DataFrame:
     """The ``nodes`` table; ``offers`` are the (node, input, section, format, (folder, name) pairs) of
     :func:`comfyframe._offers.match_offers`."""
     inputs = Counter(node for node, _input in {(offer[0], offer[1]) for offer in offers})
