@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -22,27 +21,42 @@ import pandas as pd
 
 from ._assets import asset_details
 from ._offers import Offer, Pairs
-from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
+from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 from ._snapshot import Snapshot
 
 
 def build_edges(snapshot: Snapshot, offers: list[Offer], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
     """The ``edges`` table: one row per pair each offer holds; ``whole`` is :func:`whole_folder_inputs` of them."""
-    lengths = [len(pairs) for *_, pairs in offers]
-    pairs = list(chain.from_iterable(offer[4] for offer in offers))
+    lengths = np.fromiter(map(len, map(itemgetter(4), offers)), dtype=np.intp, count=len(offers))
+    # Columns are gathered by Arrow from per-offer and per-file values: no Python loop per edge.
+    rows = np.repeat(np.arange(len(offers)), lengths)  # the offer of each edge
+    files: dict[tuple[str, str], int] = {}  # (folder, name) -> its position among the offered files
+    picks: dict[int, np.ndarray] = {}  # id(pairs) -> positions of its pairs (offers share pairs lists)
+    for *_, pairs in offers:
+        if id(pairs) not in picks:
+            picks[id(pairs)] = np.fromiter((files.setdefault(p, len(files)) for p in pairs), dtype=np.intp, count=len(pairs))
+    file_rows = np.concatenate([picks[id(offer[4])] for offer in offers]) if offers else rows
     data: dict[str, Any] = {
-        # each offer's node, input, section and format repeated once per pair (C loops, no Python one per edge)
-        column: list(chain.from_iterable(map(repeat, [offer[i] for offer in offers], lengths)))
+        column: text_take(list(map(itemgetter(i), offers)), rows)
         for i, column in enumerate(("node", "input", "section", "format"))
     }
-    data["folder"] = list(map(itemgetter(0), pairs))
-    data["name"] = list(map(itemgetter(1), pairs))
+    data["folder"] = text_take([folder for folder, _name in files], file_rows)
+    data["name"] = text_take([name for _folder, name in files], file_rows)
     data["server"] = snapshot.url
-    data["whole_folder"] = (
-        np.fromiter(map(whole.__contains__, zip(data["node"], data["input"], data["folder"])), dtype=bool, count=len(pairs))
-        if whole else np.zeros(len(pairs), dtype=bool)
-    )
-    return from_columns(EDGES, data, len(pairs))
+    data["whole_folder"] = _whole_flags(offers, lengths, whole)
+    return from_columns(EDGES, data, len(rows))
+
+
+def _whole_flags(offers: list[Offer], lengths: np.ndarray, whole: set[tuple[str, str, str]]) -> np.ndarray:
+    """Per edge: does its (node, input, folder) offer a whole folder (:func:`whole_folder_inputs`)?"""
+    flags = np.zeros(int(lengths.sum()), dtype=bool)
+    whole_inputs = {(node, input_name) for node, input_name, _folder in whole}
+    start = 0
+    for (node, input_name, _section, _fmt, pairs), length in zip(offers, lengths.tolist()):
+        if (node, input_name) in whole_inputs:
+            flags[start:start + length] = [(node, input_name, folder) in whole for folder, _name in pairs]
+        start += length
+    return flags
 
 
 def build_models(

@@ -67,7 +67,7 @@ Dropdown = tuple[str, str, str, str, list[str]]  # node, input, section, format,
 class ParsedNodes:
     """Node columns, and the dropdowns that offer model files as (node, input, section, format, options)."""
 
-    columns: dict[str, list[Any]] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)
     dropdowns: list[Dropdown] = field(default_factory=list)
 
     @property
@@ -83,47 +83,106 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     names, presets and the like never reach a table.
     """
     specs = [(node, spec) for node, spec in snapshot.object_info.items() if isinstance(spec, dict)]
-    dropdowns: list[Dropdown] = []
-    # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
-    # each distinct list is filtered once, and its dropdowns share the result.
-    kept: dict[tuple[Any, ...], list[str]] = {}
+    # Every dropdown as (node, section, input, format, options), in walk_inputs order. Inline, not a call per
+    # node: object_info holds thousands of inputs, and class checks plus one lookup settle most of them.
+    found: list[tuple[str, str, str, str, Sequence[Any]]] = []
     for node, spec in specs:
         inputs = spec.get("input")
         if not isinstance(inputs, dict):
             continue
-        for section, input_name, fmt, values in _dropdowns(inputs):
-            try:
-                key = tuple(values)
-                models = kept.get(key)
-            except TypeError:  # unhashable options (objects): not cached
-                key, models = None, None
-            if models is None:
-                # listed, or "<stem>.<model extension>" (rpartition inline: thousands of options)
-                models = [o for o in values if isinstance(o, str) and (
-                    o in file_names or ((parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
-                if key is not None:
-                    kept[key] = models
-            if models:
-                dropdowns.append((node, input_name, section, fmt, models))
-    return ParsedNodes(_node_columns(specs), dropdowns)
+        for section in SECTIONS:
+            fields = inputs.get(section)
+            if not isinstance(fields, dict):
+                continue
+            for name, input_spec in fields.items():
+                if input_spec.__class__ is list and input_spec:  # as servers send them
+                    head = input_spec[0]
+                    if head.__class__ is str and head not in _SPECIAL_HEADS:  # ["INT", {…}], ["MODEL"] …
+                        continue
+                    if head.__class__ is list:  # legacy dropdown
+                        found.append((node, section, name, "list", head))
+                        continue
+                found += [(node, *dropdown) for dropdown in _input_dropdowns(section, name, input_spec)]
+    return ParsedNodes(_node_columns(specs), _model_dropdowns(found, file_names, extensions))
 
 
-def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, list[Any]]:
-    """The nodes table's own columns, one list per column (a few thousand nodes: one pass per column)."""
+def _input_dropdowns(section: str, name: str, spec: Any) -> list[tuple[str, str, str, Sequence[Any]]]:
+    """(section, input name, format, options) of the dropdowns one input spec is or holds (V3 nesting)."""
+    if not spec or not isinstance(spec, (list, tuple)):
+        return []
+    head = spec[0]
+    if isinstance(head, (list, tuple)):
+        return [(section, name, "list", head)]
+    if not isinstance(head, str):
+        return []
+    if head == "COMBO":
+        if len(spec) > 1 and isinstance(spec[1], dict):
+            options = spec[1].get("options")
+            if isinstance(options, (list, tuple)):
+                return [(section, name, "combo", options)]
+        return []
+    if head not in _NESTED:
+        return []
+    return [
+        (inner_section, full, *dropdown)
+        for inner_section, full, inner in walk_inputs({section: {name: spec}})
+        if (dropdown := dropdown_options(inner)) is not None
+    ]
+
+
+def _model_dropdowns(
+    found: list[tuple[str, str, str, str, Sequence[Any]]], file_names: frozenset[str], extensions: frozenset[str]
+) -> list[Dropdown]:
+    """The dropdowns of ``found`` that offer model files, each with only those options."""
+    dropdowns: list[Dropdown] = []
+    # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
+    # each distinct list is filtered once, and its dropdowns share the result.
+    kept: dict[tuple[Any, ...], list[str]] = {}
+    for node, section, input_name, fmt, values in found:
+        try:
+            key = tuple(values)
+            models = kept.get(key)
+        except TypeError:  # unhashable options (objects): not cached
+            key, models = None, None
+        if models is None:
+            # listed, or "<stem>.<model extension>" (inline, "." first: thousands of options, most without)
+            models = [o for o in values if isinstance(o, str) and (o in file_names or (
+                "." in o and (parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
+            if key is not None:
+                kept[key] = models
+        if models:
+            dropdowns.append((node, input_name, section, fmt, models))
+    return dropdowns
+
+
+def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The nodes table's own columns (a few thousand nodes: one C-level pass per column where it can)."""
     nodes = [node for node, _ in specs]
     dicts = [spec for _, spec in specs]
-    modules = [_text(spec.get("python_module")) for spec in dicts]
+
+    def field(key: str) -> list[Any]:
+        return list(map(dict.get, dicts, repeat(key)))
+
+    modules = _texts(field("python_module"))
     packages = {module: package_of(module) for module in set(modules)}  # a pack's nodes share their module
+    names = _texts(field("display_name"))
     return {
         "node": nodes,
-        "display_name": [_text(spec.get("display_name")) or node for node, spec in specs],
-        "category": [_text(spec.get("category")) for spec in dicts],
+        "display_name": names if None not in names else [name or node for name, node in zip(names, nodes)],
+        "category": _texts(field("category")),
         "python_module": modules,
-        "package": [packages[m] for m in modules],
-        "output_types": [tuple(map(str, o)) if isinstance(o := spec.get("output"), list) else () for spec in dicts],
-        # `not not` is bool() without a call per cell
-        **{flag: [not not spec.get(flag) for spec in dicts] for flag in ("output_node", "deprecated", "experimental", "api_node")},
+        "package": list(map(packages.__getitem__, modules)),
+        "output_types": [tuple(map(str, o)) if isinstance(o, list) else () for o in field("output")],
+        **{flag: np.fromiter(map(bool, field(flag)), dtype=bool, count=len(dicts))
+           for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
+
+
+def _texts(values: list[Any]) -> list[str | None]:
+    """Each value that is non-empty text, else None; all text already (as servers send it): ``values`` itself."""
+    if set(map(type, values)) == {str} and "" not in values:
+        return values
+    return [value if isinstance(value, str) and value else None for value in values]
 
 
 def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Iterator[tuple[str, str, Any]]:
@@ -143,40 +202,6 @@ def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Ite
                         yield from walk_inputs(option["inputs"], full + ".", depth + 1)
             elif spec[0] == AUTOGROW and isinstance(spec[1].get("template"), dict):
                 yield from _autogrow(spec[1]["template"], full + ".")
-
-
-def _dropdowns(inputs: dict[str, Any]) -> list[tuple[str, str, str, Sequence[Any]]]:
-    """(section, input name, format, options) of every dropdown, in :func:`walk_inputs` order.
-
-    The same result as ``dropdown_options`` over ``walk_inputs``, with the common flat inputs checked inline
-    (object_info holds thousands of inputs; only V3 dynamic ones need the recursive walk).
-    """
-    found: list[tuple[str, str, str, Sequence[Any]]] = []
-    for section in SECTIONS:
-        fields = inputs.get(section)
-        if not isinstance(fields, dict):
-            continue
-        for name, spec in fields.items():
-            # most inputs: ["INT", {…}], ["MODEL"] …, rejected by two class checks and one lookup
-            if spec.__class__ is list and spec and spec[0].__class__ is str and spec[0] not in _SPECIAL_HEADS:
-                continue
-            if not spec or not isinstance(spec, (list, tuple)):
-                continue
-            head = spec[0]
-            if isinstance(head, str):
-                if head == "COMBO":
-                    if len(spec) > 1 and isinstance(spec[1], dict):
-                        options = spec[1].get("options")
-                        if isinstance(options, (list, tuple)):
-                            found.append((section, name, "combo", options))
-                elif head in _NESTED:
-                    for inner_section, full, inner in walk_inputs({section: {name: spec}}):
-                        dropdown = dropdown_options(inner)
-                        if dropdown is not None:
-                            found.append((inner_section, full, *dropdown))
-            elif isinstance(head, (list, tuple)):
-                found.append((section, name, "list", head))
-    return found
 
 
 def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, Any]]:
@@ -217,7 +242,3 @@ def build_nodes(
     cols["loads_models"] = cols["model_inputs"] > 0
     cols["server"] = snapshot.url
     return from_columns(NODES, cols, n)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -227,7 +227,7 @@ def typed_array(values: Any, dtype: str, length: int) -> Any:
     if dtype == OBJECT:
         return object_cells(values, length)
     if dtype == "string":
-        return _text_array(values)
+        return values if isinstance(values, pd.arrays.ArrowStringArray) else _text_array(values)
     if dtype == "boolean":
         return _bool_array(values)
     if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype == np.int64:
@@ -259,6 +259,14 @@ def arrow_strings(values: Any) -> Any:
         return pa.array(values, type=pa.large_string(), from_pandas=False)
     except (pa.ArrowException, ValueError, TypeError):
         return None
+
+
+def text_take(values: Sequence[str | None], rows: np.ndarray) -> Any:
+    """A ``string`` column whose row i is ``values[rows[i]]``: Arrow gathers it, without a Python list of rows."""
+    data = arrow_strings(values)
+    if data is None:
+        return _text_array([values[i] for i in rows.tolist()])
+    return pd.arrays.ArrowStringArray(data.take(pa.array(rows)))
 
 
 def _text_array(values: Any) -> Any:
