@@ -102,7 +102,7 @@ def build_models(
     cols["loader_nodes"] = [tuple(sorted(s)) for s in found]
     speaking = [evidence.get(k, set()) for k in ordered]
     cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
-    cols["loader_count"] = [len(s) for s in found]
+    cols["loader_count"] = np.fromiter(map(len, found), dtype=np.int64, count=n)
     # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
     paths = [k[1].replace("\\", "/") for k in ordered]
     parts = [_PATH_PARTS.search(p) for p in paths]

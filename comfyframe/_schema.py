@@ -230,6 +230,8 @@ def typed_array(values: Any, dtype: str, length: int) -> Any:
         return values if isinstance(values, pd.arrays.ArrowStringArray) else _text_array(values)
     if dtype == "boolean":
         return _bool_array(values)
+    if dtype == "float64" and isinstance(values, list):  # what pd.array gives, without its per-call overhead
+        return np.array(values, dtype=np.float64)
     if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype == np.int64:
         return pd.arrays.IntegerArray(values.copy(), np.zeros(len(values), dtype=bool))
     return pd.array(values, dtype=dtype)
