@@ -13,10 +13,11 @@ the tables are built from them in one step.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import numpy as np
@@ -97,9 +98,15 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
             for name, input_spec in fields.items():
                 if input_spec.__class__ is list and input_spec:  # as servers send them
                     head = input_spec[0]
-                    if head.__class__ is str and head not in _SPECIAL_HEADS:  # ["INT", {…}], ["MODEL"] …
-                        continue
-                    if head.__class__ is list:  # legacy dropdown
+                    if head.__class__ is str:
+                        if head not in _SPECIAL_HEADS:  # ["INT", {…}], ["MODEL"] …
+                            continue
+                        if head == "COMBO" and len(input_spec) > 1 and input_spec[1].__class__ is dict:
+                            options = input_spec[1].get("options")
+                            if options.__class__ is list:
+                                found.append((node, section, name, "combo", options))
+                                continue
+                    elif head.__class__ is list:  # legacy dropdown
                         found.append((node, section, name, "list", head))
                         continue
                 found += [(node, *dropdown) for dropdown in _input_dropdowns(section, name, input_spec)]
@@ -172,10 +179,26 @@ def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         "category": _texts(field("category")),
         "python_module": modules,
         "package": list(map(packages.__getitem__, modules)),
-        "output_types": [tuple(map(str, o)) if isinstance(o, list) else () for o in field("output")],
+        "output_types": _output_types(field("output")),
         **{flag: np.fromiter(map(bool, field(flag)), dtype=bool, count=len(dicts))
            for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
+
+
+def _output_types(outputs: list[Any]) -> list[tuple[str, ...]]:
+    """Each node's output types as a tuple of text (``()`` when not a list).
+
+    Servers send text: ``str()`` runs only on the nodes that list something else (option lists), found
+    by one pass over the types, not on every type of every node.
+    """
+    types = [tuple(o) if isinstance(o, list) else () for o in outputs]
+    kinds = list(map(type, chain.from_iterable(types)))
+    if kinds.count(str) == len(kinds):
+        return types
+    ends = list(accumulate(map(len, types)))  # ends[i]: where node i's types end in ``kinds``
+    for node in {bisect_right(ends, i) for i, kind in enumerate(kinds) if kind is not str}:
+        types[node] = tuple(map(str, types[node]))
+    return types
 
 
 def _texts(values: list[Any]) -> list[str | None]:
