@@ -227,7 +227,9 @@ def typed_array(values: Any, dtype: str, length: int) -> Any:
     if dtype == OBJECT:
         return object_cells(values, length)
     if dtype == "string":
-        return values if isinstance(values, pd.arrays.ArrowStringArray) else _text_array(values)
+        # a column already built (text_take) passes as it is; not pandas' NaN-semantics "str" arrays
+        ready = isinstance(values, pd.arrays.ArrowStringArray) and values.dtype == pd.StringDtype()
+        return values if ready else _text_array(values)
     if dtype == "boolean":
         return _bool_array(values)
     if dtype == "float64" and isinstance(values, list):  # what pd.array gives, without its per-call overhead
