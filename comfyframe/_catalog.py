@@ -12,6 +12,7 @@ sets are gathered per list, not per edge; the tables are built once at the end.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any
@@ -99,9 +100,11 @@ def build_models(
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
     found = [loaders.get(k, set()) for k in ordered]
-    cols["loader_nodes"] = [tuple(sorted(s)) for s in found]
+    cols["loader_nodes"] = _per_distinct(found, lambda nodes: tuple(sorted(nodes)))
     speaking = [evidence.get(k, set()) for k in ordered]
-    cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
+    cols["loader_outputs"] = _per_distinct(
+        speaking, lambda nodes: tuple(sorted({o for node in nodes for o in outputs.get(node, ())}))
+    )
     cols["loader_count"] = np.fromiter(map(len, found), dtype=np.int64, count=n)
     # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
     paths = [k[1].replace("\\", "/") for k in ordered]
@@ -140,6 +143,12 @@ def _loaders(offers: list[Offer], whole: set[tuple[str, str, str]]) -> dict[tupl
             else:
                 offering |= nodes
     return found
+
+
+def _per_distinct(sets: list[set[str]], make: Callable[[frozenset[str]], tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``make`` of each set, made once per distinct set: the files of a folder share their loaders."""
+    made: dict[frozenset[str], tuple[str, ...]] = {}
+    return [made[key] if (key := frozenset(s)) in made else made.setdefault(key, make(key)) for s in sets]
 
 
 _PATH_PARTS = re.compile(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")
