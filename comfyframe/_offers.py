@@ -135,13 +135,14 @@ def whole_folder_inputs(snapshot: Snapshot, offers: list[Offer]) -> set[tuple[st
             folders = folders_in[id(pairs)] = {folder for folder, _name in pairs if folder}
         if folders:
             folders_of.setdefault(node, {}).setdefault(input_name, set()).update(folders)
-    # combined: another dropdown of the node draws from folders without this one
-    combined = {
-        (node, input_name, folder)
-        for node, inputs in folders_of.items() if len(inputs) > 1
-        for input_name, folders in inputs.items() for folder in folders
-        if any(i != input_name and folder not in f for i, f in inputs.items())
-    }  # fmt: skip
+    # combined: another dropdown of the node draws from folders without this one, i.e. not all of the
+    # node's dropdowns hold the folder
+    combined: set[tuple[str, str, str]] = set()
+    for node, inputs in folders_of.items():
+        if len(inputs) > 1:
+            holders = Counter(folder for folders in inputs.values() for folder in folders)
+            combined.update((node, input_name, folder) for input_name, folders in inputs.items()
+                            for folder in folders if holders[folder] < len(inputs))  # fmt: skip
     if not combined:
         return set()
     combined_inputs = {(node, input_name) for node, input_name, _folder in combined}
