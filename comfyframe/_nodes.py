@@ -152,14 +152,25 @@ def _model_dropdowns(
         except TypeError:  # unhashable options (objects): not cached
             key, models = None, None
         if models is None:
-            # listed, or "<stem>.<model extension>" (inline, "." first: thousands of options, most without)
-            models = [o for o in values if isinstance(o, str) and (o in file_names or (
-                "." in o and (parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
+            models = _model_options(values, file_names, extensions)
             if key is not None:
                 kept[key] = models
         if models:
             dropdowns.append((node, input_name, section, fmt, models))
     return dropdowns
+
+
+def _model_options(values: Sequence[Any], file_names: frozenset[str], extensions: frozenset[str]) -> list[str]:
+    """The options that are listed files or "<stem>.<model extension>" names, in order."""
+    try:  # most lists (sampler names, modes) are text without a dot: only a listed name could be a model there
+        dotless = "." not in "".join(values)
+    except TypeError:  # not all text
+        dotless = False
+    if dotless and file_names.isdisjoint(values):
+        return []
+    # rpartition inline, "." first: thousands of options
+    return [o for o in values if isinstance(o, str) and (o in file_names or (
+        "." in o and (parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
 
 
 def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
