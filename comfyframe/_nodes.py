@@ -178,20 +178,20 @@ def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     nodes = [node for node, _ in specs]
     dicts = [spec for _, spec in specs]
 
-    def field(key: str) -> list[Any]:
+    def values_of(key: str) -> list[Any]:
         return list(map(dict.get, dicts, repeat(key)))
 
-    modules = _texts(field("python_module"))
+    modules = _texts(values_of("python_module"))
     packages = {module: package_of(module) for module in set(modules)}  # a pack's nodes share their module
-    names = _texts(field("display_name"))
+    names = _texts(values_of("display_name"))
     return {
         "node": nodes,
         "display_name": names if None not in names else [name or node for name, node in zip(names, nodes)],
-        "category": _texts(field("category")),
+        "category": _texts(values_of("category")),
         "python_module": modules,
         "package": list(map(packages.__getitem__, modules)),
-        "output_types": _output_types(field("output")),
-        **{flag: np.fromiter(map(bool, field(flag)), dtype=bool, count=len(dicts))
+        "output_types": _output_types(values_of("output")),
+        **{flag: np.fromiter(map(bool, values_of(flag)), dtype=bool, count=len(dicts))
            for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
 
