@@ -1,138 +1,69 @@
 """The ``models`` and ``edges`` tables: every model file, and which dropdowns offer it.
 
-A dropdown input offers a model when its options match files the server listed
-under ``/models/{folder}`` — found by matching, never by input names. A name
-listed in several folders is given the folder(s) where that input finds most of
-its options. Options that look like model files but were not listed (a node
-scanning its own directory, an old server without ``/models``) still become
-models, with ``listed=False``, so no file is lost.
+What each dropdown offers is matched in :mod:`comfyframe._offers`; this module lays the offers
+out as tables. Edges of a combined loader that offers every file of a folder are flagged
+``whole_folder``; they stay in ``edges`` and ``loader_nodes`` but give no loader evidence
+(``loader_outputs``, kind votes, family hints).
 
-A combined loader (model dropdowns drawing from two or more folders, e.g. 0.8.0's
-``LTXAVTextEncoderLoader``: a text encoder plus any checkpoint) that offers every
-file of a folder says nothing about what each of those files is: its outputs
-belong to the combination. Such edges are flagged ``whole_folder``; they stay in
-``edges`` and ``loader_nodes`` but give no loader evidence (``loader_outputs``,
-kind votes, family hints).
-
-Matching walks the parsed JSON in dicts (a few thousand options); the tables
-are built once at the end.
+Dropdowns with equal options share one list of (folder, name) pairs, so the per-file loader
+sets are gathered per list, not per edge; the tables are built once at the end.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._assets import asset_details
-from ._nodes import ParsedNodes
-from ._rules import loader_folders
-from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns
+from ._offers import Offer, Pairs
+from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 from ._snapshot import Snapshot
 
-Edge = tuple[str, str, str, str, str, str]  # node, input, section, format, folder, name
-WHOLE_FOLDER_MIN_FILES = 3  # smaller folders: offering all of them is no sign of indifference
 
-
-def whole_folder_inputs(snapshot: Snapshot, edges: list[Edge]) -> set[tuple[str, str, str]]:
-    """(node, input, folder) of combined loaders' dropdowns that offer every file of the folder."""
-    dropdowns = {(node, input_name, folder) for node, input_name, _section, _fmt, folder, _name in edges if folder}
-    folders_of: dict[str, dict[str, set[str]]] = {}  # node -> input -> folders its dropdown draws from
-    for node, input_name, folder in dropdowns:
-        folders_of.setdefault(node, {}).setdefault(input_name, set()).add(folder)
-    # combined: another dropdown of the node draws from folders without this one
-    combined = {
-        (node, input_name, folder) for node, input_name, folder in dropdowns
-        if any(i != input_name and folder not in f for i, f in folders_of[node].items())
-    }  # fmt: skip
-    offered: dict[tuple[str, str, str], set[str]] = {}
-    for node, input_name, _section, _fmt, folder, name in edges if combined else ():
-        if (node, input_name, folder) in combined:
-            offered.setdefault((node, input_name, folder), set()).add(name)
-    whole = set()
-    sizes: dict[str, int] = {}
-    for (node, input_name, folder), names in offered.items():
-        size = sizes.get(folder)
-        if size is None:
-            size = sizes[folder] = len(set(snapshot.folder_files(folder) or ()))
-        if size >= WHOLE_FOLDER_MIN_FILES and len(names) >= size:
-            whole.add((node, input_name, folder))
-    return whole
-
-
-def listed_files(snapshot: Snapshot) -> dict[str, list[str]]:
-    """name → folders that list it, in the server's folder order."""
-    where: dict[str, list[str]] = {}
-    for folder in snapshot.model_folders or []:
-        for name in snapshot.folder_files(folder) or []:
-            folders = where.setdefault(name, [])
-            if folder not in folders:
-                folders.append(folder)
-    if snapshot.model_folders is None:
-        # Servers before /models still list embeddings (without extension).
-        for name in snapshot.embeddings or []:
-            where.setdefault(name, ["embeddings"])
-    return where
-
-
-def match_edges(snapshot: Snapshot, parsed: ParsedNodes, listed: dict[str, list[str]]) -> list[Edge]:
-    """Edges between dropdown inputs and model files (listed, or model-like and unlisted)."""
-    # How many of each input's options every folder holds: an input's "home" folder.
-    # Needed only for inputs offering a name that several folders list.
-    torn = {(node, input_name) for node, input_name, _section, _fmt, option in parsed.options
-            if len(listed.get(option, ())) > 1}  # fmt: skip
-    home: Counter[tuple[str, str, str]] = Counter()
-    for node, input_name, _section, _fmt, option in parsed.options if torn else ():
-        if (node, input_name) in torn:
-            for folder in listed.get(option, ()):
-                home[(node, input_name, folder)] += 1
-    fallback = _fallback_folders(parsed) if snapshot.model_folders is None else {}
-    edges: dict[Edge, None] = {}
-    for node, input_name, section, fmt, option in parsed.options:
-        folders = listed.get(option)
-        if folders is None:
-            chosen = [fallback.get((node, input_name, option), "")]
-        elif len(folders) == 1:
-            chosen = folders
-        else:
-            best = max(home[(node, input_name, f)] for f in folders)
-            chosen = [f for f in folders if home[(node, input_name, f)] == best]
-        for folder in chosen:
-            edges[(node, input_name, section, fmt, folder, option)] = None
-    return list(edges)
-
-
-def _fallback_folders(parsed: ParsedNodes) -> dict[tuple[str, str, str], str]:
-    """Without ``/models``: core loaders name their folder; other inputs borrow it by shared options."""
-    table = loader_folders()
-    known = dict(zip(zip(table["node"], table["input"]), table["folder"]))
-    by_option: dict[str, str] = {}
-    for node, input_name, _section, _fmt, option in parsed.options:
-        folder = known.get((node, input_name))
-        if folder is not None:
-            by_option.setdefault(option, folder)
-    return {
-        (node, input_name, option): known.get((node, input_name)) or by_option.get(option, "")
-        for node, input_name, _section, _fmt, option in parsed.options
+def build_edges(snapshot: Snapshot, offers: list[Offer], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
+    """The ``edges`` table: one row per pair each offer holds; ``whole`` is :func:`whole_folder_inputs` of them."""
+    lengths = np.fromiter(map(len, map(itemgetter(4), offers)), dtype=np.intp, count=len(offers))
+    # Columns are gathered by Arrow from per-offer and per-file values: no Python loop per edge.
+    rows = np.repeat(np.arange(len(offers)), lengths)  # the offer of each edge
+    files: dict[tuple[str, str], int] = {}  # (folder, name) -> its position among the offered files
+    picks: dict[int, np.ndarray] = {}  # id(pairs) -> positions of its pairs (offers share pairs lists)
+    for *_, pairs in offers:
+        if id(pairs) not in picks:
+            picks[id(pairs)] = np.fromiter((files.setdefault(p, len(files)) for p in pairs), dtype=np.intp, count=len(pairs))
+    file_rows = np.concatenate([picks[id(offer[4])] for offer in offers]) if offers else rows
+    data: dict[str, Any] = {
+        column: text_take(list(map(itemgetter(i), offers)), rows)
+        for i, column in enumerate(("node", "input", "section", "format"))
     }
-
-
-def build_edges(snapshot: Snapshot, edges: list[Edge], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
-    """The ``edges`` table; ``whole`` is :func:`whole_folder_inputs` of the same edges."""
-    columns: list[Any] = list(zip(*edges)) if edges else [[] for _ in range(6)]
-    data: dict[str, Any] = dict(zip(("node", "input", "section", "format", "folder", "name"), columns))
+    data["folder"] = text_take([folder for folder, _name in files], file_rows)
+    data["name"] = text_take([name for _folder, name in files], file_rows)
     data["server"] = snapshot.url
-    data["whole_folder"] = [(e[0], e[1], e[4]) in whole for e in edges]
-    return from_columns(EDGES, data, len(edges))
+    data["whole_folder"] = _whole_flags(offers, lengths, whole)
+    return from_columns(EDGES, data, len(rows))
+
+
+def _whole_flags(offers: list[Offer], lengths: np.ndarray, whole: set[tuple[str, str, str]]) -> np.ndarray:
+    """Per edge: does its (node, input, folder) offer a whole folder (:func:`whole_folder_inputs`)?"""
+    flags = np.zeros(int(lengths.sum()), dtype=bool)
+    whole_inputs = {(node, input_name) for node, input_name, _folder in whole}
+    start = 0
+    for (node, input_name, _section, _fmt, pairs), length in zip(offers, lengths.tolist()):
+        if (node, input_name) in whole_inputs:
+            flags[start:start + length] = [(node, input_name, folder) in whole for folder, _name in pairs]
+        start += length
+    return flags
 
 
 def build_models(
     snapshot: Snapshot,
     listed: dict[str, list[str]],
-    edges: list[Edge],
+    offers: list[Offer],
     outputs: dict[str, tuple[str, ...]],
     whole: set[tuple[str, str, str]],
 ) -> pd.DataFrame:
@@ -141,19 +72,11 @@ def build_models(
     for name, folders in listed.items():
         for folder in folders:
             keys[(folder, name)] = True
-    loaders: dict[tuple[str, str], set[str]] = {}
-    for node, _input, _section, _fmt, folder, name in edges:
-        offering = loaders.get((folder, name))
-        if offering is None:
-            offering = loaders[(folder, name)] = set()
-            keys.setdefault((folder, name), False)
-        offering.add(node)
-    evidence = loaders  # loaders whose outputs say what the file is: all but the whole-folder ones
-    if whole:
-        evidence = {}
-        for node, input_name, _section, _fmt, folder, name in edges:
-            if (node, input_name, folder) not in whole:
-                evidence.setdefault((folder, name), set()).add(node)
+    loaders = _loaders(offers, set())
+    for file in loaders:  # in the order the edges first offer them
+        keys.setdefault(file, False)
+    # loaders whose outputs say what the file is: all but the whole-folder ones
+    evidence = _loaders(offers, whole) if whole else loaders
     # Listed order: folder order of the server, then the server's own file order.
     order = {f: i for i, f in enumerate(snapshot.model_folders or [])}
     ordered = sorted(keys, key=lambda k: (order.get(k[0], len(order)), not keys[k]))
@@ -177,10 +100,12 @@ def build_models(
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
     found = [loaders.get(k, set()) for k in ordered]
-    cols["loader_nodes"] = [tuple(sorted(s)) for s in found]
+    cols["loader_nodes"] = _per_distinct(found, lambda nodes: tuple(sorted(nodes)))
     speaking = [evidence.get(k, set()) for k in ordered]
-    cols["loader_outputs"] = [tuple(sorted({o for node in s for o in outputs.get(node, ())})) for s in speaking]
-    cols["loader_count"] = [len(s) for s in found]
+    cols["loader_outputs"] = _per_distinct(
+        speaking, lambda nodes: tuple(sorted({o for node in nodes for o in outputs.get(node, ())}))
+    )
+    cols["loader_count"] = np.fromiter(map(len, found), dtype=np.int64, count=n)
     # A few hundred names: one compiled `re` per name costs less than pandas' string-method machinery.
     paths = [k[1].replace("\\", "/") for k in ordered]
     parts = [_PATH_PARTS.search(p) for p in paths]
@@ -192,6 +117,38 @@ def build_models(
     cols["ext"] = exts
     cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
     return from_columns(MODELS_BASE, cols, n)
+
+
+def _loaders(offers: list[Offer], whole: set[tuple[str, str, str]]) -> dict[tuple[str, str], set[str]]:
+    """(folder, name) -> nodes whose dropdowns offer it (but for ``whole`` dropdown folders), in edge order.
+
+    Gathered per pairs list (dropdowns share a few dozen), not per edge: a list's files get all its nodes at once.
+    """
+    whole_inputs = {(node, input_name) for node, input_name, _folder in whole}
+    by_list: dict[int, tuple[Pairs, set[str]]] = {}  # id(pairs) -> (pairs, nodes offering them), first use first
+    for node, input_name, _section, _fmt, pairs in offers:
+        if (node, input_name) in whole_inputs:
+            pairs = [pair for pair in pairs if (node, input_name, pair[0]) not in whole]
+        entry = by_list.get(id(pairs))
+        if entry is None:
+            by_list[id(pairs)] = (pairs, {node})  # the entry keeps a filtered list alive: its id stays unique
+        else:
+            entry[1].add(node)
+    found: dict[tuple[str, str], set[str]] = {}
+    for pairs, nodes in by_list.values():
+        for pair in pairs:
+            offering = found.get(pair)
+            if offering is None:
+                found[pair] = set(nodes)
+            else:
+                offering |= nodes
+    return found
+
+
+def _per_distinct(sets: list[set[str]], make: Callable[[frozenset[str]], tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``make`` of each set, made once per distinct set: the files of a folder share their loaders."""
+    made: dict[frozenset[str], tuple[str, ...]] = {}
+    return [made[key] if (key := frozenset(s)) in made else made.setdefault(key, make(key)) for s in sets]
 
 
 _PATH_PARTS = re.compile(r"^(?:(?P<subfolder>.*)/)?(?P<stem>[^/]*?)(?:\.(?P<ext>[A-Za-z0-9]{1,12}))?$")

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._catalog import build_edges, build_models, listed_files, match_edges, whole_folder_inputs
+from ._catalog import build_edges, build_models
 from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from ._nodes import build_nodes, parse_object_info
+from ._offers import listed_files, match_offers, whole_folder_inputs
 from ._rules import model_extensions
 from ._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
 
@@ -28,14 +29,14 @@ def build_frames(snapshot: Snapshot) -> Frames:
     """Turn one snapshot into the ``hardware``, ``nodes``, ``edges`` and ``models`` tables."""
     listed = listed_files(snapshot)
     parsed = parse_object_info(snapshot, frozenset(listed), model_extensions())
-    edges = match_edges(snapshot, parsed, listed)
+    offers = match_offers(snapshot, parsed, listed)
     outputs = dict(zip(parsed.columns["node"], parsed.columns["output_types"]))
-    whole = whole_folder_inputs(snapshot, edges)
+    whole = whole_folder_inputs(snapshot, offers)
     return Frames(
         hardware=build_hardware(snapshot),
-        nodes=build_nodes(snapshot, parsed, edges),
-        edges=build_edges(snapshot, edges, whole),
-        models=build_models(snapshot, listed, edges, outputs, whole),
+        nodes=build_nodes(snapshot, parsed, offers),
+        edges=build_edges(snapshot, offers, whole),
+        models=build_models(snapshot, listed, offers, outputs, whole),
     )
 
 

@@ -13,10 +13,14 @@ the tables are built from them in one step.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._schema import NODES, from_columns
@@ -26,6 +30,7 @@ SECTIONS = ("required", "optional")
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
 AUTOGROW = "COMFY_AUTOGROW_V3"
 _NESTED = frozenset({DYNAMIC_COMBO, AUTOGROW})
+_SPECIAL_HEADS = frozenset({"COMBO", *_NESTED})  # input types that may hold a dropdown
 MAX_NESTING = 8  # dynamic inputs inside dynamic inputs; deeper is a malformed answer
 CORE_MODULE_ROOTS = frozenset({"nodes", "comfy_extras", "comfy_api_nodes", "comfy", "comfy_api"})
 
@@ -56,12 +61,15 @@ def package_of(module: str | None) -> str | None:
     return parts[0]
 
 
+Dropdown = tuple[str, str, str, str, list[str]]  # node, input, section, format, the model files it offers
+
+
 @dataclass
 class ParsedNodes:
-    """Node columns, and dropdown options as (node, input, section, format, option) tuples."""
+    """Node columns, and the dropdowns that offer model files as (node, input, section, format, options)."""
 
-    columns: dict[str, list[Any]] = field(default_factory=dict)
-    options: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    columns: dict[str, Any] = field(default_factory=dict)
+    dropdowns: list[Dropdown] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -76,49 +84,139 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     names, presets and the like never reach a table.
     """
     specs = [(node, spec) for node, spec in snapshot.object_info.items() if isinstance(spec, dict)]
-    options: list[tuple[str, str, str, str, str]] = []
-    # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
-    # each distinct list is filtered once.
-    kept: dict[tuple[Any, ...], list[str]] = {}
+    # Every dropdown as (node, section, input, format, options), in walk_inputs order. Inline, not a call per
+    # node: object_info holds thousands of inputs, and class checks plus one lookup settle most of them.
+    found: list[tuple[str, str, str, str, Sequence[Any]]] = []
     for node, spec in specs:
         inputs = spec.get("input")
         if not isinstance(inputs, dict):
             continue
-        for section, input_name, fmt, values in _dropdowns(inputs):
-            try:
-                key = tuple(values)
-                models = kept.get(key)
-            except TypeError:  # unhashable options (objects): not cached
-                key, models = None, None
-            if models is None:
-                # listed, or "<stem>.<model extension>" (rpartition inline: thousands of options)
-                models = [o for o in values if isinstance(o, str) and (
-                    o in file_names or ((parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
-                if key is not None:
-                    kept[key] = models
-            if models:
-                options.extend((node, input_name, section, fmt, o) for o in models)
-    return ParsedNodes(_node_columns(specs), options)
+        for section in SECTIONS:
+            fields = inputs.get(section)
+            if not isinstance(fields, dict):
+                continue
+            for name, input_spec in fields.items():
+                if input_spec.__class__ is list and input_spec:  # as servers send them
+                    head = input_spec[0]
+                    if head.__class__ is str:
+                        if head not in _SPECIAL_HEADS:  # ["INT", {…}], ["MODEL"] …
+                            continue
+                        if head == "COMBO" and len(input_spec) > 1 and input_spec[1].__class__ is dict:
+                            options = input_spec[1].get("options")
+                            if options.__class__ is list:
+                                found.append((node, section, name, "combo", options))
+                                continue
+                    elif head.__class__ is list:  # legacy dropdown
+                        found.append((node, section, name, "list", head))
+                        continue
+                found += [(node, *dropdown) for dropdown in _input_dropdowns(section, name, input_spec)]
+    return ParsedNodes(_node_columns(specs), _model_dropdowns(found, file_names, extensions))
 
 
-def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, list[Any]]:
-    """The nodes table's own columns, one list per column (a few thousand nodes: one pass per column)."""
+def _input_dropdowns(section: str, name: str, spec: Any) -> list[tuple[str, str, str, Sequence[Any]]]:
+    """(section, input name, format, options) of the dropdowns one input spec is or holds (V3 nesting)."""
+    if not spec or not isinstance(spec, (list, tuple)):
+        return []
+    head = spec[0]
+    if isinstance(head, (list, tuple)):
+        return [(section, name, "list", head)]
+    if not isinstance(head, str):
+        return []
+    if head == "COMBO":
+        if len(spec) > 1 and isinstance(spec[1], dict):
+            options = spec[1].get("options")
+            if isinstance(options, (list, tuple)):
+                return [(section, name, "combo", options)]
+        return []
+    if head not in _NESTED:
+        return []
+    return [
+        (inner_section, full, *dropdown)
+        for inner_section, full, inner in walk_inputs({section: {name: spec}})
+        if (dropdown := dropdown_options(inner)) is not None
+    ]
+
+
+def _model_dropdowns(
+    found: list[tuple[str, str, str, str, Sequence[Any]]], file_names: frozenset[str], extensions: frozenset[str]
+) -> list[Dropdown]:
+    """The dropdowns of ``found`` that offer model files, each with only those options."""
+    dropdowns: list[Dropdown] = []
+    # Many dropdowns repeat one list (every sampler node's sampler names, every loader's checkpoints):
+    # each distinct list is filtered once, and its dropdowns share the result.
+    kept: dict[tuple[Any, ...], list[str]] = {}
+    for node, section, input_name, fmt, values in found:
+        try:
+            key = tuple(values)
+            models = kept.get(key)
+        except TypeError:  # unhashable options (objects): not cached
+            key, models = None, None
+        if models is None:
+            models = _model_options(values, file_names, extensions)
+            if key is not None:
+                kept[key] = models
+        if models:
+            dropdowns.append((node, input_name, section, fmt, models))
+    return dropdowns
+
+
+def _model_options(values: Sequence[Any], file_names: frozenset[str], extensions: frozenset[str]) -> list[str]:
+    """The options that are listed files or "<stem>.<model extension>" names, in order."""
+    try:  # most lists (sampler names, modes) are text without a dot: only a listed name could be a model there
+        dotless = "." not in "".join(values)
+    except TypeError:  # not all text
+        dotless = False
+    if dotless and file_names.isdisjoint(values):
+        return []
+    # rpartition inline, "." first: thousands of options
+    return [o for o in values if isinstance(o, str) and (o in file_names or (
+        "." in o and (parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
+
+
+def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The nodes table's own columns (a few thousand nodes: one C-level pass per column where it can)."""
     nodes = [node for node, _ in specs]
-    modules = [_text(spec.get("python_module")) for _, spec in specs]
-    packages: dict[str | None, str | None] = {}  # a pack's nodes share their module: resolved once each
-    for module in dict.fromkeys(modules):
-        packages[module] = package_of(module)
-    outputs = [spec.get("output") for _, spec in specs]
+    dicts = [spec for _, spec in specs]
+
+    def values_of(key: str) -> list[Any]:
+        return list(map(dict.get, dicts, repeat(key)))
+
+    modules = _texts(values_of("python_module"))
+    packages = {module: package_of(module) for module in set(modules)}  # a pack's nodes share their module
+    names = _texts(values_of("display_name"))
     return {
         "node": nodes,
-        "display_name": [_text(spec.get("display_name")) or node for node, spec in specs],
-        "category": [_text(spec.get("category")) for _, spec in specs],
+        "display_name": names if None not in names else [name or node for name, node in zip(names, nodes)],
+        "category": _texts(values_of("category")),
         "python_module": modules,
-        "package": [packages[m] for m in modules],
-        "output_types": [tuple(map(str, o)) if isinstance(o, list) else () for o in outputs],
-        **{flag: [bool(spec.get(flag, False)) for _, spec in specs]
+        "package": list(map(packages.__getitem__, modules)),
+        "output_types": _output_types(values_of("output")),
+        **{flag: np.fromiter(map(bool, values_of(flag)), dtype=bool, count=len(dicts))
            for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
+
+
+def _output_types(outputs: list[Any]) -> list[tuple[str, ...]]:
+    """Each node's output types as a tuple of text (``()`` when not a list).
+
+    Servers send text: ``str()`` runs only on the nodes that list something else (option lists), found
+    by one pass over the types, not on every type of every node.
+    """
+    types = [tuple(o) if isinstance(o, list) else () for o in outputs]
+    kinds = list(map(type, chain.from_iterable(types)))
+    if kinds.count(str) == len(kinds):
+        return types
+    ends = list(accumulate(map(len, types)))  # ends[i]: where node i's types end in ``kinds``
+    for node in {bisect_right(ends, i) for i, kind in enumerate(kinds) if kind is not str}:
+        types[node] = tuple(map(str, types[node]))
+    return types
+
+
+def _texts(values: list[Any]) -> list[str | None]:
+    """Each value that is non-empty text, else None; all text already (as servers send it): ``values`` itself."""
+    if set(map(type, values)) == {str} and "" not in values:
+        return values
+    return [value if isinstance(value, str) and value else None for value in values]
 
 
 def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Iterator[tuple[str, str, Any]]:
@@ -140,37 +238,6 @@ def walk_inputs(inputs: dict[str, Any], prefix: str = "", depth: int = 0) -> Ite
                 yield from _autogrow(spec[1]["template"], full + ".")
 
 
-def _dropdowns(inputs: dict[str, Any]) -> list[tuple[str, str, str, Sequence[Any]]]:
-    """(section, input name, format, options) of every dropdown, in :func:`walk_inputs` order.
-
-    The same result as ``dropdown_options`` over ``walk_inputs``, with the common flat inputs checked inline
-    (object_info holds thousands of inputs; only V3 dynamic ones need the recursive walk).
-    """
-    found: list[tuple[str, str, str, Sequence[Any]]] = []
-    for section in SECTIONS:
-        fields = inputs.get(section)
-        if not isinstance(fields, dict):
-            continue
-        for name, spec in fields.items():
-            if not spec or not isinstance(spec, (list, tuple)):
-                continue
-            head = spec[0]
-            if isinstance(head, str):  # most inputs: "INT", "MODEL" …, rejected by one comparison or lookup
-                if head == "COMBO":
-                    if len(spec) > 1 and isinstance(spec[1], dict):
-                        options = spec[1].get("options")
-                        if isinstance(options, (list, tuple)):
-                            found.append((section, name, "combo", options))
-                elif head in _NESTED:
-                    for inner_section, full, inner in walk_inputs({section: {name: spec}}):
-                        dropdown = dropdown_options(inner)
-                        if dropdown is not None:
-                            found.append((inner_section, full, *dropdown))
-            elif isinstance(head, (list, tuple)):
-                found.append((section, name, "list", head))
-    return found
-
-
 def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, Any]]:
     """The inputs an autogrow template stands for: fixed ``names`` each, else ``prefix*`` once."""
     inner = template.get("input")
@@ -187,22 +254,25 @@ def _autogrow(template: dict[str, Any], prefix: str) -> Iterator[tuple[str, str,
         yield section, f"{prefix}{template['prefix']}*", spec
 
 
-def build_nodes(snapshot: Snapshot, parsed: ParsedNodes, edges: list[tuple[str, str, str, str, str, str]]) -> pd.DataFrame:
-    """The ``nodes`` table; ``edges`` are (node, input, section, format, folder, name) tuples."""
-    inputs: dict[str, set[str]] = {}
-    offered: dict[str, set[tuple[str, str]]] = {}
-    for node, input_name, _section, _fmt, folder, name in edges:
-        inputs.setdefault(node, set()).add(input_name)
-        offered.setdefault(node, set()).add((folder, name))
+def build_nodes(
+    snapshot: Snapshot, parsed: ParsedNodes, offers: Sequence[tuple[str, str, str, str, list[tuple[str, str]]]]
+) -> pd.DataFrame:
+    """The ``nodes`` table; ``offers`` are the (node, input, section, format, (folder, name) pairs) of
+    :func:`comfyframe._offers.match_offers`."""
+    inputs = Counter(node for node, _input in {(offer[0], offer[1]) for offer in offers})
+    by_node: dict[str, list[list[tuple[str, str]]]] = {}
+    for node, _input, _section, _fmt, pairs in offers:
+        by_node.setdefault(node, []).append(pairs)
+    # an offer's pairs hold no repeats: one offer counts as it is, several are merged
+    offered = {node: len(lists[0]) if len(lists) == 1 else len(set(chain.from_iterable(lists)))
+               for node, lists in by_node.items()}  # fmt: skip
+    n = parsed.count
     cols: dict[str, Any] = dict(parsed.columns)
-    packages = cols["package"]
-    cols["is_core"] = [None if p is None else p == "comfy_core" for p in packages]
-    cols["model_inputs"] = [len(inputs.get(n, ())) for n in cols["node"]]
-    cols["models_offered"] = [len(offered.get(n, ())) for n in cols["node"]]
-    cols["loads_models"] = [n > 0 for n in cols["model_inputs"]]
+    nodes = cols["node"]
+    packages = np.fromiter(cols["package"], dtype=object, count=n)
+    cols["is_core"] = pd.arrays.BooleanArray(packages == "comfy_core", pd.isna(packages))
+    cols["model_inputs"] = np.fromiter(map(inputs.get, nodes, repeat(0)), dtype=np.int64, count=n)
+    cols["models_offered"] = np.fromiter(map(offered.get, nodes, repeat(0)), dtype=np.int64, count=n)
+    cols["loads_models"] = cols["model_inputs"] > 0
     cols["server"] = snapshot.url
-    return from_columns(NODES, cols, parsed.count)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return from_columns(NODES, cols, n)

@@ -213,6 +213,9 @@ def from_columns(table: Table, data: Mapping[str, Any], length: int) -> pd.DataF
     arrays: dict[str, Any] = {}
     for column in table.columns:
         values = data.get(column.name)
+        if isinstance(values, str) and column.dtype == "string":
+            arrays[column.name] = _repeated_text(values, length)
+            continue
         if values is None or isinstance(values, (str, int, float, bool)):
             values = [values] * length
         arrays[column.name] = typed_array(values, column.dtype, length)
@@ -224,9 +227,15 @@ def typed_array(values: Any, dtype: str, length: int) -> Any:
     if dtype == OBJECT:
         return object_cells(values, length)
     if dtype == "string":
-        return _text_array(values)
+        # a column already built (text_take) passes as it is; not pandas' NaN-semantics "str" arrays
+        ready = isinstance(values, pd.arrays.ArrowStringArray) and values.dtype == pd.StringDtype()
+        return values if ready else _text_array(values)
     if dtype == "boolean":
         return _bool_array(values)
+    if dtype == "float64" and isinstance(values, list):  # what pd.array gives, without its per-call overhead
+        return np.array(values, dtype=np.float64)
+    if dtype == "Int64" and isinstance(values, np.ndarray) and values.dtype == np.int64:
+        return pd.arrays.IntegerArray(values.copy(), np.zeros(len(values), dtype=bool))
     return pd.array(values, dtype=dtype)
 
 
@@ -256,10 +265,28 @@ def arrow_strings(values: Any) -> Any:
         return None
 
 
+def text_take(values: Sequence[str | None], rows: np.ndarray) -> Any:
+    """A ``string`` column whose row i is ``values[rows[i]]``: Arrow gathers it, without a Python list of rows."""
+    data = arrow_strings(values)
+    if data is None:
+        return _text_array([values[i] for i in rows.tolist()])
+    return pd.arrays.ArrowStringArray(data.take(pa.array(rows)))
+
+
 def _text_array(values: Any) -> Any:
     """``pd.array(values, dtype="string")``: straight through Arrow when the cells are str or None."""
     data = arrow_strings(values)
     return pd.arrays.ArrowStringArray(data) if data is not None else pd.array(values, dtype="string")
+
+
+def _repeated_text(value: str, length: int) -> Any:
+    """``value`` in every row of a ``string`` column (Arrow repeats it without a Python list)."""
+    if pa is not None and pd.StringDtype().storage == "pyarrow":
+        try:
+            return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, type=pa.large_string()), length))
+        except (pa.ArrowException, ValueError, TypeError):  # unencodable text: pandas converts it
+            pass
+    return _text_array([value] * length)
 
 
 def _bool_array(values: Any) -> Any:
