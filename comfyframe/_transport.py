@@ -91,7 +91,7 @@ class _Backend(httpcore.AsyncNetworkBackend):
 class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._readable = _ReadableCheck(inner.get_extra_info("socket"))
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -108,18 +108,30 @@ class _Stream(httpcore.AsyncNetworkStream):
         return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return _readable(self._socket)
+        if info == "is_readable" and self._readable.sock is not None:
+            return self._readable()
         return self._inner.get_extra_info(info)
 
 
-def _readable(sock: socket.socket) -> bool:
-    """Whether a read would return at once: data, or the b"" of a connection the server closed."""
-    fd = sock.fileno()
-    if fd < 0:
-        return True
-    if sys.platform == "win32" or not hasattr(select, "poll"):
-        return bool(select.select([fd], [], [], 0)[0])
-    poll = select.poll()
-    poll.register(fd, select.POLLIN)
-    return bool(poll.poll(0))
+class _ReadableCheck:
+    """Whether a read on ``sock`` would return at once: data, or the b"" of a connection the server closed.
+
+    The poll object is made once per connection (httpcore asks about every idle connection each time a
+    request starts or ends); a closed socket reads as readable, so its connection is dropped.
+    """
+
+    def __init__(self, sock: socket.socket | None) -> None:
+        self.sock = sock
+        self._poll: Any = None
+        if sock is not None and sock.fileno() >= 0 and sys.platform != "win32" and hasattr(select, "poll"):
+            self._poll = select.poll()
+            self._poll.register(sock.fileno(), select.POLLIN)
+
+    def __call__(self) -> bool:
+        assert self.sock is not None
+        fd = self.sock.fileno()
+        if fd < 0:
+            return True
+        if self._poll is None:
+            return bool(select.select([fd], [], [], 0)[0])
+        return bool(self._poll.poll(0))

@@ -456,3 +456,37 @@ def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.MonkeyPat
         found = cf.discover("http://comfy.invalid:8188", **QUICK)
     assert not found.nodes.empty and found.url == "http://comfy.invalid:8188"
     assert proxy.seen and all(s.target.startswith("http://comfy.invalid:8188/") for s in proxy.seen)
+
+
+def test_idle_connection_check_sees_data_and_a_closed_peer() -> None:
+    import socket
+
+    from comfyframe._transport import _ReadableCheck
+
+    ours, peer = socket.socketpair()
+    check = _ReadableCheck(ours)
+    assert check() is False  # an idle keep-alive connection: reusable
+    peer.send(b"x")
+    assert check() is True  # stray bytes on an idle connection: httpcore drops it
+    ours.recv(1)
+    assert check() is False
+    peer.close()
+    assert check() is True  # the server closed it: a read would return b""
+    ours.close()
+    assert check() is True  # our side closed: never reused
+
+
+def test_default_transport_uses_the_lean_pool_only_without_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from comfyframe._client import _default_ssl_context
+    from comfyframe._transport import _Transport, default_transport
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    assert isinstance(default_transport("http://gpu:8188", _default_ssl_context()), _Transport)
+    assert isinstance(default_transport("https://gpu:8188", False), _Transport)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.corp:3128")
+    proxied = default_transport("http://gpu:8188", _default_ssl_context())
+    assert isinstance(proxied, httpx.AsyncHTTPTransport) and not isinstance(proxied, _Transport)
