@@ -160,7 +160,8 @@ class SharedBodies:
     A large body is compared with the distinct ones already seen, by length and then byte for byte
     (cheaper than hashing every body), and an identical one gets the parsed object of the first:
     the snapshots share it (snapshots are read, never changed). At most ``KEEP_BYTES`` of distinct
-    bodies are kept to compare with; past that a new body is parsed on its own.
+    bodies are kept to compare with; past that a new body is parsed on its own. A discovery of one
+    server (``servers=1``) keeps none: no other server will send the same body.
 
     ``reading`` bounds the large bodies held at once: a body takes a permit when it reaches
     ``LARGE_BYTES`` (or announces that much) and gives it back once parsed, so a hundred servers
@@ -177,9 +178,10 @@ class SharedBodies:
     LARGE_READS = 4
     KEEP_BYTES = 64 << 20
 
-    def __init__(self) -> None:
+    def __init__(self, servers: int = 2) -> None:
         self._seen: dict[int, list[tuple[bytes, Any]]] = {}
         self._kept = 0
+        self._keep_limit = self.KEEP_BYTES if servers > 1 else 0  # one server: no other body to compare with
         self._reading: asyncio.Semaphore | None = None
         self.claims: dict[Hashable, asyncio.Future[Any]] = {}
 
@@ -197,7 +199,7 @@ class SharedBodies:
             if seen == body:
                 return parsed
         parsed = _decode(body, full, kind)
-        if self._kept + len(body) <= self.KEEP_BYTES:
+        if self._kept + len(body) <= self._keep_limit:
             same_length.append((bytes(body), parsed))
             self._kept += len(body)
         return parsed
@@ -289,7 +291,7 @@ class ComfyClient:
         self._origin = httpx.URL(self.url)
         self._limit = asyncio.Semaphore(self.options.max_concurrency)
         self._budget = budget or RetryBudget(4 * self.options.retries)
-        self._shared = shared or SharedBodies()
+        self._shared = shared or SharedBodies(servers=1)
         self._http: httpx.AsyncBaseTransport | None = None
         self._own_transport = False
 

@@ -60,7 +60,7 @@ async def discover_async(
     if not urls:
         raise ValueError("discover() got an empty list of servers: pass at least one URL.")
     started = time.perf_counter()
-    shared = SharedBodies()
+    shared = SharedBodies(servers=len(urls))
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
     budget = RetryBudget(opts.retries * (len(urls) + 3))
     with collector_paused():  # parsing the answers allocates millions of objects; see collector_paused

@@ -49,6 +49,12 @@ def test_equal_bodies_share_one_parse_and_equal_lengths_do_not() -> None:
     assert "model_0000X.safetensors" in json.dumps(other) and "model_0000X" not in json.dumps(first)
 
 
+def test_one_server_keeps_no_body_for_comparing() -> None:
+    shared = SharedBodies(servers=1)
+    body = json.dumps(object_info(NAMES)).encode()
+    assert shared.decode(body, "u", "") is not shared.decode(body, "u", "")  # nothing kept: each parsed
+
+
 def test_bodies_kept_for_comparing_are_bounded() -> None:
     class Small(SharedBodies):
         KEEP_BYTES = 600_000  # room for one ~500 kB body
