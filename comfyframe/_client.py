@@ -293,6 +293,7 @@ class ComfyClient:
         self._budget = budget or RetryBudget(4 * self.options.retries)
         self._shared = shared or SharedBodies(servers=1)
         self._http: httpx.AsyncBaseTransport | None = None
+        self._cookies = httpx.Cookies()  # what the server (or its proxy) sets, sent back as a client would
         self._own_transport = False
 
     @property
@@ -441,8 +442,13 @@ class ComfyClient:
         url = httpx.URL(full, params=[*self._params, *(params or {}).items()])
         for _ in range(MAX_REDIRECTS + 1):
             request = httpx.Request("GET", url, headers=self._headers, extensions=self._extensions)
+            if self._cookies:
+                self._cookies.set_cookie_header(request)
             response = await self._http.handle_async_request(request)
             try:
+                if "set-cookie" in response.headers:  # a proxy's session cookie, kept for this server only
+                    response.request = request
+                    self._cookies.extract_cookies(response)
                 if _LOG.isEnabledFor(logging.INFO):
                     _LOG.info('HTTP Request: GET %s "%s %d %s"', _redacted_url(url, self._secret_query),
                               response.http_version, response.status_code, _printable(response.reason_phrase))

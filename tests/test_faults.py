@@ -6,6 +6,7 @@ import json
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fault_server import (
@@ -20,6 +21,7 @@ from fault_server import (
     redirect,
     reset_mid_body,
     self_signed,
+    send,
     status,
     trickle,
 )
@@ -102,6 +104,24 @@ def test_same_origin_redirect_is_followed() -> None:
     assert "CheckpointLoaderSimple" in set(found.nodes["node"])
     followed = [s for s in server.seen if s.path == "/api/object_info"]
     assert len(followed) == 1 and followed[0].headers.get("x-api-key") == "k"
+
+
+def test_a_proxys_session_cookie_is_sent_back_to_the_same_server() -> None:
+    def login(handler: Any) -> None:
+        send(handler, 302, b"", "text/plain", {"Location": "/api/object_info", "Set-Cookie": "session=s3; Path=/"})
+
+    def needs_cookie(handler: Any) -> None:
+        if "session=s3" in (handler.headers.get("Cookie") or ""):
+            json_body(object_info(["sd_xl_base_1.0.safetensors"]))(handler)
+        else:
+            status(403)(handler)
+
+    with FaultServer() as server:
+        server.faults["/object_info"] = login
+        server.faults["/api/object_info"] = needs_cookie
+        found = cf.discover(server.url, **QUICK)
+    assert "CheckpointLoaderSimple" in set(found.nodes["node"])
+    assert "session=s3" not in repr(found.snapshot.responses)  # the cookie is sent, never stored
 
 
 # -- hostile names -------------------------------------------------------------
