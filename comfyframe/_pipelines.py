@@ -41,9 +41,11 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, contains_at, on_distinct, plain_texts, take
+from ._infer_normalize import on_distinct
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
+from ._regex_passes import contains_at, plain_texts
 from ._schema import PIPELINES, from_columns, object_cells
+from ._text_columns import as_text, take
 from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
