@@ -150,6 +150,16 @@ def codes_in(texts: pd.Series, distinct: np.ndarray) -> np.ndarray:
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def to_objects(texts: pd.Series) -> np.ndarray:
+    """``texts.to_numpy(dtype=object, na_value="")``: an object array of str, straight from Arrow when Arrow-backed."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.to_numpy(dtype=object, na_value="")
+    if data.null_count:
+        data = pc.fill_null(data, pa.scalar("", data.type))
+    return data.to_numpy(zero_copy_only=False)
+
+
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     """``texts`` at positions ``rows``, as a fresh positional series."""
     data = _arrow(texts)
