@@ -45,7 +45,7 @@ from ._infer_normalize import on_distinct
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
 from ._regex_passes import contains_at, plain_texts
 from ._schema import PIPELINES, from_columns, object_cells
-from ._text_columns import as_text, concat, factorize, take, to_objects
+from ._text_columns import as_text, concat, take, to_objects
 from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
@@ -114,15 +114,16 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
     spec_of_rule, specs = _rule_specs()
     rule_columns = _rule_columns()
-    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, rule_columns["wanted_kinds"])))
-    labels = _labels(frame["variant"])
-    gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
-    modules = np.flatnonzero(kind == "motion_module")
+    kinds = _Codes(kind)
+    text = _normalised_paths(frame, np.flatnonzero(kinds.among(_wanted_kinds())))
+    labels = _labels(cols["variant"])
+    gen = np.flatnonzero(kinds.among(GENERATOR_KINDS))
+    modules = np.flatnonzero(kinds.among(("motion_module",)))
 
     pipe_of_need, rule_of_need = _needs(gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
-    by_kind = {k: np.flatnonzero(kind == k) for k in dict.fromkeys(kind.tolist())}
+    by_kind = {k: np.flatnonzero(kinds.codes == code) for k, code in kinds.index.items()}
     families = _Codes(family)
     spec_cands = [_spec_matches(spec, by_kind, families, text, labels) for spec in _parsed_specs()]
     cand_spec = np.concatenate([np.full(c.size, s, dtype=np.int64) for s, c in enumerate(spec_cands)] or [np.zeros(0, np.int64)])
@@ -156,7 +157,7 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     rule = rule_of_need[first]
     needs = {
         "pipe": pipe_of_need[first], "rule": rule, "group": group[first],
-        **{column: values[rule] for column, values in rule_columns.items() if column != "wanted_kinds"},
+        **{column: values[rule] for column, values in rule_columns.items()},
     }  # fmt: skip
     like_groups = {(int(k // (n_prec * n_quant)), str(precs[k // n_quant % n_prec]), str(quants[k % n_quant])): i
                    for i, k in enumerate(like_keys.tolist())}  # fmt: skip
@@ -220,18 +221,21 @@ def _search(done: dict[str, np.ndarray], text: _Paths, rows: np.ndarray, pattern
 
 @cache
 def _rule_columns() -> dict[str, np.ndarray]:
-    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job); and every kind a recipe
-    reads (``wanted_kinds``). Derived from the rule table once."""
+    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job). Derived from the rule
+    table once."""
     recipes = _rules.recipes()
-    specs = _rule_specs()[1]
     return {
         "role": recipes["role"].to_numpy(dtype=object),
         "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object),
         "optional": recipes["optional"].to_numpy(dtype=bool),
         "for_job": recipes["for_job"].to_numpy(dtype=object),
-        "wanted_kinds": np.array(sorted({k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)),
-                                 dtype=object),
     }  # fmt: skip
+
+
+@cache
+def _wanted_kinds() -> tuple[str, ...]:
+    """Every kind a recipe reads, generators included."""
+    return tuple(sorted({k for spec in _rule_specs()[1] for k in spec[0].split(";")} | set(GENERATOR_KINDS)))
 
 
 @cache
@@ -294,8 +298,9 @@ class _Labels:
         return out
 
 
-def _labels(variant: pd.Series) -> _Labels:
-    codes, distinct = factorize(as_text(variant))
+def _labels(variant: np.ndarray) -> _Labels:
+    """``variant``: str cells (NA as "")."""
+    codes, distinct = pd.factorize(variant)
     return _Labels(codes, [f";{v};" for v in distinct.tolist()], {})
 
 
@@ -331,9 +336,17 @@ class _Codes:
         self.index = {name: i for i, name in enumerate(names.tolist())}
 
     def isin(self, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+        """Is each of ``rows`` one of ``values``."""
+        return self._allowed(values)[self.codes[rows]]
+
+    def among(self, values: tuple[str, ...]) -> np.ndarray:
+        """Is each row one of ``values``."""
+        return self._allowed(values)[self.codes]
+
+    def _allowed(self, values: tuple[str, ...]) -> np.ndarray:
         allowed = np.zeros(len(self.index) + 1, dtype=bool)  # the last slot: NA (code -1), never allowed
         allowed[[self.index[v] for v in values if v in self.index]] = True
-        return allowed[self.codes[rows]]
+        return allowed
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -431,15 +444,22 @@ def _missing(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(missing labels, jobs lost to missing parts, count of missing parts that block every job) per generator."""
     miss = ~found & ~needs["optional"]
+    missing = group_tuples(needs["pipe"][miss], needs["label"][miss], n_gen)
+    job_lost, blocking = _lost(needs, miss, n_gen)
+    return missing, job_lost, blocking
+
+
+def _lost(needs: dict[str, np.ndarray], miss: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray]:
+    """(jobs lost to missing parts, count of missing parts that block every job) per generator; ``miss``: which
+    needs are missing (not found, not optional)."""
     pipe = needs["pipe"][miss]
     for_job = needs["for_job"][miss]
-    missing = group_tuples(pipe, needs["label"][miss], n_gen)
     scoped = for_job != ""
     blocking = np.bincount(pipe[~scoped], minlength=n_gen)
     jobs, job_names = pd.factorize(for_job[scoped])
     _, first = np.unique(pipe[scoped] * max(len(job_names), 1) + jobs, return_index=True)  # each (pipe, job) once
     job_lost = group_tuples(pipe[scoped][first], for_job[scoped][first], n_gen)
-    return missing, job_lost, blocking
+    return job_lost, blocking
 
 
 def _ready(
@@ -723,7 +743,7 @@ def ready_generators(plan: Plan) -> np.ndarray:
     """
     n_gen = int((plan.pipes["module"] < 0).sum())
     needs = plan.needs  # every need is a generator's: motion modules borrow their base's parts
-    _, job_lost, blocking = _missing(needs, needs["group"] >= 0, n_gen)
+    job_lost, blocking = _lost(needs, (needs["group"] < 0) & ~needs["optional"], n_gen)
     return _ready(plan.cols, plan.pipes["gen"][:n_gen], blocking, job_lost)[0]
 
 
@@ -733,8 +753,8 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
     ``plan`` is :func:`plan_pipelines` of ``models``.
     """
-    adapter = models["kind"].isin(ADAPTER_KINDS).to_numpy()
-    family = models["family"].fillna("").to_numpy(dtype=object)
+    adapter = _Codes(plan.cols["kind"]).among(ADAPTER_KINDS)
+    family = plan.cols["family"]
     applies_to = np.where(adapter, family, "").astype(object)
     gen = plan.pipes["gen"][: int((plan.pipes["module"] < 0).sum())]
     plain = gen[ready_generators(plan)]
@@ -744,7 +764,7 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     orphan = np.zeros(len(models), dtype=bool)
     if rows.size:
         # decided once per distinct (server, family), a handful per server
-        servers, server_names = pd.factorize(models["server"].to_numpy(dtype=object)[rows], use_na_sentinel=False)
+        servers, server_names = pd.factorize(plan.cols["server"][rows], use_na_sentinel=False)
         families, family_names = pd.factorize(family[rows])
         pairs, pair_of = np.unique(servers * len(family_names) + families, return_inverse=True)
         lone = np.array([

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._schema import USAGE, from_columns
 from ._snapshot import HISTORY, Snapshot
 
+UTC = pd.DatetimeTZDtype("ns", "UTC")
 # Order of precedence when one prompt is seen in several states (a later snapshot knows better).
 STATUS_RANK = {"pending": 0, "running": 1, "unknown": 2, "error": 3, "success": 4}
 
@@ -114,9 +117,9 @@ def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFr
                     if isinstance(value, str) and isinstance(cls, str):
                         for column, cell in zip(rows, (snapshot.url, prompt_id, when, status, cls, input_name, value)):
                             rows[column].append(cell)
+    if not rows["value"] or edges.empty:
+        return _no_usage().copy()
     found = pd.DataFrame(rows, dtype=object)
-    if found.empty or edges.empty:
-        return from_columns(USAGE, {}, 0)
     offered = edges[["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
     # An autogrow input "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
     pattern = found["input"].str.replace(r"^(.+\.[^.]*?)\d+$", r"\1*", regex=True)
@@ -138,21 +141,27 @@ def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFr
     return from_columns(USAGE, {c: used[c].tolist() for c in USAGE.names}, len(used))
 
 
-def add_usage(models: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
-    """``models`` with ``use_count`` (prompts that used the file) and ``last_used`` (UTC, NaT when never)."""
-    out = models.copy()
+@cache
+def _no_usage() -> pd.DataFrame:
+    """The empty ``usage`` table, built once per process (each caller gets a copy: 0.2 ms instead of 0.8)."""
+    return from_columns(USAGE, {}, 0)
+
+
+def usage_columns(models: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
+    """``use_count`` (prompts that used the file) and ``last_used`` (UTC, NaT when never) of each model, on the
+    index of ``models`` (Discovery adds them to ``models`` with the pipelines' columns in one concat)."""
     keys = ["server", "folder", "name"]
     if usage.empty:  # no prompt used anything (or no history): nothing to join
-        out["use_count"] = pd.array([0] * len(out), dtype="Int64")
-        out["last_used"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
-        return out
+        never = np.zeros(len(models), dtype=np.int64)
+        return pd.DataFrame({"use_count": pd.arrays.IntegerArray(never, np.zeros(len(models), dtype=bool)),
+                             "last_used": pd.array(np.full(len(models), np.datetime64("NaT", "ns")), dtype=UTC)},
+                            index=models.index)  # fmt: skip
     grouped = usage.groupby(keys, dropna=False, observed=True)
     counts = pd.DataFrame({"use_count": grouped["prompt_id"].nunique(), "last_used": grouped["time"].max()}).reset_index()
-    merged = out[keys].astype(object).merge(counts.astype({k: object for k in keys}), on=keys, how="left")
-    out["use_count"] = pd.array(merged["use_count"].fillna(0).astype("int64"), dtype="Int64")
+    merged = models[keys].astype(object).merge(counts.astype({k: object for k in keys}), on=keys, how="left")
     last = pd.to_datetime(merged["last_used"], utc=True).astype("datetime64[ns, UTC]")
-    out["last_used"] = pd.Series(last.array, index=out.index)
-    return out
+    return pd.DataFrame({"use_count": pd.array(merged["use_count"].fillna(0).astype("int64"), dtype="Int64"),
+                         "last_used": last.array}, index=models.index)  # fmt: skip
 
 
 def unused(models: pd.DataFrame) -> pd.DataFrame:
