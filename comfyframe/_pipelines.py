@@ -718,7 +718,7 @@ def sorted_tuples(cells: np.ndarray) -> np.ndarray:
 
 def _some_job_left(capabilities: np.ndarray, lost: np.ndarray) -> np.ndarray:
     """False where missing parts took every capability the generator has."""
-    codes, distinct = pd.factorize(pd.Series(list(zip(capabilities, lost)), dtype=object))
+    codes, distinct = pd.factorize(_cells(list(zip(capabilities, lost))))
     table = np.array([not caps or bool(set(caps) - set(gone)) for caps, gone in distinct], dtype=bool)
     return table[codes]
 
@@ -775,7 +775,7 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         orphan[rows] = lone[pair_of.reshape(-1)]
     other = np.ones(len(models), dtype=bool)  # not an adapter with a family: NA
     other[rows] = False
-    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"),
+    return pd.DataFrame({"applies_to": as_text(applies_to).array,
                          "orphan": pd.arrays.BooleanArray(orphan, other)}, index=models.index)  # fmt: skip
 
 
