@@ -120,7 +120,9 @@ def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFr
     if not rows["value"] or edges.empty:
         return _no_usage().copy()
     found = pd.DataFrame(rows, dtype=object)
-    offered = edges[["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
+    # only the edges offering a value some prompt gave can join (few of a large server's thousands)
+    named = edges["name"].isin(list(dict.fromkeys(rows["value"])))
+    offered = edges.loc[named, ["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
     # An autogrow input "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
     pattern = found["input"].str.replace(r"^(.+\.[^.]*?)\d+$", r"\1*", regex=True)
     grown = found.assign(given=found["input"], input=pattern)[pattern.ne(found["input"])]
@@ -156,12 +158,27 @@ def usage_columns(models: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"use_count": pd.arrays.IntegerArray(never, np.zeros(len(models), dtype=bool)),
                              "last_used": pd.array(np.full(len(models), np.datetime64("NaT", "ns")), dtype=UTC)},
                             index=models.index)  # fmt: skip
-    grouped = usage.groupby(keys, dropna=False, observed=True)
-    counts = pd.DataFrame({"use_count": grouped["prompt_id"].nunique(), "last_used": grouped["time"].max()}).reset_index()
-    merged = models[keys].astype(object).merge(counts.astype({k: object for k in keys}), on=keys, how="left")
-    last = pd.to_datetime(merged["last_used"], utc=True).astype("datetime64[ns, UTC]")
-    return pd.DataFrame({"use_count": pd.array(merged["use_count"].fillna(0).astype("int64"), dtype="Int64"),
-                         "last_used": last.array}, index=models.index)  # fmt: skip
+    # one code per (server, folder, name) over models then usage (NA a value of its own, as a join matches it)
+    n = len(models)
+    code = np.zeros(n + len(usage), dtype=np.int64)
+    for key in keys:
+        values = np.concatenate([models[key].to_numpy(dtype=object), usage[key].to_numpy(dtype=object)])
+        column, distinct = pd.factorize(values, use_na_sentinel=False)
+        code = pd.factorize(code * len(distinct) + column)[0]
+    size = int(code.max()) + 1 if code.size else 0
+    model_code, used = code[:n], code[n:]
+    # prompts per file: distinct (file, prompt id) pairs, NA ids not counted
+    prompt = usage["prompt_id"].to_numpy(dtype=object)
+    known = ~pd.isna(prompt)
+    ids, distinct_ids = pd.factorize(prompt[known])
+    pairs = np.unique(used[known] * max(len(distinct_ids), 1) + ids)
+    count = np.bincount(pairs // max(len(distinct_ids), 1), minlength=size)
+    # latest time per file: NaT is the smallest int64, so a maximum skips it
+    latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, used, usage["time"].to_numpy(dtype="datetime64[ns]").view(np.int64))
+    last = latest[model_code].view("datetime64[ns]")
+    return pd.DataFrame({"use_count": pd.arrays.IntegerArray(count[model_code], np.zeros(n, dtype=bool)),
+                         "last_used": pd.array(last, dtype=UTC)}, index=models.index)  # fmt: skip
 
 
 def unused(models: pd.DataFrame) -> pd.DataFrame:
