@@ -17,6 +17,7 @@ the generated outputs are dropped, which keeps snapshots small and free of what 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import cache
@@ -119,28 +120,43 @@ def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFr
                             rows[column].append(cell)
     if not rows["value"] or edges.empty:
         return _no_usage().copy()
-    found = pd.DataFrame(rows, dtype=object)
-    # only the edges offering a value some prompt gave can join (few of a large server's thousands)
-    named = edges["name"].isin(list(dict.fromkeys(rows["value"])))
-    offered = edges.loc[named, ["server", "node", "input", "folder", "name"]].astype(object).drop_duplicates()
-    # An autogrow input "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
-    pattern = found["input"].str.replace(r"^(.+\.[^.]*?)\d+$", r"\1*", regex=True)
-    grown = found.assign(given=found["input"], input=pattern)[pattern.ne(found["input"])]
-    on = {"left_on": ["server", "node", "input", "value"], "right_on": ["server", "node", "input", "name"]}
-    grown_used = grown.merge(offered, **on)
-    used = pd.concat(
-        [found.merge(offered, **on), grown_used.assign(input=grown_used["given"]).drop(columns="given")],
-        ignore_index=True,
-    )
-    # One row per prompt and file: the most final status, the latest time any snapshot recorded.
-    used["rank"] = used["status"].map(STATUS_RANK)
-    used = used.sort_values(["rank"], kind="stable")
-    keys = ["server", "prompt_id", "node", "input", "folder", "name"]
-    used = used.drop_duplicates(keys, keep="last")
-    when = pd.to_datetime(used["time"], utc=True)
-    used = used.assign(time=when.groupby([used[k] for k in ("server", "prompt_id")]).transform("max"))
-    used = used.sort_values(["server", "time", "prompt_id", "node", "input"], kind="stable", na_position="last")
-    return from_columns(USAGE, {c: used[c].tolist() for c in USAGE.names}, len(used))
+    offered = _offered(edges, rows["value"])
+    # Each prompt input joined to the files its dropdown offers under that name, then the autogrow inputs:
+    # "parent.lora3" is offered as "parent.lora*" (see _nodes.walk_inputs).
+    found = list(zip(*rows.values()))  # (server, prompt_id, time, status, node, input, value)
+    used = [(*row[:6], file) for row in found for file in offered.get((row[0], row[4], row[5], row[6]), ())]
+    for row in found:
+        pattern = _AUTOGROW.sub(r"\1*", row[5])
+        if pattern != row[5]:
+            used += [(*row[:6], file) for file in offered.get((row[0], row[4], pattern, row[6]), ())]
+    # One row per prompt and file: the most final status (a stable sort by it, the last row of each key kept) ...
+    ranked = sorted(used, key=lambda r: STATUS_RANK[r[3]])
+    last = {(r[0], r[1], r[4], r[5], r[6]): i for i, r in enumerate(ranked)}
+    kept = [r for i, r in enumerate(ranked) if last[(r[0], r[1], r[4], r[5], r[6])] == i]
+    # ... and the latest time any snapshot recorded for the prompt.
+    latest: dict[tuple[str, str], datetime] = {}
+    for r in kept:
+        if r[2] is not None and (latest.get((r[0], r[1])) is None or r[2] > latest[(r[0], r[1])]):
+            latest[(r[0], r[1])] = r[2]
+    out = [(r[0], r[1], latest.get((r[0], r[1])), r[3], r[4], r[5], *r[6]) for r in kept]
+    out.sort(key=lambda r: (r[0], r[2] is None, r[2] or _EPOCH, r[1], r[4], r[5]))  # stable; unknown times last
+    return from_columns(USAGE, dict(zip(USAGE.names, map(list, zip(*out)))) if out else {}, len(out))
+
+
+_AUTOGROW = re.compile(r"^(.+\.[^.]*?)\d+$")
+_EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
+
+
+def _offered(edges: pd.DataFrame, values: list[str]) -> dict[tuple[Any, ...], list[tuple[Any, Any]]]:
+    """(server, node, input, name) -> [(folder, name)] of the dropdown edges naming one of ``values``, each
+    (server, node, input, folder, name) once, in edge order (only those edges can join: few of a large
+    server's thousands)."""
+    columns = ["server", "node", "input", "folder", "name"]
+    named = edges.loc[edges["name"].isin(list(dict.fromkeys(values))), columns]
+    offered: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
+    for edge in dict.fromkeys(zip(*(named[c].to_numpy(dtype=object, na_value=None) for c in columns))):
+        offered.setdefault((edge[0], edge[1], edge[2], edge[4]), []).append((edge[3], edge[4]))
+    return offered
 
 
 @cache
