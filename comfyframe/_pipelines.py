@@ -108,14 +108,13 @@ class Plan:
 
 def plan_pipelines(models: pd.DataFrame) -> Plan:
     """Which parts each generator needs and which installed files can be each part (see module docstring)."""
-    frame = models  # read by position only: no re-indexed copy
-    cols = _column_arrays(frame)
+    cols = _column_arrays(models)  # models are read by position only: no re-indexed copy
     kind, family = cols["kind"], cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
     spec_of_rule, specs = _rule_specs()
     rule_columns = _rule_columns()
     kinds = _Codes(kind)
-    text = _normalised_paths(frame, np.flatnonzero(kinds.among(_wanted_kinds())))
+    text = _normalised_paths(models, np.flatnonzero(kinds.among(_wanted_kinds())))
     labels = _labels(cols["variant"])
     gen = np.flatnonzero(kinds.among(GENERATOR_KINDS))
     modules = np.flatnonzero(kinds.among(("motion_module",)))
@@ -289,12 +288,6 @@ class _Labels:
         out = np.ones(rows.size, dtype=bool)
         for label in filter(None, labels.split(";")):
             out &= self.has(rows, label)
-        return out
-
-    def has_any(self, rows: np.ndarray, labels: str) -> np.ndarray:
-        out = np.zeros(rows.size, dtype=bool)
-        for label in filter(None, labels.split(";")):
-            out |= self.has(rows, label)
         return out
 
 

@@ -29,7 +29,9 @@ import pandas as pd
 from ._schema import USAGE, from_columns
 from ._snapshot import HISTORY, Snapshot
 
+# The dtype of last_used and of the usage table's time.
 UTC = pd.DatetimeTZDtype("ns", "UTC")
+
 # Order of precedence when one prompt is seen in several states (a later snapshot knows better).
 STATUS_RANK = {"pending": 0, "running": 1, "unknown": 2, "error": 3, "success": 4}
 
