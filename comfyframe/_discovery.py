@@ -20,7 +20,7 @@ from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_p
 from ._refresh import carry_history
 from ._safe_text import for_terminal
 from ._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
-from ._usage import add_usage, build_usage, reclaimable_by_folder, unused, usage_problems
+from ._usage import build_usage, reclaimable_by_folder, unused, usage_columns, usage_problems
 from ._validate import _check_job_args
 from .errors import DegradedServerWarning
 
@@ -68,9 +68,10 @@ class Discovery:
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
-        models = add_usage(infer_fleet(parts, groups, [s.url for s in self.snapshots]), self.usage)
+        models = infer_fleet(parts, groups, [s.url for s in self.snapshots])
         self._plan = plan_pipelines(models)
-        self.models: pd.DataFrame = pd.concat([models, adapter_columns(models, self._plan)], axis=1)
+        extra = [usage_columns(models, self.usage), adapter_columns(models, self._plan)]
+        self.models: pd.DataFrame = pd.concat([models, *extra], axis=1)  # one concat for both
         self.problems: list[str] = [
             *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
               for row in self.failed),

@@ -31,7 +31,8 @@ from ._infer_family import (
     size_vetoes,
 )
 from ._infer_kind import infer_kind
-from ._infer_text import first_match, normalize
+from ._infer_normalize import normalize
+from ._regex_passes import first_match
 from ._safe_text import for_terminal
 
 _ROLES = ("metadata", "trained on", "file name", "subfolder", "title", "loader", "siblings", "size", "default")

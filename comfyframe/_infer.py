@@ -48,9 +48,11 @@ from . import _rules
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
-from ._infer_text import as_text, concat, extract, factorize, join_each, match_matrix, normalize, take
+from ._infer_normalize import normalize
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
+from ._regex_passes import extract, match_matrix
 from ._schema import MODELS_INFERRED, typed_array
+from ._text_columns import as_text, concat, factorize, join_each, take
 
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._infer_text import as_text, codes_in, joint_codes
+from ._text_columns import as_text, codes_in, joint_codes
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 

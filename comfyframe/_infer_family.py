@@ -35,23 +35,9 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import (
-    all_blank,
-    as_text,
-    concat,
-    contains_at,
-    factorize,
-    fill_blank,
-    first_match,
-    join_words,
-    normalize,
-    on_distinct,
-    plain_texts,
-    replace,
-    replace_each,
-    suffix,
-    take,
-)
+from ._infer_normalize import normalize, on_distinct
+from ._regex_passes import contains_at, first_match, plain_texts, replace, replace_each
+from ._text_columns import all_blank, as_text, concat, factorize, fill_blank, join_words, suffix, take
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6

@@ -16,7 +16,8 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_text import as_text, contains_at, first_match, plain_texts, take
+from ._regex_passes import contains_at, first_match, plain_texts
+from ._text_columns import as_text, take
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
 

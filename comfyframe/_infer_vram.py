@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import extract, first_match, take
+from ._regex_passes import extract, first_match
+from ._text_columns import take
 
 GIB = float(2**30)
 FP32_BYTES_PER_PARAM = 3.0

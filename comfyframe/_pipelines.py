@@ -41,9 +41,11 @@ import numpy as np
 import pandas as pd
 
 from . import _rules
-from ._infer_text import as_text, contains_at, on_distinct, plain_texts, take
+from ._infer_normalize import on_distinct
 from ._job_memory import activation_gb, job_defaults, vae_decode_gb
+from ._regex_passes import contains_at, plain_texts
 from ._schema import PIPELINES, from_columns, object_cells
+from ._text_columns import as_text, concat, take, to_objects
 from ._validate import positive_number
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
@@ -87,12 +89,13 @@ class Plan:
     ``pipes``: one row per generator (``gen`` = its row position in models) and per motion module
     (``module`` = its position; its base generator is chosen at evaluation). ``needs``: one row per
     (pipe, required part) with ``group`` = the candidate group on the pipe's server (-1: nothing installed).
+    ``pipes`` and ``needs`` are columns of equal length (numpy arrays: no DataFrame is built to plan).
     ``cands``: candidate files sorted by (group, weight), ``like``: the same within (group, precision, quant).
     """
 
     cols: dict[str, np.ndarray]
-    pipes: pd.DataFrame
-    needs: pd.DataFrame
+    pipes: dict[str, np.ndarray]
+    needs: dict[str, np.ndarray]
     cand_pos: np.ndarray
     cand_key: np.ndarray
     like_pos: np.ndarray
@@ -105,22 +108,23 @@ class Plan:
 
 def plan_pipelines(models: pd.DataFrame) -> Plan:
     """Which parts each generator needs and which installed files can be each part (see module docstring)."""
-    frame = models.reset_index(drop=True)
-    cols = _column_arrays(frame)
+    cols = _column_arrays(models)  # models are read by position only: no re-indexed copy
     kind, family = cols["kind"], cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
     spec_of_rule, specs = _rule_specs()
     rule_columns = _rule_columns()
-    text = _normalised_paths(frame, np.flatnonzero(np.isin(kind, rule_columns["wanted_kinds"])))
-    labels = _labels(frame["variant"])
-    gen = np.flatnonzero(np.isin(kind, GENERATOR_KINDS))
-    modules = np.flatnonzero(kind == "motion_module")
+    kinds = _Codes(kind)
+    text = _normalised_paths(models, np.flatnonzero(kinds.among(_wanted_kinds())))
+    labels = _labels(cols["variant"])
+    gen = np.flatnonzero(kinds.among(GENERATOR_KINDS))
+    modules = np.flatnonzero(kinds.among(("motion_module",)))
 
     pipe_of_need, rule_of_need = _needs(gen, kind, family, text, labels)
 
     # Candidate files per (server, spec): a spec is a distinct file condition of the recipe table.
-    by_kind = {k: np.flatnonzero(kind == k) for k in dict.fromkeys(kind.tolist())}
-    spec_cands = [_spec_matches(spec, by_kind, family, text, labels) for spec in specs]
+    by_kind = {k: np.flatnonzero(kinds.codes == code) for k, code in kinds.index.items()}
+    families = _Codes(family)
+    spec_cands = [_spec_matches(spec, by_kind, families, text, labels) for spec in _parsed_specs()]
     cand_spec = np.concatenate([np.full(c.size, s, dtype=np.int64) for s, c in enumerate(spec_cands)] or [np.zeros(0, np.int64)])
     cand_file = np.concatenate(spec_cands or [np.zeros(0, np.int64)])
     weight, name = cols["weights_gb"], cols["name"]
@@ -138,22 +142,22 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     like_order = np.lexsort((name[cand_file].astype(str), weight[cand_file], like_of))
     like_pos, like_key = cand_file[like_order], like_of[like_order] * _SPAN + weight[cand_file[like_order]]
 
-    pipes = pd.DataFrame({
+    pipes = {
         "gen": np.concatenate([gen, np.full(modules.size, -1)]),
         "module": np.concatenate([np.full(gen.size, -1), modules]),
-    })  # fmt: skip
+    }
     pipe_server = server[np.concatenate([gen, modules])]
     spec = spec_of_rule[rule_of_need]
     lookup = pd.Index(groups)
     group = lookup.get_indexer(pipe_server[pipe_of_need] * len(specs) + spec) if len(pipe_of_need) else pipe_of_need
-    needs = pd.DataFrame({
-        "pipe": pipe_of_need, "rule": rule_of_need, "group": group,
-        **{column: values[rule_of_need] for column, values in rule_columns.items() if column != "wanted_kinds"},
-    })  # fmt: skip
     # A generator listing the same part twice (two rules for one part) needs it once.
-    labels_of, label_names = pd.factorize(needs["label"].to_numpy(dtype=object))
-    first = np.unique(needs["pipe"].to_numpy() * max(len(label_names), 1) + labels_of, return_index=True)[1]
-    needs = needs.iloc[np.sort(first)].reset_index(drop=True)
+    labels_of, label_names = pd.factorize(rule_columns["label"][rule_of_need])
+    first = np.sort(np.unique(pipe_of_need * max(len(label_names), 1) + labels_of, return_index=True)[1])
+    rule = rule_of_need[first]
+    needs = {
+        "pipe": pipe_of_need[first], "rule": rule, "group": group[first],
+        **{column: values[rule] for column, values in rule_columns.items()},
+    }  # fmt: skip
     like_groups = {(int(k // (n_prec * n_quant)), str(precs[k // n_quant % n_prec]), str(quants[k % n_quant])): i
                    for i, k in enumerate(like_keys.tolist())}  # fmt: skip
     return Plan(cols, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)
@@ -164,9 +168,10 @@ STRING_COLUMNS = ("server", "folder", "name", "kind", "family", "variant", "prec
 
 def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns planning and evaluation read, converted to numpy once."""
-    cols = {c: frame[c].to_numpy(dtype=object, na_value="") for c in STRING_COLUMNS}
-    cols["weights_gb"] = frame["weights_gb"].astype("float64").fillna(0.0).to_numpy()
-    cols["params_b"] = frame["params_b"].astype("float64").to_numpy()
+    cols = {c: to_objects(frame[c]) for c in STRING_COLUMNS}
+    weights = frame["weights_gb"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cols["weights_gb"] = np.where(np.isnan(weights), 0.0, weights)
+    cols["params_b"] = frame["params_b"].to_numpy(dtype=np.float64, na_value=np.nan)
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
     cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
     return cols
@@ -176,49 +181,69 @@ def _needs(gen: np.ndarray, kind: np.ndarray, family: np.ndarray, text: _Paths, 
     """(pipe, recipe row) of every part a generator needs; rule by rule over the generators of its family."""
     need_pipe: list[np.ndarray] = []
     need_rule: list[np.ndarray] = []
+    of_family = _Codes(family[gen])
     for fam, rules in _recipes_by_family():
-        members = gen[family[gen] == fam]
-        if not members.size:
+        code = of_family.index.get(fam)
+        if code is None:  # no generator of this family
             continue
+        pipe = np.flatnonzero(of_family.codes == code)  # a generator's pipe index is its index in gen
+        members = gen[pipe]
         checkpoint = kind[members] == "checkpoint"
+        searched: dict[str, np.ndarray] = {}  # each pattern searched once per family (rules share them)
         for i, rule in rules:
-            hit = labels.has_all(members, rule["when"]) & ~labels.has_any(members, rule["unless"])
+            hit = np.ones(members.size, dtype=bool)
+            for label in rule["when_labels"]:
+                hit &= labels.has(members, label)
+            for label in rule["unless_labels"]:
+                hit &= ~labels.has(members, label)
             if rule["generator_pattern"]:
-                hit &= text.contains(members, rule["generator_pattern"])
+                hit &= _search(searched, text, members, rule["generator_pattern"])
             if rule["generator_exclude"]:
-                hit &= ~text.contains(members, rule["generator_exclude"])
+                hit &= ~_search(searched, text, members, rule["generator_exclude"])
             bundled = rule["bundled"]  # what an all-in-one checkpoint holds, it does not need
             if bundled == "always":
                 hit &= ~checkpoint
             elif bundled != "never":
-                hit &= ~(checkpoint & text.contains(members, bundled))
-            need_pipe.append(np.searchsorted(gen, members[hit]))  # a generator's pipe index is its index in gen
+                hit &= ~(checkpoint & _search(searched, text, members, bundled))
+            need_pipe.append(pipe[hit])
             need_rule.append(np.full(int(hit.sum()), i, dtype=np.int64))
     empty = np.zeros(0, dtype=np.int64)
     return (np.concatenate(need_pipe) if need_pipe else empty), (np.concatenate(need_rule) if need_rule else empty)
 
 
+def _search(done: dict[str, np.ndarray], text: _Paths, rows: np.ndarray, pattern: str) -> np.ndarray:
+    """``text.contains(rows, pattern)``, searched once per pattern for one set of ``rows``."""
+    if pattern not in done:
+        done[pattern] = text.contains(rows, pattern)
+    return done[pattern]
+
+
 @cache
 def _rule_columns() -> dict[str, np.ndarray]:
-    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job); and every kind a recipe
-    reads (``wanted_kinds``). Derived from the rule table once."""
+    """Per recipe row: the ``needs`` columns it gives (role, label, optional, for_job). Derived from the rule
+    table once."""
     recipes = _rules.recipes()
-    specs = _rule_specs()[1]
     return {
         "role": recipes["role"].to_numpy(dtype=object),
         "label": (recipes["role"] + ":" + recipes["component"]).to_numpy(dtype=object),
         "optional": recipes["optional"].to_numpy(dtype=bool),
         "for_job": recipes["for_job"].to_numpy(dtype=object),
-        "wanted_kinds": np.array(sorted({k for spec in specs for k in spec[0].split(";")} | set(GENERATOR_KINDS)),
-                                 dtype=object),
     }  # fmt: skip
 
 
 @cache
+def _wanted_kinds() -> tuple[str, ...]:
+    """Every kind a recipe reads, generators included."""
+    return tuple(sorted({k for spec in _rule_specs()[1] for k in spec[0].split(";")} | set(GENERATOR_KINDS)))
+
+
+@cache
 def _recipes_by_family() -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
-    """The recipe rules grouped by family (table order), each as (row, its fields): read once, not per plan."""
+    """The recipe rules grouped by family (table order), each as (row, its fields, ``when`` and ``unless`` split
+    into ``when_labels`` and ``unless_labels``): read once, not per plan."""
     recipes = _rules.recipes()
-    records = recipes.to_dict("records")
+    records = [{**r, "when_labels": tuple(filter(None, r["when"].split(";"))),
+                "unless_labels": tuple(filter(None, r["unless"].split(";")))} for r in recipes.to_dict("records")]  # fmt: skip
     return [(fam, [(int(i), records[int(i)]) for i in rows])
             for fam, rows in recipes.groupby("family", sort=False).indices.items()]  # fmt: skip
 
@@ -237,10 +262,10 @@ class _Paths:
 def _normalised_paths(frame: pd.DataFrame, rows: np.ndarray) -> _Paths:
     """Normalised names of ``rows`` (the kinds recipes look at), "" for the others."""
     path = frame["path"] if "path" in frame.columns else frame["name"]
-    codes, distinct = on_distinct(as_text(path.iloc[rows]))
-    out = np.full(len(frame), "", dtype=object)
-    out[rows] = take(distinct, codes).to_numpy(dtype=object)
-    series = as_text(out)
+    codes, distinct = on_distinct(take(as_text(path), rows))
+    at = np.full(len(frame), len(distinct), dtype=np.int64)  # the other rows: the "" after the distinct names
+    at[rows] = codes
+    series = take(concat([distinct, as_text([""])]), at)
     return _Paths(series, plain_texts(series))
 
 
@@ -265,16 +290,11 @@ class _Labels:
             out &= self.has(rows, label)
         return out
 
-    def has_any(self, rows: np.ndarray, labels: str) -> np.ndarray:
-        out = np.zeros(rows.size, dtype=bool)
-        for label in filter(None, labels.split(";")):
-            out |= self.has(rows, label)
-        return out
 
-
-def _labels(variant: pd.Series) -> _Labels:
-    codes, distinct = pd.factorize(variant.fillna("").astype(object), use_na_sentinel=False)
-    return _Labels(codes, [f";{v};" for v in distinct], {})
+def _labels(variant: np.ndarray) -> _Labels:
+    """``variant``: str cells (NA as "")."""
+    codes, distinct = pd.factorize(variant)
+    return _Labels(codes, [f";{v};" for v in distinct.tolist()], {})
 
 
 SPEC_COLUMNS = ("kinds", "families", "pattern", "exclude", "needs")
@@ -294,14 +314,49 @@ def _specs(recipes: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     return np.array([index[k] for k in keys], dtype=np.int64), distinct
 
 
+@cache
+def _parsed_specs() -> list[tuple[tuple[str, ...], tuple[str, ...], str, str, str]]:
+    """The recipe table's file conditions with their kinds and families split: read once, not per plan."""
+    return [(tuple(kinds.split(";")), tuple(families.split(";")) if families else (), pattern, exclude, needs)
+            for kinds, families, pattern, exclude, needs in _rule_specs()[1]]  # fmt: skip
+
+
+class _Codes:
+    """A text column as codes into its distinct values: a membership test is then one table lookup per row."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.codes, names = pd.factorize(values)
+        self.index = {name: i for i, name in enumerate(names.tolist())}
+
+    def isin(self, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+        """Is each of ``rows`` one of ``values``."""
+        return self._allowed(values)[self.codes[rows]]
+
+    def among(self, values: tuple[str, ...]) -> np.ndarray:
+        """Is each row one of ``values``."""
+        return self._allowed(values)[self.codes]
+
+    def _allowed(self, values: tuple[str, ...]) -> np.ndarray:
+        allowed = np.zeros(len(self.index) + 1, dtype=bool)  # the last slot: NA (code -1), never allowed
+        allowed[[self.index[v] for v in values if v in self.index]] = True
+        return allowed
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def _spec_matches(
-    spec: tuple[str, ...], by_kind: dict[str, np.ndarray], family: np.ndarray, text: _Paths, labels: _Labels
-) -> np.ndarray:
+    spec: tuple[tuple[str, ...], tuple[str, ...], str, str, str], by_kind: dict[str, np.ndarray], families: _Codes,
+    text: _Paths, labels: _Labels,
+) -> np.ndarray:  # fmt: skip
     """Row positions of the files that satisfy one part's file condition."""
-    kinds, families, pattern, exclude, needs = spec
-    rows = np.sort(np.concatenate([by_kind.get(k, np.zeros(0, np.int64)) for k in kinds.split(";")]))
-    if families:
-        rows = rows[np.isin(family[rows], families.split(";"))]
+    kinds, family_names, pattern, exclude, needs = spec
+    if len(kinds) == 1:  # already in row order
+        rows = by_kind.get(kinds[0], _NO_ROWS)
+    else:
+        rows = np.sort(np.concatenate([by_kind.get(k, _NO_ROWS) for k in kinds]))
+    if family_names and rows.size:
+        rows = rows[families.isin(rows, family_names)]
     if rows.size and (pattern or exclude):
         keep = np.ones(rows.size, dtype=bool)
         if pattern:
@@ -321,12 +376,12 @@ def evaluate(plan: Plan, budget: pd.Series | dict[str, float] | float | None, jo
     """The pipelines table for a memory budget (GiB, per server or one for all; None = unlimited) and a job."""
     job = job or Job()
     n_gen = int((plan.pipes["module"] < 0).sum())
-    gen_pos = plan.pipes["gen"].to_numpy()[:n_gen]
+    gen_pos = plan.pipes["gen"][:n_gen]
     server = plan.cols["server"]
     budgets = _budgets(budget, server[gen_pos])
     choice = _choose(plan, budgets, n_gen)
     gens = _generator_rows(plan, gen_pos, choice, job, budgets)
-    modules = _module_rows(plan, gens, job, _budgets(budget, server[plan.pipes["module"].to_numpy()[n_gen:]]))
+    modules = _module_rows(plan, gens, job, _budgets(budget, server[plan.pipes["module"][n_gen:]]))
     table = pd.concat([gens, modules], ignore_index=True) if len(modules) else gens
     for column in ("weights_gb", "activations_gb", "encode_gb", "decode_gb", "vram_gb"):
         table[column] = table[column].astype("float64").round(2)
@@ -345,30 +400,31 @@ def _budgets(budget: pd.Series | dict[str, float] | float | None, servers: np.nd
 
 def _choose(
     plan: Plan, budgets: np.ndarray, n_gen: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Pick one file per need: (chosen needs, missing labels, jobs lost to missing parts, count of missing parts
     that block every job, and GiB per pipe of the encode / decode / expert parts)."""
-    needs = plan.needs[plan.needs["pipe"] < n_gen]
+    generator = plan.needs["pipe"] < n_gen
+    needs = {column: values[generator] for column, values in plan.needs.items()}
     weight = plan.cols["weights_gb"]
-    group = needs["group"].to_numpy()
+    group = needs["group"]
     found = group >= 0
-    pipe = needs["pipe"].to_numpy()
+    pipe = needs["pipe"]
     # The smallest file of each part, then the room the other parts of its phase leave it.
-    smallest = np.zeros(len(needs))
+    smallest = np.zeros(pipe.size)
     first = np.searchsorted(plan.cand_key, group[found] * _SPAN)
     smallest[found] = weight[plan.cand_pos[first]]
-    role = needs["role"].to_numpy()
+    role = needs["role"]
     phase = np.where(np.isin(role, ENCODE_ROLES), 0, np.where(np.isin(role, DECODE_ROLES), 1, 2))
     phase_min = pd.Series(smallest).groupby([pipe, phase]).transform("sum").to_numpy()
     room = budgets[pipe] - (phase_min - smallest)
-    pos = np.full(len(needs), -1, dtype=np.int64)
+    pos = np.full(pipe.size, -1, dtype=np.int64)
     pos[found] = _pick(plan.cand_key, plan.cand_pos, group[found], room[found])
     pos = _prefer_like(plan, needs, pos, room, found)
-    chosen = needs.assign(pos=pos)[found]
+    chosen = {column: values[found] for column, values in {**needs, "pos": pos}.items()}
     missing, job_lost, blocking = _missing(needs, found, n_gen)
-    w = weight[chosen["pos"].to_numpy()]
-    role = chosen["role"].to_numpy()
-    at = chosen["pipe"].to_numpy()
+    w = weight[chosen["pos"]]
+    role = chosen["role"]
+    at = chosen["pipe"]
     phases = {
         name: np.bincount(at, weights=np.where(np.isin(role, roles), w, 0.0), minlength=n_gen)
         for name, roles in (("encode", ENCODE_ROLES), ("decode", DECODE_ROLES), ("expert", ("expert",)))
@@ -376,18 +432,27 @@ def _choose(
     return chosen, missing, job_lost, blocking, phases
 
 
-def _missing(needs: pd.DataFrame, found: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _missing(
+    needs: dict[str, np.ndarray], found: np.ndarray, n_gen: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(missing labels, jobs lost to missing parts, count of missing parts that block every job) per generator."""
-    miss = ~found & ~needs["optional"].to_numpy(dtype=bool)
-    pipe = needs["pipe"].to_numpy()[miss]
-    for_job = needs["for_job"].to_numpy(dtype=object)[miss]
-    missing = group_tuples(pipe, needs["label"].to_numpy(dtype=object)[miss], n_gen)
+    miss = ~found & ~needs["optional"]
+    missing = group_tuples(needs["pipe"][miss], needs["label"][miss], n_gen)
+    job_lost, blocking = _lost(needs, miss, n_gen)
+    return missing, job_lost, blocking
+
+
+def _lost(needs: dict[str, np.ndarray], miss: np.ndarray, n_gen: int) -> tuple[np.ndarray, np.ndarray]:
+    """(jobs lost to missing parts, count of missing parts that block every job) per generator; ``miss``: which
+    needs are missing (not found, not optional)."""
+    pipe = needs["pipe"][miss]
+    for_job = needs["for_job"][miss]
     scoped = for_job != ""
     blocking = np.bincount(pipe[~scoped], minlength=n_gen)
     jobs, job_names = pd.factorize(for_job[scoped])
     _, first = np.unique(pipe[scoped] * max(len(job_names), 1) + jobs, return_index=True)  # each (pipe, job) once
     job_lost = group_tuples(pipe[scoped][first], for_job[scoped][first], n_gen)
-    return missing, job_lost, blocking
+    return job_lost, blocking
 
 
 def _ready(
@@ -440,14 +505,16 @@ def _pick(keys: np.ndarray, positions: np.ndarray, group: np.ndarray, room: np.n
     return positions[np.where(last >= first, last, first)]
 
 
-def _prefer_like(plan: Plan, needs: pd.DataFrame, pos: np.ndarray, room: np.ndarray, found: np.ndarray) -> np.ndarray:
+def _prefer_like(
+    plan: Plan, needs: dict[str, np.ndarray], pos: np.ndarray, room: np.ndarray, found: np.ndarray
+) -> np.ndarray:
     """Experts take a file of the generator's own precision and quant when one is installed."""
-    expert = np.flatnonzero(found & (needs["role"].to_numpy() == "expert"))
+    expert = np.flatnonzero(found & (needs["role"] == "expert"))
     if not expert.size:
         return pos
-    gen = plan.pipes["gen"].to_numpy()[needs["pipe"].to_numpy()[expert]]
+    gen = plan.pipes["gen"][needs["pipe"][expert]]
     precision, quant = plan.cols["precision"][gen], plan.cols["quant"][gen]
-    groups = needs["group"].to_numpy()[expert]
+    groups = needs["group"][expert]
     # one dict lookup per expert half (a handful per server), not per model
     like = np.array([plan.like_groups.get((int(g), str(p), str(q)), -1) for g, p, q in zip(groups, precision, quant)])
     has = like >= 0
@@ -479,7 +546,7 @@ def _job_size(family: np.ndarray, job: Job) -> tuple[np.ndarray, np.ndarray, np.
 
 def _generator_rows(
     plan: Plan, gen: np.ndarray,
-    choice: tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]], job: Job,
+    choice: tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]], job: Job,
     budgets: np.ndarray,
 ) -> pd.DataFrame:  # fmt: skip
     chosen, missing, job_lost, blocking, phases = choice
@@ -506,7 +573,7 @@ def _generator_rows(
     miss = missing.copy()
     miss[unknown] = _filled(int(unknown.sum()), ("recipe:unknown_family",))
     lost = job_lost
-    comp = group_tuples(chosen["pipe"].to_numpy(), _component_names(cols, chosen["pos"].to_numpy()), n)
+    comp = group_tuples(chosen["pipe"], _component_names(cols, chosen["pos"]), n)
     return pd.DataFrame({
         "server": cols["server"][gen],
         "generator_folder": cols["folder"][gen],
@@ -572,8 +639,7 @@ def _module_rows(plan: Plan, gens: pd.DataFrame, job: Job, budgets: np.ndarray) 
     The base is the ready text-to-image generator of the highest quality (then the smallest) on the module's
     server; frames run as one batch through the base model, as AnimateDiff does.
     """
-    pipes = plan.pipes
-    modules = pipes.loc[pipes["module"] >= 0, "module"].to_numpy()
+    modules = plan.pipes["module"][plan.pipes["module"] >= 0]
     if not modules.size:
         return gens.iloc[0:0]
     cols = plan.cols
@@ -645,7 +711,7 @@ def sorted_tuples(cells: np.ndarray) -> np.ndarray:
 
 def _some_job_left(capabilities: np.ndarray, lost: np.ndarray) -> np.ndarray:
     """False where missing parts took every capability the generator has."""
-    codes, distinct = pd.factorize(pd.Series(list(zip(capabilities, lost)), dtype=object))
+    codes, distinct = pd.factorize(_cells(list(zip(capabilities, lost))))
     table = np.array([not caps or bool(set(caps) - set(gone)) for caps, gone in distinct], dtype=bool)
     return table[codes]
 
@@ -670,8 +736,8 @@ def ready_generators(plan: Plan) -> np.ndarray:
     """
     n_gen = int((plan.pipes["module"] < 0).sum())
     needs = plan.needs  # every need is a generator's: motion modules borrow their base's parts
-    _, job_lost, blocking = _missing(needs, needs["group"].to_numpy() >= 0, n_gen)
-    return _ready(plan.cols, plan.pipes["gen"].to_numpy()[:n_gen], blocking, job_lost)[0]
+    job_lost, blocking = _lost(needs, (needs["group"] < 0) & ~needs["optional"], n_gen)
+    return _ready(plan.cols, plan.pipes["gen"][:n_gen], blocking, job_lost)[0]
 
 
 def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -680,10 +746,10 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
     ``plan`` is :func:`plan_pipelines` of ``models``.
     """
-    adapter = models["kind"].isin(ADAPTER_KINDS).to_numpy()
-    family = models["family"].fillna("").to_numpy(dtype=object)
+    adapter = _Codes(plan.cols["kind"]).among(ADAPTER_KINDS)
+    family = plan.cols["family"]
     applies_to = np.where(adapter, family, "").astype(object)
-    gen = plan.pipes["gen"].to_numpy()[: int((plan.pipes["module"] < 0).sum())]
+    gen = plan.pipes["gen"][: int((plan.pipes["module"] < 0).sum())]
     plain = gen[ready_generators(plan)]
     runnable = set(zip(plan.cols["server"][plain].tolist(), plan.cols["family"][plain].tolist()))
     runs_on = _rules.adapter_bases()
@@ -691,7 +757,7 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     orphan = np.zeros(len(models), dtype=bool)
     if rows.size:
         # decided once per distinct (server, family), a handful per server
-        servers, server_names = pd.factorize(models["server"].to_numpy(dtype=object)[rows], use_na_sentinel=False)
+        servers, server_names = pd.factorize(plan.cols["server"][rows], use_na_sentinel=False)
         families, family_names = pd.factorize(family[rows])
         pairs, pair_of = np.unique(servers * len(family_names) + families, return_inverse=True)
         lone = np.array([
@@ -702,7 +768,7 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         orphan[rows] = lone[pair_of.reshape(-1)]
     other = np.ones(len(models), dtype=bool)  # not an adapter with a family: NA
     other[rows] = False
-    return pd.DataFrame({"applies_to": pd.array(applies_to, dtype="string"),
+    return pd.DataFrame({"applies_to": as_text(applies_to).array,
                          "orphan": pd.arrays.BooleanArray(orphan, other)}, index=models.index)  # fmt: skip
 
 

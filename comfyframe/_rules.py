@@ -1,7 +1,7 @@
 """The capability-inference rule tables (``comfyframe/rules/*.csv``), loaded and validated once.
 
 Every table is plain data with a ``#`` comment header explaining its columns. Name patterns are regular
-expressions over a normalised name (see :func:`comfyframe._infer_text.normalize`) written with boundary
+expressions over a normalised name (see :func:`comfyframe._infer_normalize.normalize`) written with boundary
 macros (:data:`MACROS`); they may not contain anchors, lookarounds or capture groups, so that they run
 unchanged on Python ``re`` and on RE2 (pyarrow) and a match can be traced back to its rule.
 """

@@ -13,7 +13,7 @@ from test_infer import infer, one
 
 from comfyframe import _rules
 from comfyframe._infer_family import sibling_families
-from comfyframe._infer_text import normalize
+from comfyframe._infer_normalize import normalize
 
 GB = 1_000_000_000
 

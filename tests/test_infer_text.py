@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import comfyframe as cf
-from comfyframe import _infer_text
+from comfyframe import _infer_normalize, _regex_passes
 from comfyframe._frames import build_frames
 from comfyframe._infer import infer_models
-from comfyframe._infer_text import TEXT, as_text, factorize
+from comfyframe._text_columns import TEXT, as_text, factorize
 
 
 def test_as_text_gives_text_without_na() -> None:
@@ -34,7 +34,7 @@ def test_object_columns_and_re2_only_passes_infer_the_same(monkeypatch: pytest.M
     expected = infer_models(frames.models, frames.edges, frames.nodes)
     text_columns = [c for c in frames.models.columns if frames.models[c].dtype == "string"]
     objects = frames.models.astype({c: object for c in text_columns})
-    monkeypatch.setattr(_infer_text, "SMALL_PASS", 0)
-    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
+    monkeypatch.setattr(_regex_passes, "SMALL_PASS", 0)
+    monkeypatch.setattr(_infer_normalize, "SMALL_NORMALIZE", 0)
     got = infer_models(objects, frames.edges, frames.nodes)
     pd.testing.assert_frame_equal(got.drop(columns=text_columns), expected.drop(columns=text_columns), check_exact=True)

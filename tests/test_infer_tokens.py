@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from comfyframe import _rules
-from comfyframe._infer_text import normalize
+from comfyframe._infer_normalize import normalize
 from comfyframe._infer_vram import _billions, params_from_name
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import comfyframe as cf
-from comfyframe import _infer_text
+from comfyframe import _infer_normalize, _regex_passes, _regex_unions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -53,35 +53,35 @@ def _tables(snapshot: cf.Snapshot) -> dict[str, pd.DataFrame]:
                          ids=["demo", "labelled", "corpus"])
 def test_python_re_and_re2_give_the_same_tables(source: object, monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = source()  # type: ignore[operator]
-    monkeypatch.setattr(_infer_text, "SMALL_PASS", 0)
-    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
+    monkeypatch.setattr(_regex_passes, "SMALL_PASS", 0)
+    monkeypatch.setattr(_infer_normalize, "SMALL_NORMALIZE", 0)
     re2 = _tables(snapshot)
-    _infer_text._python_regex.cache_clear()
-    monkeypatch.setattr(_infer_text, "SMALL_PASS", 10**12)
-    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 10**12)
+    _regex_passes._python_regex.cache_clear()
+    monkeypatch.setattr(_regex_passes, "SMALL_PASS", 10**12)
+    monkeypatch.setattr(_infer_normalize, "SMALL_NORMALIZE", 10**12)
     python = _tables(snapshot)
-    assert _infer_text._python_regex.cache_info().currsize > 50  # the rule passes really ran in Python re
+    assert _regex_passes._python_regex.cache_info().currsize > 50  # the rule passes really ran in Python re
     for name in TABLES:
         pd.testing.assert_frame_equal(python[name], re2[name], check_exact=True, obj=name)
 
 
 def test_normalize_in_python_re_equals_re2(monkeypatch: pytest.MonkeyPatch) -> None:
     names = accuracy.labelled()["name"].drop_duplicates().tolist() + ["Ünï_SDXL", "tab\there", "a\u00a0b", "", None]
-    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 0)
-    re2 = _infer_text.normalize(names)
-    monkeypatch.setattr(_infer_text, "SMALL_NORMALIZE", 10**12)
-    assert _infer_text._normalize_plain(["Wan2.1_T2V_1.3B"]) == [" wan2.1 t2v 1.3b "]
-    pd.testing.assert_series_equal(_infer_text.normalize(names), re2)  # the non-ASCII texts stay with RE2
+    monkeypatch.setattr(_infer_normalize, "SMALL_NORMALIZE", 0)
+    re2 = _infer_normalize.normalize(names)
+    monkeypatch.setattr(_infer_normalize, "SMALL_NORMALIZE", 10**12)
+    assert _infer_normalize._normalize_plain(["Wan2.1_T2V_1.3B"]) == [" wan2.1 t2v 1.3b "]
+    pd.testing.assert_series_equal(_infer_normalize.normalize(names), re2)  # the non-ASCII texts stay with RE2
     plain = [n for n in names[:-5]]
-    assert _infer_text._normalize_plain(plain) == re2.iloc[: len(plain)].tolist()
+    assert _infer_normalize._normalize_plain(plain) == re2.iloc[: len(plain)].tolist()
 
 
 def test_re2_only_constructs_stay_with_re2() -> None:
-    assert _infer_text._python_regex("[[:digit:]]+") is None  # a POSIX class: a plain bracket to Python
-    assert _infer_text._python_regex("a{,3}") is None  # Python: a{0,3}; RE2: the literal text
-    assert _infer_text._python_regex("(?U)a+") is None  # RE2: ungreedy
-    assert _infer_text._python_regex(r"\C") is None  # not Python syntax
-    assert _infer_text._python_regex(r" sd ?1\.?5 ") is not None
+    assert _regex_passes._python_regex("[[:digit:]]+") is None  # a POSIX class: a plain bracket to Python
+    assert _regex_passes._python_regex("a{,3}") is None  # Python: a{0,3}; RE2: the literal text
+    assert _regex_passes._python_regex("(?U)a+") is None  # RE2: ungreedy
+    assert _regex_passes._python_regex(r"\C") is None  # not Python syntax
+    assert _regex_passes._python_regex(r" sd ?1\.?5 ") is not None
 
 
 def test_a_factored_union_matches_where_its_patterns_do() -> None:
@@ -89,16 +89,16 @@ def test_a_factored_union_matches_where_its_patterns_do() -> None:
 
     from comfyframe import _rules
 
-    union = _infer_text.factored_union(("[^a-z0-9]foo", "[^a-z0-9]bar|baz", "[^a-z0-9]*q", "[^a-z0-9][]|]x", "x y"))
+    union = _regex_unions.factored_union(("[^a-z0-9]foo", "[^a-z0-9]bar|baz", "[^a-z0-9]*q", "[^a-z0-9][]|]x", "x y"))
     # a top-level "|" or a quantified lead keeps a pattern whole; a "|" in a class or escaped does not
     assert union == "[^a-z0-9](?:(?:foo)|(?:[]|]x))|(?:[^a-z0-9]bar|baz)|(?:[^a-z0-9]*q)|(?:x y)"
     names = accuracy.labelled()["name"].drop_duplicates()
-    texts = [f" {t} |" for t in _infer_text.normalize(names).str.strip()]
+    texts = [f" {t} |" for t in _infer_normalize.normalize(names).str.strip()]
     for table in ("family_names", "metadata_families", "variants"):
         patterns = tuple(_rules.patterns(table))
-        factored = re.compile(_infer_text.factored_union(patterns))
-        assert _infer_text.factored_union(patterns) != _infer_text.alternation(patterns)
-        plain = re.compile(_infer_text.alternation(patterns))
+        factored = re.compile(_regex_unions.factored_union(patterns))
+        assert _regex_unions.factored_union(patterns) != _regex_unions.alternation(patterns)
+        plain = re.compile(_regex_unions.alternation(patterns))
         assert [bool(factored.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts]
 
 
@@ -108,14 +108,14 @@ def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
     from comfyframe import _rules
 
     # runs of the shared lead are factored in place: "x" still wins over a later "[^a-z0-9]c" at its position
-    assert (_infer_text.ordered_alternation(["[^a-z0-9]a", "[^a-z0-9]b", "x", "[^a-z0-9]c"])
+    assert (_regex_unions.ordered_alternation(["[^a-z0-9]a", "[^a-z0-9]b", "x", "[^a-z0-9]c"])
             == "[^a-z0-9](?:(?:a)|(?:b))|(?:x)|(?:[^a-z0-9]c)")  # fmt: skip
     names = accuracy.labelled()["name"].drop_duplicates()
-    texts = [f" {t} |" for t in _infer_text.normalize(names).str.strip()]
+    texts = [f" {t} |" for t in _infer_normalize.normalize(names).str.strip()]
     for table in ("family_names", "metadata_families", "variants"):
         patterns = _rules.patterns(table)
-        ordered = re.compile("(" + _infer_text.ordered_alternation(patterns) + ")")
-        plain = re.compile("(" + _infer_text.alternation(patterns) + ")")
+        ordered = re.compile("(" + _regex_unions.ordered_alternation(patterns) + ")")
+        plain = re.compile("(" + _regex_unions.alternation(patterns) + ")")
         found = [(m.group(1) if (m := ordered.search(t)) else None) for t in texts]
         assert found == [(m.group(1) if (m := plain.search(t)) else None) for t in texts]
         assert sum(f is not None for f in found) > 50
