@@ -17,7 +17,8 @@ import httpx
 
 from . import _snapshot as routes
 from ._assets import fetch_assets
-from ._client import ComfyClient, RetryBudget, SharedBodies
+from ._bodies import SharedBodies
+from ._client import ComfyClient, RetryBudget
 from ._options import ConnectOptions
 from ._progress import Progress, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata

@@ -11,26 +11,22 @@ Pass ``transport=`` (e.g. ``httpx.MockTransport``) to test without a network.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
-import re
 import ssl
 import sys
-from collections.abc import AsyncGenerator, Awaitable, Hashable
+from collections.abc import AsyncGenerator, Awaitable
 from contextlib import aclosing
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote
 
 import httpx
-import orjson
 import tenacity
 
+from ._bodies import LargeRead, SharedBodies
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
-from ._snapshot import scrub_surrogates
 from ._transport import default_transport
+from ._urls import normalize_url, printable, split_server_url, strip_secrets
 from ._version import __version__
 from .errors import (
     ComfyFrameError,
@@ -54,61 +50,6 @@ _DEFAULT_HEADERS = {
 }
 MAX_REDIRECTS = 5
 T = TypeVar("T")
-_SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
-
-
-@dataclass(frozen=True)
-class ServerURL:
-    """A server URL split into what is shown and what is sent but never shown."""
-
-    base: str  # scheme://host[:port][/prefix], no userinfo, no query: safe to print and store
-    params: tuple[tuple[str, str], ...]  # the URL's query, sent with every request
-    auth: str | None  # an Authorization header value built from the URL's userinfo
-
-
-def split_server_url(url: str) -> ServerURL:
-    """Validate ``url`` and split off its credentials (userinfo and query)."""
-    text = url.strip() if isinstance(url, str) else ""
-    if not text:
-        raise ComfyFrameError("The server URL is empty: pass e.g. 'http://127.0.0.1:8188'.")
-    if "://" not in text:
-        if _SCHEME_TYPO.match(text):
-            raise ComfyFrameError(
-                f"{_strip_secrets(text)!r} is not a URL (a mistyped 'http://'?): pass e.g. 'http://127.0.0.1:8188'."
-            )
-        text = "http://" + text
-    parts = urlsplit(text)
-    shown = _strip_secrets(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ComfyFrameError(f"{shown!r} is not an http(s) URL of a ComfyUI server: pass e.g. 'http://127.0.0.1:8188'.")
-    hostport = parts.netloc.rpartition("@")[2]
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-        if hostport.endswith(":"):
-            raise ValueError("empty port")
-    except ValueError as exc:
-        raise ComfyFrameError(f"{shown!r} has an invalid port ({exc}): pass e.g. 'http://host:8188'.") from None
-    auth = None
-    if "@" in parts.netloc:
-        user, password = unquote(parts.username or ""), unquote(parts.password or "")
-        auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    base = f"{parts.scheme}://{hostport}{parts.path}".rstrip("/")
-    return ServerURL(base, tuple(parse_qsl(parts.query, keep_blank_values=True)), auth)
-
-
-def normalize_url(url: str) -> str:
-    """Return ``url`` with a scheme, without a trailing slash, userinfo or query.
-
-    ``localhost:8188`` and ``10.0.0.5:8188/`` become ``http://…``; a path
-    prefix (a ComfyUI behind a reverse proxy) is kept.
-    """
-    return split_server_url(url).base
-
-
-def _strip_secrets(text: str) -> str:
-    """``text`` with userinfo removed and query values replaced by ``***``, for messages."""
-    text = re.sub(r"(://)[^/@?#]*@", r"\1", text)
-    return re.sub(r"([?&][^=&#]*)=[^&#]*", r"\1=***", text)
 
 
 _LOG = logging.getLogger("comfyframe.http")
@@ -118,9 +59,9 @@ def _redacted_url(url: httpx.URL, secret: frozenset[str]) -> str:
     """``url`` for a log line: the query values of the user's own URL (credentials such as ``?token=``) as ``***``."""
     pairs = url.params.multi_items()
     if not pairs:
-        return _printable(str(url))
+        return printable(str(url))
     query = "&".join(f"{quote(k, safe='')}={'***' if k in secret else quote(v, safe='')}" for k, v in pairs)
-    return _printable(f"{url.copy_with(query=None)}?{query}")
+    return printable(f"{url.copy_with(query=None)}?{query}")
 
 
 @cache
@@ -153,102 +94,10 @@ class RetryBudget:
         return True
 
 
-class SharedBodies:
-    """Large answers of one discovery: parsed once when identical, and only a few read at once.
-
-    Render farms run identical images: twenty servers send the same megabytes of ``/object_info``.
-    A large body is compared with the distinct ones already seen, by length and then byte for byte
-    (cheaper than hashing every body), and an identical one gets the parsed object of the first:
-    the snapshots share it (snapshots are read, never changed). At most ``KEEP_BYTES`` of distinct
-    bodies are kept to compare with; past that a new body is parsed on its own. A discovery of one
-    server (``servers=1``) keeps none: no other server will send the same body.
-
-    ``reading`` bounds the large bodies held at once: a body takes a permit when it reaches
-    ``LARGE_BYTES`` (or announces that much) and gives it back once parsed, so a hundred servers
-    do not hold a hundred bodies at the same time. Time spent waiting for a permit does not count
-    against the request's timeout.
-
-    ``claims`` maps a key the caller chooses to the future answer of the first server that asked;
-    the capture uses it to let one server answer for others where its evidence rule says the
-    answers are the same (see ``_capture``). The client itself never reads it.
-    """
-
-    MIN_BYTES = 256 << 10  # small answers are parsed on their own: cheaper than keeping them
-    LARGE_BYTES = 1 << 20
-    LARGE_READS = 4
-    KEEP_BYTES = 64 << 20
-
-    def __init__(self, servers: int = 2) -> None:
-        self._seen: dict[int, list[tuple[bytes, Any]]] = {}
-        self._kept = 0
-        self._keep_limit = self.KEEP_BYTES if servers > 1 else 0  # one server: no other body to compare with
-        self._reading: asyncio.Semaphore | None = None
-        self.claims: dict[Hashable, asyncio.Future[Any]] = {}
-
-    @property
-    def reading(self) -> asyncio.Semaphore:
-        if self._reading is None:  # made on first use, inside the event loop that runs the discovery
-            self._reading = asyncio.Semaphore(self.LARGE_READS)
-        return self._reading
-
-    def decode(self, body: bytes | bytearray, full: str, kind: str) -> Any:
-        if len(body) < self.MIN_BYTES:
-            return _decode(body, full, kind)
-        same_length = self._seen.setdefault(len(body), [])
-        for seen, parsed in same_length:
-            if seen == body:
-                return parsed
-        parsed = _decode(body, full, kind)
-        if self._kept + len(body) <= self._keep_limit:
-            same_length.append((bytes(body), parsed))
-            self._kept += len(body)
-        return parsed
-
-
 # Backoff before retry k (k = 1, 2, ...): 0.2 s x 2^(k-1), at most 4 s, plus up to 0.2 s of jitter. The first
 # attempt runs outside tenacity, so its retrying counts from retry 1: its wait after its attempt k is retry k+1's.
 _FIRST_BACKOFF = tenacity.wait_fixed(0.2) + tenacity.wait_random(0, 0.2)
 _BACKOFF = tenacity.wait_exponential(multiplier=0.4, max=4.0) + tenacity.wait_random(0, 0.2)
-
-
-class _LargeRead:
-    """One request's claim on :attr:`SharedBodies.reading`, and how long it waited for it."""
-
-    def __init__(self, shared: SharedBodies) -> None:
-        self.shared = shared
-        self.held = False
-        self.waited = 0.0
-        self.granted: asyncio.Future[None] | None = None  # done when the wait for a permit is over
-        # Python 3.11+: the request's timeout and its deadline, pushed back by the time a permit took.
-        self.timer: asyncio.Timeout | None = None
-        self.deadline = 0.0
-
-    @property
-    def waiting(self) -> bool:
-        return self.granted is not None and not self.granted.done()
-
-    async def acquire(self) -> None:
-        if self.held:
-            return
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        self.granted = loop.create_future()
-        timer = self.timer if self.timer is not None and not self.timer.expired() else None
-        if timer is not None:
-            timer.reschedule(None)  # the clock stops until the permit is granted
-        try:
-            await self.shared.reading.acquire()
-            self.held = True
-        finally:
-            self.waited += loop.time() - started
-            self.granted.set_result(None)
-            if timer is not None and not timer.expired():
-                timer.reschedule(self.deadline + self.waited)
-
-    def release(self) -> None:
-        if self.held:
-            self.held = False
-            self.shared.reading.release()
 
 
 class ComfyClient:
@@ -357,14 +206,14 @@ class ComfyClient:
     async def _get_once(self, route: str, params: dict[str, str] | None, missing_ok: bool) -> Any:
         full = self.url + route
         self.requests += 1
-        large = _LargeRead(self._shared)
+        large = LargeRead(self._shared)
         try:
             return await self._answer(route, params, missing_ok, full, large)
         finally:
             large.release()  # the body is parsed (or failed): its bytes are gone
 
     async def _answer(
-        self, route: str, params: dict[str, str] | None, missing_ok: bool, full: str, large: _LargeRead
+        self, route: str, params: dict[str, str] | None, missing_ok: bool, full: str, large: LargeRead
     ) -> Any:
         try:
             status, reason, kind, body = await self._within_timeout(self._exchange(route, params, full, large), large)
@@ -407,7 +256,7 @@ class ComfyClient:
             raise ServerHTTPError(f"{full} answered HTTP {status} {reason}. " + _status_hint(status), full, status)
         return self._shared.decode(body, full, kind)
 
-    async def _within_timeout(self, exchange: Awaitable[T], large: _LargeRead) -> T:
+    async def _within_timeout(self, exchange: Awaitable[T], large: LargeRead) -> T:
         """``await exchange`` within ``timeout`` seconds, not counting a wait for a large-read permit."""
         loop = asyncio.get_running_loop()
         if sys.version_info >= (3, 11):
@@ -435,7 +284,7 @@ class ComfyClient:
                 task.exception()  # marks it retrieved: a failure that raced a cancellation is not logged as lost
 
     async def _exchange(
-        self, route: str, params: dict[str, str] | None, full: str, large: _LargeRead
+        self, route: str, params: dict[str, str] | None, full: str, large: LargeRead
     ) -> tuple[int, str, str, bytearray]:
         """Send the GET, follow same-origin redirects, read the body within the route's size limit."""
         assert self._http is not None
@@ -451,7 +300,7 @@ class ComfyClient:
                     self._cookies.extract_cookies(response)
                 if _LOG.isEnabledFor(logging.INFO):
                     _LOG.info('HTTP Request: GET %s "%s %d %s"', _redacted_url(url, self._secret_query),
-                              response.http_version, response.status_code, _printable(response.reason_phrase))
+                              response.http_version, response.status_code, printable(response.reason_phrase))
                 location = response.headers.get("location") if response.is_redirect else None
                 if location is None:
                     body = await self._read_capped(response, route, full, large)
@@ -475,7 +324,7 @@ class ComfyClient:
             )
         return target
 
-    async def _read_capped(self, response: httpx.Response, route: str, full: str, large: _LargeRead) -> bytearray:
+    async def _read_capped(self, response: httpx.Response, route: str, full: str, large: LargeRead) -> bytearray:
         limit = self.options.limits.for_route(route)
         threshold = self._shared.LARGE_BYTES
         announced = response.headers.get("content-length", "")
@@ -500,31 +349,6 @@ class ComfyClient:
         return body
 
 
-def _decode(body: bytes | bytearray, full: str, kind: str) -> Any:
-    if not body.strip():
-        raise UnexpectedPayload(
-            f"{full} gave an empty answer where ComfyUI sends JSON. Is it a ComfyUI server, and is a proxy "
-            "in front of it cutting answers?",
-            full,
-        )
-    try:
-        # orjson: /object_info of a server with many node packs is several megabytes.
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        # ComfyUI on Linux sends non-UTF-8 file names as lone surrogates (\udcXX), which orjson rejects;
-        # they become visible \xNN escapes, so the row is kept and every later encoder accepts it.
-        return scrub_surrogates(json.loads(body))
-    except (ValueError, RecursionError):
-        kind = kind or "an unknown content type"
-        raise UnexpectedPayload(
-            f"{full} answered with {_printable(kind)}, not JSON: it does not look like a ComfyUI server "
-            "(a login page or another web app behind the same address?), or the answer was cut short.",
-            full,
-        ) from None
-
-
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     default = {"http": 80, "https": 443}.get(url.scheme)
     return url.scheme, url.host, url.port or default
@@ -532,11 +356,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 def _origin_text(url: httpx.URL) -> str:
     scheme, host, port = _origin(url)
-    return _printable(f"{scheme}://{host}:{port}")
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:200])
+    return printable(f"{scheme}://{host}:{port}")
 
 
 def _is_tls(exc: BaseException) -> bool:
@@ -551,7 +371,7 @@ def _is_tls(exc: BaseException) -> bool:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
-    return _strip_secrets(_printable(text)) if text else type(exc).__name__
+    return strip_secrets(printable(text)) if text else type(exc).__name__
 
 
 def _status_hint(status: int) -> str:

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ._bodies import SharedBodies
 from ._capture import capture_async
-from ._client import DEFAULT_URL, RetryBudget, SharedBodies, normalize_url
+from ._client import DEFAULT_URL, RetryBudget, normalize_url
 from ._demo import label_demo
 from ._discovery import Discovery, collector_paused
 from ._options import ConnectOptions

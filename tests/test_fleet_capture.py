@@ -15,8 +15,9 @@ import pytest
 from fault_server import FaultServer, hang, object_info, send_json, status
 
 import comfyframe as cf
+from comfyframe._bodies import LargeRead, SharedBodies
 from comfyframe._capture import capture_async
-from comfyframe._client import ComfyClient, SharedBodies, _LargeRead
+from comfyframe._client import ComfyClient
 
 QUICK: dict[str, Any] = {"progress": False, "timeout": 5.0}
 NAMES = [f"model_{i:05d}.safetensors" for i in range(20000)]  # a ~500 kB /object_info
@@ -140,7 +141,7 @@ def test_waiting_for_a_large_read_does_not_count_against_the_timeout() -> None:
 
     async def run() -> tuple[str, float]:
         shared = OneAtATime()
-        other, mine = _LargeRead(shared), _LargeRead(shared)
+        other, mine = LargeRead(shared), LargeRead(shared)
         await other.acquire()  # another server's large body is being read for 1.5 s
         asyncio.get_running_loop().call_later(1.5, other.release)
 
@@ -165,7 +166,7 @@ def test_after_the_wait_the_request_has_its_whole_timeout_and_no_more() -> None:
 
     async def run() -> None:
         shared = OneAtATime()
-        other, mine = _LargeRead(shared), _LargeRead(shared)
+        other, mine = LargeRead(shared), LargeRead(shared)
         await other.acquire()
         asyncio.get_running_loop().call_later(1.1, other.release)
 
@@ -190,7 +191,7 @@ def test_the_timeout_still_bounds_the_request_itself() -> None:
     async def run() -> None:
         shared = SharedBodies()
         async with ComfyClient("http://127.0.0.1:1", timeout=0.5, shared=shared) as client:
-            await client._within_timeout(asyncio.sleep(30), _LargeRead(shared))
+            await client._within_timeout(asyncio.sleep(30), LargeRead(shared))
 
     started = time.perf_counter()
     with pytest.raises(asyncio.TimeoutError):
