@@ -112,7 +112,7 @@ class LargeRead:
 
 
 def decode_json(body: bytes | bytearray, full: str, kind: str) -> Any:
-    if not body.strip():
+    if not body or body.isspace():  # not strip(): that copies megabytes to test for nothing
         raise UnexpectedPayload(
             f"{full} gave an empty answer where ComfyUI sends JSON. Is it a ComfyUI server, and is a proxy "
             "in front of it cutting answers?",
