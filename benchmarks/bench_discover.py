@@ -20,9 +20,10 @@ its own garbage, reference cycles included, and none for another's) are compared
 * first use: ``discover`` and then every table read once (the deferred views
   included) — what a session that looks at everything pays.
 
-Target: discover within 1.15x of the floor in CPU time, not reached. Measured on
-the shared 2-core development machine (medians of 7 runs of 11-21 rounds; floor
-160-215 ms): tables 1.13x, discover 1.41x, first use 1.50x (see the README).
+Target: discover within 1.15x of the floor in CPU time, met in some runs, not
+reliably. Measured on the shared 2-core development machine (8 runs of 21 rounds;
+floor 126-157 ms): tables 1.01-1.07x, discover 1.15-1.24x (median 1.17x), first
+use 1.21-1.29x (see the README).
 Run: ``python benchmarks/bench_discover.py``.
 """
 
