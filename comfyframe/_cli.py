@@ -70,8 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     _source_args(disc)
 
     best = commands.add_parser("best", help="rank the models that can do a job and fit the GPU")
-    best.add_argument("capability", choices=CAPABILITIES)
+    best.add_argument(
+        "capability", nargs="?", metavar="CAPABILITY",
+        help=f"the job: {', '.join(CAPABILITIES)} (before or after the URL, or as --capability)",
+    )
     _source_args(best)
+    best.add_argument("-c", "--capability", dest="capability_option", choices=CAPABILITIES, metavar="CAPABILITY",
+                      help="the job, as an option (the same as the positional CAPABILITY)")
     best.add_argument("--max-vram", type=float, metavar="GB", help="memory budget (default: the device's)")
     best.add_argument(
         "--prefer", choices=PREFERENCES, default="quality",
@@ -149,10 +154,31 @@ def _check_args(args: argparse.Namespace) -> None:
             f"--partition-by {args.partition_by} needs --format parquet (CSV exports are one file per table)."
         )
     if args.command == "best":
+        _capability_from_words(args)
         _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
         for flag in ("width", "height", "frames", "batch"):
             if getattr(args, flag) is not None:
                 positive_number(getattr(args, flag), f"--{flag}", "pixels" if flag in ("width", "height") else flag)
+
+
+def _capability_from_words(args: argparse.Namespace) -> None:
+    """``best``'s capability, wherever it was given (first word, after the URLs, ``--capability``); the rest are URLs."""
+    words = ([args.capability] if args.capability else []) + list(args.url)
+    named = [w for w in words if _as_capability(w) in CAPABILITIES]
+    chosen = list(dict.fromkeys(([args.capability_option] if args.capability_option else [])
+                                + [_as_capability(w) for w in named]))  # fmt: skip
+    args.url = [w for w in words if w not in named]
+    if len(chosen) > 1:
+        raise ValueError(f"best ranks for one capability; got {' and '.join(chosen)}.")
+    if not chosen:
+        unknown = [w for w in args.url if not any(c in w for c in ":/.")]  # a word, not a host or URL
+        what = f"{for_terminal(unknown[0])!r} is not a capability" if unknown else "best needs a capability"
+        raise ValueError(f"{what}: choose one of {', '.join(CAPABILITIES)} (e.g. comfyframe best text_to_image URL).")
+    args.capability = chosen[0]
+
+
+def _as_capability(word: str) -> str:
+    return word.strip().lower().replace("-", "_")
 
 
 BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]

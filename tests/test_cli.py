@@ -80,6 +80,42 @@ def test_best_with_nothing_fitting_says_which_budget_and_what_would_fit(capsys: 
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        ["best", "upscale", "--demo"],
+        ["best", "--demo", "upscale"],  # after the source
+        ["best", "--demo", "--capability", "upscale"],
+        ["best", "--demo", "-c", "upscale"],
+        ["best", "--demo", "Upscale"],
+    ],
+)
+def test_best_takes_its_capability_wherever_it_is_written(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 0
+    assert "4x-UltraSharp.pth" in capsys.readouterr().out
+
+
+def test_best_takes_the_url_before_the_capability(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["best", url, "text-to-image", "-q", "--timeout", "5"]) == 2  # parsed: it tried the server
+    assert "Cannot connect to " + url in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["best", "--demo"], "best needs a capability: choose one of text_to_image"),
+        (["best", "--demo", "photos"], "'photos' is not a capability: choose one of text_to_image"),
+        (["best", "--demo", "upscale", "text_to_image"], "best ranks for one capability; got upscale and text_to_image"),
+        (["best", "--demo", "upscale", "-c", "text_to_video"], "best ranks for one capability"),
+    ],
+)
+def test_best_without_one_capability_exits_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"comfyframe: error: {message}"), err
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["best", "text_to_image", "--max-vram", "-4"], "--max-vram must be a positive number of GiB"),
