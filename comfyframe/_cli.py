@@ -30,6 +30,8 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         parser.add_argument("url", nargs="*", help="server URL(s) (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
     else:
         parser.add_argument("url", nargs="?", help="server URL (default: $COMFYUI_URL, then http://127.0.0.1:8188)")
+    parser.add_argument("--url", dest="url_option", action="append", default=[], metavar="URL",
+                        help="server URL, as an option (the same as the positional URL)")
     if offline:
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--snapshot", metavar="FILE", help="analyse a saved snapshot instead of a server")
@@ -147,6 +149,13 @@ def _options(args: argparse.Namespace) -> ConnectOptions:
 
 def _check_args(args: argparse.Namespace) -> None:
     """Reject nonsense numbers before anything is sent (ValueError → exit 2)."""
+    if getattr(args, "url_option", None):
+        if isinstance(args.url, list):
+            args.url = [*args.url, *args.url_option]
+        elif args.url or len(args.url_option) > 1:
+            raise ValueError(f"{args.command} asks one server: give one URL.")
+        else:
+            args.url = args.url_option[0]
     positive_number(args.timeout, "--timeout", "seconds")
     positive_count(args.concurrency, "--concurrency", "parallel requests")
     if args.command == "export" and args.partition_by and args.format != "parquet":

@@ -94,6 +94,14 @@ def test_best_takes_its_capability_wherever_it_is_written(args: list[str], capsy
     assert "4x-UltraSharp.pth" in capsys.readouterr().out
 
 
+def test_url_may_be_given_as_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["discover", "--url", url, "-q", "--timeout", "5"]) == 2
+    assert "Cannot connect to " + url in capsys.readouterr().err
+    assert main(["snapshot", url, "--url", url, "-o", str(tmp_path / "s.json")]) == 2
+    assert "snapshot asks one server: give one URL" in capsys.readouterr().err
+
+
 def test_best_takes_the_url_before_the_capability(capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     assert main(["best", url, "text-to-image", "-q", "--timeout", "5"]) == 2  # parsed: it tried the server
