@@ -332,20 +332,33 @@ class ComfyClient:
             await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
-        # aclosing: a body cut short at its limit closes its iterator here rather than when it is collected.
+        over = False
+        # Past the limit the response is closed and its stream run to its end (the closed connection ends
+        # it at once): httpcore's nested stream generators then finish here, in this task, instead of
+        # being finalised later by the collector, outside the event loop.
         async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
-            async for chunk in chunks:
-                if not large.held and len(body) + len(chunk) >= threshold:
-                    await large.acquire()
-                if len(body) + len(chunk) > limit:
-                    shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
-                    raise UnexpectedPayload(
-                        f"{full} answered more than {shown} (decompressed), the limit for this route; "
-                        "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
-                        "if the server is trusted.",
-                        full,
-                    )
-                body += chunk
+            try:
+                async for chunk in chunks:
+                    if over:
+                        continue  # what the connection had already received: dropped
+                    if not large.held and len(body) + len(chunk) >= threshold:
+                        await large.acquire()
+                    if len(body) + len(chunk) > limit:
+                        over = True
+                        await response.aclose()
+                        continue
+                    body += chunk
+            except httpx.HTTPError:
+                if not over:
+                    raise
+        if over:
+            shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
+            raise UnexpectedPayload(
+                f"{full} answered more than {shown} (decompressed), the limit for this route; "
+                "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
+                "if the server is trusted.",
+                full,
+            )
         return body
 
 
