@@ -41,8 +41,6 @@ class Discovery:
     ``pipelines`` and ``capabilities`` are views of ``models``, computed on first use.
     """
 
-    _capabilities: pd.DataFrame | None = None
-
     def __init__(
         self,
         snapshots: Snapshot | Sequence[Snapshot],
@@ -86,16 +84,10 @@ class Discovery:
         VRAM on the first device of its server (computed on first use)."""
         return evaluate(self._plan, self._server_budgets())
 
-    @property
+    @cached_property
     def capabilities(self) -> pd.DataFrame:
         """One row per model × capability (computed on first use)."""
-        if self._capabilities is None:
-            self._capabilities = capability_table(self.models)
-        return self._capabilities
-
-    @capabilities.setter
-    def capabilities(self, table: pd.DataFrame) -> None:  # settable, as the summaries' protocol reads it
-        self._capabilities = table
+        return capability_table(self.models)
 
     @classmethod
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:

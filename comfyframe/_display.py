@@ -30,9 +30,10 @@ class Summarised(Protocol):
     nodes: pd.DataFrame
     edges: pd.DataFrame
     models: pd.DataFrame
-    capabilities: pd.DataFrame
     problems: list[str]
 
+    @property
+    def capabilities(self) -> pd.DataFrame: ...
     @property
     def urls(self) -> list[str]: ...
     def available_capabilities(self) -> list[str]: ...
