@@ -114,27 +114,19 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
 
 
 def _input_dropdowns(section: str, name: str, spec: Any) -> list[tuple[str, str, str, Sequence[Any]]]:
-    """(section, input name, format, options) of the dropdowns one input spec is or holds (V3 nesting)."""
-    if not spec or not isinstance(spec, (list, tuple)):
-        return []
-    head = spec[0]
-    if isinstance(head, (list, tuple)):
-        return [(section, name, "list", head)]
-    if not isinstance(head, str):
-        return []
-    if head == "COMBO":
-        if len(spec) > 1 and isinstance(spec[1], dict):
-            options = spec[1].get("options")
-            if isinstance(options, (list, tuple)):
-                return [(section, name, "combo", options)]
-        return []
-    if head not in _NESTED:
-        return []
-    return [
-        (inner_section, full, *dropdown)
-        for inner_section, full, inner in walk_inputs({section: {name: spec}})
-        if (dropdown := dropdown_options(inner)) is not None
-    ]
+    """(section, input name, format, options) of the dropdowns one input spec is or holds (V3 nesting).
+
+    The walk's slow path, for what its inline checks did not settle: tuples, V3 dynamic inputs.
+    """
+    head = spec[0] if isinstance(spec, (list, tuple)) and spec else None
+    if isinstance(head, str) and head in _NESTED:
+        return [
+            (inner_section, full, *dropdown)
+            for inner_section, full, inner in walk_inputs({section: {name: spec}})
+            if (dropdown := dropdown_options(inner)) is not None
+        ]
+    dropdown = dropdown_options(spec)
+    return [] if dropdown is None else [(section, name, *dropdown)]
 
 
 def _model_dropdowns(
