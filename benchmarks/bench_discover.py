@@ -158,6 +158,27 @@ def wait_until_up(probe: str, seconds: float = 10.0) -> None:
             time.sleep(0.05)
 
 
+async def httpx_fetch(base_url: str, routes: list[str], *, parse: bool) -> None:
+    """GET ``routes`` from one server with one plain httpx client, as concurrently as comfyframe asks them;
+    with ``parse`` each 200 body is parsed by orjson (the floor of a discovery)."""
+    import orjson
+
+    from comfyframe._client import DEFAULT_CONCURRENCY, _default_ssl_context
+
+    limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
+    # One SSL context for every run, as comfyframe keeps one: httpx would otherwise load the CA
+    # bundle (~20 ms) for each client, work no client needs to fetch plain-http answers.
+    async with httpx.AsyncClient(base_url=base_url, verify=_default_ssl_context()) as client:
+
+        async def one(route: str) -> None:
+            async with limit:
+                response = await client.get(route)
+            if parse and response.status_code == 200:
+                orjson.loads(response.content)
+
+        await asyncio.gather(*(one(r) for r in routes))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -183,26 +204,10 @@ def main() -> int:
     try:
         wait_until_up(url + "/system_stats")
 
-        import orjson
-
-        from comfyframe._client import DEFAULT_CONCURRENCY, _default_ssl_context
         from comfyframe._frames import build_frames
 
         sent = [*cf.capture(url, progress=False).responses]  # the routes discover asks, metadata included
 
-        async def fetch_all() -> None:
-            limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
-            # One SSL context for every run, as comfyframe keeps one: httpx would otherwise load the CA
-            # bundle (~20 ms) for each client, work no client needs to fetch plain-http answers.
-            async with httpx.AsyncClient(base_url=url, verify=_default_ssl_context()) as client:
-
-                async def one(route: str) -> None:
-                    async with limit:
-                        response = await client.get(route)
-                    if response.status_code == 200:
-                        orjson.loads(response.content)
-
-                await asyncio.gather(*(one(r) for r in sent))
 
         def timed(work: Callable[[], object]) -> tuple[float, float]:
             cpu, wall = time.process_time(), time.perf_counter()
@@ -213,7 +218,7 @@ def main() -> int:
             return time.process_time() - cpu, time.perf_counter() - wall
 
         sides: dict[str, Callable[[], object]] = {
-            "floor": lambda: asyncio.run(fetch_all()),
+            "floor": lambda: asyncio.run(httpx_fetch(url, sent, parse=True)),
             "tables": lambda: build_frames(cf.capture(url, progress=False)),
             "discover": lambda: cf.discover(url, progress=False),
             "first use": lambda: first_use(cf.discover(url, progress=False)),

@@ -29,8 +29,7 @@ import textwrap
 import time
 from pathlib import Path
 
-import httpx
-from bench_discover import free_port, largest_dump, routes_for, server_command, wait_until_up
+from bench_discover import free_port, httpx_fetch, largest_dump, routes_for, server_command, wait_until_up
 
 RSS_PROBE = textwrap.dedent(
     """
@@ -56,20 +55,9 @@ def cpu_seconds(base: str, count: int, metadata: bool) -> float:
 
 def httpx_seconds(base: str, count: int, routes: list[str]) -> float:
     """Client CPU of fetching ``routes`` from ``count`` servers with plain httpx, as comfyframe sends them."""
-    from comfyframe._client import DEFAULT_CONCURRENCY, _default_ssl_context
-
-    async def server(prefix: str) -> None:
-        limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
-        async with httpx.AsyncClient(base_url=prefix, verify=_default_ssl_context()) as client:
-
-            async def one(route: str) -> None:
-                async with limit:
-                    await client.get(route)
-
-            await asyncio.gather(*(one(r) for r in routes))
 
     async def fleet() -> None:
-        await asyncio.gather(*(server(f"{base}/s{i}") for i in range(count)))
+        await asyncio.gather(*(httpx_fetch(f"{base}/s{i}", routes, parse=False) for i in range(count)))
 
     started = time.process_time()
     asyncio.run(fleet())
