@@ -203,8 +203,7 @@ def _capabilities(kind: np.ndarray, family: np.ndarray, vmask: np.ndarray) -> np
     family_caps = _rules.by_family("caps_mask", 0).astype(np.int64)[family]
     own = np.where(matched, caps, np.where(family >= 0, family_caps, kind_caps))
     # A video adapter's variant token names the video task it serves (AnimateLCM_sd15_i2v: image to video).
-    video = _VIDEO_CAPS
-    task = np.where(matched & (kind_caps & video != 0) & (caps & video != 0), caps & video, kind_caps)
+    task = np.where(matched & (kind_caps & _VIDEO_CAPS != 0) & (caps & _VIDEO_CAPS != 0), caps & _VIDEO_CAPS, kind_caps)
     return np.where(_rules.by_kind("generator", False)[kind].astype(bool), own, task)
 
 
