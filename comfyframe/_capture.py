@@ -147,9 +147,9 @@ class _Capture:
         claims = self.client.shared.claims
         claim = ("view_metadata", folder, name, stamp)
         answer = claims.get(claim)
+        key = routes.metadata_route(folder, name)
         if answer is None:
             claims[claim] = answer = asyncio.get_running_loop().create_future()
-            key = routes.metadata_route(folder, name)
             try:
                 await self._metadata(folder, name)
             finally:
@@ -159,7 +159,6 @@ class _Capture:
         taken = await asyncio.shield(answer)  # a cancelled waiter must not cancel the answer others wait for
         if taken is None:
             return await self._metadata(folder, name)
-        key = routes.metadata_route(folder, name)
         self.snapshot.responses[key], self.snapshot.carried[key] = taken
         self.from_fleet += 1
         self.progress.advance()
