@@ -48,3 +48,43 @@ def test_discovery_leaves_the_collector_running(collector: None) -> None:
     gc.enable()
     found = cf.discover(demo=True)
     assert gc.isenabled() and len(found.models) > 0
+
+
+def test_what_survives_the_pause_is_old_without_a_young_collection(collector: None) -> None:
+    gc.enable()
+    with collector_paused():
+        kept = [[i] for i in range(100)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(kept) in oldest and all(id(item) in oldest for item in kept)
+    assert not any(o is kept for o in gc.get_objects(generation=0))
+
+
+def test_objects_the_application_froze_stay_frozen(collector: None) -> None:
+    gc.enable()
+    frozen = [object()]
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        with collector_paused():
+            [[i] for i in range(100)]
+        assert gc.get_freeze_count() == count > 0
+    finally:
+        gc.unfreeze()
+    del frozen
+
+
+def test_cyclic_garbage_made_during_the_pause_is_still_collected(collector: None) -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.enable()
+    with collector_paused():
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        alive = weakref.ref(a)
+        del a, b
+    assert alive() is not None  # a cycle: reference counting cannot free it
+    gc.collect()
+    assert alive() is None
