@@ -83,17 +83,32 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
     (what the server listed) or names ending in a model extension. Sampler
     names, presets and the like never reach a table.
     """
-    specs = [(node, spec) for node, spec in snapshot.object_info.items() if isinstance(spec, dict)]
-    # Every dropdown as (node, section, input, format, options), in walk_inputs order. Inline, not a call per
+    # One pass over the node classes: each spec dict is read once, for the nodes table's fields and for its
+    # inputs (per-field passes over thousands of dicts cost a cache miss per dict each).
+    # Every dropdown as (node, section, input, format, options), in walk_inputs order; inline, not a call per
     # node: object_info holds thousands of inputs, and class checks plus one lookup settle most of them.
     found: list[tuple[str, str, str, str, Sequence[Any]]] = []
-    for node, spec in specs:
-        inputs = spec.get("input")
-        if not isinstance(inputs, dict):
+    fields_of: tuple[list[Any], ...] = tuple([] for _ in _NODE_FIELDS)
+    nodes, modules, names, categories, outputs, output_node, deprecated, experimental, api_node = fields_of
+    for node, spec in snapshot.object_info.items():
+        if spec.__class__ is not dict and not isinstance(spec, dict):
+            continue
+        get = spec.get
+        nodes.append(node)
+        modules.append(get("python_module"))
+        names.append(get("display_name"))
+        categories.append(get("category"))
+        outputs.append(get("output"))
+        output_node.append(get("output_node"))
+        deprecated.append(get("deprecated"))
+        experimental.append(get("experimental"))
+        api_node.append(get("api_node"))
+        inputs = get("input")
+        if inputs.__class__ is not dict:
             continue
         for section in SECTIONS:
             fields = inputs.get(section)
-            if not isinstance(fields, dict):
+            if fields.__class__ is not dict:
                 continue
             for name, input_spec in fields.items():
                 if input_spec.__class__ is list and input_spec:  # as servers send them
@@ -110,7 +125,13 @@ def parse_object_info(snapshot: Snapshot, file_names: frozenset[str], extensions
                         found.append((node, section, name, "list", head))
                         continue
                 found += [(node, *dropdown) for dropdown in _input_dropdowns(section, name, input_spec)]
-    return ParsedNodes(_node_columns(specs), _model_dropdowns(found, file_names, extensions))
+    columns = _node_columns(dict(zip(_NODE_FIELDS, fields_of)))
+    return ParsedNodes(columns, _model_dropdowns(found, file_names, extensions))
+
+
+# What the walk reads from each node class, in its order: the node's name, then its fields.
+_NODE_FIELDS = ("node", "python_module", "display_name", "category", "output",
+                "output_node", "deprecated", "experimental", "api_node")  # fmt: skip
 
 
 def _input_dropdowns(section: str, name: str, spec: Any) -> list[tuple[str, str, str, Sequence[Any]]]:
@@ -138,6 +159,8 @@ def _model_dropdowns(
     # each distinct list is filtered once, and its dropdowns share the result.
     kept: dict[tuple[Any, ...], list[str]] = {}
     for node, section, input_name, fmt, values in found:
+        if not _may_offer_models(values, file_names):  # most lists; settled before the cache key is built
+            continue
         try:
             key = tuple(values)
             models = kept.get(key)
@@ -152,38 +175,36 @@ def _model_dropdowns(
     return dropdowns
 
 
-def _model_options(values: Sequence[Any], file_names: frozenset[str], extensions: frozenset[str]) -> list[str]:
-    """The options that are listed files or "<stem>.<model extension>" names, in order."""
+def _may_offer_models(values: Sequence[Any], file_names: frozenset[str]) -> bool:
+    """False when no option can be a model file: all text, no dot anywhere, and no listed name."""
     try:  # most lists (sampler names, modes) are text without a dot: only a listed name could be a model there
         dotless = "." not in "".join(values)
     except TypeError:  # not all text
-        dotless = False
-    if dotless and file_names.isdisjoint(values):
-        return []
+        return True
+    return not dotless or not file_names.isdisjoint(values)
+
+
+def _model_options(values: Sequence[Any], file_names: frozenset[str], extensions: frozenset[str]) -> list[str]:
+    """The options that are listed files or "<stem>.<model extension>" names, in order."""
     # rpartition inline, "." first: thousands of options
     return [o for o in values if isinstance(o, str) and (o in file_names or (
         "." in o and (parts := o.rpartition("."))[0] != "" and parts[2].lower() in extensions))]
 
 
-def _node_columns(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """The nodes table's own columns (a few thousand nodes: one C-level pass per column where it can)."""
-    nodes = [node for node, _ in specs]
-    dicts = [spec for _, spec in specs]
-
-    def values_of(key: str) -> list[Any]:
-        return list(map(dict.get, dicts, repeat(key)))
-
-    modules = _texts(values_of("python_module"))
+def _node_columns(fields: dict[str, list[Any]]) -> dict[str, Any]:
+    """The nodes table's own columns from the walk's raw field values (one C-level pass per column where it can)."""
+    nodes = fields["node"]
+    modules = _texts(fields["python_module"])
     packages = {module: package_of(module) for module in set(modules)}  # a pack's nodes share their module
-    names = _texts(values_of("display_name"))
+    names = _texts(fields["display_name"])
     return {
         "node": nodes,
         "display_name": names if None not in names else [name or node for name, node in zip(names, nodes)],
-        "category": _texts(values_of("category")),
+        "category": _texts(fields["category"]),
         "python_module": modules,
         "package": list(map(packages.__getitem__, modules)),
-        "output_types": _output_types(values_of("output")),
-        **{flag: np.fromiter(map(bool, values_of(flag)), dtype=bool, count=len(dicts))
+        "output_types": _output_types(fields["output"]),
+        **{flag: np.fromiter(map(bool, fields[flag]), dtype=bool, count=len(nodes))
            for flag in ("output_node", "deprecated", "experimental", "api_node")},
     }  # fmt: skip
 
