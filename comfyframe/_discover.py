@@ -19,8 +19,9 @@ import httpx
 from ._bodies import SharedBodies
 from ._capture import capture_async
 from ._client import DEFAULT_URL, RetryBudget, normalize_url
+from ._collector import collector_paused
 from ._demo import label_demo
-from ._discovery import Discovery, collector_paused
+from ._discovery import Discovery
 from ._options import ConnectOptions
 from ._snapshot import Snapshot
 from .errors import ComfyFrameError
@@ -64,22 +65,23 @@ async def discover_async(
     shared = SharedBodies(servers=len(urls))
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
     budget = RetryBudget(opts.retries * (len(urls) + 3))
-    with collector_paused():  # parsing the answers allocates millions of objects; see collector_paused
+    # parsing the answers and building the tables allocate millions of objects: see comfyframe._collector
+    with collector_paused():
         results = await asyncio.gather(
             *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous)
               for u in urls),
             return_exceptions=True,
         )
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):
-            raise result
-    snapshots = [r for r in results if isinstance(r, Snapshot)]
-    errors = [(u, r) for u, r in zip(urls, results) if isinstance(r, ComfyFrameError)]
-    if not snapshots:
-        raise errors[0][1]
-    seconds = round(time.perf_counter() - started, 3)
-    failed = [failed_server_row(u, exc, seconds) for u, exc in errors]
-    return Discovery(snapshots, failed=failed)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, ComfyFrameError):
+                raise result
+        snapshots = [r for r in results if isinstance(r, Snapshot)]
+        errors = [(u, r) for u, r in zip(urls, results) if isinstance(r, ComfyFrameError)]
+        if not snapshots:
+            raise errors[0][1]
+        seconds = round(time.perf_counter() - started, 3)
+        failed = [failed_server_row(u, exc, seconds) for u, exc in errors]
+        return Discovery(snapshots, failed=failed)
 
 
 def failed_server_row(url: str, exc: ComfyFrameError, seconds: float) -> dict[str, Any]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ._collector import collector_paused
 from ._explain import Explanation, explain
 from ._frames import build_fleet_frames, concat_frames, infer_fleet, snapshot_problems
 from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
@@ -297,34 +296,3 @@ def _pool_by_server(snapshots: tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
             carry_history(older, newest)
         pooled.append(newest)
     return tuple(pooled)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a discovery builds its tables (re-entrant).
-
-    A discovery allocates millions of objects (the parsed ``/object_info``, the tables); each collection the
-    allocations trigger walks all of them, which costs more than the work itself. Nothing built here needs
-    the collector (reference counting frees it); it runs again as soon as the discovery is done.
-
-    What survives (the snapshot's parsed answers, the tables) is long-lived, so it is moved straight to the
-    oldest generation: otherwise the first young collection after the pause walks all of it (10-14 ms for
-    the largest corpus ``/object_info``) only to promote it. Cyclic garbage made meanwhile is still freed,
-    by the next full collection.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        _promote_young()
-        gc.enable()
-
-
-def _promote_young() -> None:
-    """Move every tracked object to the oldest generation without walking it (freeze, then thaw)."""
-    if gc.get_freeze_count() == 0:  # never thaw objects the application froze (e.g. before a fork)
-        gc.freeze()
-        gc.unfreeze()

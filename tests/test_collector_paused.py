@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import comfyframe as cf
-from comfyframe._discovery import collector_paused
+from comfyframe._collector import MAX_PROMOTIONS, collector_paused
 
 
 @pytest.fixture
@@ -87,4 +87,24 @@ def test_cyclic_garbage_made_during_the_pause_is_still_collected(collector: None
         del a, b
     assert alive() is not None  # a cycle: reference counting cannot free it
     gc.collect()
+    assert alive() is None
+
+
+def test_a_program_that_only_discovers_still_frees_its_cycles(collector: None) -> None:
+    """Promoted objects never trigger a full collection; the pauses themselves run one now and then."""
+    import weakref
+
+    class Node:
+        pass
+
+    gc.enable()
+    gc.collect()
+    with collector_paused():
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        alive = weakref.ref(a)
+        del a, b
+    for _ in range(MAX_PROMOTIONS + 1):
+        with collector_paused():
+            pass
     assert alive() is None
