@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -73,18 +74,21 @@ def test_objects_the_application_froze_stay_frozen(collector: None) -> None:
     del frozen
 
 
+class _Node:
+    other: _Node
+
+
+def _garbage_cycle() -> weakref.ref[_Node]:
+    """Two objects that only refer to each other: garbage only the cycle collector frees."""
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
 def test_cyclic_garbage_made_during_the_pause_is_still_collected(collector: None) -> None:
-    import weakref
-
-    class Node:
-        pass
-
     gc.enable()
     with collector_paused():
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        alive = weakref.ref(a)
-        del a, b
+        alive = _garbage_cycle()
     assert alive() is not None  # a cycle: reference counting cannot free it
     gc.collect()
     assert alive() is None
@@ -92,18 +96,10 @@ def test_cyclic_garbage_made_during_the_pause_is_still_collected(collector: None
 
 def test_a_program_that_only_discovers_still_frees_its_cycles(collector: None) -> None:
     """Promoted objects never trigger a full collection; the pauses themselves run one now and then."""
-    import weakref
-
-    class Node:
-        pass
-
     gc.enable()
     gc.collect()
     with collector_paused():
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        alive = weakref.ref(a)
-        del a, b
+        alive = _garbage_cycle()
     for _ in range(MAX_PROMOTIONS + 1):
         with collector_paused():
             pass
