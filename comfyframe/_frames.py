@@ -53,7 +53,9 @@ def build_fleet_frames(snapshots: Sequence[Snapshot]) -> tuple[list[Frames], lis
     out: list[Frames] = []
     membership: list[int] = []
     for snapshot in snapshots:
-        group = groups.setdefault(_content_key(snapshot), len(groups))
+        # one server has no one to share a build with: its answers are not hashed
+        key = _content_key(snapshot) if len(snapshots) > 1 else None
+        group = groups.setdefault(key, len(groups))
         if group == len(first):
             first.append(build_frames(snapshot))
             frames = first[group]
