@@ -36,7 +36,7 @@ import pandas as pd
 from . import _rules
 from ._infer_edges import Dropdowns
 from ._infer_normalize import normalize, on_distinct
-from ._regex_passes import contains_at, first_match, plain_texts, replace, replace_each
+from ._regex_passes import _compiled, contains_at, extract, first_match, plain_texts, replace, replace_each
 from ._text_columns import all_blank, as_text, concat, factorize, fill_blank, join_words, suffix, take
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
@@ -341,14 +341,26 @@ def expert_pairs(
     side = np.where(high & ~low, 1, np.where(low & ~high, 2, 0))  # per distinct stem: 1 high, 2 low
     cand = np.flatnonzero(side > 0)
     key = np.full(len(side), -1, dtype=np.int64)
-    both = take(stem[0], cand)  # the token replaced on the stems that have one side only
-    texts = np.where(side[cand] == 1, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
-                     replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
-    key[cand] = pd.factorize(texts)[0]
+    key[cand] = pd.factorize(_unpaired(stem[0], cand, side[cand] == 1, plain))[0]
     row_key, row_side = key[stem[1]], side[stem[1]]
     pairs = (subfolder_keys(models) if keys is None else keys)[0] * (int(key.max()) + 1) + row_key
     high_rows, low_rows = row_side == 1, row_side == 2
     return (high_rows & np.isin(pairs, pairs[low_rows])) | (low_rows & np.isin(pairs, pairs[high_rows]))
+
+
+def _unpaired(stems: pd.Series, rows: np.ndarray, high: np.ndarray, plain: list[str] | None) -> np.ndarray:
+    """Object array: ``stems`` at ``rows`` with their high-noise (``high``) or low-noise token replaced by " ~ ".
+
+    Few stems have one: on :func:`plain_texts` ``plain`` the substitution runs in Python ``re`` (as
+    :func:`replace` would), without a column per side."""
+    if plain is None:
+        both = take(stems, rows)
+        return np.where(high, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
+                        replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
+    high_noise, low_noise = _compiled((HIGH_NOISE, LOW_NOISE))
+    out = np.empty(rows.size, dtype=object)
+    out[:] = [(high_noise if h else low_noise).sub(" ~ ", plain[i]) for i, h in zip(rows.tolist(), high.tolist())]
+    return out
 
 
 def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -469,15 +481,23 @@ def infer_family(
 def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
     """Family code a file's format implies for its kind (rules/format_families.csv), -1 when none."""
     out = np.full(len(kind), -1, dtype=np.int64)
-    table = _rules.format_families()
-    rows = np.flatnonzero(np.isin(kind, [_rules.KIND_CODE[k] for k in table["kind"]]))
+    rules = _format_rules()
+    rows = np.flatnonzero(np.isin(kind, [k for k, _, _ in rules]))
     if rows.size == 0:  # the common case: no file of a listed kind; no string work at all
         return out
-    ext = names.iloc[rows].str.extract(r"\.([A-Za-z0-9]+)$", expand=False).fillna("").str.lower().to_numpy(dtype=object)
-    for rule in table.itertuples(index=False):
-        hit = (kind[rows] == _rules.KIND_CODE[rule.kind]) & (ext == rule.ext) & (out[rows] < 0)
-        out[rows[hit]] = _rules.FAMILY_CODE[rule.family]
+    found = extract(take(as_text(names), rows), r"\.([A-Za-z0-9]+)$").tolist()
+    ext = np.array([e.lower() if e else "" for e in found], dtype=object)  # ASCII: lower() as Arrow's
+    for rule_kind, rule_ext, family in rules:
+        hit = (kind[rows] == rule_kind) & (ext == rule_ext) & (out[rows] < 0)
+        out[rows[hit]] = family
     return out
+
+
+@cache
+def _format_rules() -> tuple[tuple[int, str, int], ...]:
+    """rules/format_families.csv as (kind code, extension, family code) rows."""
+    table = _rules.format_families()
+    return tuple((_rules.KIND_CODE[r.kind], r.ext, _rules.FAMILY_CODE[r.family]) for r in table.itertuples(index=False))
 
 
 def masked(texts: pd.Series) -> pd.Series:
