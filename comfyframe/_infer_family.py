@@ -97,24 +97,27 @@ def metadata_text(models: pd.DataFrame) -> pd.Series:
     """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
     arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
     module = _column(models, "meta_network_module")
-    if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
+    no_module = all_blank(module)
+    if all_blank(arch) and all_blank(base) and no_module:  # no metadata at all (the common case)
         return arch
-    return fill_blank(join_words(arch, base), module, "kohya legacy ")
+    joined = join_words(arch, base)
+    return joined if no_module else fill_blank(joined, module, "kohya legacy ")
 
 
-def metadata_families(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(family code, tier, outside) per row of :func:`metadata_text`, computed once per distinct text.
+def metadata_families(
+    texts: pd.Series | None, codes: np.ndarray, beyond: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(family code, tier, outside) per row of :func:`metadata_text`: ``codes`` index its normalised distinct
+    ``texts`` (None: every row's metadata is blank), ``beyond`` is per text: outside_families.csv matches.
 
     ``outside``: the metadata names no family but an architecture outside the vocabulary
     ("Kandinsky-5/lora"); such a file is treated like a name from outside_families.csv: weak guesses are dropped.
     """
-    n = len(text)
-    if all_blank(text):  # no metadata at all (the common case): the table's verdict on "" is a constant
+    n = len(codes)
+    if texts is None:  # no metadata at all (the common case): the table's verdict on "" is a constant
         family, tier = _blank_families("metadata_families")
         return np.full(n, family, dtype=np.int64), np.full(n, tier, dtype=np.int64), np.zeros(n, dtype=bool)
-    codes, distinct = on_distinct(text)  # normalised once for both tables
-    families, tiers = name_families(distinct, "metadata_families")
-    beyond = first_match(distinct, _rules.patterns("outside_families")) >= 0
+    families, tiers = name_families(texts, "metadata_families")
     return families[codes], tiers[codes], beyond[codes] & (families[codes] < 0)
 
 
@@ -406,25 +409,31 @@ def gather_evidence(
     """Every piece of family evidence for every row, strongest first, precedence and vetoes applied.
 
     Every text ``family_names`` reads (stems, subfolders, training base, title, loader labels) goes
-    through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
+    through one batched pass (metadata texts are normalised in the same batch): each regex pass has a fixed cost, and a server has few distinct texts.
     """
     n = len(models)
-    meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
-    meta = meta_family, meta_tier
+    meta_text = metadata_text(models)
     groups = _dropdown_groups(dd) if not dd.empty and dd.named_folder.any() else None
     consulted = consulted_nodes(dd, groups)
-    codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
+    codes, texts = on_distinct(concat([meta_text, _column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
+    meta_codes, meta_texts = codes[:n], None
+    if not all_blank(meta_text):  # the distinct metadata texts only, for the metadata tables
+        used = np.unique(meta_codes)
+        meta_codes, meta_texts = np.searchsorted(used, meta_codes), take(texts, used)
     family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
     stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
     sub_family, sub_tier = family[a:b][sub[1]], tier[a:b][sub[1]]
-    other, other_tier = family[b:][codes], tier[b:][codes]
+    other, other_tier = family[b:][codes[n:]], tier[b:][codes[n:]]
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
-    # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
-    beyond = first_match(concat([stem[0], sub[0]]), _rules.patterns("outside_families")) >= 0
-    outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
+    # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over the three.
+    read = [stem[0], sub[0]] if meta_texts is None else [stem[0], sub[0], meta_texts]
+    beyond = first_match(concat(read), _rules.patterns("outside_families")) >= 0
+    outside = beyond[:a][stem[1]] | beyond[a:b][sub[1]]
+    meta_family, meta_tier, meta_outside = metadata_families(meta_texts, meta_codes, beyond[b:])
+    meta = meta_family, meta_tier
     outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
     keys = subfolder_keys(models, dd.model_server_folder)
