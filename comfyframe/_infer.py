@@ -52,7 +52,7 @@ from ._infer_normalize import normalize
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 from ._regex_passes import extract, match_matrix
 from ._schema import MODELS_INFERRED, typed_array
-from ._text_columns import as_text, concat, factorize, join_each, take
+from ._text_columns import as_text, concat, factorize, join_each, lower, part, take, to_objects
 
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
@@ -122,14 +122,15 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
     """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
-    codes, _ = factorize(path)
-    first = np.unique(codes, return_index=True)[1]
-    stems = take(_part(frame, "stem"), first)
-    sub_codes, subs = factorize(take(_part(frame, "subfolder"), first))  # few distinct
+    codes = factorize(path)[0]
+    # the first row of each distinct path; None when every path is distinct (one server: codes are 0..n-1)
+    first = None if int(codes.max(initial=-1)) + 1 == len(codes) else np.unique(codes, return_index=True)[1]
+    stems = _at(_part(frame, "stem"), first)
+    sub_codes, subs = factorize(_at(_part(frame, "subfolder"), first))  # few distinct
     both = normalize(concat([stems, subs]))  # one pass for stems and subfolders
-    stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
+    stem, sub_distinct = part(both, 0, len(stems)), part(both, len(stems), len(both))
     sub = take(sub_distinct, sub_codes)
-    ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
+    ext = to_objects(lower(_at(_part(frame, "ext"), first)))
     path_text = join_each(stem, sub)
     prec, quant = precision_and_quant(path_text, stem, ext)
     steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
@@ -138,7 +139,7 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     if has_unless.size:
         hits[:, has_unless] &= ~match_matrix(path_text, [_rules.patterns("variants", "unless")[i] for i in has_unless])
     return {
-        "path_text": take(path_text, codes),
+        "path_text": path_text if first is None else take(path_text, codes),
         "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
         "steps": steps[codes],
@@ -150,6 +151,10 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
 @cache
 def _unless_rules() -> np.ndarray:
     return np.flatnonzero(_rules.variants()["unless"].ne("").to_numpy())
+
+
+def _at(texts: pd.Series, rows: np.ndarray | None) -> pd.Series:
+    return texts if rows is None else take(texts, rows)
 
 
 def _part(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -160,6 +160,20 @@ def to_objects(texts: pd.Series) -> np.ndarray:
     return data.to_numpy(zero_copy_only=False)
 
 
+def part(texts: pd.Series, start: int, stop: int) -> pd.Series:
+    """``texts[start:stop]`` as a fresh positional series (Arrow slices without copying)."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.iloc[start:stop].reset_index(drop=True)
+    return _wrap(data.slice(start, stop - start))
+
+
+def lower(texts: pd.Series) -> pd.Series:
+    """Each text lower-cased (Unicode, as ``Series.str.lower``)."""
+    data = _arrow(texts)
+    return texts.str.lower() if data is None else _wrap(pc.utf8_lower(data))
+
+
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     """``texts`` at positions ``rows``, as a fresh positional series."""
     data = _arrow(texts)
