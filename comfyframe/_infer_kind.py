@@ -16,8 +16,8 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._regex_passes import contains_at, first_match, plain_texts
-from ._text_columns import as_text, take
+from ._regex_passes import contains_values, first_match
+from ._text_columns import take
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
 
@@ -80,11 +80,9 @@ def _best_rules(outputs: list[tuple[str, ...]], inputs: list[str]) -> tuple[np.n
         held[tuple(np.array(cells, dtype=np.int64).T)] = 1
     # (pairs x rules): the node outputs every type the rule requires (a rule below priority 0 never wins)
     has = ((held @ required) == sizes) & (priority >= 0)
-    texts, plain = as_text(inputs), None
     for index, rule in enumerate(_rules.rows("loader_kinds")):
         if rule.input and has[:, index].any():
-            plain = plain_texts(texts) if plain is None else plain
-            has[:, index] &= contains_at(texts, None, rule.input, plain)
+            has[:, index] &= contains_values(inputs, rule.input)
     n_rules = has.shape[1]
     score = np.where(has, priority * n_rules + (n_rules - 1 - np.arange(n_rules)), -1)
     rule = score.argmax(axis=1) if n_rules else np.zeros(len(outputs), dtype=np.int64)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._regex_prefilter import _filter_literals, _holding, _Joined, _table_literals
 from ._regex_unions import factored_union, ordered_alternation
-from ._text_columns import _arrow, _wrap, pa, pc, take
+from ._text_columns import _arrow, _wrap, as_text, pa, pc, take
 
 
 def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
@@ -133,6 +133,15 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
             return _search_all(small[0], pattern, small[1])
         return pc.match_substring_regex(data, pattern).to_numpy(zero_copy_only=False).astype(bool)
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False, copy=True)  # callers write
+
+
+def contains_values(values: list[str], pattern: str) -> np.ndarray:
+    """Boolean array: does the pattern occur in each of ``values`` (str), a Python list such as a few input names:
+    in Python ``re`` when the pass is small and the values are printable ASCII, else one pass over them as text."""
+    compiled = _small_regex(len(values), pattern)
+    if compiled is not None and _plain(values):
+        return _search_all(compiled, pattern, values)
+    return contains(as_text(values), pattern)
 
 
 def plain_texts(texts: pd.Series) -> list[str] | None:
