@@ -421,7 +421,7 @@ def gather_evidence(
     if not all_blank(meta_text):  # the distinct metadata texts only, for the metadata tables
         used = np.unique(meta_codes)
         meta_codes, meta_texts = np.searchsorted(used, meta_codes), take(texts, used)
-    family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
+    family, tier = name_families(concat([masked(concat([stem[0], sub[0]])), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
     stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
     sub_family, sub_tier = family[a:b][sub[1]], tier[a:b][sub[1]]
