@@ -50,7 +50,7 @@ from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_normalize import normalize
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
-from ._regex_passes import extract, match_matrix
+from ._regex_passes import extract, match_matrix, plain_texts
 from ._schema import MODELS_INFERRED, typed_array
 from ._text_columns import as_text, concat, factorize, join_each, lower, part, take, to_objects
 
@@ -132,18 +132,21 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     sub = take(sub_distinct, sub_codes)
     ext = to_objects(lower(_at(_part(frame, "ext"), first)))
     path_text = join_each(stem, sub)
-    prec, quant = precision_and_quant(path_text, stem, ext)
-    steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
-    hits = match_matrix(path_text, _rules.patterns("variants"))
+    plain = plain_texts(path_text)  # converted for Python ``re`` once for the passes below
+    prec, quant = precision_and_quant(path_text, stem, ext, plain)
+    step_tokens = extract(path_text, _rules.STEPS_PATTERN, plain=plain).tolist()
+    steps = np.array([int(t) if t else 0 for t in step_tokens], dtype=np.int64)
+    hits = match_matrix(path_text, _rules.patterns("variants"), plain)
     has_unless = _unless_rules()
     if has_unless.size:
-        hits[:, has_unless] &= ~match_matrix(path_text, [_rules.patterns("variants", "unless")[i] for i in has_unless])
+        unless = [_rules.patterns("variants", "unless")[i] for i in has_unless]
+        hits[:, has_unless] &= ~match_matrix(path_text, unless, plain)
     return {
         "path_text": path_text if first is None else take(path_text, codes),
         "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
         "steps": steps[codes],
-        "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
+        "params": params_from_name(path_text, plain)[codes], "part_params": component_params(path_text, plain)[codes],
         "variant_hits": hits[codes],
     }  # fmt: skip
 

@@ -67,8 +67,13 @@ class Evidence:
 
 def name_families(texts: pd.Series, table: str = "family_names") -> tuple[np.ndarray, np.ndarray]:
     """(family code, tier) per normalised text from ``family_names`` (or another family rule table)."""
-    index = first_match(texts, _rules.patterns(table), tuple(_rules.column(table, "tier").tolist()))
+    index = first_match(texts, _rules.patterns(table), _tiers(table))
     return _rules.family_column(table)[index], _tier_column(table)[index]
+
+
+@cache
+def _tiers(table: str) -> tuple[int, ...]:
+    return tuple(int(t) for t in _rules.column(table, "tier").tolist())
 
 
 @cache
