@@ -64,7 +64,9 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
-    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, names["precision"], dd)
+    family, source, confidence = infer_family(
+        frame, kind, names["stem"], names["sub"], size, names["precision"], dd, names["subfolders"]
+    )
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -119,7 +121,8 @@ def _sizes(frame: pd.DataFrame) -> np.ndarray:
 def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     """Everything the name says, computed once per distinct path and gathered back to rows.
 
-    ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
+    ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`, ``subfolders`` the raw
+    subfolders factorized (row codes, distinct str) when every path is distinct, else None.
     """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
     codes = factorize(path)[0]
@@ -148,6 +151,8 @@ def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
         "steps": steps[codes],
         "params": params_from_name(path_text, plain)[codes], "part_params": component_params(path_text, plain)[codes],
         "variant_hits": hits[codes],
+        # the subfolder column factorized (row codes, distinct str), when it was factorized whole
+        "subfolders": (sub_codes, to_objects(subs)) if first is None else None,
     }  # fmt: skip
 
 

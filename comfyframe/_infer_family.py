@@ -371,16 +371,22 @@ def _unpaired(stems: pd.Series, rows: np.ndarray, high: np.ndarray, plain: list[
     return out
 
 
-def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def subfolder_keys(
+    models: pd.DataFrame, server_folder: np.ndarray | None = None, subfolders: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(integer id of each row's (server, folder, subfolder), is the row in a subfolder): codes combined, no
-    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``)."""
-    codes, distinct = factorize(_column(models, "subfolder"))
+    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``);
+    ``subfolders`` the factorized subfolder column (row codes, distinct str) when the caller has it."""
+    if subfolders is None:
+        codes, texts = factorize(_column(models, "subfolder"))
+        subfolders = codes, texts.to_numpy(dtype=object)
+    codes, distinct = subfolders
     if server_folder is None:
         server_folder = np.zeros(len(models), dtype=np.int64)
         for column in ("server", "folder"):
             column_codes, column_distinct = pd.factorize(_column(models, column))
             server_folder = server_folder * (len(column_distinct) + 1) + column_codes
-    in_subfolder = (distinct.to_numpy(dtype=object) != "")[codes]
+    in_subfolder = (distinct != "")[codes]
     return server_folder * (len(distinct) + 1) + codes, in_subfolder
 
 
@@ -409,12 +415,13 @@ def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.
 
 def gather_evidence(
     models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
-    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns, subfolders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Evidence]:  # fmt: skip
     """Every piece of family evidence for every row, strongest first, precedence and vetoes applied.
 
     Every text ``family_names`` reads (stems, subfolders, training base, title, loader labels) goes
-    through one batched pass (metadata texts are normalised in the same batch): each regex pass has a fixed cost, and a server has few distinct texts.
+    through one batched pass (metadata texts are normalised in the same batch): each regex pass has a fixed
+    cost, and a server has few distinct texts. ``subfolders``: see :func:`subfolder_keys`.
     """
     n = len(models)
     meta_text = metadata_text(models)
@@ -441,7 +448,7 @@ def gather_evidence(
     meta = meta_family, meta_tier
     outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
-    keys = subfolder_keys(models, dd.model_server_folder)
+    keys = subfolder_keys(models, dd.model_server_folder, subfolders)
     pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool)
     pair &= expert_pairs(models, stem, keys)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
@@ -486,10 +493,11 @@ def gather_evidence(
 
 def infer_family(
     models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
-    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns, subfolders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes)."""
-    return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd), kind)
+    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes),
+    ``subfolders`` (row codes, distinct str) of the subfolder column when the caller has them."""
+    return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd, subfolders), kind)
 
 
 def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
