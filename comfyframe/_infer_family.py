@@ -37,7 +37,7 @@ from . import _rules
 from ._infer_edges import Dropdowns
 from ._infer_normalize import normalize, on_distinct
 from ._regex_passes import _compiled, contains_at, extract, first_match, plain_texts, replace, replace_each
-from ._text_columns import all_blank, as_text, concat, factorize, fill_blank, join_words, suffix, take
+from ._text_columns import TEXT, all_blank, as_text, concat, factorize, fill_blank, join_words, strip, suffix, take
 
 # Below this fraction of a folder a dropdown is taken to filter by family.
 SELECTIVE_COVERAGE = 0.6
@@ -100,13 +100,24 @@ def _blank_families(table: str) -> tuple[int, int]:
 
 def metadata_text(models: pd.DataFrame) -> pd.Series:
     """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
-    arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
-    module = _column(models, "meta_network_module")
-    no_module = all_blank(module)
-    if all_blank(arch) and all_blank(base) and no_module:  # no metadata at all (the common case)
-        return arch
-    joined = join_words(arch, base)
-    return joined if no_module else fill_blank(joined, module, "kohya legacy ")
+    arch, base, module = (_given(models, c) for c in ("meta_architecture", "meta_base_model", "meta_network_module"))
+    if arch is not None and base is not None:
+        joined = join_words(arch, base)
+    elif arch is not None:  # no base model in any row: nothing to join
+        joined = strip(arch)
+    elif base is not None:
+        joined = strip(base)
+    else:  # no architecture or base model at all (the common case: no metadata)
+        joined = _column(models, "meta_architecture")
+    return joined if module is None else fill_blank(joined, module, "kohya legacy ")
+
+
+def _given(models: pd.DataFrame, name: str) -> pd.Series | None:
+    """A column as text, None when it is absent or blank in every row (checked before NA is filled)."""
+    if name not in models.columns:
+        return None
+    column = models[name]
+    return None if all_blank(column if column.dtype == TEXT else as_text(column)) else as_text(column)
 
 
 def metadata_families(

@@ -60,7 +60,7 @@ def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
 
 
 def all_blank(texts: pd.Series) -> bool:
-    """Is every text "" (texts from :func:`as_text`: no NA)."""
+    """Is every text "" (texts from :func:`as_text`, or Arrow-backed text whose NA count as blank)."""
     data = _arrow(texts)
     if data is None:
         return not texts.ne("").any()
@@ -92,6 +92,12 @@ def join_each(left: pd.Series, right: pd.Series) -> pd.Series:
     if a is None or b is None:
         return (left + right).astype(TEXT)
     return _wrap(pc.binary_join_element_wise(a, b, pa.scalar("", a.type)))
+
+
+def strip(texts: pd.Series) -> pd.Series:
+    """Each text without surrounding whitespace (texts hold no NA)."""
+    data = _arrow(texts)
+    return texts.str.strip() if data is None else _wrap(pc.utf8_trim_whitespace(data))
 
 
 def join_words(left: pd.Series, right: pd.Series) -> pd.Series:
