@@ -40,7 +40,9 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
                               dtype=np.int64, count=rows.size)]  # fmt: skip
     pair_outputs, pair_inputs, votes_row = list(pair_of), [""] * len(pair_of), [rows]
     if not dd.empty:
-        offered = np.flatnonzero(np.isin(dd.row, rows))
+        asked = np.zeros(len(models) + 1, dtype=bool)  # per model row, and False last for row -1 (not a model)
+        asked[rows] = True
+        offered = np.flatnonzero(asked[dd.row])
         keys, where = np.unique(dd.server_node[offered], return_inverse=True)
         produced = [() if o is None else o for o in dd.outputs_of(keys)]
         # the dropdowns' votes: one pair per distinct (node, input name)
