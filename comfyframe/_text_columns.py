@@ -180,6 +180,18 @@ def lower(texts: pd.Series) -> pd.Series:
     return texts.str.lower() if data is None else _wrap(pc.utf8_lower(data))
 
 
+def objects_at(texts: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``texts.iloc[rows].to_numpy(dtype=object, na_value="")`` (any index, NA allowed): straight from Arrow when
+    Arrow-backed."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.iloc[rows].to_numpy(dtype=object, na_value="")
+    found = data.take(pa.array(np.asarray(rows, dtype=np.int64)))
+    if found.null_count:
+        found = pc.fill_null(found, pa.scalar("", found.type))
+    return found.to_numpy(zero_copy_only=False)
+
+
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:
     """``texts`` at positions ``rows``, as a fresh positional series."""
     data = _arrow(texts)

@@ -10,7 +10,7 @@ import comfyframe as cf
 from comfyframe import _infer_normalize, _regex_passes
 from comfyframe._frames import build_frames
 from comfyframe._infer import infer_models
-from comfyframe._text_columns import TEXT, as_text, factorize
+from comfyframe._text_columns import TEXT, as_text, factorize, objects_at
 
 
 def test_as_text_gives_text_without_na() -> None:
@@ -56,3 +56,11 @@ def test_metadata_text_joins_only_the_columns_that_say_something(present: tuple[
     text = metadata_text(frame)
     assert text.dtype == TEXT and text.tolist() == expected
     assert metadata_text(frame.drop(columns=[columns[k] for k in columns if k not in present])).tolist() == expected
+
+
+def test_objects_at_is_iloc_with_na_as_blank() -> None:
+    rows = np.array([3, 0, 1, 3])
+    for column in (pd.Series(["a", None, "c", "d"], dtype="string", index=[7, 5, 9, 2]),
+                   pd.Series(["a", None, "c", "d"], dtype=object, index=[7, 5, 9, 2])):  # fmt: skip
+        got = objects_at(column, rows)
+        assert got.dtype == object and got.tolist() == ["d", "a", "", "d"]
