@@ -126,26 +126,50 @@ def metadata_families(
 
 
 def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """Family code from a tell-tale file size for the kind and the precision the name states."""
-    gb = size_bytes / 1e9
-    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision]
-    out = np.full(len(kind), -1, dtype=np.int64)
-    for rule in _rules.rows("family_sizes"):
-        hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
-        if not np.isnan(rule.file_bytes):
-            hit &= per_weight == rule.file_bytes
-        out[hit] = _rules.FAMILY_CODE[rule.family]
-    return out
+    """Family code from a tell-tale file size for the kind and the precision the name states (the first rule of
+    family_sizes.csv that fits, as one (rows x rules) test)."""
+    rule_kind, low, high, file_bytes, family = _size_rules()
+    if len(family) == 0:
+        return np.full(len(kind), -1, dtype=np.int64)
+    gb = (size_bytes / 1e9)[:, None]
+    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision][:, None]
+    hit = (kind[:, None] == rule_kind) & (gb >= low) & (gb <= high) & (np.isnan(file_bytes) | (per_weight == file_bytes))
+    return np.where(hit.any(axis=1), family[hit.argmax(axis=1)], -1)
+
+
+@cache
+def _size_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """family_sizes.csv as arrays: kind code, min and max GB, bytes per weight (NaN: any), family code."""
+    rules = _rules.rows("family_sizes")
+    arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
+              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
+              np.array([r.file_bytes for r in rules], dtype=np.float64),
+              np.array([_rules.FAMILY_CODE[r.family] for r in rules], dtype=np.int64))  # fmt: skip
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def size_vetoes(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
     """(rows x families) bool: the file's size rules the family out for its kind (family_size_limits.csv)."""
-    gb = size_bytes / 1e9
-    out = np.zeros((len(kind), len(_rules.FAMILIES)), dtype=bool)
-    for rule in _rules.rows("family_size_limits"):
-        column = _rules.FAMILY_CODE[rule.family]
-        out[:, column] |= (kind == _rules.KIND_CODE[rule.kind]) & ((gb < rule.min_gb) | (gb > rule.max_gb))
-    return out
+    rule_kind, low, high, families = _limit_rules()
+    gb = (size_bytes / 1e9)[:, None]
+    outside = (kind[:, None] == rule_kind) & ((gb < low) | (gb > high))  # (rows x rules)
+    return (outside.astype(np.int64) @ families) > 0
+
+
+@cache
+def _limit_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """family_size_limits.csv as arrays: kind code, min and max GB per rule, (rules x families) rule's family."""
+    rules = _rules.rows("family_size_limits")
+    families = np.zeros((len(rules), len(_rules.FAMILIES)), dtype=np.int64)
+    families[np.arange(len(rules)), [_rules.FAMILY_CODE[r.family] for r in rules]] = 1
+    arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
+              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
+              families)  # fmt: skip
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:
