@@ -254,6 +254,10 @@ def _variant_labels(vmask: np.ndarray, steps: np.ndarray) -> np.ndarray:
     codes, distinct = pd.factorize(vmask * 128 + np.clip(steps, 0, 127))
     labels = np.empty(len(distinct), dtype=object)
     for j, key in enumerate(distinct.tolist()):
-        tokens = [v for i, v in enumerate(names) if (key // 128) >> i & 1]
-        labels[j] = ";".join(sorted(tokens + ([f"{key % 128}step"] if key % 128 else [])))
+        tokens, mask = [f"{key % 128}step"] if key % 128 else [], key // 128
+        while mask:  # the set bits only
+            low = mask & -mask
+            tokens.append(names[low.bit_length() - 1])
+            mask ^= low
+        labels[j] = ";".join(sorted(tokens))
     return labels[codes]

@@ -219,13 +219,17 @@ def extract(texts: pd.Series, pattern: str, scale: int = 1, plain: list[str] | N
 
 
 @cache
-def _tiers(patterns: tuple[str, ...], tiers: tuple[int, ...] | None) -> tuple[str, list[tuple[np.ndarray, str]]]:
-    """(:func:`factored_union` of all patterns, [(rule ids, capturing alternation)] per tier, highest tier first)."""
+def _tiers(
+    patterns: tuple[str, ...], tiers: tuple[int, ...] | None
+) -> tuple[str, list[tuple[np.ndarray, str, tuple[str, ...]]]]:
+    """(:func:`factored_union` of all patterns, [(rule ids, capturing alternation, their patterns)] per tier,
+    highest tier first)."""
     levels = np.zeros(len(patterns), dtype=np.int64) if tiers is None else np.asarray(tiers, dtype=np.int64)
     groups = []
     for tier in sorted(set(levels.tolist()), reverse=True):
         ids = np.flatnonzero(levels == tier)
-        groups.append((ids, "(" + ordered_alternation([patterns[i] for i in ids]) + ")"))
+        group = tuple(patterns[i] for i in ids)
+        groups.append((ids, "(" + ordered_alternation(group) + ")", group))
     return factored_union(patterns), groups
 
 
@@ -249,7 +253,7 @@ def first_match(
         return out
     pats = tuple(patterns)
     union, groups = _tiers(pats, tiers if tiers is None or isinstance(tiers, tuple) else tuple(int(t) for t in tiers))
-    shortest = min(len(union), *(len(c) for _, c in groups))
+    shortest = min(len(union), *(len(c) for _, c, _ in groups))
     # converted for Python `re` once, and only when some pass is small enough to run there
     if len(texts) * shortest > SMALL_PASS * UNION_SCALE:
         plain = None
@@ -263,7 +267,7 @@ def first_match(
         live = np.zeros(len(texts), dtype=bool)
         if held.size:
             live[held] = contains_at(texts, held, union, plain, UNION_SCALE) if len(groups) > 1 else True
-    for ids, capture in groups:
+    for ids, capture, group in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
             break
@@ -272,7 +276,6 @@ def first_match(
         if hit.size == 0:
             continue
         matched = found[hit].tolist()
-        group = tuple(pats[i] for i in ids)
         rule_of = {m: _which(group, m) for m in dict.fromkeys(matched)}  # once per distinct matched string
         rule = np.fromiter((rule_of[m] for m in matched), dtype=np.int64, count=len(matched))
         out[rows[hit]] = np.where(rule >= 0, ids[np.maximum(rule, 0)], -1)
