@@ -83,7 +83,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "params_b": params,
         "weights_gb": weights,
         "vram_gb": vram,
-        "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named).array,
+        "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named),
         "source": np.asarray(SOURCES, dtype=object)[source],
         "confidence": confidence,
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],

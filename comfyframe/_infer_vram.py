@@ -142,7 +142,7 @@ def estimate(
 def quality(
     kind: np.ndarray, family: np.ndarray, variant_delta: np.ndarray, prec: np.ndarray, quant: np.ndarray,
     named_params: np.ndarray,
-) -> pd.Series:  # fmt: skip
+) -> pd.arrays.IntegerArray:  # fmt: skip
     """Int64 quality tier 1-10 (NA for unrated kinds and unknown families)."""
     rated = _rules.by_kind("rated", False)[kind].astype(bool) & (family >= 0)
     base = _rules.by_family("quality", np.nan).astype(np.float64)[family]
@@ -157,4 +157,4 @@ def quality(
     size_delta = np.where(np.isnan(size_delta), 0.0, size_delta)
     score = np.clip(np.floor(base + variant_delta + dtype_delta + size_delta + 0.5), 1, 10)
     known = rated & ~np.isnan(score)
-    return pd.Series(pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known))
+    return pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known)
