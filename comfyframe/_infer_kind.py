@@ -77,7 +77,7 @@ def _best_rules(outputs: list[tuple[str, ...]], inputs: list[str]) -> tuple[np.n
     the earlier rule between equal priorities; (-1, -1, -1) when none matches."""
     types, required, sizes, kinds, priority = _rule_tables()
     cells = [(i, types[t]) for i, found in enumerate(outputs) for t in found if t in types]
-    held = np.zeros((len(outputs), len(types)), dtype=np.int64)
+    held = np.zeros((len(outputs), len(types)), dtype=np.float64)  # 0/1: BLAS counts them exactly
     if cells:
         held[tuple(np.array(cells, dtype=np.int64).T)] = 1
     # (pairs x rules): the node outputs every type the rule requires (a rule below priority 0 never wins)
@@ -99,12 +99,12 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
     requires, kind code and priority per rule."""
     rules = _rules.rows("loader_kinds")
     types = {t: i for i, t in enumerate(sorted({t for r in rules for t in r.requires}))}
-    required = np.zeros((len(types), len(rules)), dtype=np.int64)
+    required = np.zeros((len(types), len(rules)), dtype=np.float64)  # 0/1, a float matrix for BLAS
     for index, rule in enumerate(rules):
         required[[types[t] for t in rule.requires], index] = 1
     kinds = np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64)
     priority = np.array([r.priority for r in rules], dtype=np.int64)
-    sizes = required.sum(axis=0)
+    sizes = required.sum(axis=0).astype(np.int64)
     for array in (required, sizes, kinds, priority):
         array.flags.writeable = False  # cached for the process: read, never written
     return types, required, sizes, kinds, priority
