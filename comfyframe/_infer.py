@@ -50,9 +50,9 @@ from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_normalize import normalize
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
-from ._regex_passes import extract, match_matrix
+from ._regex_passes import extract, match_matrix, plain_texts
 from ._schema import MODELS_INFERRED, typed_array
-from ._text_columns import as_text, concat, factorize, join_each, take
+from ._text_columns import as_text, concat, factorize, join_each, lower, part, take, to_objects
 
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
@@ -64,7 +64,9 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
-    family, source, confidence = infer_family(frame, kind, names["stem"], names["sub"], size, names["precision"], dd)
+    family, source, confidence = infer_family(
+        frame, kind, names["stem"], names["sub"], size, names["precision"], dd, names["subfolders"]
+    )
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -81,7 +83,7 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
         "params_b": params,
         "weights_gb": weights,
         "vram_gb": vram,
-        "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named).array,
+        "quality": quality(kind, family, vdelta, names["precision"], names["quant"], named),
         "source": np.asarray(SOURCES, dtype=object)[source],
         "confidence": confidence,
         "kind_source": np.asarray(KIND_SOURCES, dtype=object)[kind_source],
@@ -119,37 +121,48 @@ def _sizes(frame: pd.DataFrame) -> np.ndarray:
 def _name_features(frame: pd.DataFrame) -> dict[str, Any]:
     """Everything the name says, computed once per distinct path and gathered back to rows.
 
-    ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`.
+    ``stem``/``sub`` are (normalised distinct texts, row codes) for :func:`infer_family`, ``subfolders`` the raw
+    subfolders factorized (row codes, distinct str) when every path is distinct, else None.
     """
     path = as_text(frame["path"] if "path" in frame.columns else frame["name"])
-    codes, _ = factorize(path)
-    first = np.unique(codes, return_index=True)[1]
-    stems = take(_part(frame, "stem"), first)
-    sub_codes, subs = factorize(take(_part(frame, "subfolder"), first))  # few distinct
+    codes = factorize(path)[0]
+    # the first row of each distinct path; None when every path is distinct (one server: codes are 0..n-1)
+    first = None if int(codes.max(initial=-1)) + 1 == len(codes) else np.unique(codes, return_index=True)[1]
+    stems = _at(_part(frame, "stem"), first)
+    sub_codes, subs = factorize(_at(_part(frame, "subfolder"), first))  # few distinct
     both = normalize(concat([stems, subs]))  # one pass for stems and subfolders
-    stem, sub_distinct = take(both, np.arange(len(stems))), take(both, np.arange(len(stems), len(both)))
+    stem, sub_distinct = part(both, 0, len(stems)), part(both, len(stems), len(both))
     sub = take(sub_distinct, sub_codes)
-    ext = _part(frame, "ext").str.lower().to_numpy(dtype=object)[first]
+    ext = to_objects(lower(_at(_part(frame, "ext"), first)))
     path_text = join_each(stem, sub)
-    prec, quant = precision_and_quant(path_text, stem, ext)
-    steps = np.array([int(t) if t else 0 for t in extract(path_text, _rules.STEPS_PATTERN).tolist()], dtype=np.int64)
-    hits = match_matrix(path_text, _rules.patterns("variants"))
+    plain = plain_texts(path_text)  # converted for Python ``re`` once for the passes below
+    prec, quant = precision_and_quant(path_text, stem, ext, plain)
+    step_tokens = extract(path_text, _rules.STEPS_PATTERN, plain=plain).tolist()
+    steps = np.array([int(t) if t else 0 for t in step_tokens], dtype=np.int64)
+    hits = match_matrix(path_text, _rules.patterns("variants"), plain)
     has_unless = _unless_rules()
     if has_unless.size:
-        hits[:, has_unless] &= ~match_matrix(path_text, [_rules.patterns("variants", "unless")[i] for i in has_unless])
+        unless = [_rules.patterns("variants", "unless")[i] for i in has_unless]
+        hits[:, has_unless] &= ~match_matrix(path_text, unless, plain)
     return {
-        "path_text": take(path_text, codes),
+        "path_text": path_text if first is None else take(path_text, codes),
         "stem": (stem, codes), "sub": (sub_distinct, sub_codes[codes]),
         "precision": prec[codes], "quant": quant[codes],
         "steps": steps[codes],
-        "params": params_from_name(path_text)[codes], "part_params": component_params(path_text)[codes],
+        "params": params_from_name(path_text, plain)[codes], "part_params": component_params(path_text, plain)[codes],
         "variant_hits": hits[codes],
+        # the subfolder column factorized (row codes, distinct str), when it was factorized whole
+        "subfolders": (sub_codes, to_objects(subs)) if first is None else None,
     }  # fmt: skip
 
 
 @cache
 def _unless_rules() -> np.ndarray:
     return np.flatnonzero(_rules.variants()["unless"].ne("").to_numpy())
+
+
+def _at(texts: pd.Series, rows: np.ndarray | None) -> pd.Series:
+    return texts if rows is None else take(texts, rows)
 
 
 def _part(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -241,6 +254,10 @@ def _variant_labels(vmask: np.ndarray, steps: np.ndarray) -> np.ndarray:
     codes, distinct = pd.factorize(vmask * 128 + np.clip(steps, 0, 127))
     labels = np.empty(len(distinct), dtype=object)
     for j, key in enumerate(distinct.tolist()):
-        tokens = [v for i, v in enumerate(names) if (key // 128) >> i & 1]
-        labels[j] = ";".join(sorted(tokens + ([f"{key % 128}step"] if key % 128 else [])))
+        tokens, mask = [f"{key % 128}step"] if key % 128 else [], key // 128
+        while mask:  # the set bits only
+            low = mask & -mask
+            tokens.append(names[low.bit_length() - 1])
+            mask ^= low
+        labels[j] = ";".join(sorted(tokens))
     return labels[codes]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._text_columns import as_text, codes_in, joint_codes
+from ._text_columns import as_text, codes_in, joint_codes, objects_at
 
 EDGE_COLUMNS = ("server", "node", "input", "folder", "name")
 
@@ -104,10 +104,9 @@ class Dropdowns:
 
 def _node_text(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     """``column`` at positions ``rows`` as str cells, NA as "" (an object array: ``+`` joins cell by cell)."""
-    values = column.iloc[rows]
-    if isinstance(values.dtype, pd.StringDtype):
-        return values.to_numpy(dtype=object, na_value="")
-    return values.astype(object).fillna("").astype(str).to_numpy(dtype=object)
+    if isinstance(column.dtype, pd.StringDtype):
+        return objects_at(column, rows)
+    return column.iloc[rows].astype(object).fillna("").astype(str).to_numpy(dtype=object)
 
 
 def _edge_columns(edges: pd.DataFrame | None) -> tuple[dict[str, pd.Series], np.ndarray | None]:

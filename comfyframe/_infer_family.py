@@ -19,10 +19,9 @@ only, see :func:`sibling_families`). All must agree: users sort by purpose too (
 and Flux styles side by side), and one dissenting sibling shows a folder mixes bases. A file that has a
 generation twin among them ("detail_tweaker" beside "detail_tweaker_xl") gets no sibling evidence.
 
-Loaders tell a file's role, not its family: ``WanVideoModelLoader`` lists every diffusion model, Flux
-included. A loader's family hint (read from its node name, display name, category and package) counts only
-where its dropdown is specific (see :func:`loader_families`). Families are int codes (``_rules.FAMILY_CODE``,
--1 = none) inside this module.
+Loaders tell a file's role, not its family: a loader's family hint counts only where its dropdown is
+specific (:mod:`._infer_loaders`). Families are int codes (``_rules.FAMILY_CODE``, -1 = none) inside this
+module.
 """
 
 from __future__ import annotations
@@ -35,13 +34,13 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
+from ._infer_loaders import SELECTIVE_COVERAGE as SELECTIVE_COVERAGE  # re-exported: benchmarks read it here
+from ._infer_loaders import SELECTIVE_MIN_FILES as SELECTIVE_MIN_FILES
+from ._infer_loaders import consulted_nodes, dropdown_groups, hinting_nodes, loader_families, node_hints
 from ._infer_normalize import normalize, on_distinct
-from ._regex_passes import contains_at, first_match, plain_texts, replace, replace_each
-from ._text_columns import all_blank, as_text, concat, factorize, fill_blank, join_words, suffix, take
+from ._regex_passes import _compiled, contains_at, extract, first_match, plain_texts, replace, replace_each
+from ._text_columns import TEXT, all_blank, as_text, concat, factorize, fill_blank, join_words, strip, suffix, take
 
-# Below this fraction of a folder a dropdown is taken to filter by family.
-SELECTIVE_COVERAGE = 0.6
-SELECTIVE_MIN_FILES = 3
 LOADER_TIER, FOLDER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 40, 35
 # family_names.csv tiers: from EXPLICIT_TIER up a token names a family outright ("xl", "flux1", "wan2.2");
 # at BRAND_TIER and below it is a guess from a brand list or an abbreviation.
@@ -67,24 +66,18 @@ class Evidence:
 
 def name_families(texts: pd.Series, table: str = "family_names") -> tuple[np.ndarray, np.ndarray]:
     """(family code, tier) per normalised text from ``family_names`` (or another family rule table)."""
-    index = first_match(texts, _rules.patterns(table), tuple(_rules.column(table, "tier").tolist()))
+    index = first_match(texts, _rules.patterns(table), _tiers(table))
     return _rules.family_column(table)[index], _tier_column(table)[index]
+
+
+@cache
+def _tiers(table: str) -> tuple[int, ...]:
+    return tuple(int(t) for t in _rules.column(table, "tier").tolist())
 
 
 @cache
 def _tier_column(table: str) -> np.ndarray:
     return np.append(_rules.column(table, "tier", "int64"), 0)
-
-
-def distinct_families(values: pd.Series | np.ndarray, table: str = "family_names") -> tuple[np.ndarray, np.ndarray]:
-    """``name_families`` of raw names, computed once per distinct value."""
-    values = as_text(values)
-    if all_blank(values):  # all blank (no metadata): the table's verdict on "" is a constant
-        family, tier = _blank_families(table)
-        return np.full(len(values), family, dtype=np.int64), np.full(len(values), tier, dtype=np.int64)
-    codes, texts = on_distinct(values)
-    families, tiers = name_families(texts, table)
-    return families[codes], tiers[codes]
 
 
 @cache
@@ -95,168 +88,88 @@ def _blank_families(table: str) -> tuple[int, int]:
 
 def metadata_text(models: pd.DataFrame) -> pd.Series:
     """ "<architecture> <base model>"; without both, "kohya legacy <network module>" for a kohya LoRA."""
-    arch, base = _column(models, "meta_architecture"), _column(models, "meta_base_model")
-    module = _column(models, "meta_network_module")
-    if all_blank(arch) and all_blank(base) and all_blank(module):  # no metadata at all (the common case)
-        return arch
-    return fill_blank(join_words(arch, base), module, "kohya legacy ")
+    arch, base, module = (_given(models, c) for c in ("meta_architecture", "meta_base_model", "meta_network_module"))
+    if arch is not None and base is not None:
+        joined = join_words(arch, base)
+    elif arch is not None:  # no base model in any row: nothing to join
+        joined = strip(arch)
+    elif base is not None:
+        joined = strip(base)
+    else:  # no architecture or base model at all (the common case: no metadata)
+        joined = _column(models, "meta_architecture")
+    return joined if module is None else fill_blank(joined, module, "kohya legacy ")
 
 
-def metadata_families(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(family code, tier, outside) per row of :func:`metadata_text`, computed once per distinct text.
+def _given(models: pd.DataFrame, name: str) -> pd.Series | None:
+    """A column as text, None when it is absent or blank in every row (checked before NA is filled)."""
+    if name not in models.columns:
+        return None
+    column = models[name]
+    return None if all_blank(column if column.dtype == TEXT else as_text(column)) else as_text(column)
+
+
+def metadata_families(
+    texts: pd.Series | None, codes: np.ndarray, beyond: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(family code, tier, outside) per row of :func:`metadata_text`: ``codes`` index its normalised distinct
+    ``texts`` (None: every row's metadata is blank), ``beyond`` is per text: outside_families.csv matches.
 
     ``outside``: the metadata names no family but an architecture outside the vocabulary
     ("Kandinsky-5/lora"); such a file is treated like a name from outside_families.csv: weak guesses are dropped.
     """
-    n = len(text)
-    if all_blank(text):  # no metadata at all (the common case): the table's verdict on "" is a constant
+    n = len(codes)
+    if texts is None:  # no metadata at all (the common case): the table's verdict on "" is a constant
         family, tier = _blank_families("metadata_families")
         return np.full(n, family, dtype=np.int64), np.full(n, tier, dtype=np.int64), np.zeros(n, dtype=bool)
-    codes, distinct = on_distinct(text)  # normalised once for both tables
-    families, tiers = name_families(distinct, "metadata_families")
-    beyond = first_match(distinct, _rules.patterns("outside_families")) >= 0
+    families, tiers = name_families(texts, "metadata_families")
     return families[codes], tiers[codes], beyond[codes] & (families[codes] < 0)
 
 
-def hinting_nodes(dd: Dropdowns) -> np.ndarray:
-    """The (server, node) keys whose dropdowns draw from a named folder: the loaders that may hint a family."""
-    if dd.empty:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(dd.server_node[dd.named_folder])
-
-
-def consulted_nodes(dd: Dropdowns, groups: _Groups | None = None) -> np.ndarray:
-    """The :func:`hinting_nodes` whose family hint can count: those with a dropdown into a folder that is not
-    a shared core folder, or with a selective dropdown drawing from one folder only.
-
-    A dropdown into a shared folder is specific only when it is selective (see :func:`loader_families`), and
-    its hint counts nowhere else; so the other nodes' label texts need no family pass. ``groups``: the
-    dropdown groups when the caller has them.
-    """
-    if dd.empty or not dd.named_folder.any():
-        return np.zeros(0, dtype=np.int64)
-    groups = _dropdown_groups(dd) if groups is None else groups
-    return np.unique(groups.node[~groups.shared | ((groups.n_folders == 1) & groups.selective)])
-
-
-def node_hints(nodes: np.ndarray, consulted: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Family hint per :func:`hinting_nodes` ``nodes``: ``found`` for the ``consulted`` ones, -1 for the rest."""
-    hints = np.full(len(nodes), -1, dtype=np.int64)
-    hints[np.searchsorted(nodes, consulted)] = found
-    return hints
-
-
-@dataclass(frozen=True)
-class _Groups:
-    """One group per (dropdown, folder) of the edges into a named folder."""
-
-    named: np.ndarray  # per edge: offered from a named folder
-    group: np.ndarray  # per named edge: its group
-    node: np.ndarray  # per group: (server, node) key
-    server_folder: np.ndarray  # per group: (server, folder) key
-    n_options: np.ndarray  # per group: files its dropdown offers from the folder
-    n_folders: np.ndarray  # per group: folders its dropdown draws from
-    shared: np.ndarray  # per group: the folder is a shared core folder
-    selective: np.ndarray  # per group: the dropdown covers a minority of a folder of SELECTIVE_MIN_FILES or more
-
-
-def _dropdown_groups(dd: Dropdowns) -> _Groups:
-    named_folder = dd.named_folder
-    dropdown, folder = dd.dropdown[named_folder], dd.folder[named_folder]
-    # One group per (dropdown, folder); node and (server, folder) are functions of it.
-    _, first, group = np.unique(dropdown * len(dd.folders) + folder, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    n_options = np.bincount(group)
-    g_dropdown, g_folder = dropdown[first], folder[first]
-    g_server_folder = dd.edge_server_folder[named_folder][first]
-    _, per_dropdown, n_folders = np.unique(g_dropdown, return_inverse=True, return_counts=True)
-    n_folders = n_folders[per_dropdown.reshape(-1)]
-    n_files = np.bincount(dd.model_server_folder, minlength=int(g_server_folder.max()) + 1)[g_server_folder]
-    coverage = n_options / np.where(n_files > 0, n_files, n_options)
-    return _Groups(
-        named=named_folder, group=group, node=dd.server_node[named_folder][first], server_folder=g_server_folder,
-        n_options=n_options, n_folders=n_folders, shared=_shared_folders(dd.folders)[g_folder],
-        selective=(coverage < SELECTIVE_COVERAGE) & (n_files >= SELECTIVE_MIN_FILES),
-    )  # fmt: skip
-
-
-def loader_families(
-    models: pd.DataFrame, dd: Dropdowns, hints: np.ndarray | None = None, groups: _Groups | None = None
-) -> np.ndarray:
-    """Family code hinted by the specific loaders offering each row (-1 when none or they disagree).
-
-    A dropdown (server, node, input) is specific for a folder when it draws from that folder only and
-    either covers a minority of it (it filters by name) or the folder is pack-owned: not a shared core
-    folder, and every dropdown offering it carries the same family hint. Files in folder "" (the server
-    did not say) never get loader evidence: coverage of an unknown folder means nothing. ``hints`` is the
-    family code of each of :func:`hinting_nodes` (computed here when not given; only those of
-    :func:`consulted_nodes` can count); ``groups``: the dropdown groups when the caller has them.
-    """
-    out = np.full(len(models), -1, dtype=np.int64)
-    named_folder = dd.named_folder if not dd.empty else np.zeros(0, dtype=bool)
-    if not named_folder.any():
-        return out
-    nodes = hinting_nodes(dd)
-    if hints is None:
-        consulted = consulted_nodes(dd)
-        hints = node_hints(nodes, consulted, distinct_families(dd.text_of(consulted))[0])
-    groups = _dropdown_groups(dd) if groups is None else groups
-    group, row = groups.group, dd.row[groups.named]
-    g_hint = hints[np.searchsorted(nodes, groups.node)]
-    _, per_folder = np.unique(groups.server_folder, return_inverse=True)
-    low, high = _min_max(per_folder.reshape(-1), g_hint, int(per_folder.max()) + 1)
-    owned = ((low == high) & (low >= 0))[per_folder.reshape(-1)]  # every dropdown of the folder: one hint
-    specific = (groups.n_folders == 1) & (g_hint >= 0) & ((owned & ~groups.shared) | groups.selective)
-    take = specific[group] & (row >= 0)
-    if not take.any():
-        return out
-    low, high = _min_max(row[take], g_hint[group[take]], len(models))
-    agreed = (high >= 0) & (low == high)
-    out[agreed] = low[agreed]
-    return out
-
-
-def _min_max(keys: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per key 0..size-1: (min, max) of ``values`` (int64); keys without values get (max int, -1)."""
-    low = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    high = np.full(size, -1, dtype=np.int64)
-    np.minimum.at(low, keys, values)
-    np.maximum.at(high, keys, values)
-    return low, high
-
-
-def _shared_folders(folders: np.ndarray) -> np.ndarray:
-    """Per folder name: is it a core folder every family shares (rules/folder_kinds.csv)."""
-    shared = _shared()
-    return np.array([shared.get(f.lower(), False) for f in folders.tolist()], dtype=bool)
+def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Family code from a tell-tale file size for the kind and the precision the name states (the first rule of
+    family_sizes.csv that fits, as one (rows x rules) test)."""
+    rule_kind, low, high, file_bytes, family = _size_rules()
+    if len(family) == 0:
+        return np.full(len(kind), -1, dtype=np.int64)
+    gb = (size_bytes / 1e9)[:, None]
+    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision][:, None]
+    hit = (kind[:, None] == rule_kind) & (gb >= low) & (gb <= high) & (np.isnan(file_bytes) | (per_weight == file_bytes))
+    return np.where(hit.any(axis=1), family[hit.argmax(axis=1)], -1)
 
 
 @cache
-def _shared() -> dict[str, bool]:
-    return {k: bool(v) for k, v in _rules.folder_kinds()["shared"].items()}
-
-
-def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """Family code from a tell-tale file size for the kind and the precision the name states."""
-    gb = size_bytes / 1e9
-    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision]
-    out = np.full(len(kind), -1, dtype=np.int64)
-    for rule in _rules.rows("family_sizes"):
-        hit = (kind == _rules.KIND_CODE[rule.kind]) & (gb >= rule.min_gb) & (gb <= rule.max_gb) & (out < 0)
-        if not np.isnan(rule.file_bytes):
-            hit &= per_weight == rule.file_bytes
-        out[hit] = _rules.FAMILY_CODE[rule.family]
-    return out
+def _size_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """family_sizes.csv as arrays: kind code, min and max GB, bytes per weight (NaN: any), family code."""
+    rules = _rules.rows("family_sizes")
+    arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
+              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
+              np.array([r.file_bytes for r in rules], dtype=np.float64),
+              np.array([_rules.FAMILY_CODE[r.family] for r in rules], dtype=np.int64))  # fmt: skip
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def size_vetoes(kind: np.ndarray, size_bytes: np.ndarray) -> np.ndarray:
     """(rows x families) bool: the file's size rules the family out for its kind (family_size_limits.csv)."""
-    gb = size_bytes / 1e9
-    out = np.zeros((len(kind), len(_rules.FAMILIES)), dtype=bool)
-    for rule in _rules.rows("family_size_limits"):
-        column = _rules.FAMILY_CODE[rule.family]
-        out[:, column] |= (kind == _rules.KIND_CODE[rule.kind]) & ((gb < rule.min_gb) | (gb > rule.max_gb))
-    return out
+    rule_kind, low, high, families = _limit_rules()
+    gb = (size_bytes / 1e9)[:, None]
+    outside = (kind[:, None] == rule_kind) & ((gb < low) | (gb > high))  # (rows x rules)
+    return (outside.astype(np.int64) @ families) > 0
+
+
+@cache
+def _limit_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """family_size_limits.csv as arrays: kind code, min and max GB per rule, (rules x families) rule's family."""
+    rules = _rules.rows("family_size_limits")
+    families = np.zeros((len(rules), len(_rules.FAMILIES)), dtype=np.int64)
+    families[np.arange(len(rules)), [_rules.FAMILY_CODE[r.family] for r in rules]] = 1
+    arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
+              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
+              families)  # fmt: skip
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:
@@ -341,26 +254,44 @@ def expert_pairs(
     side = np.where(high & ~low, 1, np.where(low & ~high, 2, 0))  # per distinct stem: 1 high, 2 low
     cand = np.flatnonzero(side > 0)
     key = np.full(len(side), -1, dtype=np.int64)
-    both = take(stem[0], cand)  # the token replaced on the stems that have one side only
-    texts = np.where(side[cand] == 1, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
-                     replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
-    key[cand] = pd.factorize(texts)[0]
+    key[cand] = pd.factorize(_unpaired(stem[0], cand, side[cand] == 1, plain))[0]
     row_key, row_side = key[stem[1]], side[stem[1]]
     pairs = (subfolder_keys(models) if keys is None else keys)[0] * (int(key.max()) + 1) + row_key
     high_rows, low_rows = row_side == 1, row_side == 2
     return (high_rows & np.isin(pairs, pairs[low_rows])) | (low_rows & np.isin(pairs, pairs[high_rows]))
 
 
-def subfolder_keys(models: pd.DataFrame, server_folder: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _unpaired(stems: pd.Series, rows: np.ndarray, high: np.ndarray, plain: list[str] | None) -> np.ndarray:
+    """Object array: ``stems`` at ``rows`` with their high-noise (``high``) or low-noise token replaced by " ~ ".
+
+    Few stems have one: on :func:`plain_texts` ``plain`` the substitution runs in Python ``re`` (as
+    :func:`replace` would), without a column per side."""
+    if plain is None:
+        both = take(stems, rows)
+        return np.where(high, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
+                        replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
+    high_noise, low_noise = _compiled((HIGH_NOISE, LOW_NOISE))
+    out = np.empty(rows.size, dtype=object)
+    out[:] = [(high_noise if h else low_noise).sub(" ~ ", plain[i]) for i, h in zip(rows.tolist(), high.tolist())]
+    return out
+
+
+def subfolder_keys(
+    models: pd.DataFrame, server_folder: np.ndarray | None = None, subfolders: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(integer id of each row's (server, folder, subfolder), is the row in a subfolder): codes combined, no
-    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``)."""
-    codes, distinct = factorize(_column(models, "subfolder"))
+    string joins. ``server_folder`` is a (server, folder) key per row when the caller has one (``Dropdowns``);
+    ``subfolders`` the factorized subfolder column (row codes, distinct str) when the caller has it."""
+    if subfolders is None:
+        codes, texts = factorize(_column(models, "subfolder"))
+        subfolders = codes, texts.to_numpy(dtype=object)
+    codes, distinct = subfolders
     if server_folder is None:
         server_folder = np.zeros(len(models), dtype=np.int64)
         for column in ("server", "folder"):
             column_codes, column_distinct = pd.factorize(_column(models, column))
             server_folder = server_folder * (len(column_distinct) + 1) + column_codes
-    in_subfolder = (distinct.to_numpy(dtype=object) != "")[codes]
+    in_subfolder = (distinct != "")[codes]
     return server_folder * (len(distinct) + 1) + codes, in_subfolder
 
 
@@ -389,33 +320,40 @@ def resolve(evidence: list[Evidence], kind: np.ndarray) -> tuple[np.ndarray, np.
 
 def gather_evidence(
     models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
-    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns, subfolders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Evidence]:  # fmt: skip
     """Every piece of family evidence for every row, strongest first, precedence and vetoes applied.
 
     Every text ``family_names`` reads (stems, subfolders, training base, title, loader labels) goes
-    through one batched pass: each regex pass has a fixed cost, and a server has few distinct texts.
+    through one batched pass (metadata texts are normalised in the same batch): each regex pass has a fixed
+    cost, and a server has few distinct texts. ``subfolders``: see :func:`subfolder_keys`.
     """
     n = len(models)
-    meta_family, meta_tier, meta_outside = metadata_families(metadata_text(models))
-    meta = meta_family, meta_tier
-    groups = _dropdown_groups(dd) if not dd.empty and dd.named_folder.any() else None
+    meta_text = metadata_text(models)
+    groups = dropdown_groups(dd) if not dd.empty and dd.named_folder.any() else None
     consulted = consulted_nodes(dd, groups)
-    codes, texts = on_distinct(concat([_column(models, "meta_sd_model_name"), _column(models, "meta_title"),
+    codes, texts = on_distinct(concat([meta_text, _column(models, "meta_sd_model_name"), _column(models, "meta_title"),
                                        as_text(dd.text_of(consulted))]))  # fmt: skip
-    family, tier = name_families(concat([masked(stem[0]), masked(sub[0]), texts]))
+    meta_codes, meta_texts = codes[:n], None
+    if not all_blank(meta_text):  # the distinct metadata texts only, for the metadata tables
+        used = np.unique(meta_codes)
+        meta_codes, meta_texts = np.searchsorted(used, meta_codes), take(texts, used)
+    family, tier = name_families(concat([masked(concat([stem[0], sub[0]])), texts]))
     a, b = len(stem[0]), len(stem[0]) + len(sub[0])
     stem_family, stem_tier = family[:a][stem[1]], tier[:a][stem[1]]
     sub_family, sub_tier = family[a:b][sub[1]], tier[a:b][sub[1]]
-    other, other_tier = family[b:][codes], tier[b:][codes]
+    other, other_tier = family[b:][codes[n:]], tier[b:][codes[n:]]
     trained_on, title, hints = (other[:n], other_tier[:n]), (other[n : 2 * n], other_tier[n : 2 * n]), other[2 * n :]
     # A model outside the vocabulary keeps only metadata and strong name tokens; weaker guesses are dropped.
-    # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over names and subfolders.
-    beyond = first_match(concat([stem[0], sub[0]]), _rules.patterns("outside_families")) >= 0
-    outside = beyond[: len(stem[0])][stem[1]] | beyond[len(stem[0]) :][sub[1]]
+    # ... by its name, its subfolder ("Kandinsky5/") or its metadata; one pass over the three.
+    read = [stem[0], sub[0]] if meta_texts is None else [stem[0], sub[0], meta_texts]
+    beyond = first_match(concat(read), _rules.patterns("outside_families")) >= 0
+    outside = beyond[:a][stem[1]] | beyond[a:b][sub[1]]
+    meta_family, meta_tier, meta_outside = metadata_families(meta_texts, meta_codes, beyond[b:])
+    meta = meta_family, meta_tier
     outside |= meta_outside
     # A high/low-noise pair in one folder is a Wan 2.2 expert pair: a brand-level guess from the names.
-    keys = subfolder_keys(models, dd.model_server_folder)
+    keys = subfolder_keys(models, dd.model_server_folder, subfolders)
     pair = (stem_family < 0) & _rules.by_kind("expert_pairs", False)[kind].astype(bool)
     pair &= expert_pairs(models, stem, keys)
     stem_family = np.where(pair, _rules.FAMILY_CODE["wan22"], stem_family)
@@ -460,24 +398,33 @@ def gather_evidence(
 
 def infer_family(
     models: pd.DataFrame, kind: np.ndarray, stem: tuple[pd.Series, np.ndarray], sub: tuple[pd.Series, np.ndarray],
-    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns,
+    size_bytes: np.ndarray, precision: np.ndarray, dd: Dropdowns, subfolders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes)."""
-    return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd), kind)
+    """(family code, source code, confidence) per row; ``stem``/``sub`` are (normalised texts, row codes),
+    ``subfolders`` (row codes, distinct str) of the subfolder column when the caller has them."""
+    return resolve(gather_evidence(models, kind, stem, sub, size_bytes, precision, dd, subfolders), kind)
 
 
 def format_families(kind: np.ndarray, names: pd.Series) -> np.ndarray:
     """Family code a file's format implies for its kind (rules/format_families.csv), -1 when none."""
     out = np.full(len(kind), -1, dtype=np.int64)
-    table = _rules.format_families()
-    rows = np.flatnonzero(np.isin(kind, [_rules.KIND_CODE[k] for k in table["kind"]]))
+    rules = _format_rules()
+    rows = np.flatnonzero(np.isin(kind, [k for k, _, _ in rules]))
     if rows.size == 0:  # the common case: no file of a listed kind; no string work at all
         return out
-    ext = names.iloc[rows].str.extract(r"\.([A-Za-z0-9]+)$", expand=False).fillna("").str.lower().to_numpy(dtype=object)
-    for rule in table.itertuples(index=False):
-        hit = (kind[rows] == _rules.KIND_CODE[rule.kind]) & (ext == rule.ext) & (out[rows] < 0)
-        out[rows[hit]] = _rules.FAMILY_CODE[rule.family]
+    found = extract(take(as_text(names), rows), r"\.([A-Za-z0-9]+)$").tolist()
+    ext = np.array([e.lower() if e else "" for e in found], dtype=object)  # ASCII: lower() as Arrow's
+    for rule_kind, rule_ext, family in rules:
+        hit = (kind[rows] == rule_kind) & (ext == rule_ext) & (out[rows] < 0)
+        out[rows[hit]] = family
     return out
+
+
+@cache
+def _format_rules() -> tuple[tuple[int, str, int], ...]:
+    """rules/format_families.csv as (kind code, extension, family code) rows."""
+    table = _rules.format_families()
+    return tuple((_rules.KIND_CODE[r.kind], r.ext, _rules.FAMILY_CODE[r.family]) for r in table.itertuples(index=False))
 
 
 def masked(texts: pd.Series) -> pd.Series:

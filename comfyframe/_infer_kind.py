@@ -16,8 +16,8 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._regex_passes import contains_at, first_match, plain_texts
-from ._text_columns import as_text, take
+from ._regex_passes import contains_values, first_match
+from ._text_columns import take
 
 KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
 
@@ -40,7 +40,9 @@ def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.nd
                               dtype=np.int64, count=rows.size)]  # fmt: skip
     pair_outputs, pair_inputs, votes_row = list(pair_of), [""] * len(pair_of), [rows]
     if not dd.empty:
-        offered = np.flatnonzero(np.isin(dd.row, rows))
+        asked = np.zeros(len(models) + 1, dtype=bool)  # per model row, and False last for row -1 (not a model)
+        asked[rows] = True
+        offered = np.flatnonzero(asked[dd.row])
         keys, where = np.unique(dd.server_node[offered], return_inverse=True)
         produced = [() if o is None else o for o in dd.outputs_of(keys)]
         # the dropdowns' votes: one pair per distinct (node, input name)
@@ -75,16 +77,14 @@ def _best_rules(outputs: list[tuple[str, ...]], inputs: list[str]) -> tuple[np.n
     the earlier rule between equal priorities; (-1, -1, -1) when none matches."""
     types, required, sizes, kinds, priority = _rule_tables()
     cells = [(i, types[t]) for i, found in enumerate(outputs) for t in found if t in types]
-    held = np.zeros((len(outputs), len(types)), dtype=np.int64)
+    held = np.zeros((len(outputs), len(types)), dtype=np.float64)  # 0/1: BLAS counts them exactly
     if cells:
         held[tuple(np.array(cells, dtype=np.int64).T)] = 1
     # (pairs x rules): the node outputs every type the rule requires (a rule below priority 0 never wins)
     has = ((held @ required) == sizes) & (priority >= 0)
-    texts, plain = as_text(inputs), None
     for index, rule in enumerate(_rules.rows("loader_kinds")):
         if rule.input and has[:, index].any():
-            plain = plain_texts(texts) if plain is None else plain
-            has[:, index] &= contains_at(texts, None, rule.input, plain)
+            has[:, index] &= contains_values(inputs, rule.input)
     n_rules = has.shape[1]
     score = np.where(has, priority * n_rules + (n_rules - 1 - np.arange(n_rules)), -1)
     rule = score.argmax(axis=1) if n_rules else np.zeros(len(outputs), dtype=np.int64)
@@ -99,12 +99,12 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
     requires, kind code and priority per rule."""
     rules = _rules.rows("loader_kinds")
     types = {t: i for i, t in enumerate(sorted({t for r in rules for t in r.requires}))}
-    required = np.zeros((len(types), len(rules)), dtype=np.int64)
+    required = np.zeros((len(types), len(rules)), dtype=np.float64)  # 0/1, a float matrix for BLAS
     for index, rule in enumerate(rules):
         required[[types[t] for t in rule.requires], index] = 1
     kinds = np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64)
     priority = np.array([r.priority for r in rules], dtype=np.int64)
-    sizes = required.sum(axis=0)
+    sizes = required.sum(axis=0).astype(np.int64)
     for array in (required, sizes, kinds, priority):
         array.flags.writeable = False  # cached for the process: read, never written
     return types, required, sizes, kinds, priority

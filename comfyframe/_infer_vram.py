@@ -39,9 +39,12 @@ PLAUSIBLE_FRACTION = 0.08
 UNKNOWN_FAMILY_OVERHEAD_GB = 1.0
 
 
-def precision_and_quant(path_text: pd.Series, stem_text: pd.Series, ext: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(precision rule index, GGUF quant rule index) per text, -1 when absent."""
-    prec = first_match(path_text, _rules.patterns("precisions"))
+def precision_and_quant(
+    path_text: pd.Series, stem_text: pd.Series, ext: np.ndarray, plain: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(precision rule index, GGUF quant rule index) per text, -1 when absent (``plain``: the path texts as
+    :func:`~comfyframe._regex_passes.plain_texts` when the caller has them)."""
+    prec = first_match(path_text, _rules.patterns("precisions"), plain=plain)
     quant = np.full(len(path_text), -1, dtype=np.int64)
     gguf = np.flatnonzero(ext == "gguf")
     if gguf.size:
@@ -56,9 +59,10 @@ def _block_tiers() -> tuple[int, ...]:
     return tuple((_rules.column("gguf_quants", "bpw", "float64") < 16).astype(np.int64).tolist())
 
 
-def params_from_name(path_text: pd.Series) -> np.ndarray:
-    """Billions of parameters named in the file name ("1.3B", "A14B", "600M"), NaN when absent."""
-    tokens = extract(path_text, _rules.PARAMS_PATTERN).tolist()
+def params_from_name(path_text: pd.Series, plain: list[str] | None = None) -> np.ndarray:
+    """Billions of parameters named in the file name ("1.3B", "A14B", "600M"), NaN when absent (``plain``: as for
+    :func:`precision_and_quant`)."""
+    tokens = extract(path_text, _rules.PARAMS_PATTERN, plain=plain).tolist()
     value = {t: _billions(t) for t in set(tokens)}  # once per distinct token
     return np.fromiter((value[t] for t in tokens), dtype=np.float64, count=len(tokens))
 
@@ -71,9 +75,10 @@ def _billions(token: str | None) -> float:
     return number / 1000.0 if token[-1] == "m" else number
 
 
-def component_params(path_text: pd.Series) -> np.ndarray:
-    """Parameters of well-known components (t5xxl, clip_l ...) from rules/component_params.csv."""
-    index = first_match(path_text, _rules.patterns("component_params"))
+def component_params(path_text: pd.Series, plain: list[str] | None = None) -> np.ndarray:
+    """Parameters of well-known components (t5xxl, clip_l ...) from rules/component_params.csv (``plain``: as for
+    :func:`precision_and_quant`)."""
+    index = first_match(path_text, _rules.patterns("component_params"), plain=plain)
     return _rules.by_rule("component_params", "params_b", np.nan)[index]
 
 
@@ -137,7 +142,7 @@ def estimate(
 def quality(
     kind: np.ndarray, family: np.ndarray, variant_delta: np.ndarray, prec: np.ndarray, quant: np.ndarray,
     named_params: np.ndarray,
-) -> pd.Series:  # fmt: skip
+) -> pd.arrays.IntegerArray:  # fmt: skip
     """Int64 quality tier 1-10 (NA for unrated kinds and unknown families)."""
     rated = _rules.by_kind("rated", False)[kind].astype(bool) & (family >= 0)
     base = _rules.by_family("quality", np.nan).astype(np.float64)[family]
@@ -152,4 +157,4 @@ def quality(
     size_delta = np.where(np.isnan(size_delta), 0.0, size_delta)
     score = np.clip(np.floor(base + variant_delta + dtype_delta + size_delta + 0.5), 1, 10)
     known = rated & ~np.isnan(score)
-    return pd.Series(pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known))
+    return pd.arrays.IntegerArray(np.where(known, score, 0).astype(np.int64), ~known)

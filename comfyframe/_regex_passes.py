@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._regex_prefilter import _filter_literals, _holding, _Joined, _table_literals
 from ._regex_unions import factored_union, ordered_alternation
-from ._text_columns import _arrow, _wrap, pa, pc, take
+from ._text_columns import _arrow, _wrap, as_text, pa, pc, take
 
 
 def replace(texts: pd.Series, pattern: str, replacement: str) -> pd.Series:
@@ -135,6 +135,15 @@ def contains(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
     return texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False, copy=True)  # callers write
 
 
+def contains_values(values: list[str], pattern: str) -> np.ndarray:
+    """Boolean array: does the pattern occur in each of ``values`` (str), a Python list such as a few input names:
+    in Python ``re`` when the pass is small and the values are printable ASCII, else one pass over them as text."""
+    compiled = _small_regex(len(values), pattern)
+    if compiled is not None and _plain(values):
+        return _search_all(compiled, pattern, values)
+    return contains(as_text(values), pattern)
+
+
 def plain_texts(texts: pd.Series) -> list[str] | None:
     """The texts as Python str when every one is printable ASCII (Python ``re`` and RE2 agree on them), else None."""
     data = _arrow(texts)
@@ -191,11 +200,13 @@ def _search_all(compiled: re.Pattern[str], pattern: str, values: list[str]) -> n
     return out
 
 
-def extract(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
+def extract(texts: pd.Series, pattern: str, scale: int = 1, plain: list[str] | None = None) -> np.ndarray:
     """Object array: the first capture group of the left-most match per text, None when none (``scale``: see
-    :func:`contains`)."""
+    :func:`contains`; ``plain``: :func:`plain_texts` of ``texts`` when the caller has it)."""
     if len(texts) == 0:
         return np.empty(0, dtype=object)
+    if plain is not None:
+        return extract_at(texts, None, pattern, plain, scale)
     data = _arrow(texts)
     if data is not None:
         named = pattern.replace("(", "(?P<m>", 1) if not pattern.startswith("(?P<") else pattern
@@ -208,36 +219,46 @@ def extract(texts: pd.Series, pattern: str, scale: int = 1) -> np.ndarray:
 
 
 @cache
-def _tiers(patterns: tuple[str, ...], tiers: tuple[int, ...] | None) -> tuple[str, list[tuple[np.ndarray, str]]]:
-    """(:func:`factored_union` of all patterns, [(rule ids, capturing alternation)] per tier, highest tier first)."""
+def _tiers(
+    patterns: tuple[str, ...], tiers: tuple[int, ...] | None
+) -> tuple[str, list[tuple[np.ndarray, str, tuple[str, ...]]]]:
+    """(:func:`factored_union` of all patterns, [(rule ids, capturing alternation, their patterns)] per tier,
+    highest tier first)."""
     levels = np.zeros(len(patterns), dtype=np.int64) if tiers is None else np.asarray(tiers, dtype=np.int64)
     groups = []
     for tier in sorted(set(levels.tolist()), reverse=True):
         ids = np.flatnonzero(levels == tier)
-        groups.append((ids, "(" + ordered_alternation([patterns[i] for i in ids]) + ")"))
+        group = tuple(patterns[i] for i in ids)
+        groups.append((ids, "(" + ordered_alternation(group) + ")", group))
     return factored_union(patterns), groups
 
 
 _NONE = np.array(None, dtype=object)
 
 
-def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] | None = None) -> np.ndarray:
+def first_match(
+    texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] | None = None, plain: list[str] | None = None
+) -> np.ndarray:
     """Index of the winning rule per text, -1 when none matches.
 
     The highest tier with any match wins; within a tier the left-most match, and at one position the
     earlier rule. One ``extract`` per tier finds the match; the rule is identified by full-matching the
     distinct matched strings (a small vocabulary such as " sdxl ", memoised) against the tier's patterns:
     rules have no anchors or lookarounds, so the first rule that full-matches a matched string is the one
-    the alternation chose. With a single tier the extract itself is the only pass.
+    the alternation chose. With a single tier the extract itself is the only pass. ``plain``: :func:`plain_texts`
+    of ``texts`` when the caller has it (one conversion for several passes over the same texts).
     """
     out = np.full(len(texts), -1, dtype=np.int64)
     if len(texts) == 0 or len(patterns) == 0:
         return out
     pats = tuple(patterns)
-    union, groups = _tiers(pats, None if tiers is None else tuple(int(t) for t in tiers))
-    shortest = min(len(union), *(len(c) for _, c in groups))
+    union, groups = _tiers(pats, tiers if tiers is None or isinstance(tiers, tuple) else tuple(int(t) for t in tiers))
+    shortest = min(len(union), *(len(c) for _, c, _ in groups))
     # converted for Python `re` once, and only when some pass is small enough to run there
-    plain = plain_texts(texts) if len(texts) * shortest <= SMALL_PASS * UNION_SCALE else None
+    if len(texts) * shortest > SMALL_PASS * UNION_SCALE:
+        plain = None
+    elif plain is None:
+        plain = plain_texts(texts)
     literals = _table_literals(pats) if plain is not None else ()
     if plain is None or not literals:
         live = contains_at(texts, None, union, plain, UNION_SCALE) if len(groups) > 1 else np.ones(len(texts), dtype=bool)
@@ -246,7 +267,7 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         live = np.zeros(len(texts), dtype=bool)
         if held.size:
             live[held] = contains_at(texts, held, union, plain, UNION_SCALE) if len(groups) > 1 else True
-    for ids, capture in groups:
+    for ids, capture, group in groups:
         rows = np.flatnonzero(live)
         if rows.size == 0:
             break
@@ -255,7 +276,6 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
         if hit.size == 0:
             continue
         matched = found[hit].tolist()
-        group = tuple(pats[i] for i in ids)
         rule_of = {m: _which(group, m) for m in dict.fromkeys(matched)}  # once per distinct matched string
         rule = np.fromiter((rule_of[m] for m in matched), dtype=np.int64, count=len(matched))
         out[rows[hit]] = np.where(rule >= 0, ids[np.maximum(rule, 0)], -1)
@@ -263,11 +283,12 @@ def first_match(texts: pd.Series, patterns: Sequence[str], tiers: Sequence[int] 
     return out
 
 
-def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
+def match_matrix(texts: pd.Series, patterns: Sequence[str], plain: list[str] | None = None) -> np.ndarray:
     """Boolean (texts x patterns) matrix; each pattern only runs on the texts their union matches.
 
-    Small passes run in Python ``re`` on the texts converted once, each only on the texts holding one of its
-    :func:`_filter_literals`; the matches are set in one assignment.
+    Small passes run in Python ``re`` on the texts converted once (``plain``: :func:`plain_texts` of ``texts``
+    when the caller has it), each only on the texts holding one of its :func:`_filter_literals`; the matches
+    are set in one assignment.
     """
     out = np.zeros((len(texts), len(patterns)), dtype=bool)
     if len(texts) == 0 or len(patterns) == 0:
@@ -276,7 +297,7 @@ def match_matrix(texts: pd.Series, patterns: Sequence[str]) -> np.ndarray:
     union = factored_union(pats)
     # converted for Python `re` only when some pass is small enough to run there
     small = len(texts) * min(len(union) / UNION_SCALE, min(map(len, pats))) <= SMALL_PASS
-    plain = plain_texts(texts) if small else None
+    plain = (plain if plain is not None else plain_texts(texts)) if small else None
     rows = np.flatnonzero(contains_at(texts, None, union, plain, UNION_SCALE))
     if rows.size == 0:
         return out

@@ -1,7 +1,9 @@
 """One regex for a rule table: the alternation of its patterns, their shared leading class written once.
 
 Rule patterns mostly start with a separator class; written once before the branches, a backtracking engine
-(Python ``re``) tries the branches only where that class matches instead of at every character.
+(Python ``re``) tries the branches only where that class matches instead of at every character. For "does any
+match" (:func:`factored_union`) the patterns are grouped by their leading tokens all the way down (a trie), so
+that only the branches whose first letters match are tried.
 """
 
 from __future__ import annotations
@@ -20,20 +22,54 @@ _LEADING_CLASS = re.compile(r"\[\^?\]?[^\]]*\]")
 
 @cache
 def factored_union(patterns: tuple[str, ...]) -> str:
-    """A pattern that matches where any of ``patterns`` does, the leading class most of them share written once.
+    """A pattern that matches where any of ``patterns`` does, written as a trie of their leading tokens.
 
-    Rule patterns mostly start with a separator class (``[^a-z0-9]sd[ .]?xl``): ``[^a-z0-9](?:(?:sd[ .]?xl)|…)``
-    matches the same texts, and a backtracking engine tries the branches only after a separator. Only for
-    "does any match" (which pattern, and where, may differ): patterns whose top level is not that class
-    followed by a sequence are kept whole.
+    Rule patterns mostly start with a separator class (``[^a-z0-9]sd[ .]?xl``): ``[^a-z0-9](?:sd(?:…)|…)``
+    matches the same texts, and a backtracking engine tries the branches only after a separator, and of those
+    only the ones whose next letter matches. Only for "does any match" (which pattern, and where, may differ):
+    patterns with a top-level ``|`` are kept whole.
     """
-    lead = _common_lead(patterns)
-    rests = [_after_lead(p, lead) if lead else None for p in patterns]
-    shared = [r for r in rests if r is not None]
-    if len(shared) < 2:
-        return alternation(patterns)
-    whole = [p for p, r in zip(patterns, rests) if r is None]
-    return "|".join([f"{lead}(?:{alternation(shared)})", *(f"(?:{p})" for p in whole)])
+    sequences = [p for p in patterns if _after_lead(p, "") is not None]
+    whole = [p for p in patterns if _after_lead(p, "") is None]
+    return "|".join([*_by_first_token(sequences), *(f"(?:{p})" for p in whole)])
+
+
+def _by_first_token(alternatives: list[str]) -> list[str]:
+    """Branches matching what ``alternatives`` do (sequences: no top-level ``|``): those that start with the
+    same token, a letter, a digit or a bracket class without escapes, not quantified, written
+    ``token(?:a|b|…)``, their rests grouped alike; the others as they are. Branch order follows first use."""
+    groups: dict[str, list[str]] = {}
+    order: list[tuple[bool, str]] = []  # (grouped, token or alternative)
+    for alternative in alternatives:
+        token = _first_token(alternative)
+        if token is None:
+            order.append((False, alternative))
+            continue
+        if token not in groups:
+            groups[token] = []
+            order.append((True, token))
+        groups[token].append(alternative[len(token) :])
+    branches = []
+    for grouped, key in order:
+        if not grouped:
+            branches.append(f"(?:{key})")
+        elif len(groups[key]) == 1:
+            branches.append(f"(?:{key}{groups[key][0]})")
+        else:
+            branches.append(f"{key}(?:{'|'.join(_by_first_token(groups[key]))})")
+    return branches
+
+
+def _first_token(pattern: str) -> str | None:
+    """The leading letter, digit or escape-free bracket class of ``pattern`` when no quantifier follows it."""
+    first = pattern[:1]
+    if first.isascii() and first.isalnum():
+        token = first
+    elif (m := _LEADING_CLASS.match(pattern)) and "\\" not in m.group():
+        token = m.group()
+    else:
+        return None
+    return token if pattern[len(token) : len(token) + 1] not in ("*", "+", "?", "{") else None
 
 
 def ordered_alternation(patterns: Sequence[str]) -> str:

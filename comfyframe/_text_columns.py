@@ -60,7 +60,7 @@ def _arrow_text(values: pd.Series | Sequence[object] | np.ndarray) -> Any:
 
 
 def all_blank(texts: pd.Series) -> bool:
-    """Is every text "" (texts from :func:`as_text`: no NA)."""
+    """Is every text "" (texts from :func:`as_text`, or Arrow-backed text whose NA count as blank)."""
     data = _arrow(texts)
     if data is None:
         return not texts.ne("").any()
@@ -92,6 +92,12 @@ def join_each(left: pd.Series, right: pd.Series) -> pd.Series:
     if a is None or b is None:
         return (left + right).astype(TEXT)
     return _wrap(pc.binary_join_element_wise(a, b, pa.scalar("", a.type)))
+
+
+def strip(texts: pd.Series) -> pd.Series:
+    """Each text without surrounding whitespace (texts hold no NA)."""
+    data = _arrow(texts)
+    return texts.str.strip() if data is None else _wrap(pc.utf8_trim_whitespace(data))
 
 
 def join_words(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -158,6 +164,32 @@ def to_objects(texts: pd.Series) -> np.ndarray:
     if data.null_count:
         data = pc.fill_null(data, pa.scalar("", data.type))
     return data.to_numpy(zero_copy_only=False)
+
+
+def part(texts: pd.Series, start: int, stop: int) -> pd.Series:
+    """``texts[start:stop]`` as a fresh positional series (Arrow slices without copying)."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.iloc[start:stop].reset_index(drop=True)
+    return _wrap(data.slice(start, stop - start))
+
+
+def lower(texts: pd.Series) -> pd.Series:
+    """Each text lower-cased (Unicode, as ``Series.str.lower``)."""
+    data = _arrow(texts)
+    return texts.str.lower() if data is None else _wrap(pc.utf8_lower(data))
+
+
+def objects_at(texts: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``texts.iloc[rows].to_numpy(dtype=object, na_value="")`` (any index, NA allowed): straight from Arrow when
+    Arrow-backed."""
+    data = _arrow(texts)
+    if data is None:
+        return texts.iloc[rows].to_numpy(dtype=object, na_value="")
+    found = data.take(pa.array(np.asarray(rows, dtype=np.int64)))
+    if found.null_count:
+        found = pc.fill_null(found, pa.scalar("", found.type))
+    return found.to_numpy(zero_copy_only=False)
 
 
 def take(texts: pd.Series, rows: np.ndarray) -> pd.Series:

@@ -448,6 +448,32 @@ def test_a_diffusion_models_size_vetoes_a_family_it_cannot_have(name: str, size:
     assert one("diffusion_models", name, size=int(size))["family"] == family
 
 
+def test_size_rules_read_as_arrays_give_what_the_tables_say_rule_by_rule() -> None:
+    """family_sizes.csv: the first rule that fits wins; family_size_limits.csv: every violated limit vetoes."""
+    from comfyframe._infer_family import size_families, size_vetoes
+
+    rng = np.random.default_rng(7)
+    sizes = [r for t in ("family_sizes", "family_size_limits") for r in _rules.rows(t)]
+    n = 4000
+    kind = rng.choice(sorted({_rules.KIND_CODE[r.kind] for r in sizes}), n)
+    edges = np.array([x for r in sizes for x in (r.min_gb, r.max_gb)], dtype=np.float64) * GB
+    size = np.where(rng.random(n) < 0.05, np.nan, rng.choice(edges, n) * rng.choice([0.99, 1.0, 1.01], n))
+    precision = rng.integers(-1, len(_rules.rows("precisions")), n)
+    per_weight = _rules.by_rule("precisions", "file_bytes", np.nan)[precision]
+    expected = np.full(n, -1, dtype=np.int64)
+    for rule in _rules.rows("family_sizes"):
+        fits = (kind == _rules.KIND_CODE[rule.kind]) & (size / GB >= rule.min_gb) & (size / GB <= rule.max_gb)
+        fits &= np.isnan(rule.file_bytes) | (per_weight == rule.file_bytes)
+        expected[fits & (expected < 0)] = _rules.FAMILY_CODE[rule.family]
+    vetoes = np.zeros((n, len(_rules.FAMILIES)), dtype=bool)
+    for rule in _rules.rows("family_size_limits"):
+        outside = (size / GB < rule.min_gb) | (size / GB > rule.max_gb)
+        vetoes[:, _rules.FAMILY_CODE[rule.family]] |= (kind == _rules.KIND_CODE[rule.kind]) & outside
+    found = size_families(kind, size, precision)
+    assert (found == expected).all() and (found >= 0).sum() > 50
+    assert (size_vetoes(kind, size) == vetoes).all() and vetoes.sum() > 50
+
+
 # --------------------------------------------------------------------------- LoRA sizes
 
 

@@ -90,11 +90,16 @@ def test_a_factored_union_matches_where_its_patterns_do() -> None:
     from comfyframe import _rules
 
     union = _regex_unions.factored_union(("[^a-z0-9]foo", "[^a-z0-9]bar|baz", "[^a-z0-9]*q", "[^a-z0-9][]|]x", "x y"))
-    # a top-level "|" or a quantified lead keeps a pattern whole; a "|" in a class or escaped does not
-    assert union == "[^a-z0-9](?:(?:foo)|(?:[]|]x))|(?:[^a-z0-9]bar|baz)|(?:[^a-z0-9]*q)|(?:x y)"
+    # a top-level "|" keeps a pattern whole (last) and a quantified lead ungrouped; a "|" in a class does not
+    assert union == "[^a-z0-9](?:(?:foo)|(?:[]|]x))|(?:[^a-z0-9]*q)|(?:x y)|(?:[^a-z0-9]bar|baz)"
+    # leading letters and classes group all the way down (a trie); a quantified letter or an escaped class does not
+    assert (_regex_unions.factored_union(("[^a-z]sdxl", "[^a-z]sd15", "[^a-z]s", "[^a-z]s?x", "[\\d]x", "[\\d]y"))
+            == "[^a-z](?:s(?:d(?:(?:xl)|(?:15))|(?:))|(?:s?x))|(?:[\\d]x)|(?:[\\d]y)")  # fmt: skip
     names = accuracy.labelled()["name"].drop_duplicates()
     texts = [f" {t} |" for t in _infer_normalize.normalize(names).str.strip()]
-    for table in ("family_names", "metadata_families", "variants"):
+    tables = ("family_names", "metadata_families", "variants", "outside_families", "precisions", "component_params",
+              "kind_hints", "gguf_quants", "name_masks")  # fmt: skip
+    for table in tables:
         patterns = tuple(_rules.patterns(table))
         factored = re.compile(_regex_unions.factored_union(patterns))
         assert _regex_unions.factored_union(patterns) != _regex_unions.alternation(patterns)
