@@ -35,13 +35,12 @@ from comfyframe._infer_family import (  # noqa: E402
     HIGH_NOISE,
     LOADER_TIER,
     LOW_NOISE,
-    SELECTIVE_COVERAGE,
-    SELECTIVE_MIN_FILES,
     SIBLING_MIN,
     SIBLING_SHARE,
     SIZE_TIER,
     SUBFOLDER_TIER,
 )  # fmt: skip
+from comfyframe._infer_loaders import SELECTIVE_COVERAGE, SELECTIVE_MIN_FILES  # noqa: E402
 from comfyframe._infer_vram import (  # noqa: E402
     FP32_BYTES_PER_PARAM,
     GIB,

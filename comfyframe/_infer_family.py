@@ -34,8 +34,6 @@ import pandas as pd
 
 from . import _rules
 from ._infer_edges import Dropdowns
-from ._infer_loaders import SELECTIVE_COVERAGE as SELECTIVE_COVERAGE  # re-exported: benchmarks read it here
-from ._infer_loaders import SELECTIVE_MIN_FILES as SELECTIVE_MIN_FILES
 from ._infer_loaders import consulted_nodes, dropdown_groups, hinting_nodes, loader_families, node_hints
 from ._infer_normalize import normalize, on_distinct
 from ._regex_passes import _compiled, contains_at, extract, first_match, plain_texts, replace, replace_each
