@@ -24,8 +24,8 @@ Two ratios are printed per side: the ratio of the medians, and the median of the
 round runs every side once, so a slow stretch of the shared machine weighs on both sides of a pair).
 
 Target: discover within 1.15x of the floor in CPU time. Measured on the shared 2-core development machine
-(16 runs of 21 rounds; floor 121-156 ms): tables 0.97-1.07x, discover 1.04-1.17x (median 1.09x; per-round
-pairs 1.01-1.17x, median 1.10x; 13 of 16 runs within 1.15x), first use 1.08-1.24x (see the README).
+(16 runs of 21 rounds; floor 135-156 ms): tables 0.94-1.04x, discover 1.01-1.14x (median 1.10x; per-round
+pairs 1.04-1.14x, median 1.10x; every run within 1.15x), first use 1.09-1.22x (see the README).
 Run: ``python benchmarks/bench_discover.py``.
 """
 
