@@ -36,7 +36,7 @@ from . import _rules
 from ._infer_edges import Dropdowns
 from ._infer_loaders import consulted_nodes, dropdown_groups, hinting_nodes, loader_families, node_hints
 from ._infer_normalize import normalize, on_distinct
-from ._regex_passes import _compiled, contains_at, extract, first_match, plain_texts, replace, replace_each
+from ._regex_passes import contains_at, extract, first_match, plain_texts, replace, replace_at, replace_each
 from ._text_columns import TEXT, all_blank, as_text, concat, factorize, fill_blank, join_words, strip, suffix, take
 
 LOADER_TIER, FOLDER_TIER, SIZE_TIER, DEFAULT_TIER = 60, 40, 40, 35
@@ -260,17 +260,11 @@ def expert_pairs(
 
 
 def _unpaired(stems: pd.Series, rows: np.ndarray, high: np.ndarray, plain: list[str] | None) -> np.ndarray:
-    """Object array: ``stems`` at ``rows`` with their high-noise (``high``) or low-noise token replaced by " ~ ".
-
-    Few stems have one: on :func:`plain_texts` ``plain`` the substitution runs in Python ``re`` (as
-    :func:`replace` would), without a column per side."""
-    if plain is None:
-        both = take(stems, rows)
-        return np.where(high, replace(both, HIGH_NOISE, " ~ ").to_numpy(dtype=object),
-                        replace(both, LOW_NOISE, " ~ ").to_numpy(dtype=object))  # fmt: skip
-    high_noise, low_noise = _compiled((HIGH_NOISE, LOW_NOISE))
+    """Object array: ``stems`` at ``rows`` with their high-noise (``high``) or low-noise token replaced by " ~ "
+    (``plain``: :func:`plain_texts` of ``stems``)."""
     out = np.empty(rows.size, dtype=object)
-    out[:] = [(high_noise if h else low_noise).sub(" ~ ", plain[i]) for i, h in zip(rows.tolist(), high.tolist())]
+    out[high] = replace_at(stems, rows[high], HIGH_NOISE, " ~ ", plain)
+    out[~high] = replace_at(stems, rows[~high], LOW_NOISE, " ~ ", plain)
     return out
 
 

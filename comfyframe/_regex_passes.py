@@ -181,6 +181,21 @@ def extract_at(
     return extract(texts if rows is None else take(texts, rows), pattern, scale)
 
 
+def replace_at(texts: pd.Series, rows: np.ndarray, pattern: str, replacement: str, plain: list[str] | None) -> np.ndarray:
+    """Object array: ``replace(take(texts, rows), pattern, replacement)``, ``plain`` as for :func:`contains_at`.
+
+    It runs in Python ``re`` where :func:`replace_each` would (a selective literal, no backslash in the
+    replacement) and the pass is small.
+    """
+    python = plain is not None and "\\" not in replacement and bool(_filter_literals(pattern))
+    compiled = _small_regex(rows.size, pattern) if python else None
+    if plain is None or compiled is None:
+        return replace(take(texts, rows), pattern, replacement).to_numpy(dtype=object)
+    out = np.empty(rows.size, dtype=object)
+    out[:] = [compiled.sub(replacement, plain[i]) for i in rows.tolist()]
+    return out
+
+
 def _groups(compiled: re.Pattern[str], values: list[str]) -> np.ndarray:
     """Object array of each value's first group ("" for a group that took no part, as RE2), None: no match."""
     found = np.empty(len(values), dtype=object)

@@ -12,6 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,3 +125,17 @@ def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
         found = [(m.group(1) if (m := ordered.search(t)) else None) for t in texts]
         assert found == [(m.group(1) if (m := plain.search(t)) else None) for t in texts]
         assert sum(f is not None for f in found) > 50
+
+
+def test_replace_at_in_python_re_equals_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from comfyframe._infer_family import HIGH_NOISE
+    from comfyframe._text_columns import as_text
+
+    texts = as_text([" wan22 a14b high noise ", " dancing v10 h ", " plain ", " x high "])
+    rows = np.array([3, 0, 1])
+    plain = _regex_passes.plain_texts(texts)
+    monkeypatch.setattr(_regex_passes, "SMALL_PASS", 0)
+    re2 = _regex_passes.replace_at(texts, rows, HIGH_NOISE, " ~ ", plain)
+    monkeypatch.setattr(_regex_passes, "SMALL_PASS", 10**12)
+    python = _regex_passes.replace_at(texts, rows, HIGH_NOISE, " ~ ", plain)
+    assert python.tolist() == re2.tolist() == [" x ~ ", " wan22 a14b ~ ", " dancing v10 ~ "]
