@@ -200,8 +200,7 @@ def _variant_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if rule.scope:
             scope[:, i] = False
             scope[[_rules.FAMILY_CODE[f] for f in rule.scope], i] = True
-    for array in (bit, delta, params_b, scope):
-        array.flags.writeable = False
+    _rules.freeze(bit, delta, params_b, scope)
     return bit, delta, params_b, scope
 
 
@@ -235,8 +234,7 @@ def _capability_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     bit = np.array([bits[r.variant] for r in rules], dtype=np.int64)
     modality = np.array([-1 if r.modality == "*" else modalities.index(r.modality) for r in rules], dtype=np.int64)
     caps = np.array([r.caps_mask for r in rules], dtype=np.int64)
-    for array in (family, bit, modality, caps):
-        array.flags.writeable = False
+    _rules.freeze(family, bit, modality, caps)
     return family, bit, modality, caps
 
 

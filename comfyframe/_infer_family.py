@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,12 +140,17 @@ def size_families(kind: np.ndarray, size_bytes: np.ndarray, precision: np.ndarra
 def _size_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """family_sizes.csv as arrays: kind code, min and max GB, bytes per weight (NaN: any), family code."""
     rules = _rules.rows("family_sizes")
+    file_bytes = np.array([r.file_bytes for r in rules], dtype=np.float64)
+    family = np.array([_rules.FAMILY_CODE[r.family] for r in rules], dtype=np.int64)
+    _rules.freeze(file_bytes, family)
+    return (*_kind_ranges(rules), file_bytes, family)
+
+
+def _kind_ranges(rules: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kind code, min GB and max GB of each size rule, read-only."""
     arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
-              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
-              np.array([r.file_bytes for r in rules], dtype=np.float64),
-              np.array([_rules.FAMILY_CODE[r.family] for r in rules], dtype=np.int64))  # fmt: skip
-    for array in arrays:
-        array.flags.writeable = False
+              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64))  # fmt: skip
+    _rules.freeze(*arrays)
     return arrays
 
 
@@ -162,12 +168,8 @@ def _limit_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     rules = _rules.rows("family_size_limits")
     families = np.zeros((len(rules), len(_rules.FAMILIES)), dtype=np.int64)
     families[np.arange(len(rules)), [_rules.FAMILY_CODE[r.family] for r in rules]] = 1
-    arrays = (np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64),
-              np.array([r.min_gb for r in rules], dtype=np.float64), np.array([r.max_gb for r in rules], dtype=np.float64),
-              families)  # fmt: skip
-    for array in arrays:
-        array.flags.writeable = False
-    return arrays
+    _rules.freeze(families)
+    return (*_kind_ranges(rules), families)
 
 
 def vetoed(family: np.ndarray, veto: np.ndarray) -> np.ndarray:

@@ -105,8 +105,7 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
     kinds = np.array([_rules.KIND_CODE[r.kind] for r in rules], dtype=np.int64)
     priority = np.array([r.priority for r in rules], dtype=np.int64)
     sizes = required.sum(axis=0).astype(np.int64)
-    for array in (required, sizes, kinds, priority):
-        array.flags.writeable = False  # cached for the process: read, never written
+    _rules.freeze(required, sizes, kinds, priority)
     return types, required, sizes, kinds, priority
 
 
@@ -114,7 +113,7 @@ def _rule_tables() -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, 
 def _hint_kinds() -> np.ndarray:
     """Kind code of each kind_hints.csv rule, -1 appended (rule index -1: no hint)."""
     codes = np.append(_rules.codes(_rules.kind_hints()["kind"], _rules.KIND_CODE), -1)
-    codes.flags.writeable = False
+    _rules.freeze(codes)
     return codes
 
 

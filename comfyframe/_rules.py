@@ -358,8 +358,14 @@ def rows(table: str) -> tuple[Any, ...]:
     return tuple(globals()[table]().itertuples(index=False))
 
 
+def freeze(*arrays: np.ndarray) -> None:
+    """Make ``arrays`` read-only: rule arrays are cached for the process and must never be written."""
+    for array in arrays:
+        array.flags.writeable = False
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
+    freeze(array)
     return array
 
 
