@@ -116,7 +116,7 @@ def routes_for(dump: Path) -> dict[str, str]:
     import pandas as pd
 
     import comfyframe as cf
-    from comfyframe._nodes import dropdown_options
+    from comfyframe.tables._nodes import dropdown_options
 
     info = json.loads(dump.read_text())
     table = pd.read_csv(Path(cf.__file__).parent / "rules" / "loader_folders.csv", comment="#")
@@ -165,7 +165,7 @@ async def httpx_fetch(base_url: str, routes: list[str], *, parse: bool) -> None:
     with ``parse`` each 200 body is parsed by orjson (the floor of a discovery)."""
     import orjson
 
-    from comfyframe._client import DEFAULT_CONCURRENCY, _default_ssl_context
+    from comfyframe.http._client import DEFAULT_CONCURRENCY, _default_ssl_context
 
     limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
     # One SSL context for every run, as comfyframe keeps one: httpx would otherwise load the CA

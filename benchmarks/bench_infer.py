@@ -1,6 +1,6 @@
 """Benchmark ``infer_models`` on a synthetic 100,000-model table against a row-by-row reference.
 
-The reference applies the SAME rule tables (``comfyframe._rules``) one row at a time with Python ``re``
+The reference applies the SAME rule tables (``comfyframe.rules._rules``) one row at a time with Python ``re``
 and plain loops; the benchmark checks that both give identical results, then times both, plus a simple
 ranking step (filter by capability and VRAM, sort by quality).
 
@@ -26,8 +26,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from comfyframe import _rules  # noqa: E402
-from comfyframe._infer import INFERRED, infer_models  # noqa: E402
-from comfyframe._infer_family import (  # noqa: E402
+from comfyframe.inference._infer import INFERRED, infer_models  # noqa: E402
+from comfyframe.inference._infer_family import (  # noqa: E402
     BRAND_TIER,
     DEFAULT_TIER,
     EXPLICIT_TIER,
@@ -40,14 +40,14 @@ from comfyframe._infer_family import (  # noqa: E402
     SIZE_TIER,
     SUBFOLDER_TIER,
 )  # fmt: skip
-from comfyframe._infer_loaders import SELECTIVE_COVERAGE, SELECTIVE_MIN_FILES  # noqa: E402
-from comfyframe._infer_vram import (  # noqa: E402
+from comfyframe.inference._infer_loaders import SELECTIVE_COVERAGE, SELECTIVE_MIN_FILES  # noqa: E402
+from comfyframe.inference._infer_vram import (  # noqa: E402
     FP32_BYTES_PER_PARAM,
     GIB,
     PLAUSIBLE_FRACTION,
     UNKNOWN_FAMILY_OVERHEAD_GB,
 )  # fmt: skip
-from comfyframe._pipelines import evaluate, plan_pipelines  # noqa: E402
+from comfyframe.pipelines._pipelines import evaluate, plan_pipelines  # noqa: E402
 
 # --------------------------------------------------------------------------- synthetic table
 

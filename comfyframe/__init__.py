@@ -14,20 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._capture import capture_async
-    from ._client import ComfyClient
     from ._diff import diff
     from ._discover import capture, default_url, demo_snapshot, discover, discover_async
     from ._discovery import Discovery
-    from ._explain import Explanation
-    from ._export import read_export
-    from ._options import ConnectOptions, SizeLimits
-    from ._picker import Picker
-    from ._progress import NullProgress, Progress, TerminalProgress
     from ._registry import Capability, HardwareInfo, ModelInfo, ModelRegistryV2
-    from ._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
-    from ._snapshot import Snapshot
-    from ._validate import CAPABILITIES, PREFERENCES
     from .errors import (
         ComfyFrameError,
         DegradedServerWarning,
@@ -41,18 +31,28 @@ if TYPE_CHECKING:
         TLSFailure,
         UnexpectedPayload,
     )
+    from .http._client import ComfyClient
+    from .http._options import ConnectOptions, SizeLimits
+    from .inference._explain import Explanation
+    from .snapshot._capture import capture_async
+    from .snapshot._progress import NullProgress, Progress, TerminalProgress
+    from .snapshot._snapshot import Snapshot
+    from .support._validate import CAPABILITIES, PREFERENCES
+    from .tables._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
+    from .views._export import read_export
+    from .views._picker import Picker
 
 # Public name -> module defining it. Loaded on first use (PEP 562), so `comfyframe --help`
 # and `import comfyframe.errors` do not pay for pandas.
 _LAZY: dict[str, str] = {
-    "capture_async": "_capture", "ComfyClient": "_client", "ConnectOptions": "_options", "SizeLimits": "_options",
+    "capture_async": "snapshot._capture", "ComfyClient": "http._client", "ConnectOptions": "http._options", "SizeLimits": "http._options",
     "capture": "_discover", "default_url": "_discover", "demo_snapshot": "_discover", "discover": "_discover",
-    "discover_async": "_discover", "Discovery": "_discovery", "Explanation": "_explain", "read_export": "_export", "diff": "_diff",
-    "NullProgress": "_progress", "Progress": "_progress", "TerminalProgress": "_progress",
-    "CAPABILITIES": "_validate", "PREFERENCES": "_validate",
+    "discover_async": "_discover", "Discovery": "_discovery", "Explanation": "inference._explain", "read_export": "views._export", "diff": "_diff",
+    "NullProgress": "snapshot._progress", "Progress": "snapshot._progress", "TerminalProgress": "snapshot._progress",
+    "CAPABILITIES": "support._validate", "PREFERENCES": "support._validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
-    "EDGES": "_schema", "HARDWARE": "_schema", "MODELS_BASE": "_schema", "NODES": "_schema", "PIPELINES": "_schema", "Column": "_schema",
-    "Table": "_schema", "Snapshot": "_snapshot", "MODEL_USAGE": "_schema", "USAGE": "_schema",
+    "EDGES": "tables._schema", "HARDWARE": "tables._schema", "MODELS_BASE": "tables._schema", "NODES": "tables._schema", "PIPELINES": "tables._schema", "Column": "tables._schema",
+    "Table": "tables._schema", "Snapshot": "snapshot._snapshot", "MODEL_USAGE": "tables._schema", "USAGE": "tables._schema",
     **dict.fromkeys(
         ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
          "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload", "ServerDisconnected",
@@ -134,35 +134,35 @@ __all__ = [
 
 
 def picker(discovery: Discovery | Any, **options: Any) -> Picker:
-    """An ipywidgets model picker over ``discovery`` (see :class:`comfyframe._picker.Picker`)."""
-    from ._picker import picker as _picker
+    """An ipywidgets model picker over ``discovery`` (see :class:`comfyframe.views._picker.Picker`)."""
+    from .views._picker import picker as _picker
 
     return _picker(discovery, **options)
 
 
 def plot_vram_fit(*args: Any, **kwargs: Any) -> Any:
     """VRAM need of each candidate against the device's total and free VRAM (matplotlib ``ax``)."""
-    from ._plots import plot_vram_fit as _plot
+    from .views._plots import plot_vram_fit as _plot
 
     return _plot(*args, **kwargs)
 
 
 def plot_quality_vs_vram(*args: Any, **kwargs: Any) -> Any:
     """Quality against VRAM with the Pareto front marked (matplotlib ``ax``)."""
-    from ._plots import plot_quality_vs_vram as _plot
+    from .views._plots import plot_quality_vs_vram as _plot
 
     return _plot(*args, **kwargs)
 
 
 def plot_inventory(*args: Any, **kwargs: Any) -> Any:
     """Model counts by kind, family or capability (matplotlib ``ax``)."""
-    from ._plots import plot_inventory as _plot
+    from .views._plots import plot_inventory as _plot
 
     return _plot(*args, **kwargs)
 
 
 def plot_disk_use(*args: Any, **kwargs: Any) -> Any:
     """Disk use by folder (matplotlib ``ax``)."""
-    from ._plots import plot_disk_use as _plot
+    from .views._plots import plot_disk_use as _plot
 
     return _plot(*args, **kwargs)

@@ -15,11 +15,11 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
-from ._safe_text import for_terminal
-from ._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
+from .http._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
+from .support._safe_text import for_terminal
+from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 
 if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, not for --help
     from ._discovery import Discovery
@@ -194,9 +194,9 @@ BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "sco
 
 
 def _best(found: Discovery, args: argparse.Namespace) -> int:
-    from ._display import terminal_table
-    from ._export import for_csv, for_json
-    from ._pipelines import pipeline_label
+    from .pipelines._pipelines import pipeline_label
+    from .views._display import terminal_table
+    from .views._export import for_csv, for_json
 
     ranked = found.best_for(
         args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
@@ -217,8 +217,8 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
 
 def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
     """Why ``best`` found nothing: which budget, and what the smallest capable pipeline needs for this job."""
-    from ._pipelines import pipeline_label
-    from ._rank import device_budget
+    from .pipelines._pipelines import pipeline_label
+    from .pipelines._rank import device_budget
 
     what = "pipeline" if args.all else "ready pipeline"
     job = {"width": args.width, "height": args.height, "frames": args.frames, "batch": args.batch}
@@ -272,7 +272,7 @@ def _size(value: object) -> str:
 
 def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     """``unused`` and ``duplicates``: a table, then the bytes deleting would free."""
-    from ._display import terminal_table
+    from .views._display import terminal_table
 
     if args.command == "unused":
         unused = found.unused()
@@ -298,8 +298,8 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
 
 def _print_diff(args: argparse.Namespace) -> None:
     from ._diff import diff
-    from ._display import terminal_table
-    from ._export import for_csv, for_json
+    from .views._display import terminal_table
+    from .views._export import for_csv, for_json
 
     table = diff(_side(args.a, args), _side(args.b, args))
     if table.empty:  # nothing changed: a header, an empty list, or a note

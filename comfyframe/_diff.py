@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ._discovery import Discovery
-from ._snapshot import Snapshot
+from .snapshot._snapshot import Snapshot
 
 COLUMNS = ("change", "table", "server", "folder", "name", "field", "old", "new")
 MODEL_FIELDS = ("size_bytes", "modified")

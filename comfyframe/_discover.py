@@ -16,15 +16,15 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._bodies import SharedBodies
-from ._capture import capture_async
-from ._client import DEFAULT_URL, RetryBudget, normalize_url
-from ._collector import collector_paused
-from ._demo import label_demo
 from ._discovery import Discovery
-from ._options import ConnectOptions
-from ._snapshot import Snapshot
 from .errors import ComfyFrameError
+from .http._bodies import SharedBodies
+from .http._client import DEFAULT_URL, RetryBudget, normalize_url
+from .http._options import ConnectOptions
+from .snapshot._capture import capture_async
+from .snapshot._demo import label_demo
+from .snapshot._snapshot import Snapshot
+from .support._collector import collector_paused
 
 T = TypeVar("T")
 DEMO_RESOURCE = "demo_snapshot.json.gz"
@@ -65,7 +65,7 @@ async def discover_async(
     shared = SharedBodies(servers=len(urls))
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
     budget = RetryBudget(opts.retries * (len(urls) + 3))
-    # parsing the answers and building the tables allocate millions of objects: see comfyframe._collector
+    # parsing the answers and building the tables allocate millions of objects: see comfyframe.support._collector
     with collector_paused():
         results = await asyncio.gather(
             *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous)

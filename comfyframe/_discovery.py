@@ -11,17 +11,17 @@ from typing import Any
 
 import pandas as pd
 
-from ._collector import collector_paused
-from ._explain import Explanation, explain
 from ._frames import build_fleet_frames, concat_frames, infer_fleet, snapshot_problems
-from ._pipelines import Job, adapter_columns, evaluate, plan_pipelines
-from ._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
-from ._refresh import carry_history
-from ._safe_text import for_terminal
-from ._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
-from ._usage import build_usage, reclaimable_by_folder, unused, usage_columns, usage_problems
-from ._validate import _check_job_args
 from .errors import DegradedServerWarning
+from .inference._explain import Explanation, explain
+from .inventory._usage import build_usage, reclaimable_by_folder, unused, usage_columns, usage_problems
+from .pipelines._pipelines import Job, adapter_columns, evaluate, plan_pipelines
+from .pipelines._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
+from .snapshot._refresh import carry_history
+from .snapshot._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
+from .support._collector import collector_paused
+from .support._safe_text import for_terminal
+from .support._validate import _check_job_args
 
 
 class Discovery:
@@ -192,13 +192,13 @@ class Discovery:
         Reasons, strongest first: same hash (assets API), same size and safetensors metadata, same size
         and file name. Works across servers; ``keep`` marks the one copy per server and group to keep.
         """
-        from ._duplicates import find_duplicates, metadata_fingerprints
+        from .inventory._duplicates import find_duplicates, metadata_fingerprints
 
         return find_duplicates(self.models, metadata_fingerprints(self.snapshots, self.models))
 
     def reclaimable_duplicates(self) -> pd.DataFrame:
         """Per server: copies beyond one per duplicate group, and the bytes deleting them would free."""
-        from ._duplicates import reclaimable_duplicates
+        from .inventory._duplicates import reclaimable_duplicates
 
         return reclaimable_duplicates(self.duplicates)
 
@@ -257,13 +257,13 @@ class Discovery:
 
         ``partition_by="server"`` (with ``format="parquet"``) writes one hive-partitioned dataset per table.
         """
-        from ._export import TABLES, export_tables
+        from .views._export import TABLES, export_tables
 
         return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
     def status(self) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability."""
-        from ._display import status_text
+        from .views._display import status_text
 
         return status_text(self)
 
@@ -275,7 +275,7 @@ class Discovery:
         )
 
     def _repr_html_(self) -> str:
-        from ._display import discovery_html
+        from .views._display import discovery_html
 
         return discovery_html(self)
 

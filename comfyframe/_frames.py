@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._catalog import build_edges, build_models
-from ._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
-from ._nodes import build_nodes, parse_object_info
-from ._offers import listed_files, match_offers, whole_folder_inputs
-from ._rules import model_extensions
-from ._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
+from .rules._rules import model_extensions
+from .snapshot._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
+from .tables._catalog import build_edges, build_models
+from .tables._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
+from .tables._nodes import build_nodes, parse_object_info
+from .tables._offers import listed_files, match_offers, whole_folder_inputs
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ def build_fleet_frames(snapshots: Sequence[Snapshot]) -> tuple[list[Frames], lis
 
 
 def infer_fleet(parts: Sequence[Frames], groups: Sequence[int], urls: Sequence[str]) -> pd.DataFrame:
-    """:func:`~comfyframe._infer.infer_models` over every server's frames, once per group, stacked in order."""
-    from ._infer import infer_models
+    """:func:`~comfyframe.inference._infer.infer_models` over every server's frames, once per group, stacked in order."""
+    from .inference._infer import infer_models
 
     inferred: dict[int, pd.DataFrame] = {}
     pieces: list[pd.DataFrame] = []

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from ._client import DEFAULT_TIMEOUT
 from ._discover import default_url, discover_async
 from ._discovery import Discovery
-from ._rank import Prefer
 from .errors import ComfyFrameError
+from .http._client import DEFAULT_TIMEOUT
+from .pipelines._rank import Prefer
 
 
 class Capability(str, Enum):

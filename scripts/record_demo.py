@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from comfyui_server import build_model_tree, ensure_comfyui, start_comfyui  # noqa: E402
 
 import comfyframe as cf  # noqa: E402
-from comfyframe._demo import label_demo  # noqa: E402
+from comfyframe.snapshot._demo import label_demo  # noqa: E402
 
 TARGET = ROOT / "comfyframe" / "data" / "demo_snapshot.json.gz"
 TEST_ONLY_PACKS = ("comfyframe-v3-probe",)

@@ -26,9 +26,9 @@ from browser_helpers import (
 )
 
 import comfyframe as cf
-from comfyframe._picker import NAME_WIDTH
-from comfyframe._pipelines import pipeline_label
-from comfyframe._plots import short_label
+from comfyframe.pipelines._pipelines import pipeline_label
+from comfyframe.views._picker import NAME_WIDTH
+from comfyframe.views._plots import short_label
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import comfyframe as cf
-from comfyframe._client import normalize_url
+from comfyframe.http._client import normalize_url
 
 SYSTEM_STATS = {
     "system": {"os": "posix", "ram_total": 8 << 30, "ram_free": 4 << 30, "comfyui_version": "0.3.75",

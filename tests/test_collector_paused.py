@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import comfyframe as cf
-from comfyframe._collector import MAX_PROMOTIONS, collector_paused
+from comfyframe.support._collector import MAX_PROMOTIONS, collector_paused
 
 
 @pytest.fixture

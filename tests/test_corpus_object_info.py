@@ -12,8 +12,8 @@ import pytest
 
 import comfyframe as cf
 from comfyframe._frames import build_frames
-from comfyframe._nodes import dropdown_options
-from comfyframe._rules import model_extensions
+from comfyframe.rules._rules import model_extensions
+from comfyframe.tables._nodes import dropdown_options
 
 CORPUS = Path(os.environ.get("COMFYFRAME_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 

@@ -6,7 +6,7 @@ import pandas as pd
 from test_picker import MODELS, T2I, device, make_discovery, model
 
 import comfyframe as cf
-from comfyframe._display import discovery_html, status_text, terminal_table
+from comfyframe.views._display import discovery_html, status_text, terminal_table
 
 
 def test_totals_count_files_of_unknown_size() -> None:

@@ -12,8 +12,8 @@ import pytest
 
 import comfyframe as cf
 from comfyframe._cli import main
-from comfyframe._export import TABLES, export_tables, for_csv, for_parquet, write_csv
 from comfyframe.errors import ComfyFrameError
+from comfyframe.views._export import TABLES, export_tables, for_csv, for_parquet, write_csv
 
 HOSTILE = [
     "\r=1+1.safetensors",

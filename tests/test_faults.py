@@ -451,7 +451,7 @@ def test_cli_deadline_bounds_a_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 # -- proxies from the environment ------------------------------------------------
 def test_environment_proxy_is_chosen_per_server_as_httpx_would(monkeypatch: pytest.MonkeyPatch) -> None:
-    from comfyframe._transport import environment_proxy
+    from comfyframe.http._transport import environment_proxy
 
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
@@ -481,7 +481,7 @@ def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.MonkeyPat
 def test_idle_connection_check_sees_data_and_a_closed_peer() -> None:
     import socket
 
-    from comfyframe._transport import _ReadableCheck
+    from comfyframe.http._transport import _ReadableCheck
 
     ours, peer = socket.socketpair()
     check = _ReadableCheck(ours)
@@ -499,8 +499,8 @@ def test_idle_connection_check_sees_data_and_a_closed_peer() -> None:
 def test_default_transport_uses_the_lean_pool_only_without_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
-    from comfyframe._client import _default_ssl_context
-    from comfyframe._transport import _Transport, default_transport
+    from comfyframe.http._client import _default_ssl_context
+    from comfyframe.http._transport import _Transport, default_transport
 
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -15,9 +15,9 @@ import pytest
 from fault_server import FaultServer, hang, object_info, send_json, status
 
 import comfyframe as cf
-from comfyframe._bodies import LargeRead, SharedBodies
-from comfyframe._capture import capture_async
-from comfyframe._client import ComfyClient
+from comfyframe.http._bodies import LargeRead, SharedBodies
+from comfyframe.http._client import ComfyClient
+from comfyframe.snapshot._capture import capture_async
 
 QUICK: dict[str, Any] = {"progress": False, "timeout": 5.0}
 NAMES = [f"model_{i:05d}.safetensors" for i in range(20000)]  # a ~500 kB /object_info

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import comfyframe as cf
-from comfyframe._hardware import build_hardware, is_remote_url, parse_argv
+from comfyframe.tables._hardware import build_hardware, is_remote_url, parse_argv
 
 
 def hardware_of(body: dict, url: str = "http://127.0.0.1:8188") -> pd.DataFrame:

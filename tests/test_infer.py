@@ -1,4 +1,4 @@
-"""Tests of the capability-inference engine (comfyframe._infer and its rule tables).
+"""Tests of the capability-inference engine (comfyframe.inference._infer and its rule tables).
 
 Small frames are built by hand with :func:`make_models`; the corpus tests run the real discovery builders
 over the /object_info dumps in ``../shared/corpus`` (``COMFYFRAME_CORPUS`` overrides) and check properties
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comfyframe import _rules
-from comfyframe._infer import INFERRED, infer_models
+from comfyframe.inference._infer import INFERRED, infer_models
+from comfyframe.rules import _rules
 
 GIB = 2**30
 META = ["meta_architecture", "meta_base_model", "meta_title", "meta_implementation", "meta_sd_model_name",
@@ -587,7 +587,7 @@ def corpus() -> pd.DataFrame:
     if not dumps:
         pytest.skip(f"no corpus at {corpus_dir()}")
     from comfyframe._frames import build_frames, concat_frames
-    from comfyframe._snapshot import Snapshot
+    from comfyframe.snapshot._snapshot import Snapshot
 
     parts = [build_frames(Snapshot(url=f"http://{p.stem}", responses={"/object_info": json.loads(p.read_text())})) for p in dumps]
     frames = concat_frames(parts)

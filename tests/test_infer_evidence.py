@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from test_infer import infer, one
 
-from comfyframe import _rules
-from comfyframe._infer_family import sibling_families
-from comfyframe._infer_normalize import normalize
+from comfyframe.inference._infer_family import sibling_families
+from comfyframe.inference._infer_normalize import normalize
+from comfyframe.rules import _rules
 
 GB = 1_000_000_000
 
@@ -450,7 +450,7 @@ def test_a_diffusion_models_size_vetoes_a_family_it_cannot_have(name: str, size:
 
 def test_size_rules_read_as_arrays_give_what_the_tables_say_rule_by_rule() -> None:
     """family_sizes.csv: the first rule that fits wins; family_size_limits.csv: every violated limit vetoes."""
-    from comfyframe._infer_family import size_families, size_vetoes
+    from comfyframe.inference._infer_family import size_families, size_vetoes
 
     rng = np.random.default_rng(7)
     sizes = [r for t in ("family_sizes", "family_size_limits") for r in _rules.rows(t)]

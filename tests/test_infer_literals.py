@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from comfyframe import _rules
-from comfyframe._infer_family import HIGH_NOISE, LOW_NOISE
-from comfyframe._infer_literals import required_literals
-from comfyframe._infer_normalize import normalize
+from comfyframe.inference._infer_family import HIGH_NOISE, LOW_NOISE
+from comfyframe.inference._infer_literals import required_literals
+from comfyframe.inference._infer_normalize import normalize
+from comfyframe.rules import _rules
 
 TABLES = ("variants", "family_names", "metadata_families", "precisions", "gguf_quants", "component_params",
           "kind_hints", "name_masks", "outside_families")  # fmt: skip
@@ -69,7 +69,7 @@ def test_no_rule_match_lacks_its_literal(table: str) -> None:
 
 
 def test_joined_texts_find_the_texts_holding_a_literal() -> None:
-    from comfyframe._regex_prefilter import _Joined
+    from comfyframe.inference._regex_prefilter import _Joined
 
     rng = random.Random(1)
     texts = ["".join(rng.choice("ab x") for _ in range(rng.randint(0, 8))) for _ in range(300)]

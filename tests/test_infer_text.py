@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import comfyframe as cf
-from comfyframe import _infer_normalize, _regex_passes
 from comfyframe._frames import build_frames
-from comfyframe._infer import infer_models
-from comfyframe._text_columns import TEXT, as_text, factorize, objects_at
+from comfyframe.inference import _infer_normalize, _regex_passes
+from comfyframe.inference._infer import infer_models
+from comfyframe.inference._text_columns import TEXT, as_text, factorize, objects_at
 
 
 def test_as_text_gives_text_without_na() -> None:
@@ -43,7 +43,7 @@ def test_object_columns_and_re2_only_passes_infer_the_same(monkeypatch: pytest.M
 @pytest.mark.parametrize("present", [(), ("arch",), ("base",), ("module",), ("arch", "base"), ("arch", "module"),
                                      ("base", "module"), ("arch", "base", "module")])  # fmt: skip
 def test_metadata_text_joins_only_the_columns_that_say_something(present: tuple[str, ...]) -> None:
-    from comfyframe._infer_family import metadata_text
+    from comfyframe.inference._infer_family import metadata_text
 
     cells = {"arch": [" flux-1 ", None, "", "sdxl"], "base": ["dev", "sd15 ", None, ""],
              "module": ["networks.lora", None, "lycoris", ""]}  # fmt: skip

@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from comfyframe import _rules
-from comfyframe._infer_normalize import normalize
-from comfyframe._infer_vram import _billions, params_from_name
+from comfyframe.inference._infer_normalize import normalize
+from comfyframe.inference._infer_vram import _billions, params_from_name
+from comfyframe.rules import _rules
 
 
 def test_every_params_token_parses_as_pandas_does() -> None:

@@ -14,7 +14,7 @@ from test_client import comfy_handler
 
 import comfyframe as cf
 from comfyframe._cli import main
-from comfyframe._duplicates import find_duplicates
+from comfyframe.inventory._duplicates import find_duplicates
 
 CORPUS_080 = "snapshots/comfyui-0.8.0_cpu_test-tree.json.gz"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from comfyframe import _rules
-from comfyframe._job_memory import (
+from comfyframe.pipelines._job_memory import (
     FALLBACK_FAMILY,
     activation_gb,
     job_defaults,
@@ -14,6 +13,7 @@ from comfyframe._job_memory import (
     latent_shape_area,
     vae_decode_gb,
 )
+from comfyframe.rules import _rules
 
 CODE = _rules.FAMILY_CODE
 ALL = np.arange(len(_rules.FAMILIES))

@@ -13,7 +13,7 @@ import pandas.testing as pdt
 import pytest
 
 import comfyframe as cf
-from comfyframe._nodes import dropdown_options, walk_inputs
+from comfyframe.tables._nodes import dropdown_options, walk_inputs
 
 pytestmark = pytest.mark.live
 

@@ -32,8 +32,7 @@ from comfyui_memory_probe import CASES
 from comfyui_server import REPO_ROOT, ensure_comfyui
 from conftest import _unavailable
 
-from comfyframe import _rules
-from comfyframe._job_memory import (
+from comfyframe.pipelines._job_memory import (
     activation_gb,
     job_defaults,
     job_memory_table,
@@ -41,6 +40,7 @@ from comfyframe._job_memory import (
     latent_shape_area,
     vae_decode_gb,
 )
+from comfyframe.rules import _rules
 
 PROBE = Path(__file__).with_name("comfyui_memory_probe.py")
 TARBALL_080 = Path(

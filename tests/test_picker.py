@@ -14,10 +14,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import comfyframe as cf  # noqa: E402
-from comfyframe._display import discovery_html, status_text  # noqa: E402
-from comfyframe._picker import ANY, Picker  # noqa: E402
-from comfyframe._rank import capability_table  # noqa: E402
-from comfyframe._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, conform, from_columns  # noqa: E402
+from comfyframe.pipelines._rank import capability_table  # noqa: E402
+from comfyframe.tables._schema import EDGES, HARDWARE, MODELS_BASE, NODES, PIPELINES, conform, from_columns  # noqa: E402
+from comfyframe.views._display import discovery_html, status_text  # noqa: E402
+from comfyframe.views._picker import ANY, Picker  # noqa: E402
 
 T2I, I2I, T2V, I2V, UP = "text_to_image", "image_to_image", "text_to_video", "image_to_video", "upscale"
 HOSTILE = "<img src=x onerror=alert(1)>.safetensors"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from test_picker import I2V, MODELS, T2I, T2V, B, device, make_discovery, model
 
-from comfyframe._picker_state import ANY, PickerState
+from comfyframe.views._picker_state import ANY, PickerState
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import pytest
 
 import comfyframe as cf
 from comfyframe._cli import main
-from comfyframe._pipelines import Job
+from comfyframe.pipelines._pipelines import Job
 
 GB = 10**9
 

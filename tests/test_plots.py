@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from test_picker import MODELS, T2I, T2V, UP, device, make_discovery, model  # noqa: E402
 
 import comfyframe as cf  # noqa: E402
-from comfyframe._plots import FITS, OTHER, TIGHT, TOO_BIG, pareto_front, short_label, top_with_other  # noqa: E402
+from comfyframe.views._plots import FITS, OTHER, TIGHT, TOO_BIG, pareto_front, short_label, top_with_other  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-import comfyframe._progress as progress_module
+import comfyframe.snapshot._progress as progress_module
 from comfyframe import NullProgress, TerminalProgress
-from comfyframe._progress import NotebookProgress, make_progress
+from comfyframe.snapshot._progress import NotebookProgress, make_progress
 
 
 def frames(stream: io.StringIO) -> list[str]:

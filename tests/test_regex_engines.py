@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import comfyframe as cf
-from comfyframe import _infer_normalize, _regex_passes, _regex_unions
+from comfyframe.inference import _infer_normalize, _regex_passes, _regex_unions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -88,7 +88,7 @@ def test_re2_only_constructs_stay_with_re2() -> None:
 def test_a_factored_union_matches_where_its_patterns_do() -> None:
     import re
 
-    from comfyframe import _rules
+    from comfyframe.rules import _rules
 
     union = _regex_unions.factored_union(("[^a-z0-9]foo", "[^a-z0-9]bar|baz", "[^a-z0-9]*q", "[^a-z0-9][]|]x", "x y"))
     # a top-level "|" keeps a pattern whole (last) and a quantified lead ungrouped; a "|" in a class does not
@@ -111,7 +111,7 @@ def test_a_factored_union_matches_where_its_patterns_do() -> None:
 def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
     import re
 
-    from comfyframe import _rules
+    from comfyframe.rules import _rules
 
     # runs of the shared lead are factored in place: "x" still wins over a later "[^a-z0-9]c" at its position
     assert (_regex_unions.ordered_alternation(["[^a-z0-9]a", "[^a-z0-9]b", "x", "[^a-z0-9]c"])
@@ -128,8 +128,8 @@ def test_an_ordered_alternation_finds_the_same_match_as_the_plain_one() -> None:
 
 
 def test_replace_at_in_python_re_equals_re2(monkeypatch: pytest.MonkeyPatch) -> None:
-    from comfyframe._infer_family import HIGH_NOISE
-    from comfyframe._text_columns import as_text
+    from comfyframe.inference._infer_family import HIGH_NOISE
+    from comfyframe.inference._text_columns import as_text
 
     texts = as_text([" wan22 a14b high noise ", " dancing v10 h ", " plain ", " x high "])
     rows = np.array([3, 0, 1])

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from comfyframe._safe_text import for_terminal
+from comfyframe.support._safe_text import for_terminal
 
 HOSTILE = [
     ("\x1b[2J\x1b[Hcleared", "\\x1b[2J\\x1b[Hcleared"),

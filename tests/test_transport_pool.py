@@ -8,7 +8,7 @@ from typing import Any
 
 import httpcore
 
-from comfyframe._transport import _Pool, _pool_class, default_transport
+from comfyframe.http._transport import _Pool, _pool_class, default_transport
 
 
 class _Connection:

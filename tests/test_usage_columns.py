@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from comfyframe._schema import USAGE, from_columns
-from comfyframe._usage import usage_columns
+from comfyframe.inventory._usage import usage_columns
+from comfyframe.tables._schema import USAGE, from_columns
 
 T1, T2 = pd.Timestamp("2026-01-01 10:00", tz="UTC"), pd.Timestamp("2026-01-02 09:30", tz="UTC")
 

@@ -10,7 +10,7 @@ import pytest
 from test_client import comfy_handler
 
 from comfyframe import Capability, ModelRegistryV2
-from comfyframe._validate import _check_job_args, positive_count, positive_number
+from comfyframe.support._validate import _check_job_args, positive_count, positive_number
 
 
 @pytest.mark.parametrize("value", [0, -4, math.nan, math.inf, True, "12"])

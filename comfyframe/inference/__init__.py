@@ -1,0 +1,5 @@
+"""What each model file is: kind, family, variant, precision, capabilities, VRAM, applied as vectorized
+column operations over the rule tables; text columns in Arrow and regex passes; ``explain``.
+
+Imports ``tables``, ``rules`` and ``support``.
+"""

@@ -1,0 +1,5 @@
+"""What the server can run: generators with the parts they need (recipes), a job's peak memory (ComfyUI's
+own estimate), and ranking for ``best_for``.
+
+Imports ``inference``, ``tables``, ``rules`` and ``support``.
+"""

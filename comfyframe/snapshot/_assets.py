@@ -1,0 +1,116 @@
+"""The assets API of newer ComfyUI servers (``/api/assets``, started with ``--enable-assets``).
+
+Where present it gives what ``/experiment/models`` leaves out: sizes of files with other extensions
+(``.gguf``, ``.onnx``), content hashes (``blake3:…``) for duplicates, and dates. A server without it
+answers 404 (older) or 503 ``SERVICE_DISABLED`` (not enabled): both mean "absent", never a failure.
+
+Pages come with ``limit``/``offset`` or, on later versions, an opaque ``next_cursor``; every page is
+merged into one list under the route key ``/api/assets``. Records changed shape between versions, so
+each field is read defensively: the file is ``loader_path`` (what a loader's dropdown offers) else
+``name``; its folder is a tag naming a folder ``/models`` lists (tags were ``["models", "loras"]`` and
+later grew more); the hash is ``hash`` or ``asset_hash``; the size ``size`` or ``size_bytes``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import ServerHTTPError
+from ..http._client import ComfyClient
+from ._snapshot import ASSETS, Snapshot
+
+PAGE_SIZE = 500  # the largest page ComfyUI allows
+MAX_PAGES = 2000  # a server that never stops paging is cut off (a million records)
+AssetDetail = tuple[int | None, datetime | None, str | None]  # size, modified, hash
+
+
+async def fetch_assets(client: ComfyClient) -> list[dict[str, Any]] | None:
+    """Every asset record of the server, or ``None`` when it has no assets API (404 or 503)."""
+    records: list[dict[str, Any]] = []
+    params: dict[str, str] = {"limit": str(PAGE_SIZE), "offset": "0"}  # no tag filter: tag schemes changed
+    for _ in range(MAX_PAGES):
+        try:
+            page = await client.get_json(ASSETS, params=params, missing_ok=True)
+        except ServerHTTPError as exc:
+            if exc.status_code == 503 and not records:
+                return None
+            raise
+        if page is None:
+            return None
+        assets = page.get("assets") if isinstance(page, dict) else None
+        if not isinstance(assets, list):
+            return records or None
+        records.extend(a for a in assets if isinstance(a, dict))
+        cursor = page.get("next_cursor")
+        if not page.get("has_more") or not assets:
+            break
+        if isinstance(cursor, str) and cursor:
+            params = {"limit": str(PAGE_SIZE), "cursor": cursor}
+        else:
+            params = {**params, "offset": str(int(params.get("offset", "0")) + len(assets))}
+    return records
+
+
+def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
+    """(folder, name) -> (size, modified, hash) for the assets that match a listed file."""
+    records = snapshot.assets
+    if not records:
+        return {}
+    listed = {folder: set(snapshot.folder_files(folder) or []) for folder in snapshot.model_folders or []}
+    by_base = {
+        folder: _unique_basenames(names) for folder, names in listed.items()
+    }
+    found: dict[tuple[str, str], AssetDetail] = {}
+    for record in records:
+        tags = [t for t in record.get("tags") or [] if isinstance(t, str)] if isinstance(record.get("tags"), list) else []
+        folders = [t for t in tags if t in listed and t != "models"]
+        for key in ("loader_path", "name"):
+            value = record.get(key)
+            if not isinstance(value, str):
+                continue
+            for folder in folders:
+                name = value if value in listed[folder] else by_base[folder].get(_base(value))
+                if name is not None and (folder, name) not in found:
+                    found[(folder, name)] = (_size(record), _date(record), _hash(record))
+    return found
+
+
+def _unique_basenames(names: set[str]) -> dict[str, str]:
+    seen: dict[str, str | None] = {}
+    for name in names:
+        base = _base(name)
+        seen[base] = None if base in seen else name
+    return {k: v for k, v in seen.items() if v is not None}
+
+
+def _base(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _size(record: dict[str, Any]) -> int | None:
+    for key in ("size", "size_bytes"):
+        value = record.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    return None
+
+
+def _hash(record: dict[str, Any]) -> str | None:
+    for key in ("hash", "asset_hash"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _date(record: dict[str, Any]) -> datetime | None:
+    for key in ("updated_at", "created_at"):
+        value = record.get(key)
+        if isinstance(value, str):
+            try:
+                when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return None

@@ -1,0 +1,276 @@
+"""Write the tables to CSV or Parquet, and read such an export back with its dtypes.
+
+CSV is written for spreadsheets that must not be turned against their user:
+
+- every text field is quoted (``csv.QUOTE_NONNUMERIC``), so a CR, LF or TAB in a
+  model name stays inside its field and cannot start a new record;
+- text a spreadsheet would run as a formula (``= + - @`` and their full-width
+  forms, also after leading whitespace or control characters, or a leading
+  control character) gets a leading apostrophe;
+- tuple cells are ``;``-joined (``%`` and ``;`` inside a value as ``%25``/``%3B``);
+- an empty field is the column's empty value: ``''`` in the columns where the
+  builders write ``''`` for "none" (:data:`comfyframe.tables._schema.EMPTY_TEXT`:
+  ``family``, ``variant``, ``subfolder`` …), ``()`` in tuple columns, NA
+  elsewhere. Where ``''`` is not the empty value (server-provided text such as
+  metadata), ``''`` is written as a lone apostrophe so it stays distinct from NA.
+
+The escaping is reversible: :func:`read_export` restores the exact values and
+the dtypes declared in :mod:`comfyframe.tables._schema`. Parquet keeps tuples as lists
+of strings (needs pyarrow). ``partition_by="server"`` writes each table as a
+hive-partitioned Parquet dataset (``models/server=<URL-encoded>/part-0.parquet``):
+pyarrow URL-encodes the value, so ``/``, ``\\`` and ``%`` cannot make a path, and
+DuckDB, Spark, Dask and pyarrow decode it back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ComfyFrameError, MissingDependency
+from ..tables._schema import EMPTY_TEXT, EXPORTED, OBJECT, Table
+
+TABLES = tuple(EXPORTED)
+FORMATS = ("csv", "parquet")
+PARTITION_COLUMNS = ("server",)
+# Schema metadata of a partitioned file: the servers in their original order (a dataset reads back by directory).
+_ORDER_KEY = b"comfyframe.server_order"
+# After any apostrophes already there: end of text, a control character, or a formula
+# character after optional whitespace/control characters. Matching text gets one more apostrophe.
+_FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+_FORMULA_OR_EMPTY = r"^'*(?:$|[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+_ELEMENT_ESCAPES = {"%25": "%", "%3B": ";"}
+
+
+def _is_collection(value: object) -> bool:
+    return isinstance(value, (tuple, list, set, frozenset, np.ndarray))
+
+
+def _join(value: object) -> object:
+    """A tuple as ``;``-joined text; an empty element is a lone ``%``."""
+    if not isinstance(value, (tuple, list, set, frozenset, np.ndarray)):
+        return value
+    parts = (str(v).replace("%", "%25").replace(";", "%3B") or "%" for v in value)
+    return ";".join(parts)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    if text == "":
+        return ()
+    return tuple("" if p == "%" else re.sub("%(25|3B)", lambda m: _ELEMENT_ESCAPES[m.group()], p)
+                 for p in text.split(";"))
+
+
+def _pattern(column: str, tuples: bool) -> str:
+    """Which text gets an apostrophe: formulas, and ``''`` where an empty field would mean NA."""
+    return _FORMULA if tuples or column in EMPTY_TEXT else _FORMULA_OR_EMPTY
+
+
+def _neutralise(text: pd.Series, pattern: str) -> pd.Series:
+    text = text.astype("string")
+    risky = text.str.match(pattern).fillna(False).astype(bool)
+    return text.mask(risky, "'" + text)
+
+
+def _restore(text: pd.Series, pattern: str) -> pd.Series:
+    text = text.astype("string")
+    escaped = (text.str.startswith("'") & text.str.match(pattern)).fillna(False).astype(bool)
+    return text.mask(escaped, text.str.slice(1))
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+
+
+def _holds_collections(values: pd.Series) -> bool:
+    """Whether any cell is a tuple/list/set (an empty string column maps to strings, which cannot reduce)."""
+    return any(_is_collection(v) for v in values.to_numpy(dtype=object))
+
+
+def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy ready for CSV: tuples ``;``-joined, formula-like and empty text escaped (see module doc)."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        values = out[column]
+        tuples = _holds_collections(values)
+        if tuples:
+            values = values.map(_join)
+        out[column] = _neutralise(values, _pattern(str(column), tuples))
+    return out
+
+
+def for_json(frame: pd.DataFrame) -> str:
+    """The frame as a JSON array of records: collections as sorted lists, NA as null."""
+    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
+
+
+def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy ready for Parquet: tuple cells as lists of strings."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        if _holds_collections(out[column]):
+            out[column] = out[column].map(lambda v: [str(x) for x in v] if _is_collection(v) else v)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as spreadsheet-safe CSV (see module doc)."""
+    for_csv(frame).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+
+
+def export_tables(
+    tables: Mapping[str, pd.DataFrame], out_dir: str | Path, format: str = "csv", partition_by: str | None = None
+) -> list[Path]:
+    """Write each table to ``out_dir/<name>.<format>``; returns the paths written.
+
+    ``partition_by="server"`` (Parquet only) writes ``out_dir/<name>/server=<URL-encoded>/part-0.parquet``
+    per table instead, and returns the table folders.
+    """
+    if format not in FORMATS:
+        raise ComfyFrameError(f"Unknown export format {format!r}: use 'csv' or 'parquet'.")
+    if partition_by is not None and partition_by not in PARTITION_COLUMNS:
+        raise ComfyFrameError(f"Cannot partition by {partition_by!r}: use partition_by='server' (or none).")
+    if partition_by is not None and format != "parquet":
+        raise ComfyFrameError(
+            f"--partition-by {partition_by} needs --format parquet: a partitioned dataset is Parquet files "
+            "in server=… folders (CSV exports are one file per table)."
+        )
+    if format == "parquet":
+        _need_pyarrow("Parquet export")
+    target = Path(out_dir)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ComfyFrameError(f"Cannot create output folder {target}: {exc.strerror or exc}.") from None
+    written: list[Path] = []
+    for name, frame in tables.items():
+        path = target / (name if partition_by else f"{name}.{format}")
+        try:
+            if partition_by:
+                _write_partitioned(frame, path, partition_by)
+            elif format == "csv":
+                write_csv(frame, path)
+            else:
+                for_parquet(frame).to_parquet(path, index=False)
+        except OSError as exc:
+            raise ComfyFrameError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        written.append(path)
+    return written
+
+
+def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
+    """One hive-partitioned dataset; an existing one at ``folder`` is replaced, never merged."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    order = json.dumps([str(v) for v in pd.unique(frame[column].dropna())]).encode()
+    table = pa.Table.from_pandas(for_parquet(frame), preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _ORDER_KEY: order})
+    if frame.empty or frame[column].isna().any():
+        if frame[column].isna().any():
+            raise ComfyFrameError(f"Cannot partition {folder.name} by {column}: some rows have no {column}.")
+        folder.mkdir(parents=True)  # no partitions to write: one empty file keeps the columns
+        pq.write_table(table, folder / "part-0.parquet")
+        return
+    try:
+        # Single-threaded: rows keep their order inside each partition. Hive values are URL-encoded ("uri").
+        partitioning = ds.partitioning(pa.schema([table.schema.field(column)]), flavor="hive")
+        ds.write_dataset(table, folder, format="parquet", partitioning=partitioning,
+                         basename_template="part-{i}.parquet", use_threads=False)
+    except pa.ArrowException as exc:
+        raise ComfyFrameError(f"Cannot write {folder}: {exc}.") from None
+
+
+def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
+    """Load an export written by ``Discovery.export`` (CSV or Parquet) back into the original dtypes.
+
+    Returns ``{"models": …, "nodes": …, "edges": …, "hardware": …, "capabilities": …}``
+    for the tables present; tuple columns come back as tuples, escaped text unescaped.
+    """
+    folder = Path(directory)
+    found: dict[str, pd.DataFrame] = {}
+    for name, table in EXPORTED.items():
+        parquet, text = folder / f"{name}.parquet", folder / f"{name}.csv"
+        try:
+            if parquet.exists():
+                _need_pyarrow("Reading a Parquet export")
+                found[name] = _typed(pd.read_parquet(parquet), table, from_csv=False)
+            elif (folder / name).is_dir():
+                _need_pyarrow("Reading a Parquet dataset")
+                found[name] = _typed(_read_partitioned(folder / name, table), table, from_csv=False)
+            elif text.exists():
+                raw = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
+                found[name] = _typed(raw, table, from_csv=True)
+        except (OSError, ValueError) as exc:
+            raise ComfyFrameError(f"Cannot read {name} from {folder}: {exc}. Is it a comfyframe export?") from None
+    if not found:
+        raise ComfyFrameError(
+            f"No exported tables in {folder}: expected models.csv or models.parquet (written by Discovery.export)."
+        )
+    return found
+
+
+def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
+    """A hive-partitioned dataset with its partition column back in place and the servers in their original order."""
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+    frame = dataset.to_table().to_pandas()
+    for column in PARTITION_COLUMNS:
+        if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
+    metadata = dataset.schema.metadata or {}
+    if _ORDER_KEY in metadata and "server" in frame.columns:
+        order = {server: i for i, server in enumerate(json.loads(metadata[_ORDER_KEY]))}
+        rank = frame["server"].map(order).fillna(len(order))
+        frame = frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+    declared = [c.name for c in table.columns if c.name in frame.columns]
+    return frame[declared + [c for c in frame.columns if c not in declared]]
+
+
+def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame:
+    """Cast the declared columns to their dtypes, undoing the CSV escapes."""
+    out = frame.copy()
+    for column in table.columns:
+        if column.name not in out.columns:
+            continue
+        values = out[column.name]
+        if from_csv and (column.dtype in (OBJECT, "string")):
+            values = _restore(values, _pattern(column.name, column.dtype == OBJECT))
+            if column.dtype == OBJECT or column.name in EMPTY_TEXT:
+                values = values.fillna("")
+        if column.dtype == OBJECT:
+            cells = np.empty(len(values), dtype=object)  # element-wise: tuples must stay cells
+            cells[:] = [_split(v) if isinstance(v, str) else tuple(map(str, v)) if _is_collection(v) else v
+                        for v in values.astype(object)]
+            out[column.name] = pd.Series(cells, index=out.index, dtype=object)
+        elif column.dtype == "boolean" and from_csv:
+            out[column.name] = values.map({"True": True, "False": False}).astype("boolean")
+        elif column.dtype.startswith("datetime64"):
+            out[column.name] = pd.to_datetime(values, utc=True).astype(column.dtype)
+        elif column.dtype in ("Int64", "int64", "float64") and from_csv:
+            out[column.name] = pd.to_numeric(values).astype(column.dtype)
+        else:
+            out[column.name] = values.astype(column.dtype)
+    return out
+
+
+def _need_pyarrow(what: str) -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise MissingDependency(
+            f"{what} needs pyarrow: pip install 'comfyframe[parquet]' (or pip install pyarrow), "
+            "or use format='csv'."
+        ) from None
