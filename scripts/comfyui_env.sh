@@ -1,4 +1,4 @@
-# Sourced by setup_comfyui.sh and setup_comfyui_080.sh: the cached, version-keyed ComfyUI environment.
+# Sourced by setup_comfyui.sh and setup_comfyui_source.sh: the cached, version-keyed ComfyUI environment.
 # The cache lives outside the repo ($COMFYFRAME_CACHE, else ~/.cache/comfyframe), so repeated runs cost nothing.
 # Usage: comfyui_env_begin VERSION (exits printing the python when the environment is ready), then define
 # build_comfyui (steps ending in "|| return") and call comfyui_env_build, then comfyui_env_finish COMFY_DIR.

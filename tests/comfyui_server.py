@@ -1,4 +1,4 @@
-"""Real ComfyUI servers (0.3.75 and 0.8.0) for the live tests.
+"""Real ComfyUI servers (0.3.75, 0.8.0 and 0.33.0) for the live tests.
 
 Three pieces, usable on their own:
 
@@ -34,7 +34,8 @@ from typing import Collection, Iterable, Sequence
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "setup_comfyui.sh"
 # ComfyUI versions the live tests run against, each with the script that builds its cached environment.
-SETUP_SCRIPTS = {"0.3.75": SETUP_SCRIPT, "0.8.0": REPO_ROOT / "scripts" / "setup_comfyui_080.sh"}
+SOURCE_SCRIPT = REPO_ROOT / "scripts" / "setup_comfyui_source.sh"
+SETUP_SCRIPTS = {"0.3.75": [SETUP_SCRIPT], "0.8.0": [SOURCE_SCRIPT, "0.8.0"], "0.33.0": [SOURCE_SCRIPT, "0.33.0"]}
 COMFYUI_VERSIONS = tuple(SETUP_SCRIPTS)
 CUSTOM_NODES_SRC = Path(__file__).resolve().parent / "custom_nodes"
 
@@ -57,9 +58,11 @@ T2A = "text_to_audio"
 
 def ensure_comfyui(version: str = "0.3.75") -> tuple[Path, Path]:
     """Build the cached ComfyUI venv of ``version`` if needed; return (python, ComfyUI source dir)."""
-    script = SETUP_SCRIPTS[version]
-    proc = subprocess.run(["bash", str(script)], cwd=REPO_ROOT, capture_output=True, text=True)
+    script, *args = SETUP_SCRIPTS[version]
+    proc = subprocess.run(["bash", str(script), *args], cwd=REPO_ROOT, capture_output=True, text=True)
     lines = proc.stdout.strip().splitlines()
+    if proc.returncode == 3:  # the source tarball is not there (a plain clone without ../shared): one line
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1])
     if proc.returncode != 0 or not lines:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
         raise RuntimeError(f"scripts/{script.name} failed (exit {proc.returncode}):\n{tail}")
