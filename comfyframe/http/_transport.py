@@ -8,8 +8,9 @@ Without a proxy, httpx's transport runs over :class:`_Backend`, httpcore's anyio
 one change: httpcore asks each idle connection "is your socket readable?" whenever a request
 starts or ends, and anyio answers by rebuilding its table of socket attributes (a
 ``getpeername`` system call included) for every question — about a tenth of the client CPU of
-a discovery. Here the stream keeps its socket and polls it directly. Its pool is httpcore's with
-one method rewritten, see :class:`_Pool`.
+a discovery. Here the stream keeps its socket and polls it directly. Both are documented extension
+points: httpcore's pool takes a ``network_backend``, and :class:`_Transport` is an httpx custom transport
+over that pool (nothing private of httpx or httpcore is used).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import socket
 import ssl
 import sys
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,13 +58,17 @@ def default_transport(url: str, verify: ssl.SSLContext | bool) -> httpx.AsyncBas
         raise ComfyFrameError(f"The environment's proxy setting for {url} is not usable ({exc}); fix or unset it.") from None
 
 
-class _Transport(httpx.AsyncHTTPTransport):
-    """httpx's transport (its request/response mapping and errors), its connection pool over :class:`_Backend`."""
+class _Transport(httpx.AsyncBaseTransport):
+    """An httpx transport over httpcore's connection pool on :class:`_Backend`.
+
+    Built only on documented extension points: httpx's custom-transport interface
+    (``handle_async_request``/``aclose``) and httpcore's public pool with a custom network backend.
+    httpcore's errors become httpx's, as httpx's own transport maps them.
+    """
 
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        super().__init__(verify=ssl_context)
         limits = httpx.Limits()  # httpx's defaults, as its own pool has them
-        self._pool = _pool_class()(
+        self.pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
@@ -70,54 +76,73 @@ class _Transport(httpx.AsyncHTTPTransport):
             network_backend=_Backend(),
         )
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,  # type: ignore[arg-type]  # an httpx async byte stream is an async iterable of bytes
+            extensions=request.extensions,
+        )
+        with _httpx_errors(request):
+            response = await self.pool.handle_async_request(core_request)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_Body(response.stream, request),  # type: ignore[arg-type]
+            extensions=response.extensions,
+        )
 
-def _pool_class() -> type[httpcore.AsyncConnectionPool]:
-    """:class:`_Pool` where httpcore's pool has the shape it rewrites (httpcore 1.x), else httpcore's own."""
-    base = httpcore.AsyncConnectionPool
-    if httpcore.__version__.split(".")[0] == "1" and callable(getattr(base, "_assign_requests_to_connections", None)):
-        return _Pool
-    return base
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
 
-class _Pool(httpcore.AsyncConnectionPool):
-    """httpcore's pool, its request assignment in linear time.
+class _Body(httpx.AsyncByteStream):
+    """httpcore's response body as httpx reads it, its errors mapped to httpx's."""
 
-    httpcore reassigns on every request start and end. For each idle connection it evaluates
-    ``len([c.is_idle() for c in connections])`` — which is just the number of connections — so a
-    pool of eight idle connections makes 64 calls each time, about 10,000 a discovery and 3-4 % of
-    its client CPU. Below is the same rule (``tests/test_transport_pool.py`` compares the two on
-    random pool states), with that count read as ``len(connections)`` and the first available or
-    idle connection found without listing all of them.
-    """
+    def __init__(self, stream: Any, request: httpx.Request) -> None:
+        self._stream, self._request = stream, request
 
-    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
-        closing: list[httpcore.AsyncConnectionInterface] = []
-        connections = self._connections
-        # Closed, expired and (past the keep-alive limit) idle connections leave the pool.
-        for connection in list(connections):
-            if connection.is_closed():
-                connections.remove(connection)
-            elif connection.has_expired() or (
-                connection.is_idle() and len(connections) > self._max_keepalive_connections
-            ):
-                connections.remove(connection)
-                closing.append(connection)
-        # Each queued request: an available connection to its origin, else a new one (closing an idle
-        # connection to make room when the pool is full), else it stays queued.
-        for pool_request in [request for request in self._requests if request.is_queued()]:
-            origin = pool_request.request.url.origin
-            chosen = next((c for c in connections if c.can_handle_request(origin) and c.is_available()), None)
-            if chosen is None:
-                if len(connections) >= self._max_connections:
-                    idle = next((c for c in connections if c.is_idle()), None)
-                    if idle is None:
-                        continue
-                    connections.remove(idle)
-                    closing.append(idle)
-                chosen = self.create_connection(origin)
-                connections.append(chosen)
-            pool_request.assign_to_connection(chosen)
-        return closing
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _httpx_errors(self._request):
+            async for part in self._stream:
+                yield part
+
+    async def aclose(self) -> None:
+        if hasattr(self._stream, "aclose"):
+            with _httpx_errors(self._request):
+                await self._stream.aclose()
+
+
+# httpcore's exceptions and the httpx ones its transport raises for them (httpx documents the mapping's targets).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _httpx_errors(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for core, mapped in _ERRORS:
+            if isinstance(exc, core):
+                raise mapped(str(exc), request=request) from exc
+        raise
 
 
 class _Backend(httpcore.AsyncNetworkBackend):
