@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from comfyframe import _rules  # noqa: E402
+from comfyframe.rules import _rules  # noqa: E402
 from comfyframe.inference._infer import INFERRED, infer_models  # noqa: E402
 from comfyframe.inference._infer_family import (  # noqa: E402
     BRAND_TIER,
