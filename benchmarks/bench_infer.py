@@ -25,7 +25,6 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from comfyframe.rules import _rules  # noqa: E402
 from comfyframe.inference._infer import INFERRED, infer_models  # noqa: E402
 from comfyframe.inference._infer_family import (  # noqa: E402
     BRAND_TIER,
@@ -48,6 +47,7 @@ from comfyframe.inference._infer_vram import (  # noqa: E402
     UNKNOWN_FAMILY_OVERHEAD_GB,
 )  # fmt: skip
 from comfyframe.pipelines._pipelines import evaluate, plan_pipelines  # noqa: E402
+from comfyframe.rules import _rules  # noqa: E402
 
 # --------------------------------------------------------------------------- synthetic table
 
