@@ -421,3 +421,33 @@ def format_families() -> pd.DataFrame:
     _check_values(frame, "kind", KINDS, "format_families")
     _check_values(frame, "family", FAMILIES, "format_families")
     return frame
+
+
+# Template family keys: lower-case letters, digits and "_" (a new family from a server's templates, or a known one).
+_TEMPLATE_KEY = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def template_key(name: str) -> str:
+    """A template family name or tag normalised: lower case, runs of other characters than a-z, 0-9 -> "_"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+@cache
+def template_families() -> dict[str, str]:
+    """Normalised template family name -> family key ("" = a maker or umbrella name) (rules/template_families.csv)."""
+    frame = _read("template_families", {"name": "str", "key": "str"})
+    bad = [v for v in [*frame["name"], *frame["key"]] if v and not _TEMPLATE_KEY.fullmatch(v)]
+    if bad:
+        raise RuleError(f"rules/template_families.csv: {bad} are not normalised names (a-z, 0-9 and single '_')")
+    return dict(zip(frame["name"], frame["key"]))
+
+
+@cache
+def template_tags() -> dict[str, int]:
+    """Normalised template tag -> capability mask (rules/template_tags.csv)."""
+    frame = _read("template_tags", {"tag": "str", "capabilities": "str"})
+    _check_values(frame, "capabilities", CAPABILITIES, "template_tags", sep=";")
+    bad = [v for v in frame["tag"] if not _TEMPLATE_KEY.fullmatch(v)]
+    if bad:
+        raise RuleError(f"rules/template_tags.csv: {bad} are not normalised tags (a-z, 0-9 and single '_')")
+    return {t: capability_mask(c) for t, c in zip(frame["tag"], frame["capabilities"])}
