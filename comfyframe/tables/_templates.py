@@ -55,9 +55,8 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
                 for ref in model_refs(snapshot.responses.get(custom_template_route(pack, file))):
                     rows.append((pack, file, "", *ref, (), (), None, None))
     rows = list(dict.fromkeys(rows))  # a template loading one file twice names it once
-    columns = list(zip(*rows)) if rows else [[] for _ in range(12)]
     names = TEMPLATE_REFS.names[1:]
-    data = {"server": [snapshot.url] * len(rows), **{n: list(c) for n, c in zip(names, columns)}}
+    data: dict[str, list[Any]] = {"server": [snapshot.url] * len(rows), **{n: [r[i] for r in rows] for i, n in enumerate(names)}}
     return from_columns(TEMPLATE_REFS, data, len(rows))
 
 
@@ -89,8 +88,8 @@ def model_refs(workflow: object) -> Iterator[tuple[str, str, str, str]]:
             if not isinstance(name, str) or not isinstance(folder, str) or not name.strip() or not folder.strip():
                 continue
             url, digest, kind = model.get("url"), model.get("hash"), model.get("hash_type")
-            text = f"{kind}:{digest}" if isinstance(kind, str) and kind else digest
-            yield folder.strip("/"), name, url if isinstance(url, str) else "", text if isinstance(digest, str) else ""
+            text = "" if not isinstance(digest, str) else f"{kind}:{digest}" if isinstance(kind, str) and kind else digest
+            yield folder.strip("/"), name, url if isinstance(url, str) else "", text
 
 
 def _nodes_with_models(workflow: object) -> Iterator[list[Any]]:
