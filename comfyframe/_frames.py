@@ -7,6 +7,7 @@ import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import orjson
 import pandas as pd
 
 from .rules._rules import model_extensions
@@ -101,16 +102,20 @@ def _content_key(snapshot: Snapshot) -> Hashable:
     """Equal keys mean equal inputs to the node, edge and model tables.
 
     ``/object_info`` counts by identity: a discovery parses identical bodies once and shares the object, and
-    hashing megabytes per server would cost what sharing saves. The other answers are small; they count by
-    a hash of their JSON text (ASCII-escaped, so lone surrogates too; not a pickle, whose bytes depend on
-    which equal strings happen to be one object).
+    hashing megabytes per server would cost what sharing saves. The other answers count by a hash of their
+    JSON text (not a pickle, whose bytes depend on which equal strings happen to be one object): orjson's,
+    fast enough for the megabytes of workflow templates; where it refuses (lone surrogates), the ASCII-escaped
+    text of ``json``.
     """
     rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
     try:
-        text = json.dumps(rest, ensure_ascii=True, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
-    digest = hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+        payload = orjson.dumps(rest)
+    except (TypeError, orjson.JSONEncodeError):
+        try:
+            payload = json.dumps(rest, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        except (TypeError, ValueError, RecursionError):
+            return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
+    digest = hashlib.blake2b(payload, digest_size=16).digest()
     return id(snapshot.responses.get(OBJECT_INFO)), digest
 
 

@@ -1,8 +1,10 @@
 """Planning pipelines: which parts each generator needs and which installed files can be each part.
 
 A pipeline is a generator (checkpoint or diffusion model) plus the installed files it needs, chosen by the
-recipes in ``rules/recipes.csv`` (text encoders, VAE, CLIP vision, the other half of a two-expert model). A
-motion module makes a pipeline of its own around the best base checkpoint it runs inside.
+recipes in ``rules/recipes.csv`` (text encoders, VAE, CLIP vision, the other half of a two-expert model); a generator
+of a family recipes.csv lacks, named by an official template of its server, by that template's files
+(:mod:`._template_recipes`). A motion module makes a pipeline of its own around the best base checkpoint it
+runs inside.
 
 :func:`plan_pipelines` is budget-independent: which parts each generator needs, and for every part the files on
 the same server that satisfy it, sorted by size. Rule tables are applied rule by rule over whole columns; nothing
