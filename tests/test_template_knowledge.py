@@ -246,3 +246,11 @@ def test_newest_templates_give_official_files_a_family_and_ready_pipelines(newes
     assert total > 200 and got / total >= 0.97, {f: result[f] for f in FOLDERS}
     ready, templates, not_ready = result["templates"]
     assert ready == templates, not_ready
+
+
+def test_wav2vec2_is_not_cut_as_a_glued_v2v_token() -> None:
+    """The official S2V audio encoder's name must reach the recipes whole (V2V is cut in upper case only)."""
+    from comfyframe.inference._infer_normalize import normalize
+
+    names = ["wav2vec2_large_english_fp16.safetensors", "wan22i2vfast", "modelWAN22V2VGGUF"]
+    assert list(normalize(names)) == [" wav2vec2 large english fp16.safetensors ", " wan22 i2v fast ", " model wan22 v2v gguf "]

@@ -181,10 +181,24 @@ def outside_families() -> pd.DataFrame:
 @cache
 def glued_tokens() -> tuple[str, ...]:
     """Upper-case tokens set apart when glued between others, longest first within the table order."""
-    tokens = _read("glued_tokens", {"token": "str"})["token"]
-    if not tokens.str.fullmatch(r"[A-Z0-9]+").all():
+    return tuple(_glued()["token"])
+
+
+@cache
+def glued_lower() -> frozenset[str]:
+    """The glued tokens whose lower-case spelling is set apart too (a digit between letters: I2V, T2V)."""
+    frame = _glued()
+    return frozenset(frame.loc[frame["lower"], "token"])
+
+
+@cache
+def _glued() -> pd.DataFrame:
+    frame = _read("glued_tokens", {"token": "str", "lower": "bool"})
+    if not frame["token"].str.fullmatch(r"[A-Z0-9]+").all():
         raise RuleError("rules/glued_tokens.csv: tokens are upper-case letters and digits only")
-    return tuple(tokens)
+    if not frame.loc[frame["lower"], "token"].str.fullmatch(r"[A-Z]+[0-9][A-Z]+").all():
+        raise RuleError("rules/glued_tokens.csv: lower=true only for tokens with a digit between letters")
+    return frame
 
 
 @cache
