@@ -165,7 +165,7 @@ def test_the_file_name_beats_a_template_named_after_what_it_does() -> None:
         found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body))
     scail = model(found, "wan2.1_14B_scail_fp16.safetensors")
     assert scail["family"] == "wan21" and scail["source"] == "name"
-    assert scail["capabilities"] == ("image_to_video",)  # the template still says what it does
+    assert scail["capabilities"] == ("text_to_video",)  # a known family keeps the rules' capabilities
     assert "loses" in str(found.explain("diffusion_models", "wan2.1_14B_scail_fp16.safetensors"))
 
 

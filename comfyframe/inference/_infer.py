@@ -85,7 +85,7 @@ def infer_models(
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": family_labels(told, family),
-        "capabilities": _as_tuples(template_capabilities(told, kind, _capabilities(kind, family, vmask))),
+        "capabilities": _as_tuples(template_capabilities(told, kind, family, _capabilities(kind, family, vmask))),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": _rules.by_rule("gguf_quants", "quant", "")[names["quant"]],

@@ -1,7 +1,8 @@
 """Family and capabilities from the server's own workflow templates.
 
 A model file an official template names exactly (folder and name) takes its family from the template's index
-``models`` entry and, for generators, its capabilities from the template's tags (rules/template_tags.csv).
+``models`` entry and, for generators of a family the rules do not know, its capabilities from the template's
+tags (rules/template_tags.csv).
 This keeps up with families no rule table knows yet: the server's templates name them.
 
 A template family name becomes a key (:func:`family_keys`): rules/template_families.csv first (makers and
@@ -185,10 +186,16 @@ def family_labels(knowledge: TemplateKnowledge, family: np.ndarray) -> np.ndarra
     return np.where(knowledge.named, knowledge.family, labels)
 
 
-def template_capabilities(knowledge: TemplateKnowledge, kind: np.ndarray, caps: np.ndarray) -> np.ndarray:
-    """Capability masks: a generator the templates name does what their tags say (when they say anything)."""
+def template_capabilities(knowledge: TemplateKnowledge, kind: np.ndarray, family: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Capability masks: a generator of a family the rules do not know (``family`` code -1) that the templates
+    name does what their tags say (when they say anything).
+
+    A known family keeps the rules' capabilities: tags describe a whole workflow, not each of its files (an
+    SDXL checkpoint drawing the first frame of a "Text to Video" template; a Wan inpainting model tagged
+    "Inpainting"), while the rules read the file's own variant (i2v, ti2v, edit).
+    """
     generator = _rules.by_kind("generator", False)[kind].astype(bool)
-    return np.where(generator & (knowledge.caps != 0), knowledge.caps, caps)
+    return np.where(generator & (family < 0) & (knowledge.caps != 0), knowledge.caps, caps)
 
 
 def size_problems(models: pd.DataFrame) -> list[str]:
