@@ -44,6 +44,7 @@ def entry(name: str, families: list[str], tags: list[str], usage: int = 10) -> d
 KREA = workflow(
     loader("UNETLoader", ("diffusion_models", "krea9_turbo.safetensors")),
     loader("VAELoader", ("vae", "krea9_vae.safetensors")),
+    loader("UpscaleModelLoader", ("upscale_models", "4x_sharp.pth")),
     subgraph=[loader("CLIPLoader", ("text_encoders", "qwen3vl_4b.safetensors")),
               loader("LoraLoaderModelOnly", ("loras", "krea9_style.safetensors"))],
 )  # fmt: skip
@@ -67,6 +68,7 @@ TREE = {
     "text_encoders": [("qwen3vl_4b.safetensors", 8.0)],
     "vae": [("krea9_vae.safetensors", 0.3), ("zeta_vae.safetensors", 0.3)],
     "loras": [("krea9_style.safetensors", 0.2)],
+    "upscale_models": [("4x_sharp.pth", 0.07)],
 }
 
 
@@ -106,7 +108,7 @@ def test_references_are_read_from_nodes_and_subgraphs_and_bad_entries_are_skippe
     refs = build_template_refs(cf.Snapshot(url="http://gpu:8188", responses=body))
     krea = refs[refs["template"].eq("image_krea9_t2i")]
     assert set(krea["name"]) == {"krea9_turbo.safetensors", "krea9_vae.safetensors", "qwen3vl_4b.safetensors",
-                                 "krea9_style.safetensors"}  # the subgraph's loaders too
+                                 "krea9_style.safetensors", "4x_sharp.pth"}  # the subgraph's loaders too
     assert krea["families"].iloc[0] == ("Krea 9",) and krea["tags"].iloc[0] == ("Text to Image", "Image")
     assert set(krea["source"]) == {"official"} and krea["usage"].iloc[0] == 50
     zeta = refs[refs["template"].eq("image_zeta_t2i")]
@@ -175,6 +177,8 @@ def test_template_recipes_make_pipelines_of_new_families() -> None:
     assert bool(krea["ready"]) and krea["missing"] == ()
     assert set(krea["components"]) >= {"text_encoders/qwen3vl_4b.safetensors", "vae/krea9_vae.safetensors"}
     assert krea["vram_gb"] > 12 * GB / 2**30  # the generator's weights at least
+    upscaler = pipes.loc["4x_sharp.pth"]  # runs alone: the template's other files are no recipe of its
+    assert bool(upscaler["ready"]) and upscaler["missing"] == () and upscaler["components"] == ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cf.DegradedServerWarning)  # no /system_stats: no memory limit
         best = server().best_for("text_to_image")
@@ -254,3 +258,16 @@ def test_wav2vec2_is_not_cut_as_a_glued_v2v_token() -> None:
 
     names = ["wav2vec2_large_english_fp16.safetensors", "wan22i2vfast", "modelWAN22V2VGGUF"]
     assert list(normalize(names)) == [" wav2vec2 large english fp16.safetensors ", " wan22 i2v fast ", " model wan22 v2v gguf "]
+
+
+def test_a_size_far_from_a_new_familys_other_files_is_reported() -> None:
+    sizes = [("krea9_a.safetensors", 12.0), ("krea9_b.safetensors", 11.0), ("krea9_c.safetensors", 13.0),
+             ("krea9_broken.safetensors", 0.004)]  # fmt: skip
+    tree = {**TREE, "diffusion_models": [*TREE["diffusion_models"], *sizes]}
+    body = responses(tree)
+    body[TEMPLATES_INDEX] = [{"templates": [*INDEX[0]["templates"], entry("krea9_more", ["Krea 9"], ["Text to Image"])]}]
+    body[template_route("krea9_more")] = workflow(*(loader("UNETLoader", ("diffusion_models", n)) for n, _ in sizes))
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    assert model(found, "krea9_broken.safetensors")["family"] == "krea_9"  # kept
+    notes = [p for p in found.problems if "far from that family" in p]
+    assert len(notes) == 1 and "krea9_broken.safetensors" in notes[0]

@@ -20,6 +20,7 @@ from ..rules import _rules
 ROLE_OF_KIND = {"text_encoder": "text_encoder", "clip_vision": "clip_vision", "audio_encoder": "audio_encoder",
                 "vae": "vae", "checkpoint": "expert", "diffusion_model": "expert"}  # fmt: skip
 NEEDS_COLUMNS = ("gen", "role", "label", "optional", "part")
+RECIPE_KINDS = ("checkpoint", "diffusion_model")
 
 
 def template_needs(models: pd.DataFrame, gen: np.ndarray, templates: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -43,14 +44,15 @@ def template_needs(models: pd.DataFrame, gen: np.ndarray, templates: pd.DataFram
                          "usage": refs["usage"].fillna(0).to_numpy(dtype=np.int64),
                          "row": row_of.get_indexer(file_keys(refs).to_numpy())})  # fmt: skip
     family = models["family"].astype(str).to_numpy(dtype=object)
-    known = np.isin(family[gen], list(_recipe_families()))
-    gens = pd.DataFrame({"gen": np.flatnonzero(~known), "row": gen[~known]})
+    kind = models["kind"].astype(str).to_numpy(dtype=object)
+    # upscale models run alone: a template that also loads a checkpoint is no recipe of theirs
+    asks = np.isin(kind[gen], RECIPE_KINDS) & ~np.isin(family[gen], list(_recipe_families()))
+    gens = pd.DataFrame({"gen": np.flatnonzero(asks), "row": gen[asks]})
     pairs = gens.merge(refs[["server", "template", "row", "usage"]], on="row")  # (generator, template naming it)
     if pairs.empty:
         return empty
     parts = pairs.drop(columns="row").merge(refs.drop(columns="usage"), on=["server", "template"])
     parts = parts[parts["row"] != gen[parts["gen"].to_numpy()]]
-    kind = models["kind"].astype(str).to_numpy(dtype=object)
     by_folder = _rules.folder_map("kind")
     part_kind = np.where(parts["row"].to_numpy() >= 0, kind[np.maximum(parts["row"].to_numpy(), 0)],
                          parts["folder"].str.lower().map(by_folder).fillna("unknown").to_numpy(dtype=object))  # fmt: skip
