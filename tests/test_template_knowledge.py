@@ -271,3 +271,26 @@ def test_a_size_far_from_a_new_familys_other_files_is_reported() -> None:
     assert model(found, "krea9_broken.safetensors")["family"] == "krea_9"  # kept
     notes = [p for p in found.problems if "far from that family" in p]
     assert len(notes) == 1 and "krea9_broken.safetensors" in notes[0]
+
+
+def test_a_bypassed_loader_is_an_alternative_not_a_required_part() -> None:
+    bypassed = loader("UNETLoader", ("diffusion_models", "zeta_image_v1_small.safetensors"))
+    muted_vae = loader("VAELoader", ("vae", "zeta_vae_alt.safetensors"))
+    bypassed["mode"], muted_vae["mode"] = 4, 2
+    body = responses(TREE)  # the tree has neither the small model nor the alternative VAE
+    body[template_route("image_zeta_t2i")] = workflow(*OTHER["nodes"], bypassed, muted_vae)
+    refs = build_template_refs(cf.Snapshot(url="http://gpu:8188", responses=body))
+    flags = dict(zip(refs["name"], refs["active"]))
+    assert flags["zeta_image_v1.safetensors"] and not flags["zeta_image_v1_small.safetensors"]
+    assert not flags["zeta_vae_alt.safetensors"]
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    zeta = found.pipelines.set_index("generator").loc["zeta_image_v1.safetensors"]
+    assert bool(zeta["ready"]) and zeta["missing"] == ()
+    # the alternative generator, installed, does not need the one that runs
+    tree = {**TREE, "diffusion_models": [*TREE["diffusion_models"], ("zeta_image_v1_small.safetensors", 3.0)]}
+    body.update({k: v for k, v in responses(tree).items() if k.startswith(("/models", "/experiment"))})
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    small = found.pipelines.set_index("generator").loc["zeta_image_v1_small.safetensors"]
+    assert small["family"] == "zeta_image" and bool(small["ready"])
+    assert "vae/zeta_vae.safetensors" in small["components"]
+    assert "diffusion_models/zeta_image_v1.safetensors" not in small["components"]  # it runs instead

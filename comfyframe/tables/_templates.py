@@ -28,6 +28,7 @@ TEMPLATE_REFS = _t(
     ("name", "string", "file name as the template writes it"),
     ("url", "string", "where the template says the file can be downloaded ('' when it does not say)"),
     ("hash", "string", "'hash_type:hash' when the template gives one, else ''"),
+    ("active", "boolean", "the loader node runs (False: bypassed or muted in the template, an alternative)"),
     ("families", OBJECT, "the index's ``models`` entry: family names such as 'Wan 2.2' (tuple of str)"),
     ("tags", OBJECT, "the index's ``tags``: 'Text to Image', 'Image Edit', … (tuple of str)"),
     ("size_bytes", "Int64", "the template's total download in bytes, per the index (NA when not given)"),
@@ -36,6 +37,8 @@ TEMPLATE_REFS = _t(
 
 # Bounds on walking one untrusted workflow: nesting depth and nodes visited.
 MAX_DEPTH, MAX_ITEMS = 40, 200_000
+# LiteGraph node modes that do not run: 2 muted ("never"), 4 bypassed.
+INACTIVE_MODES = (2, 4)
 
 
 def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
@@ -43,7 +46,7 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
     rows: list[tuple[Any, ...]] = []
     for entry in official_templates(snapshot):
         body = snapshot.responses.get(template_route(entry["name"]))
-        for ref in model_refs(body):
+        for ref in references(body):
             rows.append(("official", entry["name"], entry["title"], *ref, entry["families"], entry["tags"],
                          entry["size"], entry["usage"]))  # fmt: skip
     packs = snapshot.responses.get(CUSTOM_TEMPLATES)
@@ -52,7 +55,7 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
             for file in files if isinstance(files, list) else ():
                 if not isinstance(pack, str) or not isinstance(file, str):
                     continue
-                for ref in model_refs(snapshot.responses.get(custom_template_route(pack, file))):
+                for ref in references(snapshot.responses.get(custom_template_route(pack, file))):
                     rows.append((pack, file, "", *ref, (), (), None, None))
     rows = list(dict.fromkeys(rows))  # a template loading one file twice names it once
     names = TEMPLATE_REFS.names[1:]
@@ -80,8 +83,16 @@ def official_templates(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
 
 def model_refs(workflow: object) -> Iterator[tuple[str, str, str, str]]:
     """(folder, name, url, hash) of every ``properties.models`` entry in a workflow, subgraphs included."""
-    for node in _nodes_with_models(workflow):
-        for model in node:
+    for folder, name, url, digest, _ in references(workflow):
+        yield folder, name, url, digest
+
+
+def references(workflow: object) -> Iterator[tuple[str, str, str, str, bool]]:
+    """(folder, name, url, hash, active) of every ``properties.models`` entry in a workflow, subgraphs included;
+    ``active`` is False on a node bypassed (mode 4) or muted (mode 2)."""
+    for node, models in _nodes_with_models(workflow):
+        active = node.get("mode") not in INACTIVE_MODES
+        for model in models:
             if not isinstance(model, dict):
                 continue
             name, folder = model.get("name"), model.get("directory")
@@ -89,11 +100,12 @@ def model_refs(workflow: object) -> Iterator[tuple[str, str, str, str]]:
                 continue
             url, digest, kind = model.get("url"), model.get("hash"), model.get("hash_type")
             text = "" if not isinstance(digest, str) else f"{kind}:{digest}" if isinstance(kind, str) and kind else digest
-            yield folder.strip("/"), name, url if isinstance(url, str) else "", text
+            yield folder.strip("/"), name, url if isinstance(url, str) else "", text, active
 
 
-def _nodes_with_models(workflow: object) -> Iterator[list[Any]]:
-    """Every ``properties.models`` list under ``workflow`` (a bounded iterative walk, no recursion)."""
+def _nodes_with_models(workflow: object) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+    """Every node with a ``properties.models`` list under ``workflow``, and that list (a bounded iterative walk,
+    no recursion)."""
     stack: list[tuple[object, int]] = [(workflow, 0)]
     seen = 0
     while stack and seen < MAX_ITEMS:
@@ -104,7 +116,7 @@ def _nodes_with_models(workflow: object) -> Iterator[list[Any]]:
         if isinstance(value, dict):
             properties = value.get("properties")
             if isinstance(properties, dict) and isinstance(properties.get("models"), list):
-                yield properties["models"]
+                yield value, properties["models"]
             stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
