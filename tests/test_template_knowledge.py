@@ -294,3 +294,15 @@ def test_a_bypassed_loader_is_an_alternative_not_a_required_part() -> None:
     assert small["family"] == "zeta_image" and bool(small["ready"])
     assert "vae/zeta_vae.safetensors" in small["components"]
     assert "diffusion_models/zeta_image_v1.safetensors" not in small["components"]  # it runs instead
+
+
+def test_a_new_family_does_only_what_its_templates_say() -> None:
+    tree = {**TREE, "checkpoints": [("posenet_wholebody_fp16.safetensors", 2.0)]}
+    body = responses(tree)
+    body[TEMPLATES_INDEX] = [{"templates": [*INDEX[0]["templates"], entry("utility_pose", ["PoseNet-OOD"], ["Pose Map", "ControlNet"])]}]
+    body[template_route("utility_pose")] = workflow(loader("CheckpointLoaderSimple", ("checkpoints", "posenet_wholebody_fp16.safetensors")))
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    pose = model(found, "posenet_wholebody_fp16.safetensors")
+    assert pose["family"] == "posenet_ood" and pose["capabilities"] == ()  # not a text-to-image checkpoint
+    bare = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=responses(tree, templates=False)), warn=False)
+    assert model(bare, "posenet_wholebody_fp16.safetensors")["capabilities"] == ("text_to_image",)  # a guess by kind

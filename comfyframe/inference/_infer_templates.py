@@ -188,14 +188,17 @@ def family_labels(knowledge: TemplateKnowledge, family: np.ndarray) -> np.ndarra
 
 def template_capabilities(knowledge: TemplateKnowledge, kind: np.ndarray, family: np.ndarray, caps: np.ndarray) -> np.ndarray:
     """Capability masks: a generator of a family the rules do not know (``family`` code -1) that the templates
-    name does what their tags say (when they say anything).
+    name does what their tags say (nothing of the vocabulary for "3D" or "Pose Map" alone), not what its kind
+    suggests (a checkpoint: text to image).
 
     A known family keeps the rules' capabilities: tags describe a whole workflow, not each of its files (an
     SDXL checkpoint drawing the first frame of a "Text to Video" template; a Wan inpainting model tagged
     "Inpainting"), while the rules read the file's own variant (i2v, ti2v, edit).
     """
-    generator = _rules.by_kind("generator", False)[kind].astype(bool)
-    return np.where(generator & (family < 0) & (knowledge.caps != 0), knowledge.caps, caps)
+    generator = _rules.by_kind("generator", False)[kind].astype(bool) & (family < 0)
+    # a new family the templates name does only what they say: a pose or 3D checkpoint is no text-to-image model
+    told = generator & (knowledge.named | (knowledge.caps != 0))
+    return np.where(told, knowledge.caps, caps)
 
 
 def size_problems(models: pd.DataFrame) -> list[str]:
