@@ -10,9 +10,11 @@ umbrella names such as "FLUX" or "Stability" give none), then a family_names.csv
 outright ("Wan2.1 InfiniteTalk" -> wan21), else the name normalised ("Krea 2" -> krea_2). A template listing
 several names takes the first known family among them, else the first name with a key.
 
-The file's own metadata or name can beat a template that names another family (:func:`apply_templates`). Which file gets which family: generators and adapters take the family most of the templates naming them
-give; components (text encoders, VAEs, CLIP vision, audio encoders, anything else) only when every template
-naming them gives the same family: encoders shared by several families keep the rules' verdict.
+Which file gets which family: generators and adapters take a known family one of the templates naming them
+gives, else the one most of them give; components (text encoders, VAEs, CLIP vision, audio encoders, anything
+else) only when every template naming them gives the same family: encoders shared by several families keep the
+rules' verdict. The file's own metadata or name can beat a template that names another family
+(:func:`apply_templates`).
 Everything is joins and group-bys over the (file, template) pairs; nothing loops over models.
 """
 
@@ -39,8 +41,8 @@ OWN_FAMILY_KINDS = ("checkpoint", "diffusion_model", "lora", "controlnet", "mode
 TEMPLATE_CONFIDENCE = 0.95
 # The confidence of explicit evidence: a name token at EXPLICIT_TIER read from a subfolder (weight 0.9) and up.
 EXPLICIT = EXPLICIT_TIER / 100 * 0.9 - 1e-9
-# A file more than this factor larger or smaller than the median of its template family's other files of its
-# kind (at least SIZE_PEERS of them) is reported; for known families rules/family_size_limits.csv decides.
+# A file more than this factor larger or smaller than the median of its template family's files of its kind
+# (at least SIZE_PEERS others) is reported; for known families rules/family_size_limits.csv decides.
 SIZE_FACTOR, SIZE_PEERS = 8.0, 3
 
 
@@ -164,8 +166,8 @@ def apply_templates(
     loses only to explicit evidence (metadata, a name token at EXPLICIT_TIER), a new one to any. A template is
     named after what it does ("HuMo", "SCAIL-2", "Marigold v2"), often a model built on a known family, while the
     file name ("wan2.1_14B_SCAIL_2", "humo_17B" in the brand list) says the architecture recipes and memory need.
-    Where the rules win, the returned knowledge names no family for the row. A new family (no code) gets -1 here: its key is
-    in the knowledge, which :func:`family_labels` reads.
+    Where the rules win, the returned knowledge names no family for the row. A new family (no code) gets -1
+    here: its key is in the knowledge, which :func:`family_labels` reads.
     """
     named = knowledge.named
     if not named.any():
@@ -205,8 +207,8 @@ def size_problems(models: pd.DataFrame) -> list[str]:
     """Files the templates named whose size is far outside what the rest of their family suggests.
 
     Such a file keeps its family (the template named it exactly); the note says what to check. Known families:
-    rules/family_size_limits.csv; new ones: more than SIZE_FACTOR from the median of the family's other files
-    of the kind on the server (with at least SIZE_PEERS of them).
+    rules/family_size_limits.csv; new ones: more than SIZE_FACTOR from the median size of the family's files of
+    the kind on the server (at least SIZE_PEERS besides this one).
     """
     if models.empty or "source" not in models.columns:
         return []
