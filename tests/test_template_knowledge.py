@@ -306,3 +306,17 @@ def test_a_new_family_does_only_what_its_templates_say() -> None:
     assert pose["family"] == "posenet_ood" and pose["capabilities"] == ()  # not a text-to-image checkpoint
     bare = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=responses(tree, templates=False)), warn=False)
     assert model(bare, "posenet_wholebody_fp16.safetensors")["capabilities"] == ("text_to_image",)  # a guess by kind
+
+
+def test_a_tag_is_read_for_the_type_of_its_category() -> None:
+    tree = {**TREE, "diffusion_models": [*TREE["diffusion_models"], ("vidpaint_v1.safetensors", 10.0)]}
+    body = responses(tree)
+    body[TEMPLATES_INDEX] = [*INDEX, {"type": "video", "templates": [entry("video_inpaint", ["VidPaint"], ["Inpainting", "Video"])]},
+                             {"type": "image", "templates": [entry("image_inpaint", ["ImgPaint"], ["Inpainting"])]}]  # fmt: skip
+    body[template_route("video_inpaint")] = workflow(loader("UNETLoader", ("diffusion_models", "vidpaint_v1.safetensors")))
+    body[template_route("image_inpaint")] = workflow(loader("UNETLoader", ("diffusion_models", "zeta_image_v1.safetensors")))
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    assert model(found, "vidpaint_v1.safetensors")["capabilities"] == ()  # video inpainting: not image to image
+    assert "image_to_image" in model(found, "zeta_image_v1.safetensors")["capabilities"]
+    refs = found.template_refs
+    assert set(refs.loc[refs["template"].eq("video_inpaint"), "media"]) == {"video"}

@@ -79,7 +79,8 @@ def family_keys(names: list[str]) -> dict[str, str]:
 
 def template_families(refs: pd.DataFrame) -> pd.DataFrame:
     """One row per (server, template) of ``refs`` (tables/_templates.py): its ``family`` key and capability mask."""
-    per = refs.drop_duplicates(["server", "template"])[["server", "template", "source", "families", "tags", "usage"]]
+    per = refs.drop_duplicates(["server", "template"])[["server", "template", "source", "families", "tags", "media",
+                                                        "usage"]]  # fmt: skip
     per = per[per["source"].astype(str).eq("official")]
     names = sorted({n for fams in per["families"] for n in fams})
     keys = family_keys(names)
@@ -93,16 +94,28 @@ def template_families(refs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "server": per["server"].astype(str).to_numpy(), "template": per["template"].astype(str).to_numpy(),
         "family": [choose(f) for f in per["families"]],  # per template (hundreds), not per model
-        "caps": np.array([_mask(t, tags) for t in per["tags"]], dtype=np.int64),
+        "caps": np.array([_mask(t, str(m), tags) for t, m in zip(per["tags"], per["media"].fillna(""))], dtype=np.int64),
         "usage": per["usage"].fillna(0).to_numpy(dtype=np.int64),
     })  # fmt: skip
 
 
-def _mask(tags: tuple[str, ...], table: dict[str, int]) -> int:
+def _mask(tags: tuple[str, ...], media: str, table: dict[tuple[str, str], int]) -> int:
+    """Capability mask of a template's tags, read for the type of its category (rules/template_tags.csv); a
+    category without a type reads every row of the tag."""
     out = 0
-    for tag in tags:
-        out |= table.get(_rules.template_key(tag), 0)
+    for tag in map(_rules.template_key, tags):
+        if media:
+            out |= table.get((tag, "*"), 0) | table.get((tag, media), 0)
+        else:
+            out |= _any_media(table).get(tag, 0)
     return out
+
+
+def _any_media(table: dict[tuple[str, str], int]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for (tag, _), mask in table.items():
+        merged[tag] = merged.get(tag, 0) | mask
+    return merged
 
 
 def file_keys(frame: pd.DataFrame) -> pd.Series:

@@ -457,11 +457,13 @@ def template_families() -> dict[str, str]:
 
 
 @cache
-def template_tags() -> dict[str, int]:
-    """Normalised template tag -> capability mask (rules/template_tags.csv)."""
-    frame = _read("template_tags", {"tag": "str", "capabilities": "str"})
+def template_tags() -> dict[tuple[str, str], int]:
+    """(normalised template tag, category type or "*") -> capability mask (rules/template_tags.csv)."""
+    frame = _read("template_tags", {"tag": "str", "media": "str", "capabilities": "str"})
     _check_values(frame, "capabilities", CAPABILITIES, "template_tags", sep=";")
-    bad = [v for v in frame["tag"] if not _TEMPLATE_KEY.fullmatch(v)]
+    bad = [v for v in [*frame["tag"], *frame["media"]] if v != "*" and not _TEMPLATE_KEY.fullmatch(v)]
     if bad:
-        raise RuleError(f"rules/template_tags.csv: {bad} are not normalised tags (a-z, 0-9 and single '_')")
-    return {t: capability_mask(c) for t, c in zip(frame["tag"], frame["capabilities"])}
+        raise RuleError(f"rules/template_tags.csv: {bad} are not normalised tags or types (a-z, 0-9 and single '_')")
+    if frame.duplicated(["tag", "media"]).any():
+        raise RuleError("rules/template_tags.csv lists a (tag, media) pair twice")
+    return {(t, m): capability_mask(c) for t, m, c in zip(frame["tag"], frame["media"], frame["capabilities"])}

@@ -31,6 +31,7 @@ TEMPLATE_REFS = _t(
     ("active", "boolean", "the loader node runs (False: bypassed or muted in the template, an alternative)"),
     ("families", OBJECT, "the index's ``models`` entry: family names such as 'Wan 2.2' (tuple of str)"),
     ("tags", OBJECT, "the index's ``tags``: 'Text to Image', 'Image Edit', … (tuple of str)"),
+    ("media", "string", "the type of the index category listing the template: image, video, audio, 3d … ('' if none)"),
     ("size_bytes", "Int64", "the template's total download in bytes, per the index (NA when not given)"),
     ("usage", "Int64", "the template's popularity, per the index (NA when not given)"),
 )
@@ -48,7 +49,7 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
         body = snapshot.responses.get(template_route(entry["name"]))
         for ref in references(body):
             rows.append(("official", entry["name"], entry["title"], *ref, entry["families"], entry["tags"],
-                         entry["size"], entry["usage"]))  # fmt: skip
+                         entry["media"], entry["size"], entry["usage"]))  # fmt: skip
     packs = snapshot.responses.get(CUSTOM_TEMPLATES)
     if isinstance(packs, dict):
         for pack, files in packs.items():
@@ -56,7 +57,7 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
                 if not isinstance(pack, str) or not isinstance(file, str):
                     continue
                 for ref in references(snapshot.responses.get(custom_template_route(pack, file))):
-                    rows.append((pack, file, "", *ref, (), (), None, None))
+                    rows.append((pack, file, "", *ref, (), (), "", None, None))
     rows = list(dict.fromkeys(rows))  # a template loading one file twice names it once
     names = TEMPLATE_REFS.names[1:]
     data: dict[str, list[Any]] = {"server": [snapshot.url] * len(rows), **{n: [r[i] for r in rows] for i, n in enumerate(names)}}
@@ -64,19 +65,21 @@ def build_template_refs(snapshot: Snapshot) -> pd.DataFrame:
 
 
 def official_templates(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
-    """The index's templates as ``{name, title, families, tags, size, usage}``; malformed entries skipped."""
+    """The index's templates as ``{name, title, families, tags, media, size, usage}``; malformed entries skipped."""
     index = snapshot.responses.get(TEMPLATES_INDEX)
     if not isinstance(index, list):
         return
     for category in index:
         templates = category.get("templates") if isinstance(category, dict) else None
+        media = category.get("type") if isinstance(category, dict) else None
+        media = media.strip().lower() if isinstance(media, str) else ""
         for entry in templates if isinstance(templates, list) else ():
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
                 continue
             title = entry.get("title")
             yield {
                 "name": entry["name"], "title": title if isinstance(title, str) else "",
-                "families": _strings(entry.get("models")), "tags": _strings(entry.get("tags")),
+                "families": _strings(entry.get("models")), "tags": _strings(entry.get("tags")), "media": media,
                 "size": _count(entry.get("size")), "usage": _count(entry.get("usage")),
             }  # fmt: skip
 
