@@ -145,6 +145,8 @@ def main() -> None:
         got, total, lost = result["templates"]
         print(f"  templates with a generator whose pipeline is ready: {got}/{total} ({got / max(total, 1):.1%})"
               + (f"; not ready: {', '.join(lost[:8])}{' …' if len(lost) > 8 else ''}" if lost else ""))
+        print(f"  ({len(bodies) - total} local templates load no checkpoint or diffusion model: depth, background"
+              " removal, frame interpolation, text generation, basics)")
 
 
 if __name__ == "__main__":
