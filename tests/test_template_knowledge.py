@@ -320,3 +320,17 @@ def test_a_tag_is_read_for_the_type_of_its_category() -> None:
     assert "image_to_image" in model(found, "zeta_image_v1.safetensors")["capabilities"]
     refs = found.template_refs
     assert set(refs.loc[refs["template"].eq("video_inpaint"), "media"]) == {"video"}
+
+
+def test_a_helper_model_beside_other_generators_takes_its_own_templates_family() -> None:
+    depth = loader("UNETLoader", ("diffusion_models", "depthy_v1.safetensors"))
+    tree = {**TREE, "diffusion_models": [*TREE["diffusion_models"], ("depthy_v1.safetensors", 2.0)]}
+    body = responses(tree)
+    body[TEMPLATES_INDEX] = [{"templates": [*INDEX[0]["templates"], entry("utility_depthy", ["Depthy"], ["Depth"], usage=1)]}]
+    body[template_route("image_krea9_t2i")] = workflow(*KREA["nodes"], depth, subgraph=KREA["definitions"]["subgraphs"][0]["nodes"])
+    body[template_route("image_krea9_edit")] = body[template_route("image_krea9_t2i")]
+    body[template_route("image_zeta_t2i")] = workflow(*OTHER["nodes"], depth)
+    body[template_route("utility_depthy")] = workflow(depth)
+    found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
+    assert model(found, "depthy_v1.safetensors")["family"] == "depthy"  # not krea_9, though named by more of its templates
+    assert model(found, "krea9_turbo.safetensors")["family"] == "krea_9"

@@ -10,8 +10,9 @@ umbrella names such as "FLUX" or "Stability" give none), then a family_names.csv
 outright ("Wan2.1 InfiniteTalk" -> wan21), else the name normalised ("Krea 2" -> krea_2). A template listing
 several names takes the first known family among them, else the first name with a key.
 
-Which file gets which family: generators and adapters take a known family one of the templates naming them
-gives, else the one most of them give; components (text encoders, VAEs, CLIP vision, audio encoders, anything
+Which file gets which family: a generator the family of a template that loads it alone (its own template), else
+generators and adapters the family most of the templates naming them give (a generator beside others counts for
+its share: a depth model in a Qwen-Image template is no Qwen-Image model); components (text encoders, VAEs, CLIP vision, audio encoders, anything
 else) only when every template naming them gives the same family: encoders shared by several families keep the
 rules' verdict. The file's own metadata or name can beat a template that names another family
 (:func:`apply_templates`).
@@ -35,6 +36,8 @@ from ._infer_normalize import normalize
 NAMING_TIER = 70
 # Folder names older servers list beside (or instead of) the ones templates write.
 FOLDER_ALIASES = {"unet": "diffusion_models", "clip": "text_encoders"}
+# Template folders of generators (a template's family is theirs).
+GENERATOR_FOLDERS = ("checkpoints", "diffusion_models")
 # Kinds that take the majority family of their templates; every other kind needs all of them to agree.
 OWN_FAMILY_KINDS = ("checkpoint", "diffusion_model", "lora", "controlnet", "model_patch", "motion_module",
                     "ipadapter", "style_model", "latent_upscale")  # fmt: skip
@@ -135,8 +138,14 @@ def template_knowledge(models: pd.DataFrame, kind: np.ndarray, refs: pd.DataFram
     if official.empty:
         return empty
     pairs = pd.DataFrame({"key": file_keys(official).to_numpy(), "server": official["server"].astype(str).to_numpy(),
-                          "template": official["template"].astype(str).to_numpy()})  # fmt: skip
-    pairs = pairs.drop_duplicates().merge(template_families(official), on=["server", "template"])
+                          "template": official["template"].astype(str).to_numpy(),
+                          "generator": official["folder"].astype(str).replace(FOLDER_ALIASES).isin(GENERATOR_FOLDERS).to_numpy()})  # fmt: skip
+    pairs = pairs.drop_duplicates(["key", "server", "template"]).merge(template_families(official), on=["server", "template"])
+    # a template's family is its generators' together: each of n generators speaks for 1/n of it (a depth or
+    # pose model beside a Qwen-Image model is no Qwen-Image model); other files speak for the whole
+    generators = pairs.groupby(["server", "template"])["generator"].transform("sum").to_numpy()
+    pairs["weight"] = np.where(pairs["generator"].to_numpy(), 1.0 / np.maximum(generators, 1), 1.0)
+    pairs["sole"] = pairs["generator"].to_numpy() & (generators == 1)  # the template is about this file
     row_of = pd.Index(file_keys(models).to_numpy())
     pairs["row"] = row_of.get_indexer(pairs["key"])
     pairs = pairs[pairs["row"] >= 0]
@@ -145,13 +154,16 @@ def template_knowledge(models: pd.DataFrame, kind: np.ndarray, refs: pd.DataFram
     caps = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(caps, pairs["row"].to_numpy(), pairs["caps"].to_numpy())
     said = pairs[pairs["family"] != ""]
-    votes = said.groupby(["row", "family"], sort=False).agg(count=("template", "size"), usage=("usage", "sum"))
+    votes = said.groupby(["row", "family"], sort=False).agg(sole=("sole", "max"), weight=("weight", "sum"),
+                                                           usage=("usage", "sum"))  # fmt: skip
     # the template that speaks for a family: its most used one
     best = said.sort_values("usage", ascending=False, kind="stable").drop_duplicates(["row", "family"])
     votes = votes.reset_index().merge(best[["row", "family", "template"]], on=["row", "family"])
     votes["known"] = votes["family"].isin(_rules.FAMILIES)
-    # a known family first (the others are mostly models built on one: "HuMo" on Wan 2.1), then most templates
-    votes = votes.sort_values(["row", "known", "count", "usage"], ascending=[True, False, False, False], kind="stable")
+    # the family of a template about this file alone, else the one most of its templates give (by weight), then a
+    # known one, then the most used
+    votes = votes.sort_values(["row", "sole", "weight", "known", "usage"], ascending=[True, False, False, False, False],
+                              kind="stable")  # fmt: skip
     distinct = votes.groupby("row")["family"].transform("size").to_numpy()
     winner = votes.drop_duplicates("row")
     own = np.isin(np.asarray(_rules.KINDS, dtype=object)[kind], OWN_FAMILY_KINDS)
