@@ -6,7 +6,8 @@
 column         dtype       meaning
 =============  ==========  =====================================================================
 kind           string      checkpoint, diffusion_model, lora, vae, ... unknown (_infer_kind.py)
-family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py)
+family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py); a key from the
+                           server's templates for families the rules do not know (krea_2, _infer_templates.py)
 capabilities   object      sorted tuple of text_to_image, image_to_image, text_to_video,
                            image_to_video, upscale, text_to_audio
 variant        string      ';'-joined sorted variant tokens (t2v, i2v, edit, turbo, 4step, ...)
