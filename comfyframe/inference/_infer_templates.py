@@ -125,7 +125,8 @@ def file_keys(frame: pd.DataFrame) -> pd.Series:
     """"server|folder|name" of each row, folder aliases resolved and backslashes as "/" (the join key)."""
     folder = frame["folder"].astype(str).replace(FOLDER_ALIASES)
     name = frame["name"].astype(str).str.replace("\\", "/", regex=False)
-    return frame["server"].astype(str) + "|" + folder + "|" + name
+    server = frame["server"].astype(str) if "server" in frame.columns else ""
+    return server + "|" + folder + "|" + name
 
 
 def template_knowledge(models: pd.DataFrame, kind: np.ndarray, refs: pd.DataFrame | None) -> TemplateKnowledge:
