@@ -334,3 +334,12 @@ def test_a_helper_model_beside_other_generators_takes_its_own_templates_family()
     found = cf.Discovery(cf.Snapshot(url="http://gpu:8188", responses=body), warn=False)
     assert model(found, "depthy_v1.safetensors")["family"] == "depthy"  # not krea_9, though named by more of its templates
     assert model(found, "krea9_turbo.safetensors")["family"] == "krea_9"
+
+
+def test_tag_capabilities_read_the_shared_table() -> None:
+    from comfyframe.inference._infer_templates import tag_capabilities
+
+    assert tag_capabilities(("Text to Image", "Image Edit"), "image") == ("text_to_image", "image_to_image")
+    assert tag_capabilities(("Inpainting", "Video"), "video") == ()
+    assert tag_capabilities(("FLF2V",), "") == ("image_to_video",)
+    assert tag_capabilities(("3D", "Image to 3D"), "3d") == ()

@@ -102,6 +102,12 @@ def template_families(refs: pd.DataFrame) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def tag_capabilities(tags: tuple[str, ...], media: str = "") -> tuple[str, ...]:
+    """comfyframe capabilities of a template's tags, read for the type of its index category (rules/template_tags.csv)."""
+    mask = _mask(tags, media, _rules.template_tags())
+    return tuple(c for i, c in enumerate(_rules.CAPABILITIES) if mask >> i & 1)
+
+
 def _mask(tags: tuple[str, ...], media: str, table: dict[tuple[str, str], int]) -> int:
     """Capability mask of a template's tags, read for the type of its category (rules/template_tags.csv); a
     category without a type reads every row of the tag."""
