@@ -142,7 +142,9 @@ def test_files_the_templates_name_take_their_family_and_capabilities() -> None:
     gen = model(found, "krea9_turbo.safetensors")
     assert gen["family"] == "krea_9" and gen["source"] == "template"
     assert gen["capabilities"] == ("image_to_image", "text_to_image")  # both templates' tags
-    assert model(found, "krea9_style.safetensors")["family"] == "krea_9"  # the LoRA
+    lora = model(found, "krea9_style.safetensors")
+    assert lora["family"] == "krea_9" and lora["applies_to"] == "krea_9"
+    assert bool(lora["orphan"]) is False  # its generator is ready on the server
     assert model(found, "krea9_vae.safetensors")["family"] == "krea_9"  # a VAE only Krea 9 templates use
     assert model(found, "qwen3vl_4b.safetensors")["source"] != "template"  # shared by two families: none
     zeta = model(found, "zeta_image_v1.safetensors")
