@@ -14,6 +14,7 @@ import pandas as pd
 from ._frames import build_fleet_frames, concat_frames, infer_fleet, snapshot_problems
 from .errors import DegradedServerWarning
 from .inference._explain import Explanation, explain
+from .inference._infer_templates import size_problems
 from .inventory._usage import build_usage, reclaimable_by_folder, unused, usage_columns, usage_problems
 from .pipelines._pipelines import Job, adapter_columns, evaluate, plan_pipelines
 from .pipelines._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
@@ -64,15 +65,17 @@ class Discovery:
         self.hardware: pd.DataFrame = frames.hardware
         self.nodes: pd.DataFrame = frames.nodes
         self.edges: pd.DataFrame = frames.edges
+        self.template_refs: pd.DataFrame = frames.templates  # (template, model file) pairs: tables/_templates.py
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
         models = infer_fleet(parts, groups, [s.url for s in self.snapshots])
-        self._plan = plan_pipelines(models)
+        self._plan = plan_pipelines(models, frames.templates)
         extra = [usage_columns(models, self.usage), adapter_columns(models, self._plan)]
         self.models: pd.DataFrame = pd.concat([models, *extra], axis=1)  # one concat for both
         self.problems: list[str] = [
             *(f"{row['server']}: not discovered ({row['error']}); the other servers' tables are complete."
               for row in self.failed),
             *(p for s in self.snapshots for p in [*snapshot_problems(s), *usage_problems(s)]),
+            *size_problems(models),
         ]
 
     # Views derived from the tables above, computed on first use (a discovery that only reads models or nodes
@@ -226,7 +229,7 @@ class Discovery:
         or ``name`` may start with the folder). ``print()`` the result for a readable report; its
         ``evidence`` attribute is a DataFrame. Raises ValueError when nothing or several files match.
         """
-        return explain(self.models, self.edges, self.nodes, name, folder)
+        return explain(self.models, self.edges, self.nodes, name, folder, self.template_refs)
 
     def summary(self) -> dict[str, object]:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""

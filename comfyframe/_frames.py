@@ -7,6 +7,7 @@ import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import orjson
 import pandas as pd
 
 from .rules._rules import model_extensions
@@ -15,6 +16,7 @@ from .tables._catalog import build_edges, build_models
 from .tables._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from .tables._nodes import build_nodes, parse_object_info
 from .tables._offers import listed_files, match_offers, whole_folder_inputs
+from .tables._templates import build_template_refs
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,11 @@ class Frames:
     nodes: pd.DataFrame
     edges: pd.DataFrame
     models: pd.DataFrame
+    templates: pd.DataFrame  # one row per (template, model file it names): tables/_templates.py
 
 
 def build_frames(snapshot: Snapshot) -> Frames:
-    """Turn one snapshot into the ``hardware``, ``nodes``, ``edges`` and ``models`` tables."""
+    """Turn one snapshot into the ``hardware``, ``nodes``, ``edges``, ``models`` and ``templates`` tables."""
     listed = listed_files(snapshot)
     parsed = parse_object_info(snapshot, frozenset(listed), model_extensions())
     offers = match_offers(snapshot, parsed, listed)
@@ -37,6 +40,7 @@ def build_frames(snapshot: Snapshot) -> Frames:
         nodes=build_nodes(snapshot, parsed, offers),
         edges=build_edges(snapshot, offers, whole),
         models=build_models(snapshot, listed, offers, outputs, whole),
+        templates=build_template_refs(snapshot),
     )
 
 
@@ -66,6 +70,7 @@ def build_fleet_frames(snapshots: Sequence[Snapshot]) -> tuple[list[Frames], lis
                 nodes=_relabel(base.nodes, snapshot.url),
                 edges=_relabel(base.edges, snapshot.url),
                 models=_relabel(base.models, snapshot.url),
+                templates=_relabel(base.templates, snapshot.url),
             )
         out.append(frames)
         membership.append(group)
@@ -80,7 +85,7 @@ def infer_fleet(parts: Sequence[Frames], groups: Sequence[int], urls: Sequence[s
     pieces: list[pd.DataFrame] = []
     for part, group, url in zip(parts, groups, urls):
         if group not in inferred:
-            inferred[group] = infer_models(part.models, part.edges, part.nodes)
+            inferred[group] = infer_models(part.models, part.edges, part.nodes, part.templates)
             pieces.append(inferred[group])
         else:
             pieces.append(_relabel(inferred[group], url))
@@ -97,16 +102,20 @@ def _content_key(snapshot: Snapshot) -> Hashable:
     """Equal keys mean equal inputs to the node, edge and model tables.
 
     ``/object_info`` counts by identity: a discovery parses identical bodies once and shares the object, and
-    hashing megabytes per server would cost what sharing saves. The other answers are small; they count by
-    a hash of their JSON text (ASCII-escaped, so lone surrogates too; not a pickle, whose bytes depend on
-    which equal strings happen to be one object).
+    hashing megabytes per server would cost what sharing saves. The other answers count by a hash of their
+    JSON text (not a pickle, whose bytes depend on which equal strings happen to be one object): orjson's,
+    fast enough for the megabytes of workflow templates; where it refuses (lone surrogates), the ASCII-escaped
+    text of ``json``.
     """
     rest = sorted((k, v) for k, v in snapshot.responses.items() if k not in _NOT_IN_FRAMES)
     try:
-        text = json.dumps(rest, ensure_ascii=True, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
-    digest = hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+        payload = orjson.dumps(rest)
+    except (TypeError, orjson.JSONEncodeError):
+        try:
+            payload = json.dumps(rest, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        except (TypeError, ValueError, RecursionError):
+            return ("unshared", id(snapshot))  # not plain JSON values (built by hand): this server builds alone
+    digest = hashlib.blake2b(payload, digest_size=16).digest()
     return id(snapshot.responses.get(OBJECT_INFO)), digest
 
 
@@ -122,7 +131,7 @@ def concat_frames(parts: list[Frames]) -> Frames:
     if len(parts) == 1:
         return parts[0]
     return Frames(
-        *(pd.concat([getattr(p, name) for p in parts], ignore_index=True) for name in ("hardware", "nodes", "edges", "models"))
+        *(pd.concat([getattr(p, name) for p in parts], ignore_index=True) for name in ("hardware", "nodes", "edges", "models", "templates"))
     )
 
 

@@ -33,6 +33,7 @@ from ._infer_family import (
 )
 from ._infer_kind import infer_kind
 from ._infer_normalize import normalize
+from ._infer_templates import template_knowledge
 from ._regex_passes import first_match
 
 _ROLES = ("metadata", "trained on", "file name", "subfolder", "title", "loader", "siblings", "size", "default")
@@ -91,8 +92,11 @@ def find_rows(models: pd.DataFrame, name: str, folder: str | None = None) -> np.
 
 
 def explain(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, name: str,
-            folder: str | None = None) -> Explanation:  # fmt: skip
+            folder: str | None = None, templates: pd.DataFrame | None = None) -> Explanation:  # fmt: skip
     """The evidence chain of one file of an inferred ``models`` table (see module docstring).
+
+    ``templates``: the template references the table was inferred with (a file an official template names
+    exactly shows ``source=template`` and the template's name).
 
     Raises ValueError when nothing matches or the name is ambiguous (the message lists the candidates).
     """
@@ -112,17 +116,20 @@ def explain(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, name
         table = table[mine].reset_index(drop=True)
         if "server" in edges.columns:
             edges = edges[edges["server"].astype(str).eq(server)]
+        if templates is not None and "server" in templates.columns:
+            templates = templates[templates["server"].astype(str).eq(server)]
     raw = table.drop(columns=[c for c in INFERRED if c in table.columns])
-    return _explain_row(raw, table.loc[row, list(INFERRED)].to_dict(), edges, nodes, row, server)
+    return _explain_row(raw, table.loc[row, list(INFERRED)].to_dict(), edges, nodes, row, server, templates)
 
 
 def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFrame, nodes: pd.DataFrame,
-                 row: int, server: str) -> Explanation:  # fmt: skip
+                 row: int, server: str, templates: pd.DataFrame | None = None) -> Explanation:  # fmt: skip
     names = _name_features(raw)
     size = _sizes(raw)
     dd = dropdowns(raw, edges, nodes)
     kind, _ = infer_kind(raw, names["path_text"], dd)
     evidence = gather_evidence(raw, kind, names["stem"], names["sub"], size, names["precision"], dd)
+    told = template_knowledge(raw, kind, templates)
     stem = names["stem"][0].iloc[names["stem"][1][row]]
     sub = names["sub"][0].iloc[names["sub"][1][row]]
     meta = {
@@ -138,9 +145,28 @@ def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFra
         "precision": result.get("precision", ""),
         "loaders": ", ".join(map(str, raw.at[row, "loader_nodes"])) if "loader_nodes" in raw.columns else "",
         "siblings": _sibling_summary(sibling_families, len(group) - 1),
+        "template": str(told.template[row]),
     }
     frame = _evidence_frame(raw, row, evidence, kind, size, stem, sub, bool(sibling_families))
+    if told.named[row]:
+        frame = _template_first(frame, str(told.family[row]), str(told.template[row]), result.get("source") == "template")
     return Explanation(server, str(raw.at[row, "folder"]), str(raw.at[row, "name"]), result, seen, frame)
+
+
+def _template_first(frame: pd.DataFrame, family: str, template: str, decides: bool) -> pd.DataFrame:
+    """The evidence with the server's template first: it decides, and what decided before is overridden; or it
+    loses to the file's own metadata or explicit name (``decides`` False)."""
+    frame = frame.copy()
+    if decides:
+        decided = frame["verdict"].str.startswith(("DECIDES", "REFINES"))
+        frame.loc[decided, "verdict"] = "overridden: an official template names this file exactly"
+        verdict = "DECIDES (template)"
+    else:
+        verdict = "loses: the file's own metadata or an explicit name token names its family (a model built on it)"
+    first = pd.DataFrame([{"role": "template", "source": "template", "read": template, "family": family,
+                           "tier": 100, "rule": "the template's index models entry (template_families.csv)",
+                           "verdict": verdict}])  # fmt: skip
+    return pd.concat([first, frame], ignore_index=True)
 
 
 def result_families(raw: pd.DataFrame, evidence: list[Evidence], kind: np.ndarray) -> np.ndarray:

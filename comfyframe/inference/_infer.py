@@ -6,7 +6,8 @@
 column         dtype       meaning
 =============  ==========  =====================================================================
 kind           string      checkpoint, diffusion_model, lora, vae, ... unknown (_infer_kind.py)
-family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py)
+family         string      base-model family (sd15 ... ace_step) or "" (_infer_family.py); a key from the
+                           server's templates for families the rules do not know (krea_2, _infer_templates.py)
 capabilities   object      sorted tuple of text_to_image, image_to_image, text_to_video,
                            image_to_video, upscale, text_to_audio
 variant        string      ';'-joined sorted variant tokens (t2v, i2v, edit, turbo, 4step, ...)
@@ -18,7 +19,7 @@ weights_gb     float64     the file's weights as ComfyUI holds them on the GPU, 
 vram_gb        float64     GPU memory to run it, GiB: weights + a typical job's activations (_infer_vram.py)
 quality        Int64       tier 1-10 for generators/motion modules of a known family, else NA
 source         string      evidence that decided the family: metadata, name, loader, folder (siblings), size,
-                           kind, none
+                           kind, template (the server's workflow templates name the file), none
 confidence     float64     0-1 confidence in the family
 kind_source    string      evidence that decided the kind: folder, loader, name, none
 =============  ==========  =====================================================================
@@ -50,6 +51,7 @@ from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_normalize import normalize
+from ._infer_templates import apply_templates, family_labels, template_capabilities, template_knowledge
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
 from ._regex_passes import extract, match_matrix, plain_texts
 from ._text_columns import as_text, concat, factorize, join_each, lower, part, take, to_objects
@@ -57,8 +59,14 @@ from ._text_columns import as_text, concat, factorize, join_each, lower, part, t
 INFERRED: dict[str, str] = {name: dtype for name, dtype, _ in MODELS_INFERRED}
 
 
-def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
-    """Return a new frame: the ``models`` columns plus the inferred columns (see module docstring)."""
+def infer_models(
+    models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, templates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return a new frame: the ``models`` columns plus the inferred columns (see module docstring).
+
+    ``templates``: the servers' template references (tables/_templates.py); a file an official template names
+    exactly takes its family and capabilities from it (source "template", :mod:`._infer_templates`).
+    """
     frame = models.reset_index(drop=True)
     names = _name_features(frame)
     size = _sizes(frame)
@@ -67,6 +75,8 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     family, source, confidence = infer_family(
         frame, kind, names["stem"], names["sub"], size, names["precision"], dd, names["subfolders"]
     )
+    told = template_knowledge(frame, kind, templates)
+    told, family, source, confidence = apply_templates(told, family, source, confidence)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
@@ -75,8 +85,8 @@ def infer_models(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame)
     token_precision = _rules.by_rule("precisions", "precision", "")[names["precision"]]
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
-        "family": np.asarray([*_rules.FAMILIES, ""], dtype=object)[family],
-        "capabilities": _as_tuples(_capabilities(kind, family, vmask)),
+        "family": family_labels(told, family),
+        "capabilities": _as_tuples(template_capabilities(told, kind, family, _capabilities(kind, family, vmask))),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": _rules.by_rule("gguf_quants", "quant", "")[names["quant"]],

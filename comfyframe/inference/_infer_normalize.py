@@ -35,11 +35,11 @@ SEPARATORS = r"[^a-z0-9.]+"
 def glued_pattern() -> str:
     """Alternation of the tokens split out of glued names (rules/glued_tokens.csv).
 
-    Upper case only, except tokens with a digit between letters ("I2V", "TI2V"): no word holds such a run,
-    so "wan22i2vfast" is cut too (both spellings, in the table's order: TI2V before I2V).
+    Upper case only, except tokens with a digit between letters marked ``lower`` ("I2V", "TI2V"): no word holds
+    such a run, so "wan22i2vfast" is cut too (both spellings, in the table's order: TI2V before I2V).
     """
-    tokens = _rules.glued_tokens()
-    return "(" + "|".join(f"{t}|{t.lower()}" if re.fullmatch(r"[A-Z]+[0-9][A-Z]+", t) else t for t in tokens) + ")"
+    lower = _rules.glued_lower()
+    return "(" + "|".join(f"{t}|{t.lower()}" if t in lower else t for t in _rules.glued_tokens()) + ")"
 
 
 def normalize(values: pd.Series | Sequence[object] | np.ndarray) -> pd.Series:

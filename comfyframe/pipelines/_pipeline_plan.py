@@ -1,8 +1,10 @@
 """Planning pipelines: which parts each generator needs and which installed files can be each part.
 
 A pipeline is a generator (checkpoint or diffusion model) plus the installed files it needs, chosen by the
-recipes in ``rules/recipes.csv`` (text encoders, VAE, CLIP vision, the other half of a two-expert model). A
-motion module makes a pipeline of its own around the best base checkpoint it runs inside.
+recipes in ``rules/recipes.csv`` (text encoders, VAE, CLIP vision, the other half of a two-expert model); a generator
+of a family recipes.csv lacks, named by an official template of its server, by that template's files
+(:mod:`._template_recipes`). A motion module makes a pipeline of its own around the best base checkpoint it
+runs inside.
 
 :func:`plan_pipelines` is budget-independent: which parts each generator needs, and for every part the files on
 the same server that satisfy it, sorted by size. Rule tables are applied rule by rule over whole columns; nothing
@@ -23,6 +25,7 @@ from ..inference._regex_passes import contains_at, plain_texts
 from ..inference._text_columns import as_text, concat, take, to_objects
 from ..rules import _rules
 from ..support._validate import positive_number
+from ._template_recipes import template_needs
 
 # Upscale models (ESRGAN & co.) run on their own: a pipeline of one file.
 GENERATOR_KINDS = ("checkpoint", "diffusion_model", "upscale")
@@ -68,8 +71,12 @@ class Plan:
     like_groups: dict[tuple[int, str, str], int]
 
 
-def plan_pipelines(models: pd.DataFrame) -> Plan:
-    """Which parts each generator needs and which installed files can be each part (see module docstring)."""
+def plan_pipelines(models: pd.DataFrame, templates: pd.DataFrame | None = None) -> Plan:
+    """Which parts each generator needs and which installed files can be each part (see module docstring).
+
+    ``templates``: the servers' template references (tables/_templates.py): generators of families recipes.csv
+    does not know take their parts from the official templates naming them (:mod:`._template_recipes`).
+    """
     cols = _column_arrays(models)  # models are read by position only: no re-indexed copy
     kind, family = cols["kind"], cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
@@ -94,6 +101,12 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
     group_of, groups = pd.factorize(group_key)
     order = np.lexsort((name[cand_file].astype(str), weight[cand_file], group_of))
     cand_pos, cand_key = cand_file[order], group_of[order] * _SPAN + weight[cand_file[order]]
+    told = template_needs(models, gen, templates)
+    # each installed template part is a candidate group of its own (one exact file), after the recipe groups
+    part_group, part_rows = pd.factorize(told["part"][told["part"] >= 0])
+    if len(part_rows):
+        cand_pos = np.concatenate([cand_pos, part_rows])
+        cand_key = np.concatenate([cand_key, (len(groups) + np.arange(len(part_rows))) * _SPAN + weight[part_rows]])
 
     precision, quant = cols["precision"], cols["quant"]
     # (group, precision, quant) of each candidate as one int key: codes in order of first appearance
@@ -120,6 +133,13 @@ def plan_pipelines(models: pd.DataFrame) -> Plan:
         "pipe": pipe_of_need[first], "rule": rule, "group": group[first],
         **{column: values[rule] for column, values in rule_columns.items()},
     }  # fmt: skip
+    if told["gen"].size:  # template parts: rule -1, group of their exact file (-1: not installed)
+        groups_of_part = np.full(told["part"].size, -1, dtype=np.int64)
+        groups_of_part[told["part"] >= 0] = len(groups) + part_group
+        extra = {"pipe": told["gen"], "rule": np.full(told["gen"].size, -1, dtype=np.int64), "group": groups_of_part,
+                 "role": told["role"], "label": told["label"], "optional": told["optional"],
+                 "for_job": np.full(told["gen"].size, "", dtype=object)}  # fmt: skip
+        needs = {column: np.concatenate([values, extra[column]]) for column, values in needs.items()}
     like_groups = {(int(k // (n_prec * n_quant)), str(precs[k // n_quant % n_prec]), str(quants[k % n_quant])): i
                    for i, k in enumerate(like_keys.tolist())}  # fmt: skip
     return Plan(cols, pipes, needs, cand_pos, cand_key, like_pos, like_key, like_groups)

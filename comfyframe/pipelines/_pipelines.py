@@ -49,9 +49,10 @@ def adapter_columns(models: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         servers, server_names = pd.factorize(plan.cols["server"][rows], use_na_sentinel=False)
         families, family_names = pd.factorize(family[rows])
         pairs, pair_of = np.unique(servers * len(family_names) + families, return_inverse=True)
+        # a family the rules table does not list (a new one from the server's templates) runs on itself
+        bases = [runs_on.get(f, (f,)) for f in family_names.tolist()]
         lone = np.array([
-            not any((server_names[k // len(family_names)], base) in runnable
-                    for base in runs_on.get(family_names[k % len(family_names)], ()))
+            not any((server_names[k // len(family_names)], base) in runnable for base in bases[k % len(family_names)])
             for k in pairs.tolist()
         ], dtype=bool)  # fmt: skip
         orphan[rows] = lone[pair_of.reshape(-1)]

@@ -181,10 +181,24 @@ def outside_families() -> pd.DataFrame:
 @cache
 def glued_tokens() -> tuple[str, ...]:
     """Upper-case tokens set apart when glued between others, longest first within the table order."""
-    tokens = _read("glued_tokens", {"token": "str"})["token"]
-    if not tokens.str.fullmatch(r"[A-Z0-9]+").all():
+    return tuple(_glued()["token"])
+
+
+@cache
+def glued_lower() -> frozenset[str]:
+    """The glued tokens whose lower-case spelling is set apart too (a digit between letters: I2V, T2V)."""
+    frame = _glued()
+    return frozenset(frame.loc[frame["lower"], "token"])
+
+
+@cache
+def _glued() -> pd.DataFrame:
+    frame = _read("glued_tokens", {"token": "str", "lower": "bool"})
+    if not frame["token"].str.fullmatch(r"[A-Z0-9]+").all():
         raise RuleError("rules/glued_tokens.csv: tokens are upper-case letters and digits only")
-    return tuple(tokens)
+    if not frame.loc[frame["lower"], "token"].str.fullmatch(r"[A-Z]+[0-9][A-Z]+").all():
+        raise RuleError("rules/glued_tokens.csv: lower=true only for tokens with a digit between letters")
+    return frame
 
 
 @cache
@@ -421,3 +435,35 @@ def format_families() -> pd.DataFrame:
     _check_values(frame, "kind", KINDS, "format_families")
     _check_values(frame, "family", FAMILIES, "format_families")
     return frame
+
+
+# Template family keys: lower-case letters, digits and "_" (a new family from a server's templates, or a known one).
+_TEMPLATE_KEY = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def template_key(name: str) -> str:
+    """A template family name or tag normalised: lower case, runs of other characters than a-z, 0-9 -> "_"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+@cache
+def template_families() -> dict[str, str]:
+    """Normalised template family name -> family key ("" = a maker or umbrella name) (rules/template_families.csv)."""
+    frame = _read("template_families", {"name": "str", "key": "str"})
+    bad = [v for v in [*frame["name"], *frame["key"]] if v and not _TEMPLATE_KEY.fullmatch(v)]
+    if bad:
+        raise RuleError(f"rules/template_families.csv: {bad} are not normalised names (a-z, 0-9 and single '_')")
+    return dict(zip(frame["name"], frame["key"]))
+
+
+@cache
+def template_tags() -> dict[tuple[str, str], int]:
+    """(normalised template tag, category type or "*") -> capability mask (rules/template_tags.csv)."""
+    frame = _read("template_tags", {"tag": "str", "media": "str", "capabilities": "str"})
+    _check_values(frame, "capabilities", CAPABILITIES, "template_tags", sep=";")
+    bad = [v for v in [*frame["tag"], *frame["media"]] if v != "*" and not _TEMPLATE_KEY.fullmatch(v)]
+    if bad:
+        raise RuleError(f"rules/template_tags.csv: {bad} are not normalised tags or types (a-z, 0-9 and single '_')")
+    if frame.duplicated(["tag", "media"]).any():
+        raise RuleError("rules/template_tags.csv lists a (tag, media) pair twice")
+    return {(t, m): capability_mask(c) for t, m, c in zip(frame["tag"], frame["media"], frame["capabilities"])}

@@ -156,7 +156,8 @@ USAGE = _t(
 # Columns comfyframe.inference._infer.infer_models adds to MODELS_BASE (rules and formulas: see that module).
 MODELS_INFERRED = (
     ("kind", "string", "checkpoint, diffusion_model, lora, vae, … or unknown"),
-    ("family", "string", "base-model family (sd15 … ace_step), '' when unknown"),
+    ("family", "string", "base-model family (sd15 … ace_step, or a key from the server's templates such as "
+     "krea_2), '' when unknown"),
     ("capabilities", OBJECT, "sorted tuple of text_to_image, image_to_image, text_to_video, image_to_video, "
      "upscale, text_to_audio"),
     ("variant", "string", "';'-joined sorted variant tokens (t2v, i2v, turbo, 4step, …)"),
@@ -166,7 +167,8 @@ MODELS_INFERRED = (
     ("weights_gb", "float64", "the file's weights as ComfyUI holds them on the GPU, GiB"),
     ("vram_gb", "float64", "GPU memory to run it alone: weights + a typical job's activations, GiB"),
     ("quality", "Int64", "tier 1-10 for generators of a known family, else NA"),
-    ("source", "string", "evidence that decided the family: metadata, name, loader, size, kind, none"),
+    ("source", "string", "evidence that decided the family: metadata, name, loader, folder, size, kind, template, "
+     "none"),
     ("confidence", "float64", "0-1 confidence in the family"),
     ("kind_source", "string", "evidence that decided the kind: folder, loader, name, none"),
 )
