@@ -71,7 +71,9 @@ class Plan:
 def plan_pipelines(models: pd.DataFrame) -> Plan:
     """Which parts each generator needs and which installed files can be each part (see module docstring)."""
     cols = _column_arrays(models)  # models are read by position only: no re-indexed copy
-    kind, family = cols["kind"], cols["family"]
+    # A broken file (empty, unreadable header) is neither a generator nor a part: it gets no kind here.
+    kind = np.where(cols["broken"], "", cols["kind"]).astype(object) if cols["broken"].any() else cols["kind"]
+    family = cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
     spec_of_rule, specs = _rule_specs()
     rule_columns = _rule_columns()
@@ -136,6 +138,8 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     cols["params_b"] = frame["params_b"].to_numpy(dtype=np.float64, na_value=np.nan)
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
     cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
+    broken = frame["broken"] if "broken" in frame.columns else pd.Series("", index=frame.index)
+    cols["broken"] = broken.fillna("").ne("").to_numpy(dtype=bool)
     return cols
 
 

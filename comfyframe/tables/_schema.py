@@ -132,6 +132,8 @@ MODELS_BASE = _t(
     ("loader_nodes", OBJECT, "sorted tuple of node classes whose dropdowns offer it"),
     ("loader_outputs", OBJECT, "sorted tuple of output types of those nodes"),
     ("loader_count", "Int64", "number of node classes offering it"),
+    ("broken", "string", "why the file cannot be loaded (empty, unreadable safetensors header …), '' when fine; "
+     "a broken file is never a pipeline part"),
 )
 
 # Added to ``models`` from the server's prompt history (comfyframe/_usage.py).

@@ -64,6 +64,21 @@ def totals(models: pd.DataFrame) -> str:
     return f"{len(models)} model files ({total / 2**30:.1f} GB listed{more})"
 
 
+MAX_NAMED = 3
+
+
+def broken_lines(models: pd.DataFrame) -> list[str]:
+    """``"  2 broken files (never ranked): checkpoints/x.safetensors: empty file (0 bytes), …"``."""
+    if "broken" not in models.columns:
+        return []
+    broken = models[models["broken"].fillna("").ne("")]
+    if broken.empty:
+        return []
+    named = [f"{r['folder']}/{r['name']}: {r['broken']}" for _, r in broken.head(MAX_NAMED).iterrows()]
+    more = f"; and {len(broken) - MAX_NAMED} more (see models['broken'])" if len(broken) > MAX_NAMED else ""
+    return [f"  {len(broken)} broken file{'s' if len(broken) != 1 else ''} (never ranked): {'; '.join(named)}{more}"]
+
+
 def status_text(discovery: Summarised) -> str:
     """Server, devices, model counts and the best pick per capability, as text safe for a terminal."""
     lines: list[str] = []
@@ -94,6 +109,7 @@ def status_text(discovery: Summarised) -> str:
     unknown = int(models["family"].eq("").sum())
     if unknown:
         lines.append(f"  family unknown for {unknown} file(s)")
+    lines.extend(broken_lines(models))
     for device in range(min(len(hw), MAX_DEVICES_PICKS)):
         best = discovery.best_per_capability(device=device)
         if not len(best):
@@ -247,6 +263,8 @@ def discovery_html(discovery: Summarised) -> str:
         + (f' · <span class="cf-muted">family unknown for {unknown}</span>' if unknown else "")
         + "</div>"
     )
+    for line in broken_lines(models):
+        parts.append(f'<div class="cf-warn">{escape(line.strip())}</div>')
     kinds = _counts(models["kind"].fillna("unknown"), "kind", "files")
     families = _counts(models["family"].fillna("").replace("", "unknown"), "family", "files")
     caps = _counts(discovery.capabilities["capability"], "capability", "models")
