@@ -7,7 +7,6 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import sys
@@ -16,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._version import __version__
-from .errors import ComfyFrameError, DegradedServerWarning
+from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
 from .http._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
 from .support._safe_text import for_terminal
 from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
@@ -79,13 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     _source_args(best)
     best.add_argument("-c", "--capability", dest="capability_option", choices=CAPABILITIES, metavar="CAPABILITY",
                       help="the job, as an option (the same as the positional CAPABILITY)")
-    best.add_argument("--max-vram", type=float, metavar="GB", help="memory budget (default: the device's)")
+    best.add_argument("--max-vram", type=float, metavar="GIB",
+                      help="memory budget in GiB for every server (default: each device's total less the reserve)")
+    best.add_argument("--budget", choices=("total", "free"), default="total",
+                      help="default budget: total memory less the reserve (what the server can run) or what is "
+                      "free now (default %(default)s)")
     best.add_argument(
         "--prefer", choices=PREFERENCES, default="quality",
         help="rank by quality tier, by speed (smaller, step-distilled models first) or by their mean "
         "(default %(default)s)",
     )
-    best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
+    best.add_argument("--device", type=int, default=0, help="device index on each server (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
     best.add_argument("--width", type=float, metavar="PX", help="job width in pixels (default: the family's usual job)")
     best.add_argument("--height", type=float, metavar="PX", help="job height in pixels (default: the family's)")
@@ -190,7 +193,7 @@ def _as_capability(word: str) -> str:
     return word.strip().lower().replace("-", "_")
 
 
-BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
+BEST_COLUMNS = ["rank", "generator", "family", "via", "job", "vram_gb", "quality", "score", "components"]
 
 
 def _best(found: Discovery, args: argparse.Namespace) -> int:
@@ -198,10 +201,13 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
     from .views._display import terminal_table
     from .views._export import for_csv, for_json
 
-    ranked = found.best_for(
-        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
-        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
-    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NothingFitsWarning)  # the CLI says it in its own words below
+        ranked = found.best_for(
+            args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
+            width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+            budget=args.budget,
+        )  # fmt: skip
     if ranked.empty:
         print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
         return 1
@@ -211,36 +217,24 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
         print(for_json(ranked))
     else:
         shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
-        print(terminal_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])]))
+        fleet = ["server"] if len(found.urls) > 1 else []
+        print(terminal_table(shown[fleet + BEST_COLUMNS + (["missing"] if args.all else [])]))
+        print(f"budget: {for_terminal(ranked.attrs.get('budget', ''))}")
+        sized = [args.width, args.height, args.frames]
+        if all(v is None for v in sized) and ranked["job"].nunique() > 1:
+            print("note: rows use different default jobs (each family's usual size, in 'job'); "
+                  "pass --width/--height/--frames to compare one job")
     return 0
 
 
 def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
-    """Why ``best`` found nothing: which budget, and what the smallest capable pipeline needs for this job."""
-    from .pipelines._pipelines import pipeline_label
-    from .pipelines._rank import device_budget
+    """Why ``best`` found nothing: which budget, and what would help (in the CLI's flags)."""
+    from .pipelines._budget import fleet_budgets
+    from .pipelines._pipelines import Job
 
-    what = "pipeline" if args.all else "ready pipeline"
-    job = {"width": args.width, "height": args.height, "frames": args.frames, "batch": args.batch}
-    able = found.best_for(args.capability, max_vram=1e9, device=args.device, ready=not args.all, **job)
-    if able.empty:
-        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
-        return f"No {what} on the server can do {args.capability}{hint}."
-    smallest = able.loc[able["vram_gb"].idxmin()]
-    if args.max_vram is not None:
-        limit, budget = float(args.max_vram), f"the --max-vram budget of {args.max_vram:g} GB"
-    else:
-        _, device_limit = device_budget(found.hardware, args.device, None)
-        limit = math.nan if device_limit is None else device_limit
-        budget = f"device {args.device}'s budget of {limit:.1f} GB" if limit == limit else "the memory budget"
-    if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
-        return f"Nothing that can do {args.capability} fits {budget}."
-    return (
-        f"No {what} that can do {args.capability} fits {budget}; the smallest, "
-        f"{for_terminal(pipeline_label(smallest))}, needs {smallest['vram_gb']:.1f} GB for this job "
-        f"(pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more, or shrink the job with "
-        "--width/--height/--frames/--batch)."
-    )
+    job = Job(args.width, args.height, args.frames, args.batch)
+    budgets = fleet_budgets(found.hardware, found.urls, args.device, args.max_vram, args.budget)
+    return found._why_empty(args.capability, budgets, job, not args.all, args.max_vram is not None, cli=True)
 
 
 def _discovery(args: argparse.Namespace) -> Discovery:

@@ -69,3 +69,88 @@ def test_unreadable_header_is_broken_only_when_siblings_answer(demo: cf.Discover
         lone.responses.pop(route)
         lone.failures[route] = {"error": "ServerHTTPError", "status": 500, "message": "HTTP 500"}
     assert quiet(lone).models["broken"].eq("").all()
+
+
+def test_facade_reports_best_fors_peak(demo: cf.Discovery) -> None:
+    registry = cf.ModelRegistryV2("http://unused.invalid")
+    registry.discovery = demo
+    pick = registry.get_best_for(cf.Capability.TEXT_TO_VIDEO)
+    ranked = demo.best_for("text_to_video", top=1)
+    assert pick is not None and pick.filename == ranked.loc[0, "generator"]
+    assert pick.vram_required == ranked.loc[0, "vram_gb"]
+
+
+def test_default_budget_is_total_less_reserve_and_named(demo: cf.Discovery) -> None:
+    hw = demo.hardware.iloc[0]
+    ranked = demo.best_for("text_to_image")
+    assert ranked["budget_gb"].eq(hw["budget_gb"]).all()
+    assert hw["budget_gb"] < hw["vram_total_gb"] and hw["budget_gb"] != hw["budget_free_gb"]
+    assert ranked.attrs["budget"].startswith(f"{hw['budget_gb']:.1f} GiB (device 0: total RAM")
+    free = demo.best_for("text_to_image", budget="free")
+    assert free["budget_gb"].eq(hw["budget_free_gb"]).all() and "budget='free'" in free.attrs["budget"]
+    explicit = demo.best_for("text_to_image", max_vram=hw["vram_free_gb"])  # the seed's example keeps working
+    assert explicit["budget_gb"].eq(hw["vram_free_gb"]).all() and explicit.attrs["budget"].endswith("(max_vram)")
+    with pytest.raises(ValueError, match="budget must be 'total'"):
+        demo.best_for("text_to_image", budget="now")
+
+
+def test_capability_words_as_the_cli_takes_them(demo: cf.Discovery) -> None:
+    assert demo.best_for("text-to-image", top=3).equals(demo.best_for("text_to_image", top=3))
+
+
+def test_job_is_shown_and_expert_pairs_rank_once(demo: cf.Discovery) -> None:
+    ranked = demo.best_for("image_to_video")
+    wan = ranked[ranked["family"].eq("wan22")]
+    assert set(wan["job"]) == {"832×480×81"}
+    halves = ranked["generator"].str.contains("A14B-(?:High|Low)Noise", regex=True)
+    assert halves.sum() == 1 and ranked.loc[halves, "generator"].str.contains("HighNoise").all()
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    audio = demo.best_for("text_to_audio")
+    assert audio["job"].str.endswith(" s audio").all()
+
+
+def test_empty_answer_carries_its_reason(demo: cf.Discovery) -> None:
+    with pytest.warns(cf.NothingFitsWarning, match="weights alone") as caught:
+        ranked = demo.best_for("text_to_video", max_vram=0.5)
+    assert ranked.empty and "weights alone" in ranked.attrs["reason"]
+    assert caught[0].filename == __file__  # attributed to the caller's line
+    able = demo.best_for("text_to_video", max_vram=1e9)
+    smallest = able.loc[able["vram_gb"].idxmin()]
+    with pytest.warns(cf.NothingFitsWarning, match="shrink the job with width="):
+        demo.best_for("text_to_video", max_vram=float(smallest["vram_gb"]) - 0.1)
+
+
+def small_twin(demo: cf.Discovery, url: str, ram_gib: int) -> Snapshot:
+    """The demo server again at ``url``, with ``ram_gib`` of memory (a CPU server: its budget is RAM)."""
+    snap = copy.deepcopy(demo.snapshot)
+    snap.url = url
+    stats = snap.responses["/system_stats"]
+    stats["system"]["ram_total"] = stats["system"]["ram_free"] = ram_gib << 30
+    for device in stats["devices"]:
+        device["vram_total"] = device["vram_free"] = ram_gib << 30
+    return snap
+
+
+def test_a_fleet_ranks_every_server_against_its_own_budget(demo: cf.Discovery, tmp_path, capsys) -> None:
+    from comfyframe._cli import main
+
+    small = small_twin(demo, "http://small-box:8188", 12)
+    found = quiet([demo.snapshot, small])
+    ranked = found.best_for("text_to_image")
+    assert set(ranked["server"]) == {demo.url, "http://small-box:8188"}
+    per_server = ranked.groupby("server")["budget_gb"].first()
+    assert per_server[demo.url] == pytest.approx(found.hardware.set_index("server").loc[demo.url, "budget_gb"])
+    assert per_server["http://small-box:8188"] == pytest.approx(12 - 2.0)
+    assert ranked["vram_gb"].le(ranked["budget_gb"]).all()
+    assert ranked.loc[ranked["server"].eq("http://small-box:8188"), "vram_gb"].max() <= 10.0
+    assert "http://small-box:8188: 10.0 GiB" in ranked.attrs["budget"]
+    one = found.best_for("text_to_image", server="http://small-box:8188")
+    assert set(one["server"]) == {"http://small-box:8188"}
+    path = found.save(tmp_path / "fleet.json.gz")
+    assert main(["best", "text_to_image", "--snapshot", str(path), "--top", "40"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:2] == ["server", "rank"]
+    assert "http://small-box:8188" in out and demo.url in out
+    assert main(["best", "text_to_image", "--demo", "--top", "2"]) == 0
+    single = capsys.readouterr().out
+    assert single.splitlines()[0].split()[0] == "rank" and "budget: " in single

@@ -134,7 +134,7 @@ def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFra
         "tokens": stem.strip(),
         "subfolder tokens": sub.strip(),
         "metadata": meta,
-        "size": "" if np.isnan(size[row]) else f"{size[row] / 1e9:.2f} GB",
+        "size": "" if np.isnan(size[row]) else f"{size[row] / 2**30:.2f} GiB",
         "precision": result.get("precision", ""),
         "loaders": ", ".join(map(str, raw.at[row, "loader_nodes"])) if "loader_nodes" in raw.columns else "",
         "siblings": _sibling_summary(sibling_families, len(group) - 1),
@@ -265,7 +265,8 @@ def _rule_family(rule: str) -> str:
 def _why_dropped(role: str, family: str, veto: np.ndarray, gb: float, stem: str, stem_masked: str) -> str:
     code = _rules.FAMILY_CODE[family]
     if veto[code]:
-        return f"VETOED: {gb:.2f} GB is outside {family}'s possible sizes (family_size_limits.csv)"
+        return (f"VETOED: {gb * 1e9 / 2**30:.2f} GiB is outside {family}'s possible sizes "
+                f"(family_size_limits.csv, in GB of 1e9 bytes: {gb:.2f})")
     if role == "file name" and stem_masked.rstrip(END) != stem:
         return "masked: the token means something else here (name_masks.csv)"
     if role == "file name":

@@ -19,6 +19,15 @@ CAPABILITIES: tuple[str, ...] = (
 PREFERENCES: tuple[str, ...] = ("quality", "speed", "balanced")
 
 
+def as_capability(value: object) -> str:
+    """A capability by its name, however written (``text-to-image``, ``Text_To_Image``, a ``Capability``)."""
+    raw = getattr(value, "value", value)
+    name = raw.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(raw, str) else raw
+    if name not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {value!r}: use one of {', '.join(CAPABILITIES)}.")
+    return str(name)
+
+
 def positive_number(value: object, name: str, unit: str) -> float:
     """``value`` as a finite float > 0, else a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:

@@ -73,7 +73,10 @@ HARDWARE = _t(
     ("is_remote", "boolean", "False for localhost, 127.0.0.0/8 and ::1"),
     ("vram_mode", "string", "cpu, novram, lowvram, normal, highvram or gpu_only (launch flags)"),
     ("reserve_vram_gb", "float64", "--reserve-vram value, GiB (0 when absent)"),
-    ("budget_gb", "float64", "memory a model's weights may use under the launch flags, GiB"),
+    ("budget_gb", "float64", "memory a job may use under the launch flags, GiB: total memory less the reserve "
+     "(--reserve-vram, else ComfyUI's 0.4 GiB; in RAM: less the OS's share), as ComfyUI unloads models for a job"),
+    ("budget_free_gb", "float64", "the same from the memory free at capture time (budget='free')"),
+    ("budget_basis", "string", "how budget_gb was reached, in words"),
     ("argv", "string", "server launch arguments, space-joined"),
 )
 

@@ -37,11 +37,11 @@ class Summarised(Protocol):
     @property
     def urls(self) -> list[str]: ...
     def available_capabilities(self) -> list[str]: ...
-    def best_per_capability(self, prefer: Any = "quality", device: int = 0) -> pd.DataFrame: ...
+    def best_per_capability(self, prefer: Any = "quality", device: int = 0, server: str | None = None) -> pd.DataFrame: ...
 
 
 def _gb(value: Any) -> str:
-    return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GB"
+    return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GiB"
 
 
 def _where(server: str, first: pd.Series | None) -> str:
@@ -57,11 +57,11 @@ def _memory_label(dev: pd.Series) -> str:
 
 
 def totals(models: pd.DataFrame) -> str:
-    """``"89 model files (467.7 GB listed + 3 files of unknown size)"``."""
+    """``"89 model files (467.7 GiB listed + 3 files of unknown size)"``."""
     total = int(models["size_bytes"].fillna(0).sum())
     unknown = int(models["size_bytes"].isna().sum())
     more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
-    return f"{len(models)} model files ({total / 2**30:.1f} GB listed{more})"
+    return f"{len(models)} model files ({total / 2**30:.1f} GiB listed{more})"
 
 
 MAX_NAMED = 3
@@ -110,17 +110,21 @@ def status_text(discovery: Summarised) -> str:
     if unknown:
         lines.append(f"  family unknown for {unknown} file(s)")
     lines.extend(broken_lines(models))
-    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
-        best = discovery.best_per_capability(device=device)
+    for _, row in hw.head(MAX_DEVICES_PICKS).iterrows():
+        best = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]))
         if not len(best):
             continue
-        row = hw.iloc[device]
         which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""
-        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job):")
+        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job, "
+                     f"budget {_gb(row['budget_gb'])}):")
         for _, pick in best.iterrows():
+            if pick.get("reason"):
+                lines.append(f"  {pick['capability']:<15} none fits: {pick['reason']}")
+                continue
             lines.append(
                 f"  {pick['capability']:<15} {pipeline_label(pick)}  [{pick['family'] or '?'}, "
-                f"{_gb(pick['vram_gb'])} peak, quality {_cell(pick['quality']) or '?'}]"
+                f"{pick['job'] + ', ' if pick['job'] else ''}{_gb(pick['vram_gb'])} peak, "
+                f"quality {_cell(pick['quality']) or '?'}]"
             )
     for problem in discovery.problems:
         lines.append(f"warning: {problem}")
@@ -212,13 +216,14 @@ def _best_picks(discovery: Summarised) -> pd.DataFrame:
     multi_server = hw["server"].nunique() > 1
     caps = discovery.capabilities
     columns: dict[str, list[str]] = {"capability": discovery.available_capabilities()}
-    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
-        row = hw.iloc[device]
+    for _, row in hw.head(MAX_DEVICES_PICKS).iterrows():
         name = row["server"] if multi_server else row["gpu_name"]
         label = f"{name} #{row['device_index']}" if multi_server else f"#{row['device_index']} {name}"
+        picks = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]))
         best = {
             str(r["capability"]): f"{pipeline_label(r)} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
-            for _, r in discovery.best_per_capability(device=device).iterrows()
+            if not r.get("reason") else "none fits: " + str(r["reason"])
+            for _, r in picks.iterrows()
         }
         able = set(caps.loc[caps["server"].eq(row["server"]), "capability"])
         columns[label] = [
