@@ -154,3 +154,13 @@ def test_a_fleet_ranks_every_server_against_its_own_budget(demo: cf.Discovery, t
     assert main(["best", "text_to_image", "--demo", "--top", "2"]) == 0
     single = capsys.readouterr().out
     assert single.splitlines()[0].split()[0] == "rank" and "budget: " in single
+
+
+def test_status_lists_capabilities_with_files_but_nothing_fitting(demo: cf.Discovery) -> None:
+    found = quiet(small_twin(demo, "http://tiny-box:8188", 6))  # budget 4 GiB
+    status = found.status()
+    assert "budget 4.0 GiB" in status
+    video = next(line for line in status.splitlines() if line.strip().startswith("text_to_video"))
+    assert "none fits:" in video and "4.0 GiB" in video
+    picks = found.best_per_capability()
+    assert picks.loc[picks["capability"].eq("text_to_video"), "reason"].str.contains("fits").all()
