@@ -335,6 +335,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+# 128 + SIGPIPE: what a shell reports for a tool a closed pipe stopped.
+PIPE_CLOSED = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so nothing more (Python's exit-time flush included) writes to the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``comfyframe`` command."""
     args = build_parser().parse_args(argv)
@@ -347,7 +360,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = show  # type: ignore[assignment]
         try:
             _check_args(args)
-            return run(args)
+            code = run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not as a message at interpreter exit
+            return code
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+            _silence_stdout()
+            return PIPE_CLOSED
         except (ComfyFrameError, ValueError) as exc:
             print(f"comfyframe: error: {for_terminal(exc)}", file=sys.stderr)
             return 2

@@ -164,3 +164,21 @@ def test_status_lists_capabilities_with_files_but_nothing_fitting(demo: cf.Disco
     assert "none fits:" in video and "4.0 GiB" in video
     picks = found.best_per_capability()
     assert picks.loc[picks["capability"].eq("text_to_video"), "reason"].str.contains("fits").all()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["best", "text_to_video", "--demo", "--format", "csv"], ["unused", "--demo"], ["discover", "--demo"]],
+    ids=["best", "unused", "discover"],
+)
+def test_a_closed_pipe_ends_the_command_quietly(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-c", "import sys; from comfyframe._cli import main; sys.exit(main())"]
+    proc = subprocess.Popen([*cli, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line, as with `| head -0`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
