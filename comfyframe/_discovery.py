@@ -54,9 +54,9 @@ class Discovery:
             raise ValueError("Discovery needs at least one snapshot.")
         with collector_paused():
             self._build(given, failed)
-        if warn:
+        if warn:  # attributed to the line that built the Discovery
             for problem in self.problems:
-                warnings.warn(problem, DegradedServerWarning, stacklevel=3)
+                warnings.warn(problem, DegradedServerWarning, stacklevel=2)
 
     def _build(self, given: tuple[Snapshot, ...], failed: Sequence[dict[str, Any]]) -> None:
         self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
@@ -94,9 +94,14 @@ class Discovery:
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
         """Build from a :class:`Snapshot` or a saved snapshot or fleet file, offline."""
         if isinstance(source, Snapshot):
-            return cls(source, warn=warn)
-        snapshots, failed = load_snapshots(source)
-        return cls(snapshots, warn=warn, failed=failed)
+            found = cls(source, warn=False)
+        else:
+            snapshots, failed = load_snapshots(source)
+            found = cls(snapshots, warn=False, failed=failed)
+        if warn:
+            for problem in found.problems:
+                warnings.warn(problem, DegradedServerWarning, stacklevel=2)
+        return found
 
     # -- identity --------------------------------------------------------
     @property
@@ -299,11 +304,12 @@ class Discovery:
 
         return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
-    def status(self) -> str:
-        """A plain-text summary: server, hardware, model counts, best pick per capability."""
+    def status(self, problems: bool = True) -> str:
+        """A plain-text summary: server, hardware, model counts, best pick per capability, and (``problems``)
+        what the servers did not answer."""
         from .views._display import status_text
 
-        return status_text(self)
+        return status_text(self, problems=problems)
 
     def __repr__(self) -> str:
         servers = ", ".join(self.urls)

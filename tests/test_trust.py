@@ -182,3 +182,28 @@ def test_a_closed_pipe_ends_the_command_quietly(args: list[str]) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def failing_metadata(demo: cf.Discovery, *names: str) -> Snapshot:
+    snap = copy.deepcopy(demo.snapshot)
+    for name in names:
+        key = metadata_route("loras", name)
+        snap.responses.pop(key, None)
+        snap.failures[key] = {"error": "ServerTimeout", "status": None, "message": "timed out"}
+    return snap
+
+
+def test_a_metadata_failure_is_warned_once_naming_the_file_at_the_callers_line(demo: cf.Discovery, tmp_path, capsys) -> None:
+    from comfyframe._cli import main
+
+    path = failing_metadata(demo, "my_style_v3.safetensors").save(tmp_path / "one.json.gz")
+    with pytest.warns(cf.DegradedServerWarning) as caught:
+        cf.discover(snapshot=path)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert "metadata of 1 file(s): loras/my_style_v3.safetensors" in str(caught[0].message)
+    assert main(["discover", "--snapshot", str(path), "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("loras/my_style_v3.safetensors") == 1 and "loras/my_style_v3" not in out
+    many = [n for n in demo.models.loc[demo.models["folder"].eq("loras"), "name"] if n.endswith(".safetensors")][:5]
+    with pytest.warns(cf.DegradedServerWarning, match=r"of 5 file\(s\): .* and 2 more"):
+        cf.Discovery(failing_metadata(demo, *many))

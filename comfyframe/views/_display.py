@@ -79,8 +79,8 @@ def broken_lines(models: pd.DataFrame) -> list[str]:
     return [f"  {len(broken)} broken file{'s' if len(broken) != 1 else ''} (never ranked): {'; '.join(named)}{more}"]
 
 
-def status_text(discovery: Summarised) -> str:
-    """Server, devices, model counts and the best pick per capability, as text safe for a terminal."""
+def status_text(discovery: Summarised, problems: bool = True) -> str:
+    """Server, devices, model counts and the best pick per capability (and ``problems``), as terminal-safe text."""
     lines: list[str] = []
     hw = discovery.hardware
     for server in discovery.urls:
@@ -126,7 +126,7 @@ def status_text(discovery: Summarised) -> str:
                 f"{pick['job'] + ', ' if pick['job'] else ''}{_gb(pick['vram_gb'])} peak, "
                 f"quality {_cell(pick['quality']) or '?'}]"
             )
-    for problem in discovery.problems:
+    for problem in discovery.problems if problems else ():
         lines.append(f"warning: {problem}")
     return "\n".join(for_terminal(line) for line in lines)
 
