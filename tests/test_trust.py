@@ -207,3 +207,38 @@ def test_a_metadata_failure_is_warned_once_naming_the_file_at_the_callers_line(d
     many = [n for n in demo.models.loc[demo.models["folder"].eq("loras"), "name"] if n.endswith(".safetensors")][:5]
     with pytest.warns(cf.DegradedServerWarning, match=r"of 5 file\(s\): .* and 2 more"):
         cf.Discovery(failing_metadata(demo, *many))
+
+
+def test_hints_name_the_right_cause() -> None:
+    import http.server
+    import threading
+
+    with pytest.raises(cf.ServerTimeout, match=r"raise timeout= / --timeout \(the deadline follows it\)"):
+        cf.discover("http://127.0.0.1:9", timeout=0.001, retries=0, progress=False)
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        with pytest.raises(cf.ComfyFrameError, match=rf"plain HTTP, not TLS: use http://127.0.0.1:{port}") as caught:
+            cf.discover(f"https://127.0.0.1:{port}", timeout=5, retries=0, progress=False)
+        assert "--insecure would fail the same way" in str(caught.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_no_port_mentions_comfyuis_default() -> None:
+    from comfyframe.http._client import _port_hint
+
+    assert "ComfyUI listens on 8188 by default: http://gpu-box:8188" in _port_hint("http://gpu-box")
+    assert _port_hint("http://gpu-box:8188") == ""
+
+
+def test_explain_suggests_close_names(demo: cf.Discovery, capsys) -> None:
+    from comfyframe._cli import main
+
+    with pytest.raises(ValueError, match=r"Did you mean 'loras/my_style_v3.safetensors'\?"):
+        demo.explain(None, "my_style_v2.safetensors")
+    assert main(["explain", "nothing-like-it-zzz", "--demo"]) == 2
+    err = capsys.readouterr().err
+    assert "comfyframe export" in err and err.count("\n") == 1

@@ -8,6 +8,7 @@ and why. Server strings are escaped for terminals in the text form (``_safe_text
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -75,6 +76,19 @@ class Explanation:
         return self.text()
 
 
+def _did_you_mean(name: str, table: pd.DataFrame) -> str:
+    """The closest listed names (by file name, case-insensitive), else where to see them all."""
+    paths = (table["folder"].astype(str) + "/" + table["name"].astype(str).str.replace("\\", "/", regex=False)).tolist()
+    by_file = {p.rsplit("/", 1)[-1].lower(): p for p in reversed(paths)}
+    wanted = name.rsplit("/", 1)[-1].lower()
+    close = difflib.get_close_matches(wanted, list(by_file), n=3, cutoff=0.75)
+    contains = [f for f in by_file if wanted and (wanted in f or f in wanted)][:3]
+    picks = list(dict.fromkeys([*close, *contains]))[:3]
+    if picks:
+        return " Did you mean " + " or ".join(repr(for_terminal(by_file[p])) for p in picks) + "?"
+    return " The names are in the models table (comfyframe export, or Discovery.models in Python)."
+
+
 def find_rows(models: pd.DataFrame, name: str, folder: str | None = None) -> np.ndarray:
     """Positions of the files ``name`` designates: a path in its folder, a bare file name or "folder/path"."""
     name = name.replace("\\", "/").strip()
@@ -100,7 +114,7 @@ def explain(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, name
     table = models.reset_index(drop=True)
     if found.size == 0:
         where = f" in folder {folder!r}" if folder else ""
-        raise ValueError(f"no model file {for_terminal(name)!r}{where}; see Discovery.models for the names.")
+        raise ValueError(f"no model file {for_terminal(name)!r}{where}.{_did_you_mean(name, table)}")
     if found.size > 1:
         listed = "; ".join(for_terminal(f"{table.at[i, 'folder']}/{table.at[i, 'name']}") for i in found[:20])
         raise ValueError(f"{for_terminal(name)!r} is ambiguous ({found.size} files): {listed}. Give folder/path.")
