@@ -12,7 +12,7 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
@@ -22,6 +22,14 @@ from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, posit
 
 if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, not for --help
     from ._discovery import Discovery
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the one-line errors every other failure prints (``comfyframe: error: …``, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.split(" ", 1)[1] + ": " if " " in self.prog else ""
+        self.exit(2, f"comfyframe: error: {command}{for_terminal(message)} (see {self.prog} --help)\n")
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
@@ -35,6 +43,15 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--snapshot", metavar="FILE", help="analyse a saved snapshot instead of a server")
         group.add_argument("--demo", action="store_true", help="analyse the demo snapshot shipped with comfyframe")
+    _connection_args(parser)
+    parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument(
+        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
+    )
+
+
+def _connection_args(parser: argparse.ArgumentParser) -> None:
+    """How a server is asked: every command that can ask one takes these."""
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
@@ -49,17 +66,11 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
     tls.add_argument("--insecure", action="store_true", help="do not check TLS certificates (warns)")
-    parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
-    parser.add_argument(
-        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
-    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="comfyframe", description="Ask a ComfyUI server what it can do; answers as tables."
-    )
+    parser = _Parser(prog="comfyframe", description="Ask a ComfyUI server what it can do; answers as tables.")
     parser.add_argument("--version", action="version", version=f"comfyframe {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -98,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     best.add_argument("--format", choices=("table", "csv", "json"), default="table",
                       help="table for reading, csv or json for scripts (default %(default)s)")
 
-    export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
+    export = commands.add_parser(
+        "export", help="write the models, nodes, edges, hardware, capabilities, pipelines and usage tables"
+    )
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
     export.add_argument(
@@ -120,11 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     change = commands.add_parser("diff", help="what changed between two snapshots (files or server URLs)")
     change.add_argument("a", help="older snapshot file (or server URL)")
     change.add_argument("b", help="newer snapshot file (or server URL)")
-    change.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
-    change.add_argument(
-        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
-    )
+    change.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table for reading, csv or json for scripts (default %(default)s)")
+    _connection_args(change)
+    change.set_defaults(no_metadata=False)
 
     why = commands.add_parser("explain", help="show the evidence behind one model file's kind and family")
     why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
@@ -167,10 +179,19 @@ def _check_args(args: argparse.Namespace) -> None:
         )
     if args.command == "best":
         _capability_from_words(args)
+    _one_source(args)
+    if args.command == "best":
         _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
         for flag in ("width", "height", "frames", "batch"):
             if getattr(args, flag) is not None:
                 positive_number(getattr(args, flag), f"--{flag}", "pixels" if flag in ("width", "height") else flag)
+
+
+def _one_source(args: argparse.Namespace) -> None:
+    """A URL beside --snapshot or --demo would be ignored: refuse it."""
+    if getattr(args, "url", None) and (getattr(args, "snapshot", None) or getattr(args, "demo", False)):
+        source = "--demo" if args.demo else "--snapshot"
+        raise ValueError(f"{args.command} got a server URL and {source}: give one source (the URL, or {source}).")
 
 
 def _capability_from_words(args: argparse.Namespace) -> None:
@@ -253,7 +274,7 @@ def _side(text: str, args: argparse.Namespace) -> Discovery:
     from ._discovery import Discovery
 
     if re.match(r"^https?://", text):
-        return discover(text, timeout=args.timeout, max_concurrency=args.concurrency, progress=False)
+        return discover(text, options=_options(args))
     return Discovery.from_snapshot(text, warn=False)
 
 

@@ -296,7 +296,7 @@ class Discovery:
         return save_fleet(path, list(self.snapshots), list(self.failed))
 
     def export(self, out_dir: str | Path, format: str = "csv", partition_by: str | None = None) -> list[Path]:
-        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``.
+        """Write the models, nodes, edges, hardware, capabilities, pipelines and usage tables to ``out_dir``.
 
         ``partition_by="server"`` (with ``format="parquet"``) writes one hive-partitioned dataset per table.
         """

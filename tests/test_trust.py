@@ -242,3 +242,27 @@ def test_explain_suggests_close_names(demo: cf.Discovery, capsys) -> None:
     assert main(["explain", "nothing-like-it-zzz", "--demo"]) == 2
     err = capsys.readouterr().err
     assert "comfyframe export" in err and err.count("\n") == 1
+
+
+def test_arguments_are_used_or_refused_in_one_line(capsys, tmp_path) -> None:
+    from comfyframe._cli import build_parser, main
+    from comfyframe.views._export import TABLES
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["best", "text_to_image", "--demo", "--prefer", "fastest"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("comfyframe: error: best: argument --prefer: invalid choice: 'fastest'")
+    assert err.count("\n") == 1 and "usage:" not in err
+    path = cf.demo_snapshot().save(tmp_path / "demo.json.gz")
+    assert main(["discover", "--snapshot", str(path), "http://gpu-box:8188"]) == 2
+    assert "give one source" in capsys.readouterr().err
+    diff = build_parser().parse_args(["diff", "a", "b", "-H", "X-Key: 1", "--insecure", "--deadline", "5", "-q"])
+    assert (diff.header, diff.insecure, diff.deadline, diff.quiet) == (["X-Key: 1"], True, 5.0, True)
+    with pytest.raises(SystemExit):
+        main(["diff", "--help"])
+    assert "csv or json for scripts" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = " ".join(capsys.readouterr().out.split())
+    assert all(table in listed.split("export", 1)[1].split("unused")[0] for table in TABLES), listed
