@@ -266,3 +266,47 @@ def test_arguments_are_used_or_refused_in_one_line(capsys, tmp_path) -> None:
         main(["--help"])
     listed = " ".join(capsys.readouterr().out.split())
     assert all(table in listed.split("export", 1)[1].split("unused")[0] for table in TABLES), listed
+
+
+def test_a_silent_server_is_named_while_we_wait() -> None:
+    import socket
+    import threading
+
+    class Labels:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def add(self, total: int, label: str) -> None:
+            self.seen.append(label)
+
+        def advance(self, count: int = 1) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    labels = Labels()
+    try:
+        with pytest.raises(cf.ServerTimeout):
+            cf.discover(url, timeout=4.5, retries=0, progress=labels)
+    finally:
+        stop.set()
+        for conn in held:
+            conn.close()
+        listener.close()
+    waiting = [label for label in labels.seen if label.startswith(f"waiting for {url}…")]
+    assert waiting and waiting[0].endswith(" 3 s"), labels.seen

@@ -23,7 +23,7 @@ from ..http._options import DEADLINE_FACTOR, ConnectOptions
 from . import _snapshot as routes
 from ._assets import fetch_assets
 from ._history import slim_prompts, slim_queue
-from ._progress import Progress, make_progress
+from ._progress import NullProgress, Progress, Watched, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 
@@ -53,21 +53,27 @@ async def capture_async(
     metadata of files whose size and date did not change, and forgotten history, are carried over.
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
-    reporter = make_progress(opts.progress)
+    made = make_progress(opts.progress)
     started = time.perf_counter()
     try:
         async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
+            reporter = made if isinstance(made, NullProgress) else Watched(made, client.url)
             work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
+            watcher = asyncio.ensure_future(reporter.watch()) if isinstance(reporter, Watched) else None
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
                 raise ServerTimeout(_deadline_message(client.url, opts), client.url) from None
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+                    await asyncio.gather(watcher, return_exceptions=True)
             snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
             if work.from_fleet:
                 snapshot.stats["metadata_from_fleet"] = work.from_fleet
             return snapshot
     finally:
-        reporter.close()
+        made.close()
 
 
 class _Capture:
