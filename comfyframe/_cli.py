@@ -12,7 +12,7 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
@@ -285,6 +285,12 @@ def _size(value: object) -> str:
     return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.1f} MiB"
 
 
+def _sized(frame: Any) -> Any:
+    """``size_bytes`` shown as ``size`` in GiB/MiB (for reading; CSV exports keep the bytes)."""
+    sizes = frame["size_bytes"].astype(object).where(frame["size_bytes"].notna(), None)
+    return frame.assign(size_bytes=[_size(v) for v in sizes]).rename(columns={"size_bytes": "size"})
+
+
 def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     """``unused`` and ``duplicates``: a table, then the bytes deleting would free."""
     from .views._display import terminal_table
@@ -292,11 +298,11 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     if args.command == "unused":
         unused = found.unused()
         if not args.summary:
-            files = unused[["folder", "name", "kind", "size_bytes", "server"]]
+            files = _sized(unused[["folder", "name", "kind", "size_bytes", "server"]])
             print(terminal_table(files) if not files.empty else "(every model was used)")
             print()
         by_folder = found.reclaimable()
-        print(terminal_table(by_folder) if not by_folder.empty else "(nothing to reclaim)")
+        print(terminal_table(_sized(by_folder)) if not by_folder.empty else "(nothing to reclaim)")
         total = by_folder["size_bytes"].sum()
         print(f"unused: {len(unused)} of {len(found.models)} models, {_size(total)} reclaimable")
         return

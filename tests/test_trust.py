@@ -213,8 +213,15 @@ def test_hints_name_the_right_cause() -> None:
     import http.server
     import threading
 
-    with pytest.raises(cf.ServerTimeout, match=r"raise timeout= / --timeout \(the deadline follows it\)"):
+    from comfyframe.http._options import ConnectOptions
+    from comfyframe.snapshot._capture import _deadline_message
+
+    # whichever runs out first, the request or the whole discovery, the knob named is --timeout
+    with pytest.raises(cf.ServerTimeout, match=r"raise timeout= / --timeout") as caught:
         cf.discover("http://127.0.0.1:9", timeout=0.001, retries=0, progress=False)
+    assert "--deadline" not in str(caught.value)
+    assert "raise timeout= / --timeout (the deadline follows it)" in _deadline_message("u", ConnectOptions(timeout=0.001))
+    assert "raise deadline= / --deadline" in _deadline_message("u", ConnectOptions(timeout=5, deadline=1))
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -310,3 +317,56 @@ def test_a_silent_server_is_named_while_we_wait() -> None:
         listener.close()
     waiting = [label for label in labels.seen if label.startswith(f"waiting for {url}…")]
     assert waiting and waiting[0].endswith(" 3 s"), labels.seen
+
+
+def test_quality_vs_vram_draws_one_front_per_capability() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "name": ["audio", "small_img", "big_img"], "kind": "checkpoint", "vram_gb": [3.0, 4.0, 12.0],
+        "quality": pd.array([9, 3, 8], dtype="Int64"),
+        "capabilities": [("text_to_audio",), ("text_to_image",), ("text_to_image",)],
+    })  # fmt: skip
+    ax = cf.plot_quality_vs_vram(frame)
+    fronts = [[tuple(map(float, xy)) for xy in c.get_offsets()] for c in ax.collections if c.get_gid() == "pareto"]
+    # one front would have kept only the audio model (cheaper and better than both image models)
+    assert fronts == [[(4.0, 3.0), (12.0, 8.0)], [(3.0, 9.0)]]
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"Pareto front: text_to_image", "Pareto front: text_to_audio"}
+
+
+def test_tables_fit_the_terminal_and_keep_file_names(demo: cf.Discovery) -> None:
+    from comfyframe.views._display import terminal_table
+
+    ranked = demo.best_for("image_to_video", top=3)[["rank", "generator", "job", "vram_gb", "components"]]
+    text = terminal_table(ranked, width=100)
+    assert max(map(len, text.splitlines())) <= 100
+    assert "umt5_xxl" in text and "text_encoders/" not in text  # components shortened to file names first
+    assert max(map(len, terminal_table(ranked).splitlines())) > 100  # piped (not a terminal): every character
+
+
+def test_job_sizes_are_integers_json_keeps_slashes_unused_is_readable(demo: cf.Discovery, capsys) -> None:
+    import json
+
+    from comfyframe._cli import main
+
+    ranked = demo.best_for("text_to_video")
+    assert all(str(ranked[c].dtype) == "Int64" for c in ("width", "height", "frames", "batch"))
+    assert main(["best", "text_to_video", "--demo", "--format", "json", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "\\/" not in out and '"server":"demo://' in out
+    record = json.loads(out)[0]
+    assert isinstance(record["width"], int) and isinstance(record["frames"], int)
+    assert main(["best", "text_to_video", "--demo", "--format", "csv", "--top", "1"]) == 0
+    import csv
+    import io
+
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert all(row[c].isdigit() for c in ("width", "height", "frames", "batch")), row
+    with pytest.raises(ValueError, match="width must be a whole number"):
+        demo.best_for("text_to_image", width=832.5)
+    assert main(["unused", "--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[3] == "size" and lines[1].split()[-2] == "GiB"

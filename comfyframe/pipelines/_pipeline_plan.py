@@ -44,6 +44,8 @@ class Job:
             value = getattr(self, name)
             if value is not None or name == "batch":
                 positive_number(value, name, unit)
+                if name != "frames" and not float(value).is_integer():  # frames are seconds for audio
+                    raise ValueError(f"{name} must be a whole number of {unit}, not {value!r}.")
 
 
 @dataclass(frozen=True)

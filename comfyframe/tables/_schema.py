@@ -337,10 +337,10 @@ PIPELINES = _t(
     ("encode_gb", "float64", "text encoders and image/audio encoders loaded to encode, GiB"),
     ("decode_gb", "float64", "VAE weights plus VAE decode memory for the job, GiB"),
     ("vram_gb", "float64", "peak GPU memory of the job: max(encode, weights + activations, decode), GiB"),
-    ("width", "float64", "job width in pixels"),
-    ("height", "float64", "job height in pixels"),
-    ("frames", "float64", "job frames (1 for images)"),
-    ("batch", "float64", "job batch size"),
+    ("width", "Int64", "job width in pixels"),
+    ("height", "Int64", "job height in pixels"),
+    ("frames", "Int64", "job frames (1 for images; seconds for audio, rounded)"),
+    ("batch", "Int64", "job batch size"),
 )
 
 

@@ -13,6 +13,9 @@ flows one way: frames → Discovery → display.
 from __future__ import annotations
 
 import numbers
+import os
+import shutil
+import sys
 from html import escape
 from typing import Any, Protocol
 
@@ -131,14 +134,54 @@ def status_text(discovery: Summarised, problems: bool = True) -> str:
     return "\n".join(for_terminal(line) for line in lines)
 
 
-def terminal_table(frame: pd.DataFrame) -> str:
-    """``frame`` as aligned text for a terminal: tuples comma-joined, control characters visible."""
+def terminal_table(frame: pd.DataFrame, width: int | None = None) -> str:
+    """``frame`` as aligned text for a terminal: tuples comma-joined, control characters visible.
+
+    On a terminal the table fits its width (``shutil.get_terminal_size``; ``width`` overrides it): the widest
+    text columns are cut with ``…``, paths keeping their file name. Piped output keeps every character.
+    """
     if frame.empty:
         return "(no models)"
     shown = frame.astype(object).map(lambda v: for_terminal(_cell(v)))
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
+    limit = width if width is not None else _terminal_width()
+    if limit is not None:
+        shown = _fit(shown, limit)
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", None,
+                           "display.max_colwidth", None):
         return shown.to_string(index=False)
+
+
+MIN_COLUMN = 8
+
+
+def _terminal_width() -> int | None:
+    """Columns of the terminal stdout writes to ($COLUMNS wins), or None when it is not a terminal."""
+    if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _fit(shown: pd.DataFrame, width: int) -> pd.DataFrame:
+    """Cut the widest columns until the table (one space between columns) fits ``width``."""
+    widths = {c: max([len(str(c)), *shown[c].map(len)]) for c in shown.columns}
+    over = sum(widths.values()) + len(widths) - 1 - width
+    while over > 0:
+        column = max(widths, key=lambda c: widths[c])
+        if widths[column] <= max(MIN_COLUMN, len(str(column))):
+            break  # nothing left to cut: the table stays wider than the terminal
+        target = max(MIN_COLUMN, len(str(column)), widths[column] - over)
+        shown[column] = shown[column].map(lambda text, n=target: _abbreviate(text, n))
+        over -= widths[column] - target
+        widths[column] = target
+    return shown
+
+
+def _abbreviate(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters: comma-joined paths become file names first, then ``…``."""
+    if len(text) <= width:
+        return text
+    short = ", ".join(part.rsplit("/", 1)[-1] for part in text.split(", "))
+    return short if len(short) <= width else short[: width - 1] + "…"
 
 
 _STYLE = """

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import MissingDependency
 from ..pipelines._rank import ADAPTER_KINDS
+from ..support._validate import CAPABILITIES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -255,16 +256,22 @@ def plot_quality_vs_vram(
         for i, k in enumerate(order[: len(PALETTE)])
     ]
     if front and len(data):
-        best = pareto_front(data)
-        xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
-        ax.step(xs, ys, where="post", color=FRONT, linewidth=1.2, alpha=0.8, zorder=1)
-        ax.scatter(xs, ys, s=90, facecolors="none", edgecolors=FRONT, linewidths=1.6, gid="pareto", zorder=3)
-        handles.append(
-            Line2D([], [], marker="o", linestyle="-", color=FRONT, markerfacecolor="none", label="Pareto front")
-        )
-        if labels:
-            for xv, yv, name in zip(xs, ys, best["name"]):
-                ax.annotate(plot_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
+        # one front per capability: an audio model does not compete with an image model
+        groups = _by_capability(data) if capability is None and "capabilities" in data.columns else [("", data)]
+        styles = ("-", "--", ":", "-.")
+        for i, (task, rows) in enumerate(groups):
+            best = pareto_front(rows)
+            xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
+            style = styles[i % len(styles)]
+            ax.step(xs, ys, where="post", color=FRONT, linestyle=style, linewidth=1.2, alpha=0.8, zorder=1)
+            ax.scatter(xs, ys, s=90, facecolors="none", edgecolors=FRONT, linewidths=1.6, gid="pareto", zorder=3)
+            name = f"Pareto front: {plot_label(task)}" if task else "Pareto front"
+            handles.append(
+                Line2D([], [], marker="o", linestyle=style, color=FRONT, markerfacecolor="none", label=name)
+            )
+            if labels:
+                for xv, yv, label in zip(xs, ys, best["name"]):
+                    ax.annotate(plot_label(label, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
     pipelines = "generator" in data.columns
@@ -274,6 +281,12 @@ def plot_quality_vs_vram(
     what = f" ({plot_label(capability)})" if capability else ""
     ax.set_title(f"Quality against VRAM{what}: {len(data)} {'pipelines' if pipelines else 'models'}", fontsize=10)
     return ax
+
+
+def _by_capability(data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The rows that can do each capability, in canonical order (a row may be in several)."""
+    present = {c for caps in data["capabilities"] for c in caps}
+    return [(c, data[data["capabilities"].map(lambda caps, c=c: c in caps)]) for c in CAPABILITIES if c in present]
 
 
 def _barh_counts(ax: Axes, counts: pd.Series, fmt: str, gid: str) -> None:
