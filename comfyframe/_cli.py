@@ -254,7 +254,9 @@ def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
     from .pipelines._pipelines import Job
 
     job = Job(args.width, args.height, args.frames, args.batch)
-    budgets = fleet_budgets(found.hardware, found.urls, args.device, args.max_vram, args.budget)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegradedServerWarning)  # best_for already said it
+        budgets = fleet_budgets(found.hardware, found.urls, args.device, args.max_vram, args.budget)
     return found._why_empty(args.capability, budgets, job, not args.all, args.max_vram is not None, cli=True)
 
 

@@ -142,7 +142,7 @@ def test_best_without_one_capability_exits_2(args: list[str], message: str, caps
         (["best", "text_to_image", "--max-vram", "inf"], "--max-vram must be a positive number of GiB"),
         (["best", "text_to_image", "--top", "0"], "--top must be a whole number of rows, 1 or more"),
         (["best", "text_to_image", "--top", "-3"], "--top must be a whole number of rows, 1 or more"),
-        (["best", "text_to_image", "--device", "-1"], "--device must be a row of the hardware table"),
+        (["best", "text_to_image", "--device", "-1"], "--device must be a device index on each server"),
         (["discover", "--timeout", "0"], "--timeout must be a positive number of seconds"),
         (["discover", "--timeout", "-1"], "--timeout must be a positive number of seconds"),
         (["export", "--out", "x", "--concurrency", "0"], "--concurrency must be a whole number"),

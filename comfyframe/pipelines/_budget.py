@@ -69,13 +69,13 @@ def fleet_budgets(
         most = int(hardware["device_index"].max()) if len(hardware) else 0
         raise ValueError(f"device must be 0..{most} (a device_index of the hardware table), not {device}.")
     if lacking:
-        warnings.warn(f"{', '.join(lacking)}: no device {device}; not ranked.", DegradedServerWarning, stacklevel=4)
+        warnings.warn(f"{', '.join(lacking)}: no device {device}; not ranked.", DegradedServerWarning, stacklevel=3)
     if blind and max_vram is None:
         warnings.warn(
             f"{', '.join(blind)}: no hardware information (the server did not answer /system_stats): ranking "
             "without a memory limit. Pass max_vram= to set one.",
             DegradedServerWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     return found
 

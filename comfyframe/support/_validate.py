@@ -56,5 +56,5 @@ def _check_job_args(
     if prefer not in PREFERENCES:
         raise ValueError(f"{'--prefer' if cli else 'prefer'} must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
     if isinstance(device, bool) or not isinstance(device, Integral) or device < 0:
-        raise ValueError(f"{'--device' if cli else 'device'} must be a row of the hardware table (0, 1, …), "
+        raise ValueError(f"{'--device' if cli else 'device'} must be a device index on each server (0, 1, …), "
                          f"not {device!r}.")
