@@ -258,7 +258,7 @@ def plot_quality_vs_vram(
     if front and len(data):
         # one front per capability: an audio model does not compete with an image model
         groups = _by_capability(data) if capability is None and "capabilities" in data.columns else [("", data)]
-        styles = ("-", "--", ":", "-.")
+        styles: tuple[Literal["-", "--", ":", "-."], ...] = ("-", "--", ":", "-.")
         for i, (task, rows) in enumerate(groups):
             best = pareto_front(rows)
             xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
