@@ -13,7 +13,6 @@ flows one way: frames → Discovery → display.
 from __future__ import annotations
 
 import numbers
-import os
 import shutil
 import sys
 from html import escape
@@ -155,8 +154,9 @@ MIN_COLUMN = 8
 
 
 def _terminal_width() -> int | None:
-    """Columns of the terminal stdout writes to ($COLUMNS wins), or None when it is not a terminal."""
-    if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
+    """Columns of the terminal stdout writes to ($COLUMNS wins), or None when it is not a terminal (a pipe or
+    file gets every character, whatever $COLUMNS says)."""
+    if not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size().columns
 
