@@ -89,3 +89,30 @@ def test_a_fleet_is_ranked_as_one_with_a_server_column(comfyui, damaged: ServerH
     assert lines[0].split()[:2] == ["server", "rank"]
     assert any(comfyui.url in line for line in lines) and any(damaged.url in line for line in lines)
     assert any(line.startswith("budget: ") and damaged.url in line for line in lines)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    cli = [sys.executable, "-c", "import sys; from comfyframe._cli import main; sys.exit(main())"]
+    return subprocess.run([*cli, *args], capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent)
+
+
+def test_an_unreadable_header_is_warned_once_by_name_at_the_callers_line(damaged: ServerHandle) -> None:
+    with pytest.warns(cf.DegradedServerWarning) as caught:
+        cf.discover(damaged.url, progress=False)
+    metadata = [w for w in caught if "safetensors metadata" in str(w.message)]
+    assert len(metadata) == 1 and "checkpoints/truncated_sdxl.safetensors" in str(metadata[0].message)
+    assert metadata[0].filename == __file__
+    done = run_cli("discover", damaged.url, "-q")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("checkpoints/truncated_sdxl.safetensors") == 1  # once, on stderr only
+    assert "warning:" not in done.stdout and "2 broken files (never ranked)" in done.stdout
+
+
+def test_nothing_fits_names_the_remedy_and_the_budget_is_named(damaged: ServerHandle) -> None:
+    done = run_cli("best", "text_to_video", damaged.url, "-q", "--max-vram", "0.5")
+    assert done.returncode == 1
+    assert "the weights alone are over it" in done.stderr and "--width" not in done.stderr
+    free = run_cli("best", "text_to_image", damaged.url, "-q", "--budget", "free", "--top", "2")
+    assert free.returncode == 0, free.stderr
+    assert any(line.startswith("budget: ") and "budget='free'" in line for line in free.stdout.splitlines())
+    assert "job" in free.stdout.splitlines()[0].split()
