@@ -159,6 +159,7 @@ def test_a_fleet_ranks_every_server_against_its_own_budget(demo: cf.Discovery, t
 def test_status_lists_capabilities_with_files_but_nothing_fitting(demo: cf.Discovery) -> None:
     found = quiet(small_twin(demo, "http://tiny-box:8188", 6))  # budget 4 GiB
     status = found.status()
+    assert "budget 4.0 GiB (total RAM 6.0 GiB less 2.0 GiB for the OS and ComfyUI)" in status
     assert "budget 4.0 GiB" in status
     video = next(line for line in status.splitlines() if line.strip().startswith("text_to_video"))
     assert "none fits:" in video and "4.0 GiB" in video

@@ -52,6 +52,12 @@ def _where(server: str, first: pd.Series | None) -> str:
     return "remote" if first is not None and bool(first["is_remote"]) else "local"
 
 
+def _basis(dev: pd.Series) -> str:
+    """`` (total VRAM 24.0 GiB less …)``: how the device's budget was reached, when the table says."""
+    basis = dev.get("budget_basis")
+    return "" if basis is None or pd.isna(basis) or not str(basis) else f" ({basis})"
+
+
 def _memory_label(dev: pd.Series) -> str:
     """ComfyUI reports system memory as "VRAM" on a CPU device; say what it is."""
     on_cpu = str(dev["device_type"]) == "cpu" or str(dev["vram_mode"]) == "cpu"
@@ -96,7 +102,7 @@ def status_text(discovery: Summarised, problems: bool = True) -> str:
             lines.append(
                 f"  device {dev['device_index']}: {dev['gpu_name']} [{dev['vendor']}], "
                 f"{memory} {_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])}, {ram}"
-                f"mode {dev['vram_mode']}, budget {_gb(dev['budget_gb'])}"
+                f"mode {dev['vram_mode']}, budget {_gb(dev['budget_gb'])}{_basis(dev)}"
             )
         if first is None:
             lines.append("  no hardware information")
