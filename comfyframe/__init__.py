@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ComfyFrameError,
         DegradedServerWarning,
         MissingDependency,
+        NothingFitsWarning,
         ServerDisconnected,
         ServerError,
         ServerHTTPError,
@@ -54,7 +55,7 @@ _LAZY: dict[str, str] = {
     "EDGES": "tables._schema", "HARDWARE": "tables._schema", "MODELS_BASE": "tables._schema", "NODES": "tables._schema", "PIPELINES": "tables._schema", "Column": "tables._schema",
     "Table": "tables._schema", "Snapshot": "snapshot._snapshot", "MODEL_USAGE": "tables._schema", "USAGE": "tables._schema",
     **dict.fromkeys(
-        ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "ServerError", "ServerHTTPError",
+        ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "NothingFitsWarning", "ServerError", "ServerHTTPError",
          "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload", "ServerDisconnected",
          "TLSFailure"),
         "errors",
@@ -130,6 +131,7 @@ __all__ = [
     "SnapshotError",
     "MissingDependency",
     "DegradedServerWarning",
+    "NothingFitsWarning",
 ]
 
 

@@ -7,22 +7,29 @@ Every command takes a server URL (default ``$COMFYUI_URL``, then
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .errors import ComfyFrameError, DegradedServerWarning
+from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
 from .http._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
 from .support._safe_text import for_terminal
 from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 
 if TYPE_CHECKING:  # pandas and the data modules load only when a command runs, not for --help
     from ._discovery import Discovery
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the one-line errors every other failure prints (``comfyframe: error: …``, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.split(" ", 1)[1] + ": " if " " in self.prog else ""
+        self.exit(2, f"comfyframe: error: {command}{for_terminal(message)} (see {self.prog} --help)\n")
 
 
 def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
@@ -36,6 +43,15 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--snapshot", metavar="FILE", help="analyse a saved snapshot instead of a server")
         group.add_argument("--demo", action="store_true", help="analyse the demo snapshot shipped with comfyframe")
+    _connection_args(parser)
+    parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument(
+        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
+    )
+
+
+def _connection_args(parser: argparse.ArgumentParser) -> None:
+    """How a server is asked: every command that can ask one takes these."""
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
@@ -50,17 +66,11 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
     tls.add_argument("--insecure", action="store_true", help="do not check TLS certificates (warns)")
-    parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
-    parser.add_argument(
-        "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
-    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="comfyframe", description="Ask a ComfyUI server what it can do; answers as tables."
-    )
+    parser = _Parser(prog="comfyframe", description="Ask a ComfyUI server what it can do; answers as tables.")
     parser.add_argument("--version", action="version", version=f"comfyframe {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -79,13 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     _source_args(best)
     best.add_argument("-c", "--capability", dest="capability_option", choices=CAPABILITIES, metavar="CAPABILITY",
                       help="the job, as an option (the same as the positional CAPABILITY)")
-    best.add_argument("--max-vram", type=float, metavar="GB", help="memory budget (default: the device's)")
+    best.add_argument("--max-vram", type=float, metavar="GIB",
+                      help="memory budget in GiB for every server (default: each device's total less the reserve)")
+    best.add_argument("--budget", choices=("total", "free"), default="total",
+                      help="default budget: total memory less the reserve (what the server can run) or what is "
+                      "free now (default %(default)s)")
     best.add_argument(
         "--prefer", choices=PREFERENCES, default="quality",
         help="rank by quality tier, by speed (smaller, step-distilled models first) or by their mean "
         "(default %(default)s)",
     )
-    best.add_argument("--device", type=int, default=0, help="row of the hardware table (default 0)")
+    best.add_argument("--device", type=int, default=0, help="device index on each server (default 0)")
     best.add_argument("--top", type=int, default=10, help="rows to show (default %(default)s)")
     best.add_argument("--width", type=float, metavar="PX", help="job width in pixels (default: the family's usual job)")
     best.add_argument("--height", type=float, metavar="PX", help="job height in pixels (default: the family's)")
@@ -95,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     best.add_argument("--format", choices=("table", "csv", "json"), default="table",
                       help="table for reading, csv or json for scripts (default %(default)s)")
 
-    export = commands.add_parser("export", help="write models, nodes, edges, hardware tables")
+    export = commands.add_parser(
+        "export", help="write the models, nodes, edges, hardware, capabilities, pipelines and usage tables"
+    )
     _source_args(export)
     export.add_argument("--out", required=True, metavar="DIR", help="output folder")
     export.add_argument(
@@ -117,11 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     change = commands.add_parser("diff", help="what changed between two snapshots (files or server URLs)")
     change.add_argument("a", help="older snapshot file (or server URL)")
     change.add_argument("b", help="newer snapshot file (or server URL)")
-    change.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    change.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds for each request, answer included (default %(default)s)")
-    change.add_argument(
-        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="parallel requests (default %(default)s)"
-    )
+    change.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table for reading, csv or json for scripts (default %(default)s)")
+    _connection_args(change)
+    change.set_defaults(no_metadata=False)
 
     why = commands.add_parser("explain", help="show the evidence behind one model file's kind and family")
     why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
@@ -164,10 +179,19 @@ def _check_args(args: argparse.Namespace) -> None:
         )
     if args.command == "best":
         _capability_from_words(args)
+    _one_source(args)
+    if args.command == "best":
         _check_job_args(args.max_vram, args.top, args.prefer, args.device, cli=True)
         for flag in ("width", "height", "frames", "batch"):
             if getattr(args, flag) is not None:
                 positive_number(getattr(args, flag), f"--{flag}", "pixels" if flag in ("width", "height") else flag)
+
+
+def _one_source(args: argparse.Namespace) -> None:
+    """A URL beside --snapshot or --demo would be ignored: refuse it."""
+    if getattr(args, "url", None) and (getattr(args, "snapshot", None) or getattr(args, "demo", False)):
+        source = "--demo" if args.demo else "--snapshot"
+        raise ValueError(f"{args.command} got a server URL and {source}: give one source (the URL, or {source}).")
 
 
 def _capability_from_words(args: argparse.Namespace) -> None:
@@ -190,7 +214,7 @@ def _as_capability(word: str) -> str:
     return word.strip().lower().replace("-", "_")
 
 
-BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "score", "components"]
+BEST_COLUMNS = ["rank", "generator", "family", "via", "job", "vram_gb", "quality", "score", "components"]
 
 
 def _best(found: Discovery, args: argparse.Namespace) -> int:
@@ -198,10 +222,13 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
     from .views._display import terminal_table
     from .views._export import for_csv, for_json
 
-    ranked = found.best_for(
-        args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
-        width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
-    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NothingFitsWarning)  # the CLI says it in its own words below
+        ranked = found.best_for(
+            args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
+            width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
+            budget=args.budget,
+        )  # fmt: skip
     if ranked.empty:
         print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
         return 1
@@ -211,36 +238,26 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
         print(for_json(ranked))
     else:
         shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
-        print(terminal_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])]))
+        fleet = ["server"] if len(found.urls) > 1 else []
+        print(terminal_table(shown[fleet + BEST_COLUMNS + (["missing"] if args.all else [])]))
+        print(f"budget: {for_terminal(ranked.attrs.get('budget', ''))}")
+        sized = [args.width, args.height, args.frames]
+        if all(v is None for v in sized) and ranked["job"].nunique() > 1:
+            print("note: rows use different default jobs (each family's usual size, in 'job'); "
+                  "pass --width/--height/--frames to compare one job")
     return 0
 
 
 def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
-    """Why ``best`` found nothing: which budget, and what the smallest capable pipeline needs for this job."""
-    from .pipelines._pipelines import pipeline_label
-    from .pipelines._rank import device_budget
+    """Why ``best`` found nothing: which budget, and what would help (in the CLI's flags)."""
+    from .pipelines._budget import fleet_budgets
+    from .pipelines._pipelines import Job
 
-    what = "pipeline" if args.all else "ready pipeline"
-    job = {"width": args.width, "height": args.height, "frames": args.frames, "batch": args.batch}
-    able = found.best_for(args.capability, max_vram=1e9, device=args.device, ready=not args.all, **job)
-    if able.empty:
-        hint = "" if args.all else " (--all also lists pipelines that miss a part)"
-        return f"No {what} on the server can do {args.capability}{hint}."
-    smallest = able.loc[able["vram_gb"].idxmin()]
-    if args.max_vram is not None:
-        limit, budget = float(args.max_vram), f"the --max-vram budget of {args.max_vram:g} GB"
-    else:
-        _, device_limit = device_budget(found.hardware, args.device, None)
-        limit = math.nan if device_limit is None else device_limit
-        budget = f"device {args.device}'s budget of {limit:.1f} GB" if limit == limit else "the memory budget"
-    if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
-        return f"Nothing that can do {args.capability} fits {budget}."
-    return (
-        f"No {what} that can do {args.capability} fits {budget}; the smallest, "
-        f"{for_terminal(pipeline_label(smallest))}, needs {smallest['vram_gb']:.1f} GB for this job "
-        f"(pass --max-vram {math.ceil(smallest['vram_gb'] * 10) / 10:g} or more, or shrink the job with "
-        "--width/--height/--frames/--batch)."
-    )
+    job = Job(args.width, args.height, args.frames, args.batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegradedServerWarning)  # best_for already said it
+        budgets = fleet_budgets(found.hardware, found.urls, args.device, args.max_vram, args.budget)
+    return found._why_empty(args.capability, budgets, job, not args.all, args.max_vram is not None, cli=True)
 
 
 def _discovery(args: argparse.Namespace) -> Discovery:
@@ -259,7 +276,7 @@ def _side(text: str, args: argparse.Namespace) -> Discovery:
     from ._discovery import Discovery
 
     if re.match(r"^https?://", text):
-        return discover(text, timeout=args.timeout, max_concurrency=args.concurrency, progress=False)
+        return discover(text, options=_options(args))
     return Discovery.from_snapshot(text, warn=False)
 
 
@@ -270,6 +287,12 @@ def _size(value: object) -> str:
     return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.1f} MiB"
 
 
+def _sized(frame: Any) -> Any:
+    """``size_bytes`` shown as ``size`` in GiB/MiB (for reading; CSV exports keep the bytes)."""
+    sizes = frame["size_bytes"].astype(object).where(frame["size_bytes"].notna(), None)
+    return frame.assign(size_bytes=[_size(v) for v in sizes]).rename(columns={"size_bytes": "size"})
+
+
 def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     """``unused`` and ``duplicates``: a table, then the bytes deleting would free."""
     from .views._display import terminal_table
@@ -277,11 +300,11 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
     if args.command == "unused":
         unused = found.unused()
         if not args.summary:
-            files = unused[["folder", "name", "kind", "size_bytes", "server"]]
+            files = _sized(unused[["folder", "name", "kind", "size_bytes", "server"]])
             print(terminal_table(files) if not files.empty else "(every model was used)")
             print()
         by_folder = found.reclaimable()
-        print(terminal_table(by_folder) if not by_folder.empty else "(nothing to reclaim)")
+        print(terminal_table(_sized(by_folder)) if not by_folder.empty else "(nothing to reclaim)")
         total = by_folder["size_bytes"].sum()
         print(f"unused: {len(unused)} of {len(found.models)} models, {_size(total)} reclaimable")
         return
@@ -330,7 +353,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command in ("unused", "duplicates"):
         _inventory_view(args, found)
     elif args.command == "discover":
-        print(found.status())
+        print(found.status(problems=False))  # the problems were printed once, as warnings on stderr
     elif args.command == "best":
         return _best(found, args)
     elif args.command == "explain":
@@ -339,6 +362,19 @@ def run(args: argparse.Namespace) -> int:
         for path in found.export(args.out, args.format, args.partition_by):
             print(for_terminal(path))
     return 0
+
+
+# 128 + SIGPIPE: what a shell reports for a tool a closed pipe stopped.
+PIPE_CLOSED = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so nothing more (Python's exit-time flush included) writes to the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -353,7 +389,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = show  # type: ignore[assignment]
         try:
             _check_args(args)
-            return run(args)
+            code = run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not as a message at interpreter exit
+            return code
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+            _silence_stdout()
+            return PIPE_CLOSED
         except (ComfyFrameError, ValueError) as exc:
             print(f"comfyframe: error: {for_terminal(exc)}", file=sys.stderr)
             return 2

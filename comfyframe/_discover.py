@@ -1,7 +1,7 @@
 """Entry points: ``discover`` / ``discover_async`` and ``capture`` / ``capture_async``.
 
 The sync forms work in scripts (``asyncio.run``) and inside a running Jupyter
-loop (nest-asyncio is applied to that loop only when one is running).
+loop (the discovery then runs on a worker thread's own loop; the user's loop is left as it was).
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import warnings
 from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +19,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._discovery import Discovery
-from .errors import ComfyFrameError
+from .errors import ComfyFrameError, DegradedServerWarning
 from .http._bodies import SharedBodies
 from .http._client import DEFAULT_URL, RetryBudget, normalize_url
 from .http._options import ConnectOptions
@@ -58,6 +60,13 @@ async def discover_async(
     Discovery or saved file) makes it a fast refresh, see :func:`discover`.
     """
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
+    return warn_problems(await _discover(url, opts, transport, previous))
+
+
+async def _discover(
+    url: str | Sequence[str] | None, opts: ConnectOptions, transport: httpx.AsyncBaseTransport | None, previous: Any
+) -> Discovery:
+    """:func:`discover_async` without the warnings (the public forms warn, attributed to their caller)."""
     urls = [default_url()] if url is None else [url] if isinstance(url, str) else list(url)
     if not urls:
         raise ValueError("discover() got an empty list of servers: pass at least one URL.")
@@ -81,7 +90,7 @@ async def discover_async(
             raise errors[0][1]
         seconds = round(time.perf_counter() - started, 3)
         failed = [failed_server_row(u, exc, seconds) for u, exc in errors]
-        return Discovery(snapshots, failed=failed)
+        return Discovery(snapshots, failed=failed, warn=False)
 
 
 def failed_server_row(url: str, exc: ComfyFrameError, seconds: float) -> dict[str, Any]:
@@ -117,11 +126,11 @@ def discover(
     Works in scripts and in notebooks (inside Jupyter's running event loop).
     """
     if demo:
-        return Discovery(demo_snapshot())
+        return warn_problems(Discovery(demo_snapshot(), warn=False))
     if snapshot is not None:
-        return Discovery.from_snapshot(snapshot)
+        return warn_problems(Discovery.from_snapshot(snapshot, warn=False))
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
-    return run_sync(discover_async(url, options=opts, transport=transport, previous=previous))
+    return warn_problems(run_sync(_discover(url, opts, transport, previous)))
 
 
 def capture(
@@ -142,12 +151,18 @@ def capture(
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion from sync code, also inside a running loop (Jupyter)."""
+    """Run ``coro`` to completion from sync code, also inside a running loop (Jupyter): there on a worker
+    thread's own event loop, so the caller's loop is not patched or re-entered."""
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    import nest_asyncio
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comfyframe-discover") as pool:
+        return pool.submit(asyncio.run, coro).result()
 
-    nest_asyncio.apply(loop)
-    return loop.run_until_complete(coro)
+
+def warn_problems(found: Discovery, stacklevel: int = 2) -> Discovery:
+    """Warn once per problem of ``found``, attributed to the caller ``stacklevel`` frames up from here."""
+    for problem in found.problems:
+        warnings.warn(problem, DegradedServerWarning, stacklevel=stacklevel + 1)
+    return found

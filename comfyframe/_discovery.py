@@ -12,17 +12,19 @@ from typing import Any
 import pandas as pd
 
 from ._frames import build_fleet_frames, concat_frames, infer_fleet, snapshot_problems
-from .errors import DegradedServerWarning
+from .errors import DegradedServerWarning, NothingFitsWarning
 from .inference._explain import Explanation, explain
 from .inference._infer_templates import size_problems
 from .inventory._usage import build_usage, reclaimable_by_folder, unused, usage_columns, usage_problems
+from .pipelines._budget import Budget, BudgetKind, describe, fleet_budgets
+from .pipelines._nothing_fits import nothing_fits
 from .pipelines._pipelines import Job, adapter_columns, evaluate, plan_pipelines
-from .pipelines._rank import CAPABILITIES, Prefer, capability_table, device_budget, rank_pipelines
+from .pipelines._rank import CAPABILITIES, Prefer, capability_table, rank_pipelines
 from .snapshot._refresh import carry_history
 from .snapshot._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
 from .support._collector import collector_paused
 from .support._safe_text import for_terminal
-from .support._validate import _check_job_args
+from .support._validate import _check_job_args, as_capability
 
 
 class Discovery:
@@ -53,9 +55,9 @@ class Discovery:
             raise ValueError("Discovery needs at least one snapshot.")
         with collector_paused():
             self._build(given, failed)
-        if warn:
+        if warn:  # attributed to the line that built the Discovery
             for problem in self.problems:
-                warnings.warn(problem, DegradedServerWarning, stacklevel=3)
+                warnings.warn(problem, DegradedServerWarning, stacklevel=2)
 
     def _build(self, given: tuple[Snapshot, ...], failed: Sequence[dict[str, Any]]) -> None:
         self.snapshots: tuple[Snapshot, ...] = _pool_by_server(given)
@@ -95,9 +97,14 @@ class Discovery:
     def from_snapshot(cls, source: Snapshot | str | Path, *, warn: bool = True) -> Discovery:
         """Build from a :class:`Snapshot` or a saved snapshot or fleet file, offline."""
         if isinstance(source, Snapshot):
-            return cls(source, warn=warn)
-        snapshots, failed = load_snapshots(source)
-        return cls(snapshots, warn=warn, failed=failed)
+            found = cls(source, warn=False)
+        else:
+            snapshots, failed = load_snapshots(source)
+            found = cls(snapshots, warn=False, failed=failed)
+        if warn:
+            for problem in found.problems:
+                warnings.warn(problem, DegradedServerWarning, stacklevel=2)
+        return found
 
     # -- identity --------------------------------------------------------
     @property
@@ -152,21 +159,46 @@ class Discovery:
         frames: float | None = None,
         batch: float = 1,
         ready: bool = True,
+        budget: BudgetKind = "total",
+        server: str | None = None,
     ) -> pd.DataFrame:
         """Ranked pipelines that can run ``capability`` within the memory budget; row 0 is the pick.
 
         ``capability`` is one of ``text_to_image, image_to_image, text_to_video, image_to_video, upscale,
-        text_to_audio``. ``max_vram`` (GiB) defaults to the budget of hardware row ``device`` under the
-        server's launch flags. ``width, height, frames, batch`` size the job (defaults: each family's usual
-        job); VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``.
+        text_to_audio`` (``text-to-image`` works too). Every server is ranked against device ``device`` of its
+        own (``server=`` keeps one server): by default its total memory less the reserve (what it can run,
+        since ComfyUI unloads models for a job), ``budget="free"`` what was free when asked, or ``max_vram``
+        GiB for all. The returned frame says which in ``attrs["budget"]`` and per row in ``budget_gb``.
+        ``width, height, frames, batch`` size the job (defaults: each family's usual job, shown in ``job``);
+        VRAM is the job's peak. ``ready=False`` adds pipelines that miss a part, with ``missing``. An empty
+        answer carries why in ``attrs["reason"]`` and a warning.
         """
+        capability = as_capability(capability)
         _check_job_args(max_vram, top, prefer, device)
         job = Job(width, height, frames, batch)
-        server, budget = device_budget(self.hardware, device, max_vram)
-        pipelines = self._pipelines_for(budget if server is None else {server: budget} if budget is not None else None, job)
-        if server is not None:
-            pipelines = pipelines[pipelines["server"].eq(server)]
-        return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
+        servers = self.urls if server is None else [server]
+        if server is not None and server not in self.urls:
+            raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
+        budgets = fleet_budgets(self.hardware, servers, device, max_vram, budget)
+        limits = {b.server: b.limit for b in budgets}
+        pipelines = self._pipelines_for({k: v for k, v in limits.items() if v is not None}, job)
+        pipelines = pipelines[pipelines["server"].isin(list(limits))]
+        ranked = rank_pipelines(pipelines, capability, max_vram=limits, prefer=prefer, top=top, ready=ready)
+        ranked.attrs["budget"] = describe(budgets)
+        if ranked.empty:
+            ranked.attrs["reason"] = self._why_empty(capability, budgets, job, ready, max_vram is not None)
+            warnings.warn(ranked.attrs["reason"], NothingFitsWarning, stacklevel=2)
+        return ranked
+
+    def _why_empty(
+        self, capability: str, budgets: list[Budget], job: Job, ready: bool, explicit: bool, *, cli: bool = False
+    ) -> str:
+        """Why ``best_for`` found nothing (see :func:`comfyframe.pipelines._nothing_fits.nothing_fits`)."""
+        limits = {b.server: b.limit for b in budgets}
+        pipelines = self._pipelines_for({k: v for k, v in limits.items() if v is not None}, job)
+        pipelines = pipelines[pipelines["server"].isin(list(limits))]
+        able = rank_pipelines(pipelines, capability, ready=ready)
+        return nothing_fits(able, pipelines, capability, budgets, ready=ready, explicit=explicit, cli=cli)
 
     def unused(self) -> pd.DataFrame:
         """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
@@ -210,15 +242,26 @@ class Discovery:
         present = {c for caps in self.pipelines["capabilities"] for c in caps}
         return [c for c in CAPABILITIES if c in present]
 
-    def best_per_capability(self, prefer: Prefer = "quality", device: int = 0) -> pd.DataFrame:
-        """The top pick for every capability the server has (fitting the device's budget)."""
+    def best_per_capability(self, prefer: Prefer = "quality", device: int = 0, server: str | None = None) -> pd.DataFrame:
+        """The top pick for every capability the server(s) have files for (fitting each device's budget).
+
+        A capability with files but no pipeline that fits gets a row without a generator and the ``reason``.
+        """
         rows = []
-        for capability in self.available_capabilities():
-            ranked = self.best_for(capability, prefer=prefer, device=device, top=1)
+        with_files = set(self.capabilities.loc[
+            self.capabilities["server"].eq(server) if server is not None else slice(None), "capability"
+        ])  # fmt: skip
+        present = set(self.available_capabilities()) | with_files
+        for capability in [c for c in CAPABILITIES if c in present]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NothingFitsWarning)
+                ranked = self.best_for(capability, prefer=prefer, device=device, top=1, server=server)
             if not ranked.empty:
-                rows.append(ranked.assign(capability=capability))
+                rows.append(ranked.assign(capability=capability, reason=""))
+            else:
+                rows.append(pd.DataFrame({"capability": [capability], "reason": [ranked.attrs.get("reason", "")]}))
         if not rows:
-            return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality"])
+            return pd.DataFrame(columns=["capability", "generator", "family", "vram_gb", "quality", "reason"])
         table = pd.concat(rows, ignore_index=True)
         return table[["capability", *[c for c in table.columns if c not in ("capability", "rank")]]]
 
@@ -256,7 +299,7 @@ class Discovery:
         return save_fleet(path, list(self.snapshots), list(self.failed))
 
     def export(self, out_dir: str | Path, format: str = "csv", partition_by: str | None = None) -> list[Path]:
-        """Write models, nodes, edges, hardware and capabilities tables to ``out_dir``.
+        """Write the models, nodes, edges, hardware, capabilities, pipelines and usage tables to ``out_dir``.
 
         ``partition_by="server"`` (with ``format="parquet"``) writes one hive-partitioned dataset per table.
         """
@@ -264,11 +307,12 @@ class Discovery:
 
         return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
-    def status(self) -> str:
-        """A plain-text summary: server, hardware, model counts, best pick per capability."""
+    def status(self, problems: bool = True) -> str:
+        """A plain-text summary: server, hardware, model counts, best pick per capability, and (``problems``)
+        what the servers did not answer."""
         from .views._display import status_text
 
-        return status_text(self)
+        return status_text(self, problems=problems)
 
     def __repr__(self) -> str:
         servers = ", ".join(self.urls)

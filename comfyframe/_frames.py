@@ -135,6 +135,10 @@ def concat_frames(parts: list[Frames]) -> Frames:
     )
 
 
+# A warning names this many files, then counts the rest.
+NAMED_FILES = 3
+
+
 def snapshot_problems(snapshot: Snapshot) -> list[str]:
     """Plain-language notes on what the server did not answer, grouped by route."""
     failures = snapshot.failures
@@ -164,8 +168,10 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
         notes.append(f"{snapshot.url}: no file sizes for folder(s) {folders} ({_first_line(failures[details[0]])}).")
     meta = keys["/view_metadata/"]
     if meta:
+        files = [k[len("/view_metadata/"):].replace("?filename=", "/", 1) for k in meta]
+        named = ", ".join(files[:NAMED_FILES]) + (f" and {len(files) - NAMED_FILES} more" if len(files) > NAMED_FILES else "")
         notes.append(
-            f"{snapshot.url}: could not read safetensors metadata of {len(meta)} file(s) "
+            f"{snapshot.url}: could not read safetensors metadata of {len(meta)} file(s): {named} "
             f"({_first_line(failures[meta[0]])}); their family comes from names and loaders."
         )
     return notes

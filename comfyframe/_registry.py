@@ -11,7 +11,9 @@ Existing code runs unchanged apart from the import::
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -21,7 +23,7 @@ import pandas as pd
 
 from ._discover import default_url, discover_async
 from ._discovery import Discovery
-from .errors import ComfyFrameError
+from .errors import ComfyFrameError, NothingFitsWarning
 from .http._client import DEFAULT_TIMEOUT
 from .pipelines._rank import Prefer
 
@@ -59,7 +61,11 @@ class HardwareInfo:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """One model file with what comfyframe inferred about it."""
+    """One model file with what comfyframe inferred about it.
+
+    ``vram_required`` (GiB) is, for a pick of ``get_best_for``/``get_models_for``, the peak of its pipeline's
+    job exactly as ``best_for`` reports it (``vram_gb``); otherwise the file's own estimate.
+    """
 
     name: str
     filename: str
@@ -153,7 +159,9 @@ class ModelRegistryV2:
         if max_vram is not None and math.isnan(max_vram):
             max_vram = None
         if max_vram is not None and max_vram <= 0:
-            return self._found().best_for(str(capability), prefer=prefer, top=1).iloc[0:0]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NothingFitsWarning)  # a full GPU: "nothing fits" is the answer
+                return self._found().best_for(str(capability), prefer=prefer, top=1).iloc[0:0]
         return self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=top)
 
     def get_best_for(
@@ -171,7 +179,9 @@ class ModelRegistryV2:
             models["server"].eq(pick["server"]) & models["folder"].eq(pick["generator_folder"])
             & models["name"].eq(pick["generator"])
         ]  # fmt: skip
-        return _model_info(row.iloc[0], tuple(pick["components"]))
+        info = _model_info(row.iloc[0], tuple(pick["components"]))
+        # the pipeline's peak for the job, as best_for reports it, not the file's own estimate
+        return dataclasses.replace(info, vram_required=float(pick["vram_gb"]))
 
     def get_models_for(self, capability: Capability | str, max_vram: float | None = None) -> list[ModelInfo]:
         """Every fitting model for ``capability``, best first."""

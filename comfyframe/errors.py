@@ -18,6 +18,7 @@ __all__ = [
     "SnapshotError",
     "MissingDependency",
     "DegradedServerWarning",
+    "NothingFitsWarning",
 ]
 
 
@@ -71,3 +72,8 @@ class MissingDependency(ComfyFrameError, ImportError):
 
 class DegradedServerWarning(UserWarning):
     """The server lacks an optional endpoint; results are partial but usable."""
+
+
+class NothingFitsWarning(UserWarning):
+    """``best_for`` found no pipeline for the job within the budget; the message (and the empty frame's
+    ``attrs["reason"]``) says why and what would help."""

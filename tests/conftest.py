@@ -78,5 +78,6 @@ def corpus_dir() -> Path:
     """``../shared/corpus`` next to the repo (override with COMFYFRAME_CORPUS)."""
     path = Path(os.environ.get("COMFYFRAME_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
     if not path.is_dir():
-        _unavailable(f"corpus directory {path} not found (set COMFYFRAME_CORPUS)")
+        _unavailable(f"corpus directory {path} not found: the real-world captures of ../shared/corpus "
+                     "(object_info dumps, system_stats, model sizes); set COMFYFRAME_CORPUS to their folder")
     return path

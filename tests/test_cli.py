@@ -67,16 +67,26 @@ def test_snapshot_then_offline_export(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_best_with_nothing_fitting_says_which_budget_and_what_would_fit(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["best", "text_to_video", "--demo", "--max-vram", "0.01"]) == 1
-    err = capsys.readouterr().err
     found = cf.discover(demo=True)
     able = found.best_for("text_to_video", max_vram=1e9)
     smallest = able.loc[able["vram_gb"].idxmin()]
-    assert err.startswith(
-        "comfyframe: No ready pipeline that can do text_to_video fits the --max-vram budget of 0.01 GB"
-    )
-    assert f"needs {smallest['vram_gb']:.1f} GB for this job" in err
+    # a budget above every pipeline's weights but below the smallest job: shrinking the job helps
+    budget = round(float(able["weights_gb"].max()) + 0.05, 2)
+    budget = min(budget, round(float(smallest["vram_gb"]) - 0.05, 2))
+    assert main(["best", "text_to_video", "--demo", "--max-vram", f"{budget}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"comfyframe: No ready pipeline that can do text_to_video fits the --max-vram budget of {budget:g} GiB")
+    assert f"needs {smallest['vram_gb']:.1f} GiB for this job ({smallest['job']})" in err
+    assert "--width/--height/--frames/--batch" in err
     assert main(["best", "text_to_video", "--demo", "--max-vram", f"{smallest['vram_gb'] + 0.1:.1f}"]) == 0
+
+
+def test_best_says_when_the_weights_alone_are_over_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["best", "text_to_video", "--demo", "--max-vram", "0.01"]) == 1
+    err = capsys.readouterr().err
+    assert "the weights alone are over it" in err and "a smaller job will not help" in err
+    assert "No fp8 or GGUF variant that would fit is installed" in err
+    assert "--width" not in err
 
 
 @pytest.mark.parametrize(
@@ -132,7 +142,7 @@ def test_best_without_one_capability_exits_2(args: list[str], message: str, caps
         (["best", "text_to_image", "--max-vram", "inf"], "--max-vram must be a positive number of GiB"),
         (["best", "text_to_image", "--top", "0"], "--top must be a whole number of rows, 1 or more"),
         (["best", "text_to_image", "--top", "-3"], "--top must be a whole number of rows, 1 or more"),
-        (["best", "text_to_image", "--device", "-1"], "--device must be a row of the hardware table"),
+        (["best", "text_to_image", "--device", "-1"], "--device must be a device index on each server"),
         (["discover", "--timeout", "0"], "--timeout must be a positive number of seconds"),
         (["discover", "--timeout", "-1"], "--timeout must be a positive number of seconds"),
         (["export", "--out", "x", "--concurrency", "0"], "--concurrency must be a whole number"),

@@ -87,7 +87,7 @@ def test_dump_with_model_listing(path: Path) -> None:
         assert edge_nodes & set(table.loc[table["folder"].eq(folder), "node"]), (folder, name)
 
 
-def test_both_dropdown_formats_occur_and_are_read() -> None:
+def test_both_dropdown_formats_occur_and_are_read(corpus_dir: Path) -> None:
     formats = set()
     for path in dumps():
         frames = build_frames(cf.Snapshot(url="http://x:1", responses={"/object_info": load(path)}))
@@ -95,7 +95,7 @@ def test_both_dropdown_formats_occur_and_are_read() -> None:
     assert formats == {"list", "combo"}
 
 
-def test_windows_backslash_names_are_kept() -> None:
+def test_windows_backslash_names_are_kept(corpus_dir: Path) -> None:
     path = next(p for p in dumps() if p.name.startswith("offflinerpsy"))
     frames = build_frames(cf.Snapshot(url="http://x:1", responses={"/object_info": load(path)}))
     backslashed = frames.models[frames.models["name"].str.contains("\\", regex=False)]
@@ -104,7 +104,7 @@ def test_windows_backslash_names_are_kept() -> None:
     assert not backslashed["filename"].str.contains("\\\\|/", regex=True).any()
 
 
-def test_video_loader_offering_every_diffusion_model_gets_the_same_folder() -> None:
+def test_video_loader_offering_every_diffusion_model_gets_the_same_folder(corpus_dir: Path) -> None:
     path = next(p for p in dumps() if "2026-01-14" in p.name)
     frames = build_frames(cf.Snapshot(url="http://x:1", responses={"/object_info": load(path)}))
     wan = frames.edges[frames.edges["node"].eq("WanVideoModelLoader")]

@@ -25,5 +25,19 @@ def test_async_form_and_several_servers() -> None:
     assert found.urls == ["http://a:8188", "http://b:8188"]
     assert sorted(found.hardware["server"]) == ["http://a:8188", "http://b:8188"]
     assert found.models.groupby("server").size().tolist() == [3, 3]
-    second = found.best_for("text_to_image", device=1)
+    both = found.best_for("text_to_image")  # every server ranked, each against its own device 0
+    assert set(both["server"]) == {"http://a:8188", "http://b:8188"}
+    second = found.best_for("text_to_image", server="http://b:8188")
     assert set(second["server"]) == {"http://b:8188"}
+
+
+def test_a_plain_call_leaves_the_running_loop_as_it_was() -> None:
+    async def notebook_cell() -> tuple[cf.Discovery, type]:
+        loop = asyncio.get_running_loop()
+        found = cf.discover("http://gpu-box:8188", transport=httpx.MockTransport(comfy_handler()), progress=False)
+        # nest_asyncio would have patched the loop's class methods for the rest of the session
+        return found, type(loop).run_until_complete
+
+    found, method = asyncio.run(notebook_cell())
+    assert len(found.models) == 3
+    assert method is asyncio.BaseEventLoop.run_until_complete

@@ -14,7 +14,7 @@ def test_totals_count_files_of_unknown_size() -> None:
     found = make_discovery(rows, [device()])
     found.models.loc[found.models["name"].isin(["q.gguf", "r.onnx"]), "size_bytes"] = pd.NA
     listed = found.models["size_bytes"].sum() / 2**30
-    expected = f"{len(rows)} model files ({listed:.1f} GB listed + 2 files of unknown size)"
+    expected = f"{len(rows)} model files ({listed:.1f} GiB listed + 2 files of unknown size)"
     assert expected in status_text(found)
     assert expected in discovery_html(found)
     one = make_discovery(MODELS, [device()])
@@ -28,10 +28,10 @@ def test_cpu_server_says_system_memory_not_vram() -> None:
     cpu.update(device_type="cpu", vram_mode="cpu", vendor="CPU")
     found = make_discovery(MODELS, [cpu])
     line = status_text(found).splitlines()[1]
-    assert "system memory 22.0 GB free of 23.5 GB" in line and "VRAM" not in line
+    assert "system memory 22.0 GiB free of 23.5 GiB" in line and "VRAM" not in line
     assert "system memory" in discovery_html(found)
     gpu_line = status_text(make_discovery(MODELS, [device()])).splitlines()[1]
-    assert "VRAM 20.0 GB free of 24.0 GB" in gpu_line
+    assert "VRAM 20.0 GiB free of 24.0 GiB" in gpu_line
 
 
 def test_vram_bar_says_the_coloured_part_is_used_memory() -> None:

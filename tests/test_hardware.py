@@ -53,10 +53,16 @@ def test_gpu_names_and_vendors(corpus_dir: Path, file: str, gpu: str, vendor: st
 def test_reserve_vram_and_cpu_flags(corpus_dir: Path) -> None:
     zluda = hardware_of(json.loads((corpus_dir / "system_stats" / "report__amd_zluda_nt_v0.3.39.json").read_text()))
     assert zluda.loc[0, "reserve_vram_gb"] == pytest.approx(0.9)
-    assert zluda.loc[0, "budget_gb"] == pytest.approx(zluda.loc[0, "vram_free_gb"] - 0.9, abs=0.01)
+    # the default budget is what the server can run: total memory less --reserve-vram (ComfyUI unloads for a job)
+    assert zluda.loc[0, "budget_gb"] == pytest.approx(zluda.loc[0, "vram_total_gb"] - 0.9, abs=0.01)
+    assert "less --reserve-vram 0.9 GiB" in zluda.loc[0, "budget_basis"]
+    assert zluda.loc[0, "budget_free_gb"] == pytest.approx(zluda.loc[0, "vram_free_gb"] - 0.9, abs=0.01)
     cpu = hardware_of(json.loads((corpus_dir / "system_stats" / "captured__cpu_posix_v0.3.75.json").read_text()))
     assert cpu.loc[0, "vram_mode"] == "cpu"
-    assert cpu.loc[0, "budget_gb"] == pytest.approx(cpu.loc[0, "ram_free_gb"])
+    total = cpu.loc[0, "ram_total_gb"]
+    assert cpu.loc[0, "budget_gb"] == pytest.approx(total - max(2.0, total / 10), abs=0.01)  # less the OS's share
+    assert "for the OS and ComfyUI" in cpu.loc[0, "budget_basis"]
+    assert cpu.loc[0, "budget_free_gb"] == pytest.approx(cpu.loc[0, "ram_free_gb"])
 
 
 @pytest.mark.parametrize(
@@ -81,7 +87,9 @@ def test_lowvram_budget_spills_to_ram() -> None:
                      "vram_total": 12 << 30, "vram_free": 10 << 30}],
     }
     frame = hardware_of(body)
-    assert frame.loc[0, "budget_gb"] == pytest.approx(10 + 16)
+    # total VRAM less ComfyUI's default reserve (600 MiB on Windows), plus half the RAM left after the OS
+    assert frame.loc[0, "budget_gb"] == pytest.approx(12 - 600 / 1024 + (64 - 6.4) / 2, abs=0.01)
+    assert frame.loc[0, "budget_free_gb"] == pytest.approx(10 - 600 / 1024 + 16, abs=0.01)
 
 
 def test_several_devices_become_several_rows() -> None:
@@ -137,11 +145,15 @@ def test_impossible_vram_becomes_nan_and_so_does_the_budget(
     body = {"system": {"os": "posix", "argv": ["main.py"]},
             "devices": [GPU | {"vram_total": total, "vram_free": free, "torch_vram_total": 0, "torch_vram_free": 0}]}
     row = hardware_of(body).iloc[0]
-    for column, expected in (("vram_total_gb", expect_total), ("vram_free_gb", expect_free), ("budget_gb", expect_free)):
+    reserve = 400 / 1024  # ComfyUI's default
+    budget = None if expect_total is None else expect_total - reserve
+    budget_free = None if expect_free is None else expect_free - reserve
+    for column, expected in (("vram_total_gb", expect_total), ("vram_free_gb", expect_free), ("budget_gb", budget),
+                             ("budget_free_gb", budget_free)):
         if expected is None:
             assert pd.isna(row[column]), (column, row[column])
         else:
-            assert row[column] == pytest.approx(expected), column
+            assert row[column] == pytest.approx(expected, abs=0.001), column
 
 
 def test_impossible_torch_and_ram_values_become_nan() -> None:
@@ -152,8 +164,9 @@ def test_impossible_torch_and_ram_values_become_nan() -> None:
     assert row["torch_vram_total_gb"] == pytest.approx(1.0) and pd.isna(row["torch_vram_free_gb"])
     assert row["vram_free_gb"] == pytest.approx(20.0)
     assert pd.isna(row["ram_total_gb"]) and pd.isna(row["ram_free_gb"])
-    # --cpu: the budget is free RAM; NaN RAM is treated as unreported, so free VRAM stands in (as for old servers)
-    assert row["budget_gb"] == pytest.approx(20.0)
+    # --cpu: the budget is RAM; NaN RAM is treated as unreported, so VRAM stands in (as for old servers)
+    assert row["budget_free_gb"] == pytest.approx(20.0)
+    assert row["budget_gb"] == pytest.approx(24.0 - 2.4)
 
 
 def test_impossible_vram_warns_and_ranks_without_a_budget() -> None:
@@ -162,5 +175,6 @@ def test_impossible_vram_warns_and_ranks_without_a_budget() -> None:
     snapshot = cf.Snapshot(url="http://127.0.0.1:8188", responses={"/system_stats": body})
     with pytest.warns(cf.DegradedServerWarning, match="impossible VRAM"):
         found = cf.discover(snapshot=snapshot)
-    assert pd.isna(found.hardware.loc[0, "budget_gb"])
+    assert pd.isna(found.hardware.loc[0, "budget_free_gb"])
     assert found.hardware.loc[0, "vram_total_gb"] == pytest.approx(24.0)
+    assert found.hardware.loc[0, "budget_gb"] == pytest.approx(24.0 - 400 / 1024, abs=0.01)

@@ -399,6 +399,11 @@ ROWS: list[tuple[str, str, int | None, str, str, str]] = [
     ('diffusion_models', 'Wan2_1_14B_MultiTalk_fp8_e4m3fn.safetensors', None, 'diffusion_model', 'wan21', 'image_to_video'),  # known
     ('diffusion_models', 'Wan2_2-T2V-A14B_HIGH_fp8_e4m3fn_scaled_KJ.safetensors', None, 'diffusion_model', 'wan22', 'text_to_video'),  # known
     ('diffusion_models', 'Wan2_2-T2V-A14B-LOW_fp8_e4m3fn_scaled_KJ.safetensors', None, 'diffusion_model', 'wan22', 'text_to_video'),  # known
+    # a model page offering both modes, then the file's own mode: the later token decides (fixed)
+    ('diffusion_models', 'smoothMixWan22I2VT2V_i2vHigh.safetensors', None, 'diffusion_model', 'wan22', 'image_to_video'),  # known
+    ('diffusion_models', 'smoothMixWan22I2VT2V_i2vLow.safetensors', None, 'diffusion_model', 'wan22', 'image_to_video'),  # known
+    ('diffusion_models', 'smoothMixWan22I2VT2V_t2vHigh.safetensors', None, 'diffusion_model', 'wan22', 'text_to_video'),  # known
+    ('diffusion_models', 'smoothMixWan22I2VT2V_t2vLow.safetensors', None, 'diffusion_model', 'wan22', 'text_to_video'),  # known
     ('diffusion_models', 'Wan2_2-I2V-A14B-HIGH_fp8_e4m3fn_scaled_KJ.safetensors', None, 'diffusion_model', 'wan22', 'image_to_video'),  # known
     ('diffusion_models', 'Wan2_2-I2V-A14B-LOW_fp8_e4m3fn_scaled_KJ.safetensors', None, 'diffusion_model', 'wan22', 'image_to_video'),  # known
     ('diffusion_models', 'Wan2_2-TI2V-5B_fp8_e4m3fn_scaled_KJ.safetensors', None, 'diffusion_model', 'wan22', 'image_to_video;text_to_video'),  # known

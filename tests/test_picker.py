@@ -170,7 +170,7 @@ def test_budget_change_reranks(found: cf.Discovery) -> None:
     assert p.ranked["headroom_gb"].tolist() == pytest.approx([1.0, 1.0, 3.8])
     p.budget.value = 1.0
     assert p.ranked.empty and p.value is None and seen[-1] is None
-    assert "Nothing" in p.summary.value and "4.2 GB" in p.summary.value
+    assert "Nothing" in p.summary.value and "4.2 GiB" in p.summary.value
 
 
 def test_prefer_change_reranks(found: cf.Discovery) -> None:

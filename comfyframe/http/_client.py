@@ -225,14 +225,10 @@ class ComfyClient:
             ) from None
         except httpx.ConnectError as exc:
             if _is_tls(exc):
-                raise TLSFailure(
-                    f"TLS with {self.url} failed ({_reason(exc)}). If the server uses a private CA, pass its "
-                    "certificate with verify='ca.pem' / --ca-bundle FILE; --insecure skips the check.",
-                    full,
-                ) from None
+                raise TLSFailure(f"TLS with {self.url} failed ({_reason(exc)}). {_tls_hint(self.url, exc)}", full) from None
             raise ServerUnreachable(
                 f"Cannot connect to {self.url} ({_reason(exc)}). Check that ComfyUI is running, "
-                "that host and port are right, and that a remote server was started with "
+                f"that host and port are right{_port_hint(self.url)}, and that a remote server was started with "
                 "'--listen 0.0.0.0'.",
                 full,
             ) from None
@@ -380,6 +376,32 @@ def _is_tls(exc: BaseException) -> bool:
         seen = seen.__cause__ or seen.__context__
     text = str(exc)
     return "SSL" in text or "CERTIFICATE" in text.upper()
+
+
+# OpenSSL's words for a TLS hello answered by something that is not TLS (a plain-HTTP server).
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "RECORD LAYER FAILURE", "PACKET_LENGTH_TOO_LONG",
+            "HTTP_REQUEST", "UNKNOWN_PROTOCOL")  # fmt: skip
+
+
+def _tls_hint(url: str, exc: BaseException) -> str:
+    """A plain-HTTP server behind an https:// URL needs http://, not --insecure (which fails the same way)."""
+    if url.startswith("https://") and any(word in str(exc).upper() for word in _NOT_TLS):
+        return (f"The server answered in plain HTTP, not TLS: use {'http://' + url[len('https://'):]} "
+                "(--insecure would fail the same way).")  # fmt: skip
+    return ("If the server uses a private CA, pass its certificate with verify='ca.pem' / --ca-bundle FILE; "
+            "--insecure skips the check.")
+
+
+def _port_hint(url: str) -> str:
+    """ComfyUI listens on 8188 unless told otherwise: say so when the URL names no port."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return ""
+    if parsed.port is not None:
+        return ""
+    default = 443 if parsed.scheme == "https" else 80
+    return f" (no port given, so {default} was tried; ComfyUI listens on 8188 by default: {parsed.scheme}://{parsed.host}:8188)"
 
 
 def _reason(exc: Exception) -> str:

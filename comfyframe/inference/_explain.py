@@ -8,6 +8,7 @@ and why. Server strings are escaped for terminals in the text form (``_safe_text
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -76,6 +77,19 @@ class Explanation:
         return self.text()
 
 
+def _did_you_mean(name: str, table: pd.DataFrame) -> str:
+    """The closest listed names (by file name, case-insensitive), else where to see them all."""
+    paths = (table["folder"].astype(str) + "/" + table["name"].astype(str).str.replace("\\", "/", regex=False)).tolist()
+    by_file = {p.rsplit("/", 1)[-1].lower(): p for p in reversed(paths)}
+    wanted = name.rsplit("/", 1)[-1].lower()
+    close = difflib.get_close_matches(wanted, list(by_file), n=3, cutoff=0.75)
+    contains = [f for f in by_file if wanted and (wanted in f or f in wanted)][:3]
+    picks = list(dict.fromkeys([*close, *contains]))[:3]
+    if picks:
+        return " Did you mean " + " or ".join(repr(for_terminal(by_file[p])) for p in picks) + "?"
+    return " The names are in the models table (comfyframe export, or Discovery.models in Python)."
+
+
 def find_rows(models: pd.DataFrame, name: str, folder: str | None = None) -> np.ndarray:
     """Positions of the files ``name`` designates: a path in its folder, a bare file name or "folder/path"."""
     name = name.replace("\\", "/").strip()
@@ -104,7 +118,7 @@ def explain(models: pd.DataFrame, edges: pd.DataFrame, nodes: pd.DataFrame, name
     table = models.reset_index(drop=True)
     if found.size == 0:
         where = f" in folder {folder!r}" if folder else ""
-        raise ValueError(f"no model file {for_terminal(name)!r}{where}; see Discovery.models for the names.")
+        raise ValueError(f"no model file {for_terminal(name)!r}{where}.{_did_you_mean(name, table)}")
     if found.size > 1:
         listed = "; ".join(for_terminal(f"{table.at[i, 'folder']}/{table.at[i, 'name']}") for i in found[:20])
         raise ValueError(f"{for_terminal(name)!r} is ambiguous ({found.size} files): {listed}. Give folder/path.")
@@ -141,7 +155,7 @@ def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFra
         "tokens": stem.strip(),
         "subfolder tokens": sub.strip(),
         "metadata": meta,
-        "size": "" if np.isnan(size[row]) else f"{size[row] / 1e9:.2f} GB",
+        "size": "" if np.isnan(size[row]) else f"{size[row] / 2**30:.2f} GiB",
         "precision": result.get("precision", ""),
         "loaders": ", ".join(map(str, raw.at[row, "loader_nodes"])) if "loader_nodes" in raw.columns else "",
         "siblings": _sibling_summary(sibling_families, len(group) - 1),
@@ -291,7 +305,8 @@ def _rule_family(rule: str) -> str:
 def _why_dropped(role: str, family: str, veto: np.ndarray, gb: float, stem: str, stem_masked: str) -> str:
     code = _rules.FAMILY_CODE[family]
     if veto[code]:
-        return f"VETOED: {gb:.2f} GB is outside {family}'s possible sizes (family_size_limits.csv)"
+        return (f"VETOED: {gb * 1e9 / 2**30:.2f} GiB is outside {family}'s possible sizes "
+                f"(family_size_limits.csv, in GB of 1e9 bytes: {gb:.2f})")
     if role == "file name" and stem_masked.rstrip(END) != stem:
         return "masked: the token means something else here (name_masks.csv)"
     if role == "file name":

@@ -86,7 +86,9 @@ def infer_models(
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": family_labels(told, family),
-        "capabilities": _as_tuples(template_capabilities(told, kind, family, _capabilities(kind, family, vmask))),
+        "capabilities": _as_tuples(
+            np.where(_is_broken(frame), 0, template_capabilities(told, kind, family, _capabilities(kind, family, vmask)))
+        ),
         "variant": _variant_labels(vmask, names["steps"]),
         "precision": np.where(quant_precision != "", quant_precision, token_precision),
         "quant": _rules.by_rule("gguf_quants", "quant", "")[names["quant"]],
@@ -102,6 +104,13 @@ def infer_models(
     out = models.drop(columns=stale) if stale else models  # concat copies nothing into ``models``
     columns = {c: _typed(result[c], t, len(models)) for c, t in INFERRED.items()}
     return pd.concat([out, pd.DataFrame(columns, index=models.index, copy=False)], axis=1)
+
+
+def _is_broken(frame: pd.DataFrame) -> np.ndarray:
+    """Files that cannot be loaded (``broken`` reason given) can do nothing: no capabilities."""
+    if "broken" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["broken"].fillna("").ne("").to_numpy(dtype=bool)
 
 
 def _typed(values: Any, dtype: str, length: int) -> Any:

@@ -52,6 +52,8 @@ def evaluate(plan: Plan, budget: pd.Series | dict[str, float] | float | None, jo
     table = pd.concat([gens, modules], ignore_index=True) if len(modules) else gens
     for column in ("weights_gb", "activations_gb", "encode_gb", "decode_gb", "vram_gb"):
         table[column] = table[column].astype("float64").round(2)
+    for column in ("width", "height", "frames", "batch"):  # whole pixels, frames (audio: seconds, rounded), images
+        table[column] = np.rint(table[column].to_numpy(dtype=np.float64, na_value=np.nan))
     return from_columns(PIPELINES, {c: table[c].to_numpy() for c in table.columns}, len(table))
 
 

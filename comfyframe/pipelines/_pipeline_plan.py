@@ -47,6 +47,8 @@ class Job:
             value = getattr(self, name)
             if value is not None or name == "batch":
                 positive_number(value, name, unit)
+                if name != "frames" and not float(value).is_integer():  # frames are seconds for audio
+                    raise ValueError(f"{name} must be a whole number of {unit}, not {value!r}.")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ def plan_pipelines(models: pd.DataFrame, templates: pd.DataFrame | None = None) 
     does not know take their parts from the official templates naming them (:mod:`._template_recipes`).
     """
     cols = _column_arrays(models)  # models are read by position only: no re-indexed copy
-    kind, family = cols["kind"], cols["family"]
+    # A broken file (empty, unreadable header) is neither a generator nor a part: it gets no kind here.
+    kind = np.where(cols["broken"], "", cols["kind"]).astype(object) if cols["broken"].any() else cols["kind"]
+    family = cols["family"]
     server = pd.factorize(cols["server"], use_na_sentinel=False)[0]
     spec_of_rule, specs = _rule_specs()
     rule_columns = _rule_columns()
@@ -156,6 +160,8 @@ def _column_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     cols["params_b"] = frame["params_b"].to_numpy(dtype=np.float64, na_value=np.nan)
     cols["quality"] = frame["quality"].to_numpy(dtype=object)
     cols["capabilities"] = frame["capabilities"].to_numpy(dtype=object)
+    broken = frame["broken"] if "broken" in frame.columns else pd.Series("", index=frame.index)
+    cols["broken"] = broken.fillna("").ne("").to_numpy(dtype=bool)
     return cols
 
 

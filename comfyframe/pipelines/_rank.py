@@ -6,13 +6,12 @@ Reads the ``pipelines`` table (generator, parts, ``jobs``, peak ``vram_gb`` of t
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DegradedServerWarning
 from ..support._validate import CAPABILITIES, _check_job_args
 
 Prefer = Literal["quality", "speed", "balanced"]
@@ -24,7 +23,8 @@ FAST_VARIANTS = r"(?:^|;)(?:distilled|turbo|lightning|lcm|hyper|schnell|\d+steps
 RANK_COLUMNS = [
     "rank", "generator", "generator_folder", "module", "family", "kind", "variant", "via", "components", "missing",
     "ready", "vram_gb", "weights_gb", "activations_gb", "encode_gb", "decode_gb", "quality", "speed", "score",
-    "headroom_gb", "precision", "quant", "capabilities", "jobs", "width", "height", "frames", "batch", "server",
+    "headroom_gb", "budget_gb", "precision", "quant", "capabilities", "jobs", "job", "width", "height", "frames",
+    "batch", "server",
 ]  # fmt: skip
 
 
@@ -53,41 +53,20 @@ def speed_score(models: pd.DataFrame) -> pd.Series:
     return (base + 3 * fast.astype("float64")).clip(0, 10).round(2)
 
 
-def device_budget(hardware: pd.DataFrame, device: int, max_vram: float | None) -> tuple[str | None, float | None]:
-    """(server of hardware row ``device``, memory budget in GiB): ``max_vram`` when given, else the device's
-    budget under the server's launch flags (``--cpu`` uses RAM, ``--lowvram`` lets weights spill to RAM,
-    ``--reserve-vram`` is subtracted). Without hardware rows: (None, max_vram) and a warning when unlimited."""
-    if hardware.empty:
-        if max_vram is None:
-            warnings.warn(
-                "No hardware information (the server did not answer /system_stats): ranking without a memory limit. "
-                "Pass max_vram= to set one.",
-                DegradedServerWarning,
-                stacklevel=4,
-            )
-        return None, max_vram
-    if not 0 <= device < len(hardware):
-        raise ValueError(f"device must be 0..{len(hardware) - 1} (a row of the hardware table), not {device}.")
-    server = str(hardware["server"].iloc[device])
-    if max_vram is None:
-        budget = hardware["budget_gb"].iloc[device]
-        max_vram = None if pd.isna(budget) else float(budget)
-    return server, max_vram
-
-
 def rank_pipelines(
     pipelines: pd.DataFrame,
     capability: str,
     *,
-    max_vram: float | None = None,
+    max_vram: float | Mapping[str, float | None] | None = None,
     prefer: Prefer = "quality",
     top: int | None = None,
     ready: bool = True,
 ) -> pd.DataFrame:
-    """Pipelines that can run ``capability`` within ``max_vram`` GiB, best first.
+    """Pipelines that can run ``capability`` within ``max_vram`` GiB (one for all, or per ``server``), best first.
 
     ``via`` says how: ``native`` (the generator's own task) or ``denoise`` (image_to_image by a text-to-image
-    pipeline); native rows rank first. ``ready=False`` adds incomplete pipelines, with what they miss.
+    pipeline); native rows rank first. ``ready=False`` adds incomplete pipelines, with what they miss. A
+    two-expert model (Wan 2.2 high/low noise) is one pipeline: ranked once, under its first half.
     """
     capability = _check_capability(capability)
     _check_job_args(top=top, prefer=prefer)
@@ -98,8 +77,8 @@ def rank_pipelines(
         able &= pipelines["ready"].fillna(False).to_numpy(dtype=bool) & holds(pipelines["jobs"], capability)
     picked = pipelines[able].copy()
     picked["via"] = np.where(native[able], "native", "denoise")
-    if max_vram is not None:
-        picked = picked[picked["vram_gb"].le(max_vram)]
+    picked["budget_gb"] = _limits(picked["server"], max_vram)
+    picked = picked[~picked["vram_gb"].gt(picked["budget_gb"])]  # no limit (NaN) keeps every row
     picked["speed"] = speed_score(picked)
     quality = picked["quality"].astype("float64").fillna(1.0)
     picked["score"] = {
@@ -107,16 +86,54 @@ def rank_pipelines(
         "speed": picked["speed"],
         "balanced": (quality + picked["speed"]) / 2,
     }[prefer].round(2)
-    picked["headroom_gb"] = (max_vram - picked["vram_gb"]).round(2) if max_vram is not None else np.nan
+    picked["headroom_gb"] = (picked["budget_gb"] - picked["vram_gb"]).round(2)
+    picked["job"] = job_labels(picked)
     tiebreak = picked["speed"] if prefer == "quality" else quality
     picked = picked.assign(_tiebreak=tiebreak, _denoise=picked["via"].eq("denoise")).sort_values(
         ["_denoise", "ready", "score", "_tiebreak", "vram_gb", "generator", "module"],
         ascending=[True, False, False, False, True, True, True],
         kind="stable",
     )
+    picked = picked[~_same_files(picked).duplicated()]
     picked["rank"] = np.arange(1, len(picked) + 1)
     ranked = picked[RANK_COLUMNS].reset_index(drop=True)
     return ranked.head(top) if top is not None else ranked
+
+
+def _limits(servers: pd.Series, max_vram: float | Mapping[str, float | None] | None) -> np.ndarray:
+    """Each row's budget in GiB (NaN: unlimited)."""
+    if max_vram is None:
+        return np.full(len(servers), np.nan)
+    if not isinstance(max_vram, Mapping):
+        return np.full(len(servers), float(max_vram))
+    limits = pd.Series({k: np.nan if v is None else float(v) for k, v in max_vram.items()}, dtype="float64")
+    return limits.reindex(servers.astype(object).to_numpy()).to_numpy(dtype=np.float64)
+
+
+def _same_files(picked: pd.DataFrame) -> pd.Series:
+    """A key equal for pipelines made of the same files: both halves of a two-expert model name each other
+    as a component, so the generator plus its components is the same set either way."""
+    generator = (picked["generator_folder"].fillna("") + "/" + picked["generator"].fillna("")).to_numpy(dtype=object)
+    parts = [tuple(sorted({g, *c})) for g, c in zip(generator, picked["components"])]
+    return pd.Series(list(zip(picked["server"].astype(object), picked["module"].astype(object), parts,
+                              picked["via"])), index=picked.index)  # fmt: skip
+
+
+def job_labels(frame: pd.DataFrame) -> pd.Series:
+    """The job each row was sized for: ``832×480×81`` (video), ``1024×1024`` (image), ``120 s audio``,
+    ``… ×2 batch``."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="string")
+
+    def whole(column: str) -> pd.Series:
+        return frame[column].round().astype("Int64").astype("string")
+
+    label = whole("width") + "×" + whole("height")
+    label = label.where(~frame["frames"].gt(1), label + "×" + whole("frames"))
+    audio = frame["width"].le(1) & frame["height"].le(1)  # audio jobs: frames are seconds (job_memory.csv)
+    label = label.where(~audio, whole("frames") + " s audio")
+    label = label.where(~frame["batch"].gt(1), label + " ×" + whole("batch") + " batch")
+    return label.fillna("")
 
 
 def holds(cells: pd.Series, value: str) -> np.ndarray:

@@ -19,11 +19,11 @@ from .._version import __version__
 from ..errors import ServerError, ServerHTTPError, ServerTimeout, UnexpectedPayload
 from ..http._bodies import SharedBodies
 from ..http._client import ComfyClient, RetryBudget
-from ..http._options import ConnectOptions
+from ..http._options import DEADLINE_FACTOR, ConnectOptions
 from . import _snapshot as routes
 from ._assets import fetch_assets
 from ._history import slim_prompts, slim_queue
-from ._progress import Progress, make_progress
+from ._progress import NullProgress, Progress, Watched, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 
@@ -53,25 +53,27 @@ async def capture_async(
     metadata of files whose size and date did not change, and forgotten history, are carried over.
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
-    reporter = make_progress(opts.progress)
+    made = make_progress(opts.progress)
     started = time.perf_counter()
     try:
         async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
+            reporter = made if isinstance(made, NullProgress) else Watched(made, client.url)
             work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
+            watcher = asyncio.ensure_future(reporter.watch()) if isinstance(reporter, Watched) else None
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
-                raise ServerTimeout(
-                    f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
-                    "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
-                    client.url,
-                ) from None
+                raise ServerTimeout(_deadline_message(client.url, opts), client.url) from None
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+                    await asyncio.gather(watcher, return_exceptions=True)
             snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
             if work.from_fleet:
                 snapshot.stats["metadata_from_fleet"] = work.from_fleet
             return snapshot
     finally:
-        reporter.close()
+        made.close()
 
 
 class _Capture:
@@ -244,6 +246,16 @@ class _Capture:
             }
         finally:
             self.progress.advance()
+
+
+def _deadline_message(url: str, opts: ConnectOptions) -> str:
+    """The whole discovery ran out of time: name the setting that set the limit."""
+    if opts.deadline is None:  # derived from the request timeout: that is the knob to turn
+        return (f"Discovery of {url} did not finish within {opts.total_deadline:g} s ({DEADLINE_FACTOR} x the "
+                f"request timeout of {opts.timeout:g} s); raise timeout= / --timeout (the deadline follows it), "
+                "or check the server.")  # fmt: skip
+    return (f"Discovery of {url} did not finish within its deadline of {opts.total_deadline:g} s (the server "
+            "answers too slowly); raise deadline= / --deadline, or check the server.")
 
 
 async def _all(*jobs: Awaitable[None]) -> None:

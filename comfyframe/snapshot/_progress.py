@@ -11,6 +11,7 @@ comfyframe reports to, so any other reporter can be plugged in.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from typing import Any, Protocol, TextIO
@@ -20,6 +21,8 @@ from ..support._safe_text import for_terminal
 LABEL_WIDTH = 40
 # Discoveries faster than this show no bar at all.
 DELAY_S = 0.1
+# After this long without an answer, the bar says which server it is waiting for.
+WAIT_NOTICE_S = 3.0
 
 
 class Progress(Protocol):
@@ -111,3 +114,38 @@ def make_progress(progress: bool | Progress | None) -> Progress:
         # Only draw on a terminal: a redrawn line is noise in a log file or a pipe.
         return TerminalProgress() if sys.stderr.isatty() else NullProgress()
     return progress
+
+
+class Watched:
+    """A :class:`Progress` that notices silence: after ``WAIT_NOTICE_S`` without an answer its label becomes
+    ``waiting for SERVER… N s`` (run :meth:`watch` beside the work), and the last label returns with the next."""
+
+    def __init__(self, inner: Progress, server: str, notice_after: float = WAIT_NOTICE_S) -> None:
+        self.inner, self.server, self.notice_after = inner, server, notice_after
+        self.label = ""
+        self.last = time.monotonic()
+        self.waiting = False
+
+    def add(self, total: int, label: str) -> None:
+        self.label = label
+        self.last = time.monotonic()
+        self.inner.add(total, label)
+
+    def advance(self, count: int = 1) -> None:
+        self.last = time.monotonic()
+        if self.waiting:
+            self.waiting = False
+            self.inner.add(0, self.label)
+        self.inner.advance(count)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    async def watch(self) -> None:
+        """Until cancelled: report each second of silence past the notice."""
+        while True:
+            await asyncio.sleep(min(1.0, self.notice_after))
+            idle = time.monotonic() - self.last
+            if idle >= self.notice_after:
+                self.waiting = True
+                self.inner.add(0, f"waiting for {self.server}… {idle:.0f} s")

@@ -19,6 +19,15 @@ CAPABILITIES: tuple[str, ...] = (
 PREFERENCES: tuple[str, ...] = ("quality", "speed", "balanced")
 
 
+def as_capability(value: object) -> str:
+    """A capability by its name, however written (``text-to-image``, ``Text_To_Image``, a ``Capability``)."""
+    raw = getattr(value, "value", value)
+    name = raw.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(raw, str) else raw
+    if name not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {value!r}: use one of {', '.join(CAPABILITIES)}.")
+    return str(name)
+
+
 def positive_number(value: object, name: str, unit: str) -> float:
     """``value`` as a finite float > 0, else a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
@@ -47,5 +56,5 @@ def _check_job_args(
     if prefer not in PREFERENCES:
         raise ValueError(f"{'--prefer' if cli else 'prefer'} must be one of {', '.join(PREFERENCES)}, not {prefer!r}.")
     if isinstance(device, bool) or not isinstance(device, Integral) or device < 0:
-        raise ValueError(f"{'--device' if cli else 'device'} must be a row of the hardware table (0, 1, …), "
+        raise ValueError(f"{'--device' if cli else 'device'} must be a device index on each server (0, 1, …), "
                          f"not {device!r}.")

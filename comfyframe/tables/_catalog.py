@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..snapshot._assets import asset_details
-from ..snapshot._snapshot import Snapshot
+from ..snapshot._snapshot import Snapshot, metadata_route
 from ._offers import Offer, Pairs
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 
@@ -116,7 +116,46 @@ def build_models(
     cols["stem"] = stems
     cols["ext"] = exts
     cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
+    cols["broken"] = broken_reasons(snapshot, ordered, cols["size_bytes"])
     return from_columns(MODELS_BASE, cols, n)
+
+
+# A safetensors file starts with an 8-byte header length, then that many bytes of JSON header.
+SAFETENSORS_PREFIX = 8
+
+
+def broken_reasons(snapshot: Snapshot, files: list[tuple[str, str]], sizes: list[int | None]) -> list[str]:
+    """Why each file cannot be loaded ('' when nothing says so).
+
+    Empty (0 bytes); a ``.safetensors`` file shorter than its 8-byte header length; a ``.safetensors`` file
+    whose header the server could not read (``/view_metadata`` answered 5xx: ComfyUI fails to parse a
+    truncated or corrupt header) while other files of its folder answered, so the server itself is fine.
+    """
+    failed = {
+        key: int(status) for key, failure in snapshot.failures.items()
+        if key.startswith("/view_metadata/") and isinstance(status := failure.get("status"), int) and status >= 500
+    }  # fmt: skip
+    answered: dict[str, int] = {}  # folder -> files whose metadata the server answered (a body or 404)
+    if failed:
+        for folder, name in files:
+            if metadata_route(folder, name) in snapshot.responses:
+                answered[folder] = answered.get(folder, 0) + 1
+    reasons: list[str] = []
+    for (folder, name), size in zip(files, sizes):
+        safetensors = name.lower().endswith(".safetensors")
+        status = failed.get(metadata_route(folder, name)) if failed else None
+        if size == 0:
+            reasons.append("empty file (0 bytes)")
+        elif safetensors and size is not None and size < SAFETENSORS_PREFIX:
+            reasons.append(f"{size} bytes: shorter than a safetensors header")
+        elif safetensors and status is not None and answered.get(folder):
+            reasons.append(
+                f"unreadable safetensors header (/view_metadata answered HTTP {status} while "
+                f"{answered[folder]} other file(s) of {folder} answered): truncated or corrupt"
+            )
+        else:
+            reasons.append("")
+    return reasons
 
 
 def _loaders(offers: list[Offer], whole: set[tuple[str, str, str]]) -> dict[tuple[str, str], set[str]]:

@@ -82,7 +82,10 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
     system: dict[str, Any] = raw_system if isinstance(raw_system, dict) else {}
     devices = [d for d in raw_devices if isinstance(d, dict)] if isinstance(raw_devices, list) else []
     argv = [str(a) for a in system.get("argv", []) if a is not None] if isinstance(system.get("argv"), list) else []
-    mode, reserve = parse_argv(argv)
+    mode, flag = parse_argv(argv)
+    reserve = flag if any(a == "--reserve-vram" or a.startswith("--reserve-vram=") for a in argv) else None
+    windows = PLATFORMS.get(str(system.get("os"))) == "windows"
+    default_reserve = DEFAULT_RESERVE_WINDOWS_GIB if windows else DEFAULT_RESERVE_GIB
     ram_total, ram_free = _memory_gib(system.get("ram_total"), system.get("ram_free"), MAX_HOST_BYTES)
     rows: list[dict[str, Any]] = []
     for index, device in enumerate(devices):
@@ -94,6 +97,7 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
             device.get("torch_vram_total"), device.get("torch_vram_free"), MAX_DEVICE_BYTES
         )
         row_mode = "cpu" if kind == "cpu" else mode
+        row_reserve = reserve if reserve is not None else 0.0 if row_mode in ("cpu", "novram") else default_reserve
         rows.append(
             {
                 "device_index": index,
@@ -106,7 +110,12 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
                 "torch_vram_total_gb": torch_total,
                 "torch_vram_free_gb": torch_free,
                 "vram_mode": row_mode,
-                "budget_gb": budget_gb(row_mode, vram_free, ram_free, reserve),
+                "budget_gb": budget_gb(row_mode, vram_total, ram_total, row_reserve),
+                "budget_free_gb": budget_gb(row_mode, vram_free, ram_free, row_reserve, free=True),
+                "budget_basis": budget_basis(
+                    row_mode, "RAM" if kind == "cpu" else "VRAM", ram_total if row_mode in ("cpu", "novram")
+                    and not math.isnan(ram_total) else vram_total, row_reserve, reserve is not None,
+                ),
             }
         )
     data: dict[str, Any] = {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
@@ -117,28 +126,56 @@ def build_hardware(snapshot: Snapshot) -> pd.DataFrame:
         platform=PLATFORMS.get(str(system.get("os"))),
         is_remote=is_remote_url(snapshot.url),
         argv=" ".join(argv),
-        reserve_vram_gb=reserve,
+        reserve_vram_gb=flag,
     )
     for key in ("os", "comfyui_version", "python_version", "pytorch_version"):
         data[key] = str(system[key]) if system.get(key) is not None else None
     return from_columns(HARDWARE, data, len(rows))
 
 
-def budget_gb(mode: str, vram_free: float, ram_free: float, reserve: float) -> float:
-    """Memory the weights of one model may occupy, in GiB.
+# ComfyUI keeps this much device memory free when --reserve-vram is not given (model_management.py's
+# EXTRA_RESERVED_VRAM: 400 MiB, 600 MiB on Windows).
+DEFAULT_RESERVE_GIB = 400 / 1024
+DEFAULT_RESERVE_WINDOWS_GIB = 600 / 1024
+# What a host needs besides the model when everything runs in RAM (the OS, ComfyUI and its Python):
+# a tenth of the RAM, at least 2 GiB. comfyframe's allowance, not a ComfyUI setting.
+OS_SHARE = 0.10
+OS_MIN_GIB = 2.0
 
-    ``--cpu``: free RAM (everything runs there). ``--novram``: weights stream
-    from RAM. ``--lowvram``: ComfyUI splits the model between VRAM and RAM, so
-    free VRAM plus half the free RAM. Otherwise free VRAM less ``--reserve-vram``.
-    Older servers omit RAM (and an impossible RAM report is NaN); then VRAM stands in for it.
+
+def os_allowance(ram_total: float) -> float:
+    """GiB of RAM left to the OS and ComfyUI itself when models run in RAM."""
+    return max(OS_MIN_GIB, OS_SHARE * ram_total) if not math.isnan(ram_total) else OS_MIN_GIB
+
+
+def budget_gb(mode: str, vram: float, ram: float, reserve: float, *, free: bool = False) -> float:
+    """Memory the weights of one job may occupy, in GiB.
+
+    ``vram``/``ram`` are totals (default: what the server can run, since ComfyUI unloads models when a job
+    needs the memory) or, with ``free=True``, what is free now. ``--cpu``: RAM less the OS allowance
+    (:func:`os_allowance`, totals only). ``--novram``: weights stream from RAM, the same. ``--lowvram``:
+    ComfyUI splits the model between VRAM and RAM, so VRAM plus half the RAM. Otherwise VRAM less the
+    reserve (``--reserve-vram``, else ComfyUI's default). Older servers omit RAM (and an impossible RAM
+    report is NaN); then VRAM stands in for it.
     """
-    vram = max(vram_free - reserve, 0.0) if not math.isnan(vram_free) else vram_free
-    ram = vram_free if math.isnan(ram_free) else ram_free
+    device = max(vram - reserve, 0.0) if not math.isnan(vram) else vram
+    host = vram if math.isnan(ram) else ram
+    if not free:
+        host = max(host - os_allowance(host), 0.0) if not math.isnan(host) else host
     if mode in ("cpu", "novram"):
-        return ram
+        return round(host, 3)
     if mode == "lowvram":
-        return vram + ram / 2
-    return vram
+        return round(device + host / 2, 3)
+    return round(device, 3)
+
+
+def budget_basis(mode: str, memory: str, total: float, reserve: float, reserve_given: bool) -> str:
+    """How the default budget was reached, in words: ``"total VRAM 24.0 GiB less --reserve-vram 1.0 GiB"``."""
+    if mode in ("cpu", "novram"):
+        return f"total RAM {total:.1f} GiB less {os_allowance(total):.1f} GiB for the OS and ComfyUI"
+    why = "--reserve-vram" if reserve_given else "ComfyUI's default reserve"
+    basis = f"total {memory} {total:.1f} GiB less {why} {reserve:.1f} GiB"
+    return basis + (" plus half the RAM left after the OS (--lowvram)" if mode == "lowvram" else "")
 
 
 def implausible_memory(total: Any, free: Any, bound: int = MAX_DEVICE_BYTES) -> bool:

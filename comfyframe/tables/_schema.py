@@ -73,7 +73,10 @@ HARDWARE = _t(
     ("is_remote", "boolean", "False for localhost, 127.0.0.0/8 and ::1"),
     ("vram_mode", "string", "cpu, novram, lowvram, normal, highvram or gpu_only (launch flags)"),
     ("reserve_vram_gb", "float64", "--reserve-vram value, GiB (0 when absent)"),
-    ("budget_gb", "float64", "memory a model's weights may use under the launch flags, GiB"),
+    ("budget_gb", "float64", "memory a job may use under the launch flags, GiB: total memory less the reserve "
+     "(--reserve-vram, else ComfyUI's 0.4 GiB; in RAM: less the OS's share), as ComfyUI unloads models for a job"),
+    ("budget_free_gb", "float64", "the same from the memory free at capture time (budget='free')"),
+    ("budget_basis", "string", "how budget_gb was reached, in words"),
     ("argv", "string", "server launch arguments, space-joined"),
 )
 
@@ -132,6 +135,8 @@ MODELS_BASE = _t(
     ("loader_nodes", OBJECT, "sorted tuple of node classes whose dropdowns offer it"),
     ("loader_outputs", OBJECT, "sorted tuple of output types of those nodes"),
     ("loader_count", "Int64", "number of node classes offering it"),
+    ("broken", "string", "why the file cannot be loaded (empty, unreadable safetensors header …), '' when fine; "
+     "a broken file is never a pipeline part"),
 )
 
 # Added to ``models`` from the server's prompt history (comfyframe/_usage.py).
@@ -334,10 +339,10 @@ PIPELINES = _t(
     ("encode_gb", "float64", "text encoders and image/audio encoders loaded to encode, GiB"),
     ("decode_gb", "float64", "VAE weights plus VAE decode memory for the job, GiB"),
     ("vram_gb", "float64", "peak GPU memory of the job: max(encode, weights + activations, decode), GiB"),
-    ("width", "float64", "job width in pixels"),
-    ("height", "float64", "job height in pixels"),
-    ("frames", "float64", "job frames (1 for images)"),
-    ("batch", "float64", "job batch size"),
+    ("width", "Int64", "job width in pixels"),
+    ("height", "Int64", "job height in pixels"),
+    ("frames", "Int64", "job frames (1 for images; seconds for audio, rounded)"),
+    ("batch", "Int64", "job batch size"),
 )
 
 

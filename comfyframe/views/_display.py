@@ -13,6 +13,8 @@ flows one way: frames → Discovery → display.
 from __future__ import annotations
 
 import numbers
+import shutil
+import sys
 from html import escape
 from typing import Any, Protocol
 
@@ -37,17 +39,23 @@ class Summarised(Protocol):
     @property
     def urls(self) -> list[str]: ...
     def available_capabilities(self) -> list[str]: ...
-    def best_per_capability(self, prefer: Any = "quality", device: int = 0) -> pd.DataFrame: ...
+    def best_per_capability(self, prefer: Any = "quality", device: int = 0, server: str | None = None) -> pd.DataFrame: ...
 
 
 def _gb(value: Any) -> str:
-    return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GB"
+    return "?" if value is None or pd.isna(value) else f"{float(value):.1f} GiB"
 
 
 def _where(server: str, first: pd.Series | None) -> str:
     if is_demo(server):
         return "demo snapshot recorded from a test server, not a live server"
     return "remote" if first is not None and bool(first["is_remote"]) else "local"
+
+
+def _basis(dev: pd.Series) -> str:
+    """`` (total VRAM 24.0 GiB less …)``: how the device's budget was reached, when the table says."""
+    basis = dev.get("budget_basis")
+    return "" if basis is None or pd.isna(basis) or not str(basis) else f" ({basis})"
 
 
 def _memory_label(dev: pd.Series) -> str:
@@ -57,15 +65,30 @@ def _memory_label(dev: pd.Series) -> str:
 
 
 def totals(models: pd.DataFrame) -> str:
-    """``"89 model files (467.7 GB listed + 3 files of unknown size)"``."""
+    """``"89 model files (467.7 GiB listed + 3 files of unknown size)"``."""
     total = int(models["size_bytes"].fillna(0).sum())
     unknown = int(models["size_bytes"].isna().sum())
     more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
-    return f"{len(models)} model files ({total / 2**30:.1f} GB listed{more})"
+    return f"{len(models)} model files ({total / 2**30:.1f} GiB listed{more})"
 
 
-def status_text(discovery: Summarised) -> str:
-    """Server, devices, model counts and the best pick per capability, as text safe for a terminal."""
+MAX_NAMED = 3
+
+
+def broken_lines(models: pd.DataFrame) -> list[str]:
+    """``"  2 broken files (never ranked): checkpoints/x.safetensors: empty file (0 bytes), …"``."""
+    if "broken" not in models.columns:
+        return []
+    broken = models[models["broken"].fillna("").ne("")]
+    if broken.empty:
+        return []
+    named = [f"{r['folder']}/{r['name']}: {r['broken']}" for _, r in broken.head(MAX_NAMED).iterrows()]
+    more = f"; and {len(broken) - MAX_NAMED} more (see models['broken'])" if len(broken) > MAX_NAMED else ""
+    return [f"  {len(broken)} broken file{'s' if len(broken) != 1 else ''} (never ranked): {'; '.join(named)}{more}"]
+
+
+def status_text(discovery: Summarised, problems: bool = True) -> str:
+    """Server, devices, model counts and the best pick per capability (and ``problems``), as terminal-safe text."""
     lines: list[str] = []
     hw = discovery.hardware
     for server in discovery.urls:
@@ -79,7 +102,7 @@ def status_text(discovery: Summarised) -> str:
             lines.append(
                 f"  device {dev['device_index']}: {dev['gpu_name']} [{dev['vendor']}], "
                 f"{memory} {_gb(dev['vram_free_gb'])} free of {_gb(dev['vram_total_gb'])}, {ram}"
-                f"mode {dev['vram_mode']}, budget {_gb(dev['budget_gb'])}"
+                f"mode {dev['vram_mode']}, budget {_gb(dev['budget_gb'])}{_basis(dev)}"
             )
         if first is None:
             lines.append("  no hardware information")
@@ -94,31 +117,77 @@ def status_text(discovery: Summarised) -> str:
     unknown = int(models["family"].eq("").sum())
     if unknown:
         lines.append(f"  family unknown for {unknown} file(s)")
-    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
-        best = discovery.best_per_capability(device=device)
+    lines.extend(broken_lines(models))
+    for _, row in hw.head(MAX_DEVICES_PICKS).iterrows():
+        best = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]))
         if not len(best):
             continue
-        row = hw.iloc[device]
         which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""
-        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job):")
+        lines.append(f"Best ready pipeline per capability{which} (prefer quality, default job, "
+                     f"budget {_gb(row['budget_gb'])}):")
         for _, pick in best.iterrows():
+            if pick.get("reason"):
+                lines.append(f"  {pick['capability']:<15} none fits: {pick['reason']}")
+                continue
             lines.append(
                 f"  {pick['capability']:<15} {pipeline_label(pick)}  [{pick['family'] or '?'}, "
-                f"{_gb(pick['vram_gb'])} peak, quality {_cell(pick['quality']) or '?'}]"
+                f"{pick['job'] + ', ' if pick['job'] else ''}{_gb(pick['vram_gb'])} peak, "
+                f"quality {_cell(pick['quality']) or '?'}]"
             )
-    for problem in discovery.problems:
+    for problem in discovery.problems if problems else ():
         lines.append(f"warning: {problem}")
     return "\n".join(for_terminal(line) for line in lines)
 
 
-def terminal_table(frame: pd.DataFrame) -> str:
-    """``frame`` as aligned text for a terminal: tuples comma-joined, control characters visible."""
+def terminal_table(frame: pd.DataFrame, width: int | None = None) -> str:
+    """``frame`` as aligned text for a terminal: tuples comma-joined, control characters visible.
+
+    On a terminal the table fits its width (``shutil.get_terminal_size``; ``width`` overrides it): the widest
+    text columns are cut with ``…``, paths keeping their file name. Piped output keeps every character.
+    """
     if frame.empty:
         return "(no models)"
     shown = frame.astype(object).map(lambda v: for_terminal(_cell(v)))
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
+    limit = width if width is not None else _terminal_width()
+    if limit is not None:
+        shown = _fit(shown, limit)
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", None,
+                           "display.max_colwidth", None):
         return shown.to_string(index=False)
+
+
+MIN_COLUMN = 8
+
+
+def _terminal_width() -> int | None:
+    """Columns of the terminal stdout writes to ($COLUMNS wins), or None when it is not a terminal (a pipe or
+    file gets every character, whatever $COLUMNS says)."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _fit(shown: pd.DataFrame, width: int) -> pd.DataFrame:
+    """Cut the widest columns until the table (one space between columns) fits ``width``."""
+    widths = {c: max([len(str(c)), *shown[c].map(len)]) for c in shown.columns}
+    over = sum(widths.values()) + len(widths) - 1 - width
+    while over > 0:
+        column = max(widths, key=lambda c: widths[c])
+        if widths[column] <= max(MIN_COLUMN, len(str(column))):
+            break  # nothing left to cut: the table stays wider than the terminal
+        target = max(MIN_COLUMN, len(str(column)), widths[column] - over)
+        shown[column] = shown[column].map(lambda text, n=target: _abbreviate(text, n))
+        over -= widths[column] - target
+        widths[column] = target
+    return shown
+
+
+def _abbreviate(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters: comma-joined paths become file names first, then ``…``."""
+    if len(text) <= width:
+        return text
+    short = ", ".join(part.rsplit("/", 1)[-1] for part in text.split(", "))
+    return short if len(short) <= width else short[: width - 1] + "…"
 
 
 _STYLE = """
@@ -196,13 +265,14 @@ def _best_picks(discovery: Summarised) -> pd.DataFrame:
     multi_server = hw["server"].nunique() > 1
     caps = discovery.capabilities
     columns: dict[str, list[str]] = {"capability": discovery.available_capabilities()}
-    for device in range(min(len(hw), MAX_DEVICES_PICKS)):
-        row = hw.iloc[device]
+    for _, row in hw.head(MAX_DEVICES_PICKS).iterrows():
         name = row["server"] if multi_server else row["gpu_name"]
         label = f"{name} #{row['device_index']}" if multi_server else f"#{row['device_index']} {name}"
+        picks = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]))
         best = {
             str(r["capability"]): f"{pipeline_label(r)} ({_gb(r['vram_gb'])}, q {_cell(r['quality']) or '?'})"
-            for _, r in discovery.best_per_capability(device=device).iterrows()
+            if not r.get("reason") else "none fits: " + str(r["reason"])
+            for _, r in picks.iterrows()
         }
         able = set(caps.loc[caps["server"].eq(row["server"]), "capability"])
         columns[label] = [
@@ -247,6 +317,8 @@ def discovery_html(discovery: Summarised) -> str:
         + (f' · <span class="cf-muted">family unknown for {unknown}</span>' if unknown else "")
         + "</div>"
     )
+    for line in broken_lines(models):
+        parts.append(f'<div class="cf-warn">{escape(line.strip())}</div>')
     kinds = _counts(models["kind"].fillna("unknown"), "kind", "files")
     families = _counts(models["family"].fillna("").replace("", "unknown"), "family", "files")
     caps = _counts(discovery.capabilities["capability"], "capability", "models")

@@ -106,8 +106,10 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def for_json(frame: pd.DataFrame) -> str:
-    """The frame as a JSON array of records: collections as sorted lists, NA as null."""
-    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
+    """The frame as a JSON array of records: collections as sorted lists, NA as null, ``/`` unescaped."""
+    text = for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
+    # pandas writes "\/" for every slash (legal JSON, but URLs and paths read badly): re-serialise without it
+    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
 
 
 def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

@@ -31,8 +31,8 @@ from ._plots import short_label
 Callback = Callable[[Any], object]
 TABLE_COLUMNS = ("rank", "name", "family", "via", "vram_gb", "weights_gb", "activations_gb", "quality", "score",
                  "headroom_gb", "components", "missing")
-HEADERS = {"rank": "#", "name": "pipeline", "vram_gb": "peak GB", "weights_gb": "weights GB",
-           "activations_gb": "job GB", "headroom_gb": "spare GB", "components": "parts"}
+HEADERS = {"rank": "#", "name": "pipeline", "vram_gb": "peak GiB", "weights_gb": "weights GiB",
+           "activations_gb": "job GiB", "headroom_gb": "spare GiB", "components": "parts"}
 NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
 
@@ -94,7 +94,7 @@ class Picker:
                                  disabled=len(state.device_options) < 2, layout=w.Layout(width="460px"))
         self.capability = w.Dropdown(description="capability", style=wide, layout=w.Layout(width="300px"))
         self.budget = w.FloatSlider(min=0.0, max=1.0, step=0.1, description="VRAM budget", style=wide,
-                                    tooltip="GB of memory the job may use at its peak",
+                                    tooltip="GiB of memory the job may use at its peak",
                                     readout_format=".1f", continuous_update=False, layout=w.Layout(width="460px"))
         self.prefer = w.ToggleButtons(options=list(state.prefer_options), value=state.prefer,
                                       tooltips=["highest quality", "fastest", "average of both"],
@@ -185,7 +185,7 @@ class Picker:
     def __repr__(self) -> str:
         pick = self.value
         name = "nothing fits" if pick is None else pick["name"]
-        return for_terminal(f"<Picker {self.state.capability} ≤ {self.state.budget:.1f} GB, prefer {self.state.prefer}: {name}>")
+        return for_terminal(f"<Picker {self.state.capability} ≤ {self.state.budget:.1f} GiB, prefer {self.state.prefer}: {name}>")
 
     # -- reactions -------------------------------------------------------
     @contextmanager
@@ -272,19 +272,19 @@ class Picker:
         """One line naming the pick (escaped), or why nothing fits."""
         pick = self.value
         capability = escape(str(self.state.capability or "no capability"))
-        budget = f"{self.state.budget:.1f} GB"
+        budget = f"{self.state.budget:.1f} GiB"
         if self.state.capability is None:
             return "<div class='cf-pick'>No model on this server can be ranked for a job.</div>"
         if pick is None:
             smallest = self.state.smallest_need()
-            hint = f" The smallest needs {smallest:.1f} GB." if smallest is not None else ""
+            hint = f" The smallest needs {smallest:.1f} GiB." if smallest is not None else ""
             return f"<div class='cf-pick'>Nothing that can do <b>{capability}</b> fits {budget}.{escape(hint)}</div>"
         family = escape(str(pick["family"] or "unknown family"))
         return (
             f"<div class='cf-pick'>Pick for <b>{capability}</b> within {budget}: "
             f"<b title='{escape(str(pick['name']))}'>{escape(str(pick['name']))}</b> "
-            f"({family}, {pick['vram_gb']:.1f} GB, quality {_fmt(pick['quality'], 'quality') or '?'}, "
-            f"{_fmt(pick['headroom_gb'], 'headroom_gb')} GB to spare) · "
+            f"({family}, {pick['vram_gb']:.1f} GiB, quality {_fmt(pick['quality'], 'quality') or '?'}, "
+            f"{_fmt(pick['headroom_gb'], 'headroom_gb')} GiB to spare) · "
             f"{len(self.ranked)} candidate(s)</div>"
         )
 

@@ -28,9 +28,9 @@ JOB = ("width", "height", "frames", "batch")
 
 
 def device_label(row: pd.Series, multi_server: bool) -> str:
-    """``"#0 NVIDIA RTX 4090, 24 GB"`` (with the server in front when there are several)."""
+    """``"#0 NVIDIA RTX 4090, 24 GiB"`` (with the server in front when there are several)."""
     total = row["vram_total_gb"]
-    size = "" if pd.isna(total) else f", {float(total):.0f} GB"
+    size = "" if pd.isna(total) else f", {float(total):.0f} GiB"
     where = f"{row['server']} · " if multi_server else ""
     return f"{where}#{row['device_index']} {row['gpu_name']}{size}"
 
@@ -129,7 +129,7 @@ class PickerState:
         """Peak VRAM (GiB) of the smallest pipeline that can run the capability for this job, whatever the budget."""
         if self.capability is None:
             return None
-        every = self.discovery.best_for(self.capability, max_vram=1e9, device=self.device, ready=not self.incomplete,
+        every = self.discovery.best_for(self.capability, max_vram=1e9, ready=not self.incomplete, **self._where(),
                                         **self.job)  # fmt: skip
         return float(every["vram_gb"].min()) if len(every) else None
 
@@ -198,7 +198,7 @@ class PickerState:
         """The ranking for the current choices: the discovery's ``best_for``, then the family/kind filters."""
         if self.capability is None or self.budget <= 0:  # a zero budget fits nothing
             return pd.DataFrame(columns=["name", *RANK_COLUMNS])
-        ranked = self.discovery.best_for(self.capability, max_vram=self.budget, prefer=self.prefer, device=self.device,
+        ranked = self.discovery.best_for(self.capability, max_vram=self.budget, prefer=self.prefer, **self._where(),
                                          ready=not self.incomplete, **self.job)  # fmt: skip
         keep = pd.Series(True, index=ranked.index)
         if self.family != ANY:
@@ -210,6 +210,13 @@ class PickerState:
         # "name": how the pipeline is shown (its generator, and the motion module it animates with)
         ranked.insert(1, "name", [pipeline_label(row) for _, row in ranked.iterrows()])
         return ranked
+
+    def _where(self) -> dict[str, Any]:
+        """best_for's ``server`` and ``device`` for the selected hardware row."""
+        row = self.device_row
+        if row is None:
+            return {"device": 0}
+        return {"server": str(row["server"]), "device": int(row["device_index"])}
 
     # -- consistency -------------------------------------------------------
     def _server_models(self) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import MissingDependency
 from ..pipelines._rank import ADAPTER_KINDS
+from ..support._validate import CAPABILITIES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -173,7 +174,7 @@ def plot_vram_fit(
     ax.invert_yaxis()
     for value, style, label in ((total, "--", "total"), (free, ":", "free"), (budget, "-", "budget")):
         if value is not None:
-            ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2, label=f"{label} {value:.1f} GB")
+            ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2, label=f"{label} {value:.1f} GiB")
     if stacked:
         from matplotlib.patches import Patch
 
@@ -182,7 +183,7 @@ def plot_vram_fit(
                                 loc="upper right", fontsize=8, framealpha=0.9))
     if total is not None or free is not None or budget is not None:
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    ax.set_xlabel("peak VRAM of the job (GB)" if stacked else "VRAM needed (GB)")
+    ax.set_xlabel("peak VRAM of the job (GiB)" if stacked else "VRAM needed (GiB)")
     more = f" (top {len(shown)} of {len(data)})" if len(data) > len(shown) else ""
     gpu = f" on {plot_label(device_row['gpu_name'], 32)}" if device_row is not None else ""
     ax.set_title(f"VRAM fit{gpu}{more}", fontsize=10)
@@ -255,25 +256,37 @@ def plot_quality_vs_vram(
         for i, k in enumerate(order[: len(PALETTE)])
     ]
     if front and len(data):
-        best = pareto_front(data)
-        xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
-        ax.step(xs, ys, where="post", color=FRONT, linewidth=1.2, alpha=0.8, zorder=1)
-        ax.scatter(xs, ys, s=90, facecolors="none", edgecolors=FRONT, linewidths=1.6, gid="pareto", zorder=3)
-        handles.append(
-            Line2D([], [], marker="o", linestyle="-", color=FRONT, markerfacecolor="none", label="Pareto front")
-        )
-        if labels:
-            for xv, yv, name in zip(xs, ys, best["name"]):
-                ax.annotate(plot_label(name, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
+        # one front per capability: an audio model does not compete with an image model
+        groups = _by_capability(data) if capability is None and "capabilities" in data.columns else [("", data)]
+        styles: tuple[Literal["-", "--", ":", "-."], ...] = ("-", "--", ":", "-.")
+        for i, (task, rows) in enumerate(groups):
+            best = pareto_front(rows)
+            xs, ys = best["vram_gb"].astype("float64"), best["quality"].astype("float64")
+            style = styles[i % len(styles)]
+            ax.step(xs, ys, where="post", color=FRONT, linestyle=style, linewidth=1.2, alpha=0.8, zorder=1)
+            ax.scatter(xs, ys, s=90, facecolors="none", edgecolors=FRONT, linewidths=1.6, gid="pareto", zorder=3)
+            name = f"Pareto front: {plot_label(task)}" if task else "Pareto front"
+            handles.append(
+                Line2D([], [], marker="o", linestyle=style, color=FRONT, markerfacecolor="none", label=name)
+            )
+            if labels:
+                for xv, yv, label in zip(xs, ys, best["name"]):
+                    ax.annotate(plot_label(label, 30), (xv, yv), xytext=(5, 4), textcoords="offset points", fontsize=7)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
     pipelines = "generator" in data.columns
-    ax.set_xlabel("peak VRAM of the job (GB)" if pipelines else "VRAM needed (GB)")
+    ax.set_xlabel("peak VRAM of the job (GiB)" if pipelines else "VRAM needed (GiB)")
     ax.set_ylabel("quality (1–10)")
     ax.grid(alpha=0.3)
     what = f" ({plot_label(capability)})" if capability else ""
     ax.set_title(f"Quality against VRAM{what}: {len(data)} {'pipelines' if pipelines else 'models'}", fontsize=10)
     return ax
+
+
+def _by_capability(data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The rows that can do each capability, in canonical order (a row may be in several)."""
+    present = {c for caps in data["capabilities"] for c in caps}
+    return [(c, data[data["capabilities"].map(lambda caps, c=c: c in caps)]) for c in CAPABILITIES if c in present]
 
 
 def _barh_counts(ax: Axes, counts: pd.Series, fmt: str, gid: str) -> None:
@@ -312,16 +325,16 @@ def plot_inventory(
 
 
 def plot_disk_use(models: Any, ax: Axes | None = None, top: int = 15) -> Axes:
-    """Disk space of the listed model files by folder (GB), largest first."""
+    """Disk space of the listed model files by folder (GiB), largest first."""
     frame = _models_of(models)
     known = frame["size_bytes"].notna()
     sizes = frame["size_bytes"].astype("Float64").fillna(0).astype("float64") / 2**30
     folders = frame["folder"].fillna("").astype(str).replace("", "(unknown folder)")
     per_folder = top_with_other(sizes.groupby(folders).sum(), top)
     ax = _axes(ax, len(per_folder), width=6.5)
-    _barh_counts(ax, per_folder, "{:.1f} GB", "disk")
-    ax.set_xlabel("GB on disk")
+    _barh_counts(ax, per_folder, "{:.1f} GiB", "disk")
+    ax.set_xlabel("GiB on disk")
     unknown = int((~known).sum())
     more = f" + {unknown} file{'s' if unknown != 1 else ''} of unknown size" if unknown else ""
-    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GB in {int(known.sum())} files{more}", fontsize=10)
+    ax.set_title(f"Disk use by folder: {sizes.sum():.1f} GiB in {int(known.sum())} files{more}", fontsize=10)
     return ax
