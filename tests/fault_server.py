@@ -224,6 +224,25 @@ def gzip_bomb(decompressed: int) -> Behaviour:
     return lambda h: send(h, 200, body, "application/json", {"Content-Encoding": "gzip"})
 
 
+@cache
+def stacked_bomb_bytes(decompressed: int) -> bytes:
+    """A gzip of a gzip stream of ``decompressed`` zero bytes (4 GiB is about 10 KB on the wire).
+
+    The inner stream is one fully flushed 1 MiB block repeated (each segment stands alone after a full
+    flush), so it is built without compressing gigabytes; it has no trailer, which a reader stops before.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    segment = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    inner = head + segment * ((decompressed >> 20) - 1)
+    return gzip.compress(inner, 9)
+
+
+def encoded(body: bytes, encoding: str) -> Behaviour:
+    """``body`` sent as is, under the ``Content-Encoding`` header ``encoding``."""
+    return lambda h: send(h, 200, body, "application/json", {"Content-Encoding": encoding})
+
+
 def gzip_json(data: Any) -> Behaviour:
     return lambda h: send(h, 200, gzip.compress(json.dumps(data).encode()), "application/json",
                           {"Content-Encoding": "gzip"})

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import ssl
 import sys
+import zlib
 from collections.abc import AsyncGenerator, Awaitable
 from contextlib import aclosing
 from functools import cache
@@ -34,6 +35,7 @@ from ..errors import (
     UnexpectedPayload,
 )
 from ._bodies import LargeRead, SharedBodies
+from ._decode import BadEncoding, BoundedDecoder, TooLarge, codings
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
 from ._transport import default_transport
 from ._urls import normalize_url, printable, split_server_url, strip_secrets
@@ -327,31 +329,40 @@ class ComfyClient:
     async def _read_capped(self, response: httpx.Response, route: str, full: str, large: LargeRead) -> bytearray:
         limit = self.options.limits.for_route(route)
         threshold = self._shared.LARGE_BYTES
+        try:
+            decoder = BoundedDecoder(codings(response.headers.get_list("content-encoding")), limit)
+        except BadEncoding as exc:
+            raise UnexpectedPayload(f"{full} sent {exc}; comfyframe did not read it. Check the proxy.", full) from None
         announced = response.headers.get("content-length", "")
         if announced.isdigit() and int(announced) >= threshold:
             await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
-        over = False
+        failed: str | None = None
+        # The raw bytes, decoded here a bounded step at a time (see _decode), never by httpx.
         # Past the limit the response is closed and its stream run to its end (the closed connection ends
         # it at once): httpcore's nested stream generators then finish here, in this task, instead of
         # being finalised later by the collector, outside the event loop.
-        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
+        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_raw())) as chunks:
             try:
                 async for chunk in chunks:
-                    if over:
+                    if failed:
                         continue  # what the connection had already received: dropped
-                    if not large.held and len(body) + len(chunk) >= threshold:
-                        await large.acquire()
-                    if len(body) + len(chunk) > limit:
-                        over = True
+                    try:
+                        for piece in decoder.feed(chunk):
+                            if not large.held and len(body) + len(piece) >= threshold:
+                                await large.acquire()
+                            body += piece
+                    except (TooLarge, zlib.error) as exc:
+                        failed = "damaged" if isinstance(exc, zlib.error) else "large"
+                        body = bytearray()
                         await response.aclose()
-                        continue
-                    body += chunk
             except httpx.HTTPError:
-                if not over:
+                if not failed:
                     raise
-        if over:
+        if failed == "damaged":
+            raise UnexpectedPayload(f"{full} sent a damaged compressed body; retry, or check the proxy.", full)
+        if failed:
             shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
             raise UnexpectedPayload(
                 f"{full} answered more than {shown} (decompressed), the limit for this route; "
