@@ -10,7 +10,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .rules._rules import model_extensions
-from .snapshot._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
+from .snapshot._snapshot import (
+    ASSETS,
+    CUT_SHORT,
+    EMBEDDINGS,
+    HISTORY,
+    MODEL_FOLDERS,
+    OBJECT_INFO,
+    QUEUE,
+    SYSTEM_STATS,
+    Snapshot,
+)
 from .tables._catalog import build_edges, build_models
 from .tables._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from .tables._nodes import build_nodes, parse_object_info
@@ -140,6 +150,8 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
     if EMBEDDINGS in failures:
         notes.append(f"{snapshot.url}: /embeddings failed ({_first_line(failures[EMBEDDINGS])}); no embeddings listed.")
     notes.extend(_shape_problems(snapshot))
+    notes.extend(f"{entry.get('message')} The other tables are complete." for entry in failures.values()
+                 if entry.get("error") == CUT_SHORT)
     keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}
     if keys["/models/"]:
         folders = ", ".join(k[len("/models/"):] for k in keys["/models/"])

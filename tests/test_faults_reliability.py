@@ -12,11 +12,10 @@ import subprocess
 import sys
 import warnings
 import zlib
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_server import FaultServer, encoded, gzip_bomb, json_body, stacked_bomb_bytes
+from fault_server import FaultServer, encoded, gzip_bomb, stacked_bomb_bytes
 
 import comfyframe as cf
 
@@ -139,3 +138,126 @@ def test_bounded_decoder_never_makes_more_than_a_step_past_the_limit() -> None:
             assert len(piece) <= STEP
             made += len(piece)
     assert made <= 1 << 20
+
+
+# -- 3: paging that never ends ------------------------------------------------------------------
+def endless_history(asked: list[int]) -> Any:
+    """``/history`` pages of exactly ``max_items`` new prompts, forever."""
+    from fault_server import send_json
+
+    def run(handler: Any) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        query = parse_qs(urlsplit(handler.path).query)
+        offset, size = int(query["offset"][0]), int(query["max_items"][0])
+        asked.append(offset)
+        graph = {"4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"}}}
+        send_json(handler, {f"p{offset + i}": {"prompt": [offset + i, f"p{offset + i}", graph, {}, ["9"]],
+                                               "status": {"status_str": "success", "completed": True}}
+                            for i in range(size)})
+
+    return run
+
+
+def test_endless_history_is_cut_off_with_a_warning_and_the_other_tables_kept() -> None:
+    from comfyframe.snapshot._capture import HISTORY_PAGE, MAX_HISTORY_PAGES, MAX_HISTORY_PROMPTS
+
+    asked: list[int] = []
+    with FaultServer(faults={"/history": endless_history(asked)}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+    assert len(asked) <= MAX_HISTORY_PAGES and len(found.snapshot.history) == MAX_HISTORY_PROMPTS
+    assert MAX_HISTORY_PROMPTS <= MAX_HISTORY_PAGES * HISTORY_PAGE
+    assert any("/history was cut short" in m and "20,000 prompts" in m for m in messages), messages
+    assert len(found.models) == 3 and not found.hardware.empty and "CheckpointLoaderSimple" in set(found.nodes["node"])
+    assert found.models.set_index("name").loc["sd_xl_base_1.0.safetensors", "use_count"] == MAX_HISTORY_PROMPTS
+
+
+def test_endless_history_memory_is_bounded() -> None:
+    """Before the cap: 1,973 pages and 5.8 GB, then the deadline and no tables. Now 20 pages at most."""
+    asked: list[int] = []
+    base = baseline_mb()
+    with FaultServer(faults={"/history": endless_history(asked)}) as server:
+        result = measured(
+            "with warnings.catch_warnings():\n"
+            "    warnings.simplefilter('ignore')\n"
+            f"    found = cf.discover({server.url!r}, progress=False, timeout=30)\n"
+            "result = {'prompts': len(found.snapshot.history), 'models': len(found.models)}\n"
+        )
+    assert result["prompts"] == 20_000 and result["models"] == 3 and len(asked) <= 20
+    assert result["rss_mb"] - base < 150, (result["rss_mb"], base)
+
+
+def _assets_transport(pages: Any) -> Any:
+    import httpx
+    from test_client import comfy_handler
+
+    overrides = {
+        "/history": lambda r: httpx.Response(200, json={}),
+        "/queue": lambda r: httpx.Response(200, json={"queue_running": [], "queue_pending": []}),
+        "/api/assets": pages,
+    }
+    return httpx.MockTransport(comfy_handler(overrides))
+
+
+def _record(i: int) -> dict[str, Any]:
+    return {"id": str(i), "name": f"m{i}.safetensors", "size": 1000, "tags": ["models", "checkpoints"]}
+
+
+@pytest.mark.parametrize(
+    ("page", "note"),
+    [
+        # a cursor that comes back: the same page again and again
+        (lambda n, req: {"assets": [_record(n)], "has_more": True, "next_cursor": "same"}, "repeated an earlier cursor"),
+        # offsets ignored: the same records again
+        (lambda n, req: {"assets": [_record(0), _record(1)], "has_more": True}, "repeated records already seen"),
+        # new records forever: the page cap
+        (lambda n, req: {"assets": [_record(n * 10 + i) for i in range(10)], "has_more": True,
+                         "next_cursor": f"c{n}"}, "still more after 200 pages"),
+    ],
+)
+def test_assets_paging_that_never_ends_stops_loudly(page: Any, note: str) -> None:
+    import httpx
+
+    calls: list[int] = []
+
+    def pages(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, json=page(len(calls), request))
+
+    found, messages = caught_warnings(
+        lambda: cf.discover("http://gpu-box:8188", transport=_assets_transport(pages), progress=False))
+    from comfyframe.snapshot._assets import MAX_PAGES
+
+    assert len(calls) <= MAX_PAGES
+    assert any("/api/assets was cut short" in m and note in m for m in messages), messages
+    assert found.snapshot.assets and not found.models.empty
+
+
+def test_assets_record_cap_and_string_has_more() -> None:
+    import httpx
+
+    from comfyframe.snapshot import _assets
+
+    calls: list[int] = []
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        start = 500 * (len(calls) - 1)
+        return httpx.Response(200, json={"assets": [_record(start + i) for i in range(500)], "has_more": True,
+                                         "next_cursor": f"c{len(calls)}"})
+
+    found, messages = caught_warnings(
+        lambda: cf.discover("http://gpu-box:8188", transport=_assets_transport(huge), progress=False))
+    assert len(found.snapshot.assets or []) == _assets.MAX_RECORDS and len(calls) == _assets.MAX_RECORDS // 500
+    assert any("more than 100,000 asset records" in m for m in messages)
+
+    calls.clear()
+
+    def false_text(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, json={"assets": [_record(len(calls))], "has_more": "false",
+                                         "next_cursor": f"c{len(calls)}"})
+
+    found, messages = caught_warnings(
+        lambda: cf.discover("http://gpu-box:8188", transport=_assets_transport(false_text), progress=False))
+    assert len(calls) == 1 and not any("cut short" in m for m in messages)

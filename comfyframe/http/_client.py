@@ -333,6 +333,10 @@ class ComfyClient:
             decoder = BoundedDecoder(codings(response.headers.get_list("content-encoding")), limit)
         except BadEncoding as exc:
             raise UnexpectedPayload(f"{full} sent {exc}; comfyframe did not read it. Check the proxy.", full) from None
+        if response.is_stream_consumed:  # built in memory and already read (httpx.MockTransport's answers)
+            if len(response.content) > limit:
+                raise self._too_large(full, limit)
+            return bytearray(response.content)
         announced = response.headers.get("content-length", "")
         if announced.isdigit() and int(announced) >= threshold:
             await large.acquire()
@@ -363,14 +367,18 @@ class ComfyClient:
         if failed == "damaged":
             raise UnexpectedPayload(f"{full} sent a damaged compressed body; retry, or check the proxy.", full)
         if failed:
-            shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
-            raise UnexpectedPayload(
-                f"{full} answered more than {shown} (decompressed), the limit for this route; "
-                "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
-                "if the server is trusted.",
-                full,
-            )
+            raise self._too_large(full, limit)
         return body
+
+    @staticmethod
+    def _too_large(full: str, limit: int) -> UnexpectedPayload:
+        shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
+        return UnexpectedPayload(
+            f"{full} answered more than {shown} (decompressed), the limit for this route; "
+            "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
+            "if the server is trusted.",
+            full,
+        )
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -31,6 +31,9 @@ from ._snapshot import Snapshot
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
 METADATA_SUFFIX = ".safetensors"
 HISTORY_PAGE = 1000
+# ComfyUI keeps its newest 10,000 prompts; a server that sends more pages than that is cut off, with a warning.
+MAX_HISTORY_PAGES = 20
+MAX_HISTORY_PROMPTS = 20_000
 
 
 async def capture_async(
@@ -93,7 +96,7 @@ class _Capture:
             self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
             self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
                            fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
-            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
+            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=self._assets),
             self._models(),
         )
         if self.previous is not None:
@@ -194,20 +197,43 @@ class _Capture:
         """``/history`` in pages (10,000 full prompts can be hundreds of MB), each slimmed as it arrives.
 
         404 (a proxy that hides it) is recorded as ``None``. A server that ignores ``offset`` answers
-        everything at once; a page that adds nothing new ends the walk.
+        everything at once; a page that adds nothing new ends the walk. Past :data:`MAX_HISTORY_PAGES`
+        pages or :data:`MAX_HISTORY_PROMPTS` prompts the walk stops: what came is kept, and a warning says so.
         """
         merged: dict[str, Any] = {}
         offset = 0
-        while True:
+        for pages in range(1, MAX_HISTORY_PAGES + 1):
             params = {"max_items": str(HISTORY_PAGE), "offset": str(offset)}
             page = await self.client.get_json(routes.HISTORY, params=params, missing_ok=True)
             if page is None or not isinstance(page, dict):
                 return page if not merged else merged
             fresh = {k: v for k, v in slim_prompts(page).items() if k not in merged}
-            merged.update(fresh)
+            room = MAX_HISTORY_PROMPTS - len(merged)
+            merged.update(fresh if len(fresh) <= room else dict(list(fresh.items())[:room]))
+            if len(fresh) > room or (len(merged) >= MAX_HISTORY_PROMPTS and len(page) == HISTORY_PAGE):
+                self._cut_short(routes.HISTORY, f"more than {MAX_HISTORY_PROMPTS:,} prompts after {pages} page(s), "
+                                "twice what ComfyUI keeps; the first ones are kept")
+                return merged
             if len(page) != HISTORY_PAGE or not fresh:  # more than a page: the server ignored max_items
                 return merged
             offset += len(page)
+        self._cut_short(routes.HISTORY, f"still more after {MAX_HISTORY_PAGES} pages of {HISTORY_PAGE:,}; "
+                        f"the first {len(merged):,} prompts are kept")
+        return merged
+
+    async def _assets(self) -> Any:
+        records, why = await fetch_assets(self.client)
+        if why:
+            self._cut_short(routes.ASSETS, why)
+        return records
+
+    def _cut_short(self, route: str, why: str) -> None:
+        """Record that ``route``'s paging was stopped early (its answer so far is kept): a warning names it."""
+        self.snapshot.failures[routes.cut_short(route)] = {
+            "error": routes.CUT_SHORT,
+            "status": None,
+            "message": f"{self.client.url}{route} was cut short: {why}.",
+        }
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
         try:

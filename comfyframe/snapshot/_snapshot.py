@@ -33,6 +33,14 @@ QUEUE = "/queue"  # running and pending prompts
 ASSETS = "/api/assets"  # newer servers started with --enable-assets: every page merged into one list
 
 
+CUT_SHORT = "CutShort"  # the "error" of a failure entry whose route answered, but its paging was stopped early
+
+
+def cut_short(route: str) -> str:
+    """The failure key that records ``route`` was cut short (its answer, kept, is under ``route``)."""
+    return f"{route} (cut short)"
+
+
 def folder_route(folder: str) -> str:
     return f"/models/{folder}"
 
