@@ -225,17 +225,22 @@ def gzip_bomb(decompressed: int) -> Behaviour:
 
 
 @cache
-def stacked_bomb_bytes(decompressed: int) -> bytes:
-    """A gzip of a gzip stream of ``decompressed`` zero bytes (4 GiB is about 10 KB on the wire).
+def zeros_gzip(decompressed: int) -> bytes:
+    """A gzip stream of ``decompressed`` zero bytes, built without compressing gigabytes (2 GiB: about 2 MB).
 
-    The inner stream is one fully flushed 1 MiB block repeated (each segment stands alone after a full
-    flush), so it is built without compressing gigabytes; it has no trailer, which a reader stops before.
+    One fully flushed 1 MiB block repeated: each segment stands alone after a full flush. It has no
+    trailer, which a bounded reader stops before.
     """
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
     head = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
     segment = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
-    inner = head + segment * ((decompressed >> 20) - 1)
-    return gzip.compress(inner, 9)
+    return head + segment * ((decompressed >> 20) - 1)
+
+
+@cache
+def stacked_bomb_bytes(decompressed: int) -> bytes:
+    """A gzip of a gzip stream of ``decompressed`` zero bytes (4 GiB is about 10 KB on the wire)."""
+    return gzip.compress(zeros_gzip(decompressed), 9)
 
 
 def encoded(body: bytes, encoding: str) -> Behaviour:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import warnings
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,7 +57,8 @@ def test_stacked_gzip_bomb_on_one_fleet_member_is_bounded_and_keeps_the_fleet() 
     bomb = stacked_bomb_bytes(4 << 30)
     assert len(bomb) < 20_000
     base = baseline_mb()
-    with FaultServer(faults={"/view_metadata/checkpoints": encoded(bomb, "gzip, gzip")}) as bad, FaultServer() as good:
+    with FaultServer(faults={"/view_metadata/checkpoints": encoded(bomb, "gzip, gzip")}) as bad, \
+            FaultServer(folders={"checkpoints": ["flux1-dev.safetensors"]}) as good:  # its own files: asked of it
         result = measured(
             "with warnings.catch_warnings(record=True) as caught:\n"
             "    warnings.simplefilter('always')\n"
@@ -261,3 +263,45 @@ def test_assets_record_cap_and_string_has_more() -> None:
     found, messages = caught_warnings(
         lambda: cf.discover("http://gpu-box:8188", transport=_assets_transport(false_text), progress=False))
     assert len(calls) == 1 and not any("cut short" in m for m in messages)
+
+
+# -- 4: a snapshot that inflates hugely -----------------------------------------------------------
+def test_snapshot_bomb_is_refused_on_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fault_server import zeros_gzip
+
+    from comfyframe._cli import main
+
+    bomb = tmp_path / "crafted.json.gz"
+    bomb.write_bytes(zeros_gzip(2 << 30))  # about 2 MB on disk, 2 GiB inflated
+    assert bomb.stat().st_size < 3 << 20
+    with pytest.raises(cf.SnapshotError, match="inflates to more than"):
+        cf.discover(snapshot=bomb, progress=False)
+    good = cf.discover(demo=True).save(tmp_path / "good.json.gz")
+    for argv in (["discover", "--snapshot", str(bomb)], ["diff", str(bomb), str(good)],
+                 ["snapshot", "http://127.0.0.1:1", "--previous", str(bomb), "-o", str(tmp_path / "x.json"), "-q"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "comfyframe: error:" in err and "inflates to more than" in err and "Traceback" not in err, err
+
+
+def test_snapshot_bomb_memory_is_bounded(tmp_path: Path) -> None:
+    from fault_server import zeros_gzip
+
+    bomb = tmp_path / "crafted.json.gz"
+    bomb.write_bytes(zeros_gzip(2 << 30))
+    base = measured("import comfyframe._discovery\nresult = {}")["rss_mb"]
+    result = measured(
+        f"try:\n    cf.discover(snapshot={str(bomb)!r})\nexcept cf.SnapshotError as exc:\n    message = str(exc)\n"
+        "result = {'message': message}\n"
+    )
+    assert "inflates to more than 202 MiB" in result["message"]  # 100 x its 2.02 MB
+    assert result["rss_mb"] - base < 300, (result["rss_mb"], base)  # before: a MemoryError past 2 GiB
+
+
+def test_honest_and_truncated_gzip_snapshots(tmp_path: Path) -> None:
+    found = cf.discover(demo=True)
+    path = found.save(tmp_path / "s.json.gz")
+    assert len(cf.discover(snapshot=path).models) == len(found.models)
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(cf.SnapshotError, match="damaged gzip"):
+        cf.discover(snapshot=path)

@@ -49,6 +49,10 @@ class _Layer:
         self._inflate = zlib.decompressobj(_CODINGS[coding])
         self._started = False
 
+    @property
+    def ended(self) -> bool:
+        return self._inflate.eof
+
     def step(self, data: bytes, max_length: int) -> tuple[bytes, bytes]:
         """Up to ``max_length`` bytes of output, and the input still to be fed (raises ``zlib.error``)."""
         if self._inflate.eof:
@@ -78,7 +82,13 @@ class BoundedDecoder:
         self._limit = limit
         self._counts = [0] * (len(self._layers) + 1)  # bytes out of each layer; [0] is the raw body
 
+    @property
+    def complete(self) -> bool:
+        """Whether every layer reached the end of its stream (false for a truncated body)."""
+        return all(layer.ended for layer in self._layers)
+
     def feed(self, raw: bytes) -> Iterator[bytes]:
+        """The decoded pieces of the next raw chunk (raises :class:`TooLarge`, ``zlib.error``)."""
         self._count(0, len(raw))
         yield from self._through(0, raw)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SnapshotError
+from ..http._decode import BoundedDecoder, TooLarge
 from ..support._safe_text import scrub_surrogates
 
 FORMAT = "comfyframe-snapshot"
@@ -53,6 +54,9 @@ def metadata_route(folder: str, name: str) -> str:
     return f"/view_metadata/{folder}?filename={name}"
 
 
+# A gzip snapshot may inflate to this many times its size (real ones: about 10), or MIN_INFLATED if more.
+INFLATE_RATIO = 100
+MIN_INFLATED = 64 << 20
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -262,13 +266,31 @@ def _read_json(source: Path) -> Any:
     except OSError as exc:
         raise SnapshotError(f"Cannot read snapshot {source}: {exc.strerror or exc}.") from None
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
+        raw = _gunzip(raw, source)
     try:
         data = json.loads(raw)
         # Only files with escaped surrogates (pairs or lone ones) pay for the walk.
         return scrub_surrogates(data) if _ESCAPED_SURROGATE.search(raw) else data
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise SnapshotError(f"{source} is not valid JSON ({str(exc)[:200]}); capture it again.") from None
+
+
+def _gunzip(raw: bytes, source: Path) -> bytearray:
+    """``raw`` decompressed a bounded step at a time: a few MB that inflate to gigabytes are refused, not read."""
+    limit = max(MIN_INFLATED, INFLATE_RATIO * len(raw))
+    decoder = BoundedDecoder(["gzip"], limit)
+    out = bytearray()
+    try:
+        for start in range(0, len(raw), 1 << 20):
+            for piece in decoder.feed(raw[start:start + (1 << 20)]):
+                out += piece
+    except TooLarge:
+        raise SnapshotError(
+            f"{source} inflates to more than {limit >> 20} MiB ({INFLATE_RATIO} times its size, where snapshots "
+            "compress about 10:1): it is not a snapshot comfyframe wrote (a decompression bomb?). Capture it again."
+        ) from None
+    except zlib.error as exc:
+        raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
+    if not decoder.complete:
+        raise SnapshotError(f"{source} is a damaged gzip file (it ends early); capture it again.")
+    return out
