@@ -20,6 +20,7 @@ from ._discovery import Discovery
 from .errors import ComfyFrameError
 from .http._bodies import SharedBodies
 from .http._client import DEFAULT_URL, RetryBudget, normalize_url
+from .http._urls import redact_url
 from .http._options import ConnectOptions
 from .snapshot._capture import capture_async
 from .snapshot._demo import label_demo
@@ -89,7 +90,7 @@ def failed_server_row(url: str, exc: ComfyFrameError, seconds: float) -> dict[st
     try:
         shown = normalize_url(url)
     except ComfyFrameError:
-        shown = "(invalid URL)"
+        shown = redact_url(url.strip()) if isinstance(url, str) else "(invalid URL)"
     return {"server": shown, "error": f"{type(exc).__name__}: {exc}", "seconds": seconds}
 
 

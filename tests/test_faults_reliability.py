@@ -305,3 +305,72 @@ def test_honest_and_truncated_gzip_snapshots(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-20])
     with pytest.raises(cf.SnapshotError, match="damaged gzip"):
         cf.discover(snapshot=path)
+
+
+# -- 11: passwords with '#', '?', '/' and mistyped schemes ---------------------------------------------
+SECRET_URLS = [
+    "http://alice:pa#S3CRET@{host}",
+    "http://alice:pa/S3CRET@{host}",
+    "http://alice:pa?S3CRET@{host}",
+    "http://alice:1234#S3CRET@{host}",  # the start of the password would pass for a port
+    "http:/alice:S3CRET@{host}",
+    "http//alice:S3CRET@{host}",
+    "https//alice:S3CRET@{host}",
+    "http:\\\\alice:S3CRET@{host}",
+    "ftp://alice:S3CRET@{host}/?token=S3CRET",
+]
+
+
+def _no_secret(text: str) -> None:
+    assert "S3CRET" not in text and "alice" not in text and "1234" not in text, text
+
+
+@pytest.mark.parametrize("template", SECRET_URLS)
+def test_url_passwords_are_never_shown_in_errors(template: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    url = template.format(host="127.0.0.1:8188")
+    with pytest.raises(cf.ComfyFrameError) as info:
+        cf.discover(url, progress=False)
+    _no_secret(str(info.value))
+    assert main(["discover", url, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "comfyframe: error:" in err
+    _no_secret(err)
+
+
+@pytest.mark.parametrize("template", SECRET_URLS)
+def test_url_passwords_are_never_shown_by_a_fleet(template: str, tmp_path: Path) -> None:
+    with FaultServer() as good:
+        bad = template.format(host=good.url.split("://")[1])
+        found, messages = caught_warnings(lambda: cf.discover([good.url, bad], **QUICK))
+        assert len(found.failed) == 1 and set(found.models["server"]) == {good.url}
+        path = found.save(tmp_path / "fleet.json")
+        shown = [*messages, found.servers.to_string(), found._repr_html_(), found.status(), repr(found),
+                 path.read_text()]
+    for text in shown:
+        _no_secret(text)
+
+
+def test_bare_query_keys_are_secrets_too(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from comfyframe._cli import main
+    from fault_server import status
+
+    with FaultServer() as server, caplog.at_level(logging.INFO, logger="comfyframe.http"):
+        cf.discover(server.url + "/?S3CRET&token=T0KEN", **QUICK)
+        assert all("S3CRET" in s.target for s in server.seen)  # sent with every request
+    assert "HTTP Request" in caplog.text and "S3CRET" not in caplog.text and "T0KEN" not in caplog.text
+    with FaultServer(faults={"/object_info": status(500)}) as server:
+        assert main(["discover", server.url + "/?S3CRET", "-q", "--timeout", "5"]) == 2
+    assert "S3CRET" not in capsys.readouterr().err
+
+
+def test_redaction_rules() -> None:
+    from comfyframe.http._urls import redact_url, strip_secrets
+
+    assert redact_url("http://alice:pa#S3CRET@h:8188/x?k=v&bare") == "http://***@h:8188/x?k=***&***"
+    assert redact_url("alice:S3CRET@h") == "***@h"
+    assert redact_url("http://h:8188") == "http://h:8188"
+    assert strip_secrets("to http://a:b/c?d@h:1 (refused)") == "to http://***@h:1 (refused)"

@@ -62,7 +62,9 @@ def _redacted_url(url: httpx.URL, secret: frozenset[str]) -> str:
     pairs = url.params.multi_items()
     if not pairs:
         return printable(str(url))
-    query = "&".join(f"{quote(k, safe='')}={'***' if k in secret else quote(v, safe='')}" for k, v in pairs)
+    # A bare key of the user's own URL (``?S3CRET``) is the secret itself: it is shown as ``***`` too.
+    query = "&".join(("***" if not v else f"{quote(k, safe='')}=***") if k in secret
+                     else f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
     return printable(f"{url.copy_with(query=None)}?{query}")
 
 
@@ -403,7 +405,7 @@ def _is_tls(exc: BaseException) -> bool:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
-    return strip_secrets(printable(text)) if text else type(exc).__name__
+    return printable(strip_secrets(text)) if text else type(exc).__name__
 
 
 def _status_hint(status: int) -> str:
