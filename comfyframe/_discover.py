@@ -20,8 +20,8 @@ from ._discovery import Discovery
 from .errors import ComfyFrameError
 from .http._bodies import SharedBodies
 from .http._client import DEFAULT_URL, RetryBudget, normalize_url
-from .http._urls import redact_url
 from .http._options import ConnectOptions
+from .http._urls import redact_url
 from .snapshot._capture import capture_async
 from .snapshot._demo import label_demo
 from .snapshot._snapshot import Snapshot

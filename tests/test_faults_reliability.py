@@ -355,8 +355,9 @@ def test_url_passwords_are_never_shown_by_a_fleet(template: str, tmp_path: Path)
 def test_bare_query_keys_are_secrets_too(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
     import logging
 
-    from comfyframe._cli import main
     from fault_server import status
+
+    from comfyframe._cli import main
 
     with FaultServer() as server, caplog.at_level(logging.INFO, logger="comfyframe.http"):
         cf.discover(server.url + "/?S3CRET&token=T0KEN", **QUICK)
