@@ -196,7 +196,7 @@ BEST_COLUMNS = ["rank", "generator", "family", "via", "vram_gb", "quality", "sco
 def _best(found: Discovery, args: argparse.Namespace) -> int:
     from .pipelines._pipelines import pipeline_label
     from .views._display import terminal_table
-    from .views._export import for_csv, for_json
+    from .views._export import for_json, write_csv
 
     ranked = found.best_for(
         args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
@@ -206,9 +206,9 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
         print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
         return 1
     if args.format == "csv":
-        for_csv(ranked).to_csv(sys.stdout, index=False)
+        write_csv(ranked, sys.stdout, terminal=True)
     elif args.format == "json":
-        print(for_json(ranked))
+        print(for_json(ranked, ascii=True))
     else:
         shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
         print(terminal_table(shown[BEST_COLUMNS + (["missing"] if args.all else [])]))
@@ -299,15 +299,15 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
 def _print_diff(args: argparse.Namespace) -> None:
     from ._diff import diff
     from .views._display import terminal_table
-    from .views._export import for_csv, for_json
+    from .views._export import for_json, write_csv
 
     table = diff(_side(args.a, args), _side(args.b, args))
     if table.empty:  # nothing changed: a header, an empty list, or a note
         print({"csv": ",".join(table.columns), "json": "[]"}.get(args.format, "(no changes)"))
     elif args.format == "csv":
-        for_csv(table).to_csv(sys.stdout, index=False)
+        write_csv(table, sys.stdout, terminal=True)
     elif args.format == "json":
-        print(for_json(table))
+        print(for_json(table, ascii=True))
     else:
         print(terminal_table(table))
 

@@ -375,3 +375,157 @@ def test_redaction_rules() -> None:
     assert redact_url("alice:S3CRET@h") == "***@h"
     assert redact_url("http://h:8188") == "http://h:8188"
     assert strip_secrets("to http://a:b/c?d@h:1 (refused)") == "to http://***@h:1 (refused)"
+
+
+# -- 12, 15: CSV and terminal output of best and diff -----------------------------------------------
+HOSTILE = ["\r=1+1 sd_xl_base_1.0.safetensors", "\x1b[2J\x1b]0;pwn\x07sd_xl_base_1.0_b.safetensors",
+           "+cmd|' /C calc'!A0 sd_xl_turbo.safetensors", "\ufeff\u2028\U000e0041\u00adsd_xl_x.safetensors"]
+
+
+def _assert_safe_csv(out: str) -> None:
+    import csv
+    import io
+
+    assert "\x1b" not in out and "\x07" not in out and "\ufeff" not in out and "\u2028" not in out
+    assert "\U000e0041" not in out and "\u00ad" not in out
+    rows = list(csv.reader(io.StringIO(out)))
+    assert len(rows) > 1
+    for line in out.splitlines()[1:]:
+        assert line[:1] in ('"', "") or line[:1].isdigit() or line[:1] == "-", line  # text is quoted
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.lstrip("\r\n\t ").startswith(("=", "+", "@")), row
+            assert "\r" not in cell and "\n" not in cell
+
+
+def test_best_csv_is_spreadsheet_and_terminal_safe(capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer(folders={"checkpoints": HOSTILE, "vae": ["ae.safetensors"]}) as server:
+        assert main(["best", "text_to_image", server.url, "-q", "--format", "csv", "--all", "--max-vram", "80"]) == 0
+        out = capsys.readouterr().out
+        _assert_safe_csv(out)
+        assert "\\x1b" in out and "=1+1" in out  # shown, as visible escapes and neutralised text
+        assert main(["best", "text_to_image", server.url, "-q", "--format", "json", "--all", "--max-vram", "80"]) == 0
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\ufeff" not in out and "\\u001b" in out
+        assert any("\x1b[2J" in r["generator"] for r in json.loads(out))  # the same data, escaped as JSON
+
+
+def test_diff_csv_is_spreadsheet_and_terminal_safe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer() as server:
+        before = cf.capture(server.url, **QUICK).save(tmp_path / "a.json")
+        server.folders = {"checkpoints": HOSTILE, "vae": ["ae.safetensors"]}
+        after = cf.capture(server.url, **QUICK).save(tmp_path / "b.json")
+    assert main(["diff", str(before), str(after), "--format", "csv"]) == 0
+    _assert_safe_csv(capsys.readouterr().out)
+    assert main(["diff", str(before), str(after)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\ufeff" not in out and "\u2028" not in out and "\\x1b" in out
+
+
+def test_every_format_and_separator_character_is_escaped() -> None:
+    import unicodedata
+
+    from comfyframe.support._safe_text import for_terminal
+
+    invisible = [chr(c) for c in range(0x110000)
+                 if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp", "Cs")]
+    shown = for_terminal("".join(invisible))
+    assert shown.isascii() and shown.isprintable()
+    assert for_terminal("caf\u00e9 \u4e2d\u6587 \U0001f600") == "caf\u00e9 \u4e2d\u6587 \U0001f600"  # visible text kept
+
+
+# -- 13: links in export folders ---------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_replaces_a_link_instead_of_writing_through_it(tmp_path: Path, fmt: str) -> None:
+    from comfyframe._cli import main
+
+    pytest.importorskip("pyarrow")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"models.{fmt}").symlink_to(victim)
+    assert main(["export", "--demo", "--out", str(out), "--format", fmt]) == 0
+    assert victim.read_text() == "precious"
+    assert not (out / f"models.{fmt}").is_symlink() and (out / f"models.{fmt}").stat().st_size > 1000
+    assert not list(out.glob(".*.tmp"))  # no temporary file left behind
+    assert len(cf.read_export(out)["models"]) == len(cf.discover(demo=True).models)
+
+
+def test_partitioned_export_replaces_a_linked_table_folder(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "models").symlink_to(victim, target_is_directory=True)
+    cf.discover(demo=True).export(out, "parquet", partition_by="server")
+    assert (victim / "keep.txt").read_text() == "precious" and sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    assert not (out / "models").is_symlink()
+
+
+@pytest.mark.parametrize("where", ["loop", "outside", "table", "file"])
+def test_read_export_does_not_follow_links(tmp_path: Path, where: str) -> None:
+    import time
+
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "out"
+    cf.discover(demo=True).export(out, "parquet", partition_by="server")
+    partition = next((out / "models").iterdir())
+    if where == "loop":
+        (partition / "a").symlink_to(".", target_is_directory=True)
+        (partition / "b").symlink_to(".", target_is_directory=True)
+    elif where == "outside":
+        (out / "models" / "server=x").symlink_to("/usr/lib", target_is_directory=True)
+    elif where == "table":
+        real = tmp_path / "elsewhere"
+        (out / "models").rename(real)
+        (out / "models").symlink_to(real, target_is_directory=True)
+    else:
+        part = next(partition.glob("*.parquet"))
+        moved = tmp_path / "moved.parquet"
+        part.rename(moved)
+        part.symlink_to(moved)
+    started = time.monotonic()
+    with pytest.raises(cf.ComfyFrameError, match="symbolic link"):
+        cf.read_export(out)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("size_bytes", "1e300"), ("size_bytes", "1e400"), ("size_bytes", "-1e400"), ("orphan", "maybe"),
+     ("modified", "99999-99-99")],
+)
+def test_read_export_of_wrong_values_is_a_comfyframe_error(tmp_path: Path, column: str, value: str) -> None:
+    import csv
+
+    out = tmp_path / "out"
+    cf.discover(demo=True).export(out, "csv")
+    path = out / "models.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    if column not in rows[0]:
+        pytest.skip(f"no {column} column")
+    rows[1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(cf.ComfyFrameError, match="Cannot read models"):
+        cf.read_export(out)
+
+
+def test_read_export_of_wrong_typed_parquet_is_a_comfyframe_error(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "out"
+    cf.discover(demo=True).export(out, "parquet")
+    models = pd.read_parquet(out / "models.parquet")
+    models["size_bytes"] = 1e300
+    models["orphan"] = "true"
+    models.to_parquet(out / "models.parquet")
+    with pytest.raises(cf.ComfyFrameError, match="Cannot read models"):
+        cf.read_export(out)

@@ -259,6 +259,7 @@ def _write_json(path: str | Path, data: dict[str, Any]) -> Path:
 
 
 def _read_json(source: Path) -> Any:
+    raw: bytes | bytearray
     try:
         raw = source.read_bytes()
     except FileNotFoundError:

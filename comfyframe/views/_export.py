@@ -14,6 +14,10 @@ CSV is written for spreadsheets that must not be turned against their user:
   elsewhere. Where ``''`` is not the empty value (server-provided text such as
   metadata), ``''`` is written as a lone apostrophe so it stays distinct from NA.
 
+A file is written beside its target and renamed into place, so a link already in the output folder
+is replaced, never written through; :func:`read_export` follows no link and reports wrong-typed or
+out-of-range values as :class:`ComfyFrameError`.
+
 The escaping is reversible: :func:`read_export` restores the exact values and
 the dtypes declared in :mod:`comfyframe.tables._schema`. Parquet keeps tuples as lists
 of strings (needs pyarrow). ``partition_by="server"`` writes each table as a
@@ -24,16 +28,22 @@ DuckDB, Spark, Dask and pyarrow decode it back.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ComfyFrameError, MissingDependency
+from ..support._safe_text import for_terminal
 from ..tables._schema import EMPTY_TEXT, EXPORTED, OBJECT, Table
 
 TABLES = tuple(EXPORTED)
@@ -46,6 +56,8 @@ _ORDER_KEY = b"comfyframe.server_order"
 _FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 _FORMULA_OR_EMPTY = r"^'*(?:$|[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 _ELEMENT_ESCAPES = {"%25": "%", "%3B": ";"}
+# What a damaged or hand-edited export raises while read and cast (pyarrow's errors derive from these).
+_READ_ERRORS = (OSError, ValueError, TypeError, OverflowError, LookupError, NotImplementedError)
 
 
 def _is_collection(value: object) -> bool:
@@ -105,9 +117,13 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def for_json(frame: pd.DataFrame) -> str:
-    """The frame as a JSON array of records: collections as sorted lists, NA as null."""
-    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
+def for_json(frame: pd.DataFrame, *, ascii: bool = False) -> str:
+    """The frame as a JSON array of records: collections as sorted lists, NA as null.
+
+    ``ascii`` (JSON printed to a terminal) writes every non-ASCII character as a ``\\uXXXX`` escape:
+    the same data, and no bidirectional or invisible character reaches the screen.
+    """
+    return for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=ascii)
 
 
 def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
@@ -119,9 +135,42 @@ def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` as spreadsheet-safe CSV (see module doc)."""
-    for_csv(frame).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+def write_csv(frame: pd.DataFrame, target: str | Path | TextIO, *, terminal: bool = False) -> None:
+    """Write ``frame`` as spreadsheet-safe CSV (see module doc) to a path or an open text file.
+
+    ``terminal`` (CSV printed to stdout) also shows control, format and separator characters in text as
+    escapes (:func:`for_terminal`), so no cell can move the cursor or recolour the screen.
+    """
+    out = for_csv(frame)
+    if terminal:
+        for column in _text_columns(out):
+            out[column] = out[column].map(for_terminal, na_action="ignore")
+    if isinstance(target, (str, Path)):
+        _replace_file(Path(target), lambda handle: out.to_csv(handle, index=False, quoting=csv.QUOTE_NONNUMERIC),
+                      text=True)
+    else:
+        out.to_csv(target, index=False, quoting=csv.QUOTE_NONNUMERIC)
+
+
+def _replace_file(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
+    """Write a new file beside ``path``, then rename it over ``path``: a link already at ``path`` (to a file
+    of someone else's) is replaced, never written through."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def export_tables(
@@ -157,7 +206,7 @@ def export_tables(
             elif format == "csv":
                 write_csv(frame, path)
             else:
-                for_parquet(frame).to_parquet(path, index=False)
+                _replace_file(path, partial(for_parquet(frame).to_parquet, index=False), text=False)
         except OSError as exc:
             raise ComfyFrameError(f"Cannot write {path}: {exc.strerror or exc}.") from None
         written.append(path)
@@ -172,7 +221,9 @@ def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
-    if folder.is_dir():
+    if folder.is_symlink():
+        folder.unlink()  # a link is replaced by the dataset, never followed
+    elif folder.is_dir():
         shutil.rmtree(folder)
     order = json.dumps([str(v) for v in pd.unique(frame[column].dropna())]).encode()
     table = pa.Table.from_pandas(for_parquet(frame), preserve_index=False)
@@ -201,19 +252,24 @@ def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
     folder = Path(directory)
     found: dict[str, pd.DataFrame] = {}
     for name, table in EXPORTED.items():
-        parquet, text = folder / f"{name}.parquet", folder / f"{name}.csv"
+        parquet, text, dataset = folder / f"{name}.parquet", folder / f"{name}.csv", folder / name
+        for path in (parquet, text, dataset):
+            _refuse_link(path)
         try:
             if parquet.exists():
                 _need_pyarrow("Reading a Parquet export")
                 found[name] = _typed(pd.read_parquet(parquet), table, from_csv=False)
-            elif (folder / name).is_dir():
+            elif dataset.is_dir():
                 _need_pyarrow("Reading a Parquet dataset")
-                found[name] = _typed(_read_partitioned(folder / name, table), table, from_csv=False)
+                found[name] = _typed(_read_partitioned(dataset, table), table, from_csv=False)
             elif text.exists():
                 raw = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
                 found[name] = _typed(raw, table, from_csv=True)
-        except (OSError, ValueError) as exc:
-            raise ComfyFrameError(f"Cannot read {name} from {folder}: {exc}. Is it a comfyframe export?") from None
+        except _READ_ERRORS as exc:
+            raise ComfyFrameError(
+                f"Cannot read {name} from {folder}: {str(exc)[:300]}. Is it a comfyframe export? "
+                "(A value of the wrong type or out of range in a column, or a damaged file.)"
+            ) from None
     if not found:
         raise ComfyFrameError(
             f"No exported tables in {folder}: expected models.csv or models.parquet (written by Discovery.export)."
@@ -225,7 +281,8 @@ def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
     """A hive-partitioned dataset with its partition column back in place and the servers in their original order."""
     import pyarrow.dataset as ds
 
-    dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+    dataset = ds.dataset(_dataset_files(folder), format="parquet", partitioning="hive",
+                         partition_base_dir=str(folder))
     frame = dataset.to_table().to_pandas()
     for column in PARTITION_COLUMNS:
         if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
@@ -237,6 +294,25 @@ def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
         frame = frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
     declared = [c.name for c in table.columns if c.name in frame.columns]
     return frame[declared + [c for c in frame.columns if c not in declared]]
+
+
+def _dataset_files(folder: Path) -> list[str]:
+    """The Parquet files of a dataset folder, found without following a link (a link is refused)."""
+    files: list[str] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for entry in [*dirs, *names]:
+            _refuse_link(Path(root) / entry)
+        files.extend(str(Path(root) / n) for n in sorted(names) if n.endswith(".parquet") and not n.startswith("."))
+        dirs.sort()
+    return files
+
+
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():
+        raise ComfyFrameError(
+            f"{path} is a symbolic link; read_export does not follow links (they can loop or point outside "
+            "the export). Replace it with the file or folder itself."
+        )
 
 
 def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame:
@@ -256,6 +332,9 @@ def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame
                         for v in values.astype(object)]
             out[column.name] = pd.Series(cells, index=out.index, dtype=object)
         elif column.dtype == "boolean" and from_csv:
+            odd = values.notna() & ~values.isin(["True", "False"])
+            if odd.any():
+                raise ValueError(f"column {column.name} holds {str(values[odd].iloc[0])[:40]!r}, not True or False")
             out[column.name] = values.map({"True": True, "False": False}).astype("boolean")
         elif column.dtype.startswith("datetime64"):
             out[column.name] = pd.to_datetime(values, utc=True).astype(column.dtype)
