@@ -150,8 +150,7 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
     if EMBEDDINGS in failures:
         notes.append(f"{snapshot.url}: /embeddings failed ({_first_line(failures[EMBEDDINGS])}); no embeddings listed.")
     notes.extend(_shape_problems(snapshot))
-    notes.extend(f"{entry.get('message')} The other tables are complete." for entry in failures.values()
-                 if entry.get("error") == CUT_SHORT)
+    notes.extend(str(entry.get("message")) for entry in failures.values() if entry.get("error") == CUT_SHORT)
     keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}
     if keys["/models/"]:
         folders = ", ".join(k[len("/models/"):] for k in keys["/models/"])

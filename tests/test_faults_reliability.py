@@ -529,3 +529,40 @@ def test_read_export_of_wrong_typed_parquet_is_a_comfyframe_error(tmp_path: Path
     models.to_parquet(out / "models.parquet")
     with pytest.raises(cf.ComfyFrameError, match="Cannot read models"):
         cf.read_export(out)
+
+
+# -- 6: the deadline keeps what was captured ----------------------------------------------------------
+LORAS = [f"lora_{i:03d}.safetensors" for i in range(400)]
+
+
+def test_deadline_keeps_every_answered_table_and_names_what_is_missing(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """400 LoRAs whose /view_metadata hangs: export at the deadline, with the tables that answered."""
+    import time
+
+    from fault_server import hang
+
+    from comfyframe._cli import main
+
+    folders = {"checkpoints": ["sd_xl_base_1.0.safetensors"], "loras": LORAS}
+    with FaultServer(folders=folders, faults={"/view_metadata/loras": hang(60)}) as server:
+        started = time.monotonic()
+        code = main(["export", server.url, "-q", "--timeout", "2", "--deadline", "5", "--out", str(tmp_path / "o")])
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 0 and took < 12, (code, took, err)
+    assert "deadline of 5 s" in err and "/view_metadata/loras" in err and "unanswered" in err
+    models = cf.read_export(tmp_path / "o")["models"]
+    assert set(LORAS) <= set(models["name"]) and len(models) == 402
+
+
+def test_a_fleet_member_at_its_deadline_keeps_its_partial_tables() -> None:
+    from fault_server import hang
+
+    with FaultServer(folders={"loras": LORAS[:50]}, faults={"/view_metadata/loras": hang(60)}) as slow, \
+            FaultServer() as fast:
+        found, messages = caught_warnings(
+            lambda: cf.discover([slow.url, fast.url], progress=False, timeout=2, deadline=4))
+    assert not found.failed and set(found.models["server"]) == {slow.url, fast.url}
+    assert (found.models["server"] == slow.url).sum() == 51, messages  # 50 LoRAs and the VAE
+    assert any(slow.url in m and "deadline" in m for m in messages), messages

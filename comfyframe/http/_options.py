@@ -63,7 +63,8 @@ class ConnectOptions:
 
     ``timeout`` bounds each request's whole time (connect, answer and body);
     ``deadline`` bounds one server's whole discovery (default
-    ``10 × timeout``). ``headers`` go to every request of the server's origin,
+    ``10 × timeout``): what has not answered by then is cancelled and
+    recorded as missing, the rest is kept. ``headers`` go to every request of the server's origin,
     never to another origin. ``verify`` is ``True`` (system CAs), ``False``
     (no TLS check), a CA bundle path, or an ``ssl.SSLContext``. ``retries``
     is how often an idempotent GET is retried on connect errors, resets and

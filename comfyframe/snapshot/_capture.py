@@ -64,11 +64,13 @@ async def capture_async(
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
-                raise ServerTimeout(
-                    f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
-                    "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
-                    client.url,
-                ) from None
+                if routes.OBJECT_INFO not in work.snapshot.responses:  # nothing to analyse without it
+                    raise ServerTimeout(
+                        f"Discovery of {client.url} did not finish within its deadline of {opts.total_deadline:g} s "
+                        "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
+                        client.url,
+                    ) from None
+                snapshot = work.at_deadline(opts.total_deadline)
             snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
             if work.from_fleet:
                 snapshot.stats["metadata_from_fleet"] = work.from_fleet
@@ -85,6 +87,7 @@ class _Capture:
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
         self.from_fleet = 0  # metadata answers another server of the discovery gave for the same file
+        self.pending: dict[str, None] = {}  # routes asked and not yet answered or failed, in order asked
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
@@ -99,9 +102,29 @@ class _Capture:
             self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=self._assets),
             self._models(),
         )
+        return self._finish()
+
+    def _finish(self) -> Snapshot:
         if self.previous is not None:
             carry_history(self.previous, self.snapshot)
         return self.snapshot
+
+    def at_deadline(self, deadline: float) -> Snapshot:
+        """The snapshot so far, once the discovery's deadline cancelled the rest: every request still
+        pending is recorded as a timeout, and one note names what is missing."""
+        pending = [key for key in self.pending if key not in self.snapshot.responses]
+        message = f"{self.client.url} had not answered at the discovery's deadline of {deadline:g} s."
+        for key in pending:
+            self.snapshot.failures[key] = {"error": "ServerTimeout", "status": None, "message": message}
+        shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
+        self.snapshot.failures[routes.cut_short("deadline")] = {
+            "error": routes.CUT_SHORT,
+            "status": None,
+            "message": f"Discovery of {self.client.url} reached its deadline of {deadline:g} s with "
+            f"{len(pending)} request(s) unanswered ({shown or 'none'}); they and what depends on them are "
+            "missing, everything answered before is kept. Raise deadline= / --deadline for the rest.",
+        }
+        return self._finish()
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
@@ -232,10 +255,11 @@ class _Capture:
         self.snapshot.failures[routes.cut_short(route)] = {
             "error": routes.CUT_SHORT,
             "status": None,
-            "message": f"{self.client.url}{route} was cut short: {why}.",
+            "message": f"{self.client.url}{route} was cut short: {why}. The other tables are complete.",
         }
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
+        self.pending[key] = None
         try:
             body = await self.client.get_json(key)
         except ServerHTTPError as exc:
@@ -250,6 +274,7 @@ class _Capture:
         finally:
             self.progress.advance()
         self.snapshot.responses[key] = check(self.client.url + key, body)
+        self.pending.pop(key, None)
 
     async def _optional(
         self,
@@ -257,6 +282,7 @@ class _Capture:
         check: Callable[[str, Any], Any],
         fetch: Callable[[], Awaitable[Any]] | None = None,
     ) -> None:
+        self.pending[key] = None  # left there if the deadline cancels the request
         try:
             body = await (fetch() if fetch else self.client.get_json(_quote_path(key)))
             self.snapshot.responses[key] = None if body is None else check(self.client.url + key, body)
@@ -270,6 +296,7 @@ class _Capture:
             }
         finally:
             self.progress.advance()
+        self.pending.pop(key, None)
 
 
 async def _all(*jobs: Awaitable[None]) -> None:
