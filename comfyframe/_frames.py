@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .rules._rules import model_extensions
+from .snapshot._assets import implausible_assets
 from .snapshot._snapshot import (
     ASSETS,
     CUT_SHORT,
@@ -21,6 +22,7 @@ from .snapshot._snapshot import (
     SYSTEM_STATS,
     Snapshot,
 )
+from .support._validate import epoch_time, file_size
 from .tables._catalog import build_edges, build_models
 from .tables._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from .tables._nodes import build_nodes, parse_object_info
@@ -209,6 +211,28 @@ def _shape_problems(snapshot: Snapshot) -> list[str]:
         odd_nodes = sum(1 for v in info.values() if not isinstance(v, dict))
         if odd_nodes:
             notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
+    notes.extend(_file_value_problems(snapshot))
+    return notes
+
+
+_IMPOSSIBLE = "a size or date no file can have (negative, over 1 PiB, not a number, or outside 1970-2200)"
+
+
+def _file_value_problems(snapshot: Snapshot) -> list[str]:
+    """Notes on file sizes and dates out of range: those values are NaN / NaT, the rows are kept."""
+    notes: list[str] = []
+    odd = sum(
+        1
+        for folder in snapshot.model_folders or []
+        for item in snapshot.folder_details(folder) or []
+        if ("size" in item and item["size"] is not None and file_size(item["size"]) is None)
+        or ("modified" in item and item["modified"] is not None and epoch_time(item["modified"]) is None)
+    )
+    if odd:
+        notes.append(f"{snapshot.url}: /experiment/models gives {odd} file(s) {_IMPOSSIBLE}; those values are NaN/NaT.")
+    odd_assets = implausible_assets(snapshot.assets or [])
+    if odd_assets:
+        notes.append(f"{snapshot.url}: /api/assets gives {odd_assets} record(s) {_IMPOSSIBLE}; those values are NaN/NaT.")
     return notes
 
 

@@ -566,3 +566,41 @@ def test_a_fleet_member_at_its_deadline_keeps_its_partial_tables() -> None:
     assert not found.failed and set(found.models["server"]) == {slow.url, fast.url}
     assert (found.models["server"] == slow.url).sum() == 51, messages  # 50 LoRAs and the VAE
     assert any(slow.url in m and "deadline" in m for m in messages), messages
+
+
+# -- 7, 9: numbers and dates out of range --------------------------------------------------------------
+def _impossible_files() -> dict[str, Any]:
+    from fault_server import json_body
+
+    details = [{"name": "sd_xl_base_1.0.safetensors", "pathIndex": 0, "modified": 1.7e9, "size": 2 ** 63},
+               {"name": "v1-5-pruned-emaonly.ckpt", "pathIndex": 0, "modified": 1e20, "size": -5}]
+    assets = [{"id": str(i), "name": name, "size": size, "tags": ["models", folder], "updated_at": date}
+              for i, (name, folder, size, date) in enumerate([
+                  ("sd_xl_base_1.0.safetensors", "checkpoints", 2 ** 63, "9999-12-31T00:00:00Z"),
+                  ("v1-5-pruned-emaonly.ckpt", "checkpoints", 2 ** 64, "0001-01-01T00:00:00"),
+                  ("ae.safetensors", "vae", 2 ** 70, "2262-04-12T00:00:00"),
+              ])]
+    return {"/experiment/models/checkpoints": json_body(details),
+            "/api/assets": json_body({"assets": assets, "total": 3, "has_more": False})}
+
+
+def test_out_of_range_sizes_and_dates_are_nan_with_a_warning_and_the_fleet_is_unaffected(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer(faults=_impossible_files()) as bad, FaultServer() as good:
+        found, messages = caught_warnings(lambda: cf.discover([bad.url, good.url], **QUICK))
+        assert main(["export", bad.url, good.url, "-q", "--out", str(tmp_path / "o")]) == 0
+        assert main(["discover", bad.url, "-q"]) == 0
+    out = capsys.readouterr()
+    assert "-0.0" not in out.out
+    models = found.models.set_index(["server", "name"])
+    ours = models.loc[bad.url].loc[["sd_xl_base_1.0.safetensors", "v1-5-pruned-emaonly.ckpt"]]
+    assert ours["size_bytes"].isna().all()  # the assets' values are no better
+    assert ours["modified"].isna().tolist() == [False, True]
+    assert models.loc[(bad.url, "ae.safetensors"), "size_bytes"] == 1000  # /experiment/models' own value kept
+    assert models.loc[(good.url, "sd_xl_base_1.0.safetensors"), "size_bytes"] == 1000
+    assert any("/experiment/models gives 2 file(s)" in m for m in messages), messages
+    assert any("/api/assets gives 3 record(s)" in m for m in messages), messages
+    exported = cf.read_export(tmp_path / "o")["models"]
+    assert set(exported["server"]) == {bad.url, good.url}

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ServerHTTPError
 from ..http._client import ComfyClient
+from ..support._validate import file_size, plausible_time
 from ._snapshot import ASSETS, Snapshot
 
 PAGE_SIZE = 500  # the largest page ComfyUI allows
@@ -119,8 +120,8 @@ def _base(name: str) -> str:
 def _size(record: dict[str, Any]) -> int | None:
     for key in ("size", "size_bytes"):
         value = record.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return file_size(value)
     return None
 
 
@@ -138,7 +139,17 @@ def _date(record: dict[str, Any]) -> datetime | None:
         if isinstance(value, str):
             try:
                 when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+                return plausible_time(when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+            except (ValueError, OverflowError):  # 9999-12-31 with an offset runs past datetime's range
                 continue
-            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     return None
+
+
+def implausible_assets(records: list[dict[str, Any]]) -> int:
+    """How many asset records give a size or date outside what a file can have (they become NaN / NaT)."""
+    bad = 0
+    for record in records:
+        sizes = [record.get(k) for k in ("size", "size_bytes") if isinstance(record.get(k), (int, float))]
+        dates = [record.get(k) for k in ("updated_at", "created_at") if isinstance(record.get(k), str)]
+        bad += bool((sizes and _size(record) is None) or (dates and _date(record) is None))
+    return bad
