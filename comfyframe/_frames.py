@@ -212,6 +212,19 @@ def _shape_problems(snapshot: Snapshot) -> list[str]:
         if odd_nodes:
             notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
     notes.extend(_file_value_problems(snapshot))
+    notes.extend(_name_problems(snapshot))
+    return notes
+
+
+def _name_problems(snapshot: Snapshot) -> list[str]:
+    """Notes on listings with entries that are not names (numbers, null, objects): dropped, counted per route."""
+    notes: list[str] = []
+    for key, value in snapshot.responses.items():
+        if key in (MODEL_FOLDERS, EMBEDDINGS) or key.startswith("/models/"):
+            odd = sum(1 for v in value if not isinstance(v, str)) if isinstance(value, list) else 0
+            if odd:
+                notes.append(f"{snapshot.url}: {key} lists {odd} entr(ies) that are not names (numbers, null, "
+                             "objects); dropped.")
     return notes
 
 

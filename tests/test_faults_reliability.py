@@ -604,3 +604,56 @@ def test_out_of_range_sizes_and_dates_are_nan_with_a_warning_and_the_fleet_is_un
     assert any("/api/assets gives 3 record(s)" in m for m in messages), messages
     exported = cf.read_export(tmp_path / "o")["models"]
     assert set(exported["server"]) == {bad.url, good.url}
+
+
+@pytest.mark.parametrize(
+    ("route", "value", "note"),
+    [("/system_stats", 5, "/system_stats failed"), ("/models", "checkpoints", "/models failed"),
+     ("/models/checkpoints", {"a": 1}, "could not list folder(s) checkpoints"),
+     ("/history", [1], "/history failed")],
+)
+def test_wrong_kinds_in_a_crafted_snapshot_are_reported(tmp_path: Path, route: str, value: object, note: str) -> None:
+    with FaultServer() as server:
+        data = cf.capture(server.url, **QUICK).to_dict()
+    data["responses"][route] = value
+    path = tmp_path / "crafted.json"
+    path.write_text(json.dumps(data))
+    found, messages = caught_warnings(lambda: cf.discover(snapshot=path))
+    assert any(note in m for m in messages), messages
+    assert found.snapshot.failures[route]["error"] == "UnexpectedPayload"
+    assert "CheckpointLoaderSimple" in set(found.nodes["node"])
+
+
+@pytest.mark.parametrize("url", [None, 5, ""])
+def test_a_snapshot_without_a_url_is_damaged(tmp_path: Path, url: object) -> None:
+    found = cf.discover(demo=True)
+    data = found.snapshot.to_dict() | {"url": url}
+    path = tmp_path / "crafted.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(cf.SnapshotError, match="'url'"):
+        cf.discover(snapshot=path)
+
+
+def test_listing_entries_that_are_not_names_are_dropped_with_a_warning() -> None:
+    from fault_server import json_body
+
+    odd = ["sd_xl_base_1.0.safetensors", 1, None, {"a": 1}, True]
+    with FaultServer(faults={"/models/checkpoints": json_body(odd), "/embeddings": json_body(["e.pt", 7])}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+    names = set(found.models["name"])
+    assert "sd_xl_base_1.0.safetensors" in names and not {"1", "None", "True", "{'a': 1}"} & names
+    assert any("/models/checkpoints lists 4 entr(ies) that are not names" in m for m in messages), messages
+    assert any("/embeddings lists 1 entr(ies)" in m for m in messages), messages
+
+
+def test_negative_sizes_are_nan_not_minus_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    from fault_server import json_body
+
+    from comfyframe._cli import main
+
+    details = [{"name": n, "pathIndex": 0, "modified": 1.7e9, "size": -5}
+               for n in ("sd_xl_base_1.0.safetensors", "v1-5-pruned-emaonly.ckpt")]
+    with FaultServer(faults={"/experiment/models/checkpoints": json_body(details)}) as server:
+        assert main(["discover", server.url, "-q"]) == 0
+    out = capsys.readouterr()
+    assert "-0.0" not in out.out and "/experiment/models gives 2 file(s)" in out.err

@@ -106,11 +106,11 @@ class Snapshot:
     def model_folders(self) -> list[str] | None:
         """Folders ``/models`` listed, or ``None`` when the server did not answer."""
         value = self.responses.get(MODEL_FOLDERS)
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     def folder_files(self, folder: str) -> list[str] | None:
         value = self.responses.get(folder_route(folder))
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     def folder_details(self, folder: str) -> list[dict[str, Any]] | None:
         value = self.responses.get(details_route(folder))
@@ -123,7 +123,7 @@ class Snapshot:
     @property
     def embeddings(self) -> list[str] | None:
         value = self.responses.get(EMBEDDINGS)
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     @property
     def history(self) -> dict[str, Any]:
@@ -175,9 +175,16 @@ class Snapshot:
                 f"{origin} is damaged: failure entries must be objects with 'error', 'status', 'message' "
                 f"({len(bad)} are not, e.g. {bad[0][:80]!r}); capture it again."
             )
+        url = data.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise SnapshotError(
+                f"{origin} is damaged: its 'url' is {str(url)[:40]!r}, not the server's URL (text); capture it again."
+            )
         stats = data.get("stats", {})
+        responses, failures = dict(responses), dict(failures)
+        _move_wrong_kinds(responses, failures, origin)
         return cls(
-            url=str(data.get("url", "")),
+            url=url,
             responses=responses,
             failures=failures,
             taken_at=str(data.get("taken_at", "")),
@@ -200,6 +207,35 @@ class Snapshot:
                 "or comfyframe --snapshot FILE."
             )
         return snapshots[0]
+
+
+def route_kind(key: str) -> tuple[type, str] | None:
+    """The JSON kind ComfyUI answers route ``key`` with, and its words for messages (``None``: any)."""
+    if key in (SYSTEM_STATS, OBJECT_INFO, HISTORY, QUEUE) or key.startswith("/view_metadata/"):
+        return dict, "an object"
+    if key in (MODEL_FOLDERS, EMBEDDINGS, ASSETS) or key.startswith(("/models/", "/experiment/models/")):
+        return list, "a list"
+    return None
+
+
+def _move_wrong_kinds(responses: dict[str, Any], failures: dict[str, Any], origin: str) -> None:
+    """Answers of the wrong JSON kind in a loaded file become failures, as a live capture records them."""
+    for key in list(responses):
+        kind = route_kind(key)
+        value = responses[key]
+        if kind is None or value is None or isinstance(value, kind[0]):
+            continue
+        if key == OBJECT_INFO:
+            raise SnapshotError(
+                f"{origin} is damaged: its {OBJECT_INFO} is JSON {type(value).__name__}, not {kind[1]} of node "
+                "classes; there is nothing to analyse without it. Capture it again."
+            )
+        del responses[key]
+        failures[key] = {
+            "error": "UnexpectedPayload",
+            "status": None,
+            "message": f"{key} in {origin} is JSON {type(value).__name__}, but ComfyUI sends {kind[1]} there; dropped.",
+        }
 
 
 def save_fleet(path: str | Path, snapshots: list[Snapshot], failed: list[dict[str, Any]]) -> Path:
