@@ -151,6 +151,16 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
         )
     if EMBEDDINGS in failures:
         notes.append(f"{snapshot.url}: /embeddings failed ({_first_line(failures[EMBEDDINGS])}); no embeddings listed.")
+    if ASSETS in failures:
+        notes.append(
+            f"{snapshot.url}: /api/assets failed ({_first_line(failures[ASSETS])}); sizes, dates and hashes only "
+            "the assets API gives (e.g. of .gguf files) are missing, so duplicates by content are not found."
+        )
+    if QUEUE in failures:
+        notes.append(
+            f"{snapshot.url}: /queue failed ({_first_line(failures[QUEUE])}); running and pending prompts are "
+            "not counted in usage."
+        )
     notes.extend(_shape_problems(snapshot))
     notes.extend(str(entry.get("message")) for entry in failures.values() if entry.get("error") == CUT_SHORT)
     keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}

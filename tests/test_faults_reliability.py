@@ -657,3 +657,17 @@ def test_negative_sizes_are_nan_not_minus_zero(capsys: pytest.CaptureFixture[str
         assert main(["discover", server.url, "-q"]) == 0
     out = capsys.readouterr()
     assert "-0.0" not in out.out and "/experiment/models gives 2 file(s)" in out.err
+
+
+# -- 10: silent partial data ------------------------------------------------------------------------
+@pytest.mark.parametrize("route", ["/api/assets", "/queue"])
+@pytest.mark.parametrize("fault", ["500", "malformed", "timeout"])
+def test_failing_assets_and_queue_are_warned_about(route: str, fault: str) -> None:
+    from fault_server import hang, raw, status
+
+    behaviour = {"500": status(500), "malformed": raw(b'{"assets": [', "application/json"), "timeout": hang(10)}[fault]
+    with FaultServer(faults={route: behaviour}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, progress=False, timeout=2, retries=0))
+    assert route in found.snapshot.failures
+    assert any(f"{route} failed" in m for m in messages), messages
+    assert len(found.models) == 3
