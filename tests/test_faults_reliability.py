@@ -671,3 +671,21 @@ def test_failing_assets_and_queue_are_warned_about(route: str, fault: str) -> No
     assert route in found.snapshot.failures
     assert any(f"{route} failed" in m for m in messages), messages
     assert len(found.models) == 3
+
+
+# -- 8: raw surrogate bytes in a snapshot --------------------------------------------------------------
+def test_raw_surrogate_bytes_in_a_snapshot_are_scrubbed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer() as server:
+        data = cf.capture(server.url, **QUICK).to_dict()
+    data["responses"]["/models/checkpoints"].append("caf\udce9.safetensors")
+    text = json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    assert b"\xed\xb3\xa9" in text  # the surrogate as raw bytes, not as a \u escape
+    for name in ("raw.json", "raw.json.gz"):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+        assert main(["export", "--snapshot", str(path), "--out", str(tmp_path / name[:-5])]) == 0
+        assert "caf\\xe9.safetensors" in (tmp_path / name[:-5] / "models.csv").read_text(encoding="utf-8")
+    assert main(["diff", str(tmp_path / "raw.json"), str(tmp_path / "raw.json.gz"), "--format", "csv"]) == 0
+    assert "surrogates" not in capsys.readouterr().err

@@ -57,7 +57,8 @@ def metadata_route(folder: str, name: str) -> str:
 # A gzip snapshot may inflate to this many times its size (real ones: about 10), or MIN_INFLATED if more.
 INFLATE_RATIO = 100
 MIN_INFLATED = 64 << 20
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+# A surrogate escaped (\udce9) or as raw bytes (ED B3 A9: UTF-8-encoded, which json.loads lets through).
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def _now() -> str:
@@ -306,8 +307,8 @@ def _read_json(source: Path) -> Any:
         raw = _gunzip(raw, source)
     try:
         data = json.loads(raw)
-        # Only files with escaped surrogates (pairs or lone ones) pay for the walk.
-        return scrub_surrogates(data) if _ESCAPED_SURROGATE.search(raw) else data
+        # Only files with surrogates (pairs or lone ones, escaped or raw) pay for the walk.
+        return scrub_surrogates(data) if _SURROGATE.search(raw) else data
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise SnapshotError(f"{source} is not valid JSON ({str(exc)[:200]}); capture it again.") from None
 
