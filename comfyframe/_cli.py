@@ -45,7 +45,7 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     )
     parser.add_argument(
         "-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
-        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, items separated by newlines or ';')",
+        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, one header per line)",
     )
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")

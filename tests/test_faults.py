@@ -75,7 +75,7 @@ def test_bad_header_value_names_the_header_not_the_value(value: str, why: str) -
 
 def test_cli_header_and_environment_headers_are_sent(monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("COMFYUI_HEADERS", "X-Team: render; X-Env: prod")
+    monkeypatch.setenv("COMFYUI_HEADERS", "X-Team: render\nX-Env: prod")
     with FaultServer() as server:
         assert main(["discover", server.url, "-q", "-H", "X-API-Key: k1"]) == 0
         headers = server.seen[0].headers

@@ -689,3 +689,20 @@ def test_raw_surrogate_bytes_in_a_snapshot_are_scrubbed(tmp_path: Path, capsys: 
         assert "caf\\xe9.safetensors" in (tmp_path / name[:-5] / "models.csv").read_text(encoding="utf-8")
     assert main(["diff", str(tmp_path / "raw.json"), str(tmp_path / "raw.json.gz"), "--format", "csv"]) == 0
     assert "surrogates" not in capsys.readouterr().err
+
+
+# -- 17: $COMFYUI_HEADERS ---------------------------------------------------------------------------
+def test_environment_headers_split_on_lines_only(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    monkeypatch.setenv("COMFYUI_HEADERS", "Cookie: a=1; b=2\r\nX-Api-Key: abc;de/f:rest\n\nX-Team: render")
+    with FaultServer() as server:
+        assert main(["discover", server.url, "-q"]) == 0
+        headers = server.seen[0].headers
+    assert (headers["cookie"], headers["x-api-key"], headers["x-team"]) == ("a=1; b=2", "abc;de/f:rest", "render")
+    for broken in ("X-Api-Key abc;de/f:rest", "X-Api-Key: ok\nabc;de/f:rest"):
+        monkeypatch.setenv("COMFYUI_HEADERS", broken)
+        assert main(["discover", "http://127.0.0.1:1", "-q"]) == 2
+        err = capsys.readouterr().err
+        assert "$COMFYUI_HEADERS line" in err and "abc" not in err and "de/f" not in err and "rest" not in err, err
