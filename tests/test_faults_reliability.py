@@ -706,3 +706,29 @@ def test_environment_headers_split_on_lines_only(monkeypatch: pytest.MonkeyPatch
         assert main(["discover", "http://127.0.0.1:1", "-q"]) == 2
         err = capsys.readouterr().err
         assert "$COMFYUI_HEADERS line" in err and "abc" not in err and "de/f" not in err and "rest" not in err, err
+
+
+# -- 5: deep nesting ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("surrogate", [False, True])
+def test_deeply_nested_answers_are_refused_at_parse_time(tmp_path: Path, surrogate: bool) -> None:
+    from fault_server import raw
+
+    deep = b"[" * 990 + (b'"caf\\udce9"' if surrogate else b"1") + b"]" * 990  # the second one parses with json
+    body = b'{"__metadata__": {"x": ' + deep + b"}}"
+    with FaultServer(faults={"/view_metadata/checkpoints": raw(body)}) as server:
+        found, messages = caught_warnings(lambda: cf.discover(server.url, **QUICK))
+        path = found.save(tmp_path / "s.json")  # before: RecursionError here
+    failure = found.snapshot.failures["/view_metadata/checkpoints?filename=sd_xl_base_1.0.safetensors"]
+    assert "nested more than 255 levels" in failure["message"]
+    assert any("safetensors metadata" in m for m in messages) and len(found.models) == 3
+    assert len(cf.discover(snapshot=path).models) == 3
+
+
+def test_ordinary_nesting_is_accepted() -> None:
+    from comfyframe.http._bodies import decode_json
+
+    body = json.dumps({"a": [[[{"b": list(range(300))}]]]}).encode()
+    assert decode_json(body, "u", "application/json")["a"][0][0][0]["b"][-1] == 299
+    assert decode_json(b"[" * 255 + b"]" * 255, "u", "application/json") is not None
+    with pytest.raises(cf.UnexpectedPayload, match="nested"):
+        decode_json(b"[" * 256 + b"]" * 256, "u", "application/json")
