@@ -732,3 +732,23 @@ def test_ordinary_nesting_is_accepted() -> None:
     assert decode_json(b"[" * 255 + b"]" * 255, "u", "application/json") is not None
     with pytest.raises(cf.UnexpectedPayload, match="nested"):
         decode_json(b"[" * 256 + b"]" * 256, "u", "application/json")
+
+
+# -- 14: long server URLs as partition folders ---------------------------------------------------------------
+def test_a_300_character_server_url_partitions_into_a_bounded_folder(tmp_path: Path) -> None:
+    import pandas.testing as pdt
+
+    from comfyframe.views._export import export_tables
+
+    pytest.importorskip("pyarrow")
+    models = cf.discover(demo=True).models
+    long_url = "http://gpu-box.example:8188/" + "proxy-prefix/" * 21 + "end"
+    assert len(long_url) >= 300
+    half = len(models) // 2  # servers' rows are contiguous, as in a fleet's tables
+    models = models.assign(server=models["server"].where(models.index < half, long_url).astype(models["server"].dtype))
+    export_tables({"models": models}, tmp_path / "out", "parquet", partition_by="server")
+    folders = [p.name for p in (tmp_path / "out" / "models").iterdir()]
+    assert len(folders) == 2 and all(len(name.encode()) <= 255 for name in folders)
+    assert any(name.startswith("server=http%3A%2F%2Fgpu-box.example%3A8188") for name in folders)
+    back = cf.read_export(tmp_path / "out")["models"]
+    pdt.assert_frame_equal(back, models)  # the full URL comes back, rows in their order

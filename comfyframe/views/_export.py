@@ -23,13 +23,16 @@ the dtypes declared in :mod:`comfyframe.tables._schema`. Parquet keeps tuples as
 of strings (needs pyarrow). ``partition_by="server"`` writes each table as a
 hive-partitioned Parquet dataset (``models/server=<URL-encoded>/part-0.parquet``):
 pyarrow URL-encodes the value, so ``/``, ``\\`` and ``%`` cannot make a path, and
-DuckDB, Spark, Dask and pyarrow decode it back.
+DuckDB, Spark, Dask and pyarrow decode it back. A value whose folder name would pass 200 bytes
+(a 300-character URL) is shortened to its first 60 characters and a hash; the full value is kept in
+the files' metadata, and :func:`read_export` restores it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import re
@@ -38,6 +41,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -51,6 +55,9 @@ FORMATS = ("csv", "parquet")
 PARTITION_COLUMNS = ("server",)
 # Schema metadata of a partitioned file: the servers in their original order (a dataset reads back by directory).
 _ORDER_KEY = b"comfyframe.server_order"
+# ... and the full value of each partition whose folder name had to be shortened (see _partition_value).
+_NAMES_KEY = b"comfyframe.server_names"
+_MAX_PARTITION_NAME = 200  # bytes of URL-encoded value; a folder name may have 255
 # After any apostrophes already there: end of text, a control character, or a formula
 # character after optional whitespace/control characters. Matching text gets one more apostrophe.
 _FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
@@ -225,9 +232,16 @@ def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
         folder.unlink()  # a link is replaced by the dataset, never followed
     elif folder.is_dir():
         shutil.rmtree(folder)
-    order = json.dumps([str(v) for v in pd.unique(frame[column].dropna())]).encode()
-    table = pa.Table.from_pandas(for_parquet(frame), preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _ORDER_KEY: order})
+    servers = [str(v) for v in pd.unique(frame[column].dropna())]
+    order = json.dumps(servers).encode()
+    short = {value: _partition_value(value) for value in servers}
+    names = {v: k for k, v in short.items() if v != k}  # folder value -> full value, for the long ones
+    data = for_parquet(frame)
+    if names:
+        data[column] = data[column].map(lambda v: short.get(v, v))
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    metadata = {_ORDER_KEY: order, **({_NAMES_KEY: json.dumps(names).encode()} if names else {})}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     if frame.empty or frame[column].isna().any():
         if frame[column].isna().any():
             raise ComfyFrameError(f"Cannot partition {folder.name} by {column}: some rows have no {column}.")
@@ -241,6 +255,16 @@ def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
                          basename_template="part-{i}.parquet", use_threads=False)
     except pa.ArrowException as exc:
         raise ComfyFrameError(f"Cannot write {folder}: {exc}.") from None
+
+
+def _partition_value(value: str) -> str:
+    """The folder value of a partition: ``value`` itself, or when its URL encoding would make a folder name
+    too long for a file system (255 bytes), a readable prefix and a hash of the whole (the full value is kept
+    in the files' metadata and restored by :func:`read_export`)."""
+    if len(quote(value, safe="")) <= _MAX_PARTITION_NAME:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "backslashreplace")).hexdigest()[:16]
+    return f"{value[:60]}~{digest}"
 
 
 def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
@@ -288,6 +312,9 @@ def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
         if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(object)
     metadata = dataset.schema.metadata or {}
+    if _NAMES_KEY in metadata and "server" in frame.columns:  # long values, shortened in their folder names
+        names = json.loads(metadata[_NAMES_KEY])
+        frame["server"] = frame["server"].map(lambda v: names.get(v, v))
     if _ORDER_KEY in metadata and "server" in frame.columns:
         order = {server: i for i, server in enumerate(json.loads(metadata[_ORDER_KEY]))}
         rank = frame["server"].map(order).fillna(len(order))
