@@ -752,3 +752,40 @@ def test_a_300_character_server_url_partitions_into_a_bounded_folder(tmp_path: P
     assert any(name.startswith("server=http%3A%2F%2Fgpu-box.example%3A8188") for name in folders)
     back = cf.read_export(tmp_path / "out")["models"]
     pdt.assert_frame_equal(back, models)  # the full URL comes back, rows in their order
+
+
+# -- 16: proxies -----------------------------------------------------------------------------------------
+def _clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "bypassed"),
+    # as httpx decides (its NO_PROXY patterns match an IPv6 host by the same spelling, without brackets)
+    [("::1", {"http://[::1]:8188"}), ("localhost,::1", {"http://[::1]:8188", "http://localhost:8188"}),
+     ("*", {"http://[::1]:8188", "http://127.0.0.1:8188", "http://gpu:8188", "http://localhost:8188"}),
+     ("::2", set()), ("", set()), ("127.0.0.1", {"http://127.0.0.1:8188"})],
+)
+def test_no_proxy_for_ipv6_literals_matches_httpx(monkeypatch: pytest.MonkeyPatch, no_proxy: str,
+                                                   bypassed: set[str]) -> None:
+    from comfyframe.http._transport import environment_proxy
+
+    _clean_proxy_env(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.corp:3128")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    for url in ("http://[::1]:8188", "http://127.0.0.1:8188", "http://gpu:8188", "http://localhost:8188"):
+        assert (environment_proxy(url) is None) == (url in bypassed), (url, no_proxy)
+
+
+def test_a_proxy_that_is_down_is_named_not_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fault_server import dead_url
+
+    _clean_proxy_env(monkeypatch)
+    proxy = dead_url()
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    with pytest.raises(cf.ServerUnreachable) as info:
+        cf.discover("http://comfy.invalid:8188", progress=False, timeout=5, retries=0)
+    message = str(info.value)
+    assert proxy in message and "NO_PROXY" in message and "--listen" not in message

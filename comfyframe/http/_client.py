@@ -37,8 +37,8 @@ from ..errors import (
 from ._bodies import LargeRead, SharedBodies
 from ._decode import BadEncoding, BoundedDecoder, TooLarge, codings
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
-from ._transport import default_transport
-from ._urls import normalize_url, printable, split_server_url, strip_secrets
+from ._transport import default_transport, environment_proxy
+from ._urls import normalize_url, printable, redact_url, split_server_url, strip_secrets
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "DEFAULT_URL", "ComfyClient", "normalize_url"]
 
@@ -148,6 +148,7 @@ class ComfyClient:
         self._http: httpx.AsyncBaseTransport | None = None
         self._cookies = httpx.Cookies()  # what the server (or its proxy) sets, sent back as a client would
         self._own_transport = False
+        self._proxy: str | None = None  # the environment's proxy this client's own transport goes through
 
     @property
     def shared(self) -> SharedBodies:
@@ -158,6 +159,7 @@ class ComfyClient:
         # Requests go straight to the transport: redirects are followed by hand (within the server's own
         # origin only), and a client layer's cookies, auth flow and URL merging would cost every request.
         self._own_transport = self._transport is None
+        self._proxy = environment_proxy(self.url) if self._own_transport else None
         self._http = self._transport or default_transport(self.url, _ssl_verify(self.options.verify))
         return self
 
@@ -232,6 +234,13 @@ class ComfyClient:
                 raise TLSFailure(
                     f"TLS with {self.url} failed ({_reason(exc)}). If the server uses a private CA, pass its "
                     "certificate with verify='ca.pem' / --ca-bundle FILE; --insecure skips the check.",
+                    full,
+                ) from None
+            if self._proxy is not None:
+                raise ServerUnreachable(
+                    f"Cannot reach {self.url} through the proxy {redact_url(self._proxy)} that the environment names "
+                    f"(HTTP_PROXY / HTTPS_PROXY / ALL_PROXY) ({_reason(exc)}). Check that the proxy is running, "
+                    "or add the server's host to NO_PROXY to connect directly.",
                     full,
                 ) from None
             raise ServerUnreachable(
