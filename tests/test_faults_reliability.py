@@ -789,3 +789,20 @@ def test_a_proxy_that_is_down_is_named_not_the_server(monkeypatch: pytest.Monkey
         cf.discover("http://comfy.invalid:8188", progress=False, timeout=5, retries=0)
     message = str(info.value)
     assert proxy in message and "NO_PROXY" in message and "--listen" not in message
+
+
+# -- 18: fleet URLs that differ only in query or userinfo ---------------------------------------------------
+def test_fleet_urls_that_are_one_server_are_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer() as server:
+        urls = [server.url + "/?node=gpu1", server.url + "/?node=gpu2",
+                server.url.replace("http://", "http://bob:x@")]
+        found, messages = caught_warnings(lambda: cf.discover(urls, **QUICK))
+        assert main(["discover", *urls, "-q"]) == 0
+    assert len(found.snapshots) == 1 and found.url == server.url
+    assert any("given 3 times" in m and "only the first" in m for m in messages), messages
+    err = capsys.readouterr().err
+    assert "given 3 times" in err and "gpu" not in err and "bob" not in err
+    assert {s.target.rsplit("?", 1)[-1] for s in server.seen if "?" in s.target} >= {"node=gpu1"}
+    assert not any("node=gpu2" in s.target for s in server.seen)
