@@ -806,3 +806,18 @@ def test_fleet_urls_that_are_one_server_are_warned_about(capsys: pytest.CaptureF
     assert "given 3 times" in err and "gpu" not in err and "bob" not in err
     assert {s.target.rsplit("?", 1)[-1] for s in server.seen if "?" in s.target} >= {"node=gpu1"}
     assert not any("node=gpu2" in s.target for s in server.seen)
+
+
+# -- 19: --previous from another server -------------------------------------------------------------------
+def test_previous_from_another_server_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer() as server:
+        old = cf.capture(server.url, **QUICK).save(tmp_path / "old.json")
+        spelled = server.url.replace("127.0.0.1", "localhost")
+        found, messages = caught_warnings(lambda: cf.discover(spelled, previous=old, **QUICK))
+        assert main(["snapshot", spelled, "--previous", str(old), "-o", str(tmp_path / "new.json"), "-q"]) == 0
+        same, quiet = caught_warnings(lambda: cf.discover(server.url, previous=old, **QUICK))
+    assert any(f"snapshot of {server.url}, not of {spelled}" in m for m in messages), messages
+    assert f"snapshot of {server.url}, not of {spelled}" in capsys.readouterr().err
+    assert not any("previous" in m for m in quiet) and same.snapshot.carried
