@@ -18,7 +18,6 @@ from typing import Any
 
 from ..errors import DegradedServerWarning
 from ..support._safe_text import for_terminal
-
 from ._snapshot import HISTORY, Snapshot, details_route, metadata_route
 
 FileStamp = tuple[int, Any]  # size, modified
