@@ -13,6 +13,7 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -258,7 +259,8 @@ def _side(text: str, args: argparse.Namespace) -> Discovery:
     from ._discover import discover
     from ._discovery import Discovery
 
-    if re.match(r"^https?://", text):
+    # A URL, or text that looks like a mistyped one (never shown as a file path: it may hold a password).
+    if re.match(r"^https?://", text) or (not Path(text).exists() and re.match(r"^[A-Za-z][\w+.-]*:/|^https?/|[^/]*@", text)):
         return discover(text, timeout=args.timeout, max_concurrency=args.concurrency, progress=False)
     return Discovery.from_snapshot(text, warn=False)
 

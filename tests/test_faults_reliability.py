@@ -821,3 +821,24 @@ def test_previous_from_another_server_is_warned_about(tmp_path: Path, capsys: py
     assert any(f"snapshot of {server.url}, not of {spelled}" in m for m in messages), messages
     assert f"snapshot of {server.url}, not of {spelled}" in capsys.readouterr().err
     assert not any("previous" in m for m in quiet) and same.snapshot.carried
+
+
+def test_diff_of_a_mistyped_url_does_not_show_its_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    good = cf.discover(demo=True).save(tmp_path / "good.json")
+    for side in ("http:/alice:S3CRET@127.0.0.1:1", "http//alice:S3CRET@h", "alice:S3CRET@127.0.0.1:1"):
+        assert main(["diff", side, str(good), "--timeout", "2"]) == 2
+        _no_secret(capsys.readouterr().err)
+
+
+def test_unused_and_best_tables_escape_invisible_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    from comfyframe._cli import main
+
+    with FaultServer(folders={"checkpoints": HOSTILE, "vae": ["ae.safetensors"]}) as server:
+        assert main(["unused", server.url, "-q"]) == 0
+        assert main(["best", "text_to_image", server.url, "-q", "--all", "--max-vram", "80"]) == 0
+    out = capsys.readouterr().out
+    for char in ("\x1b", "\x07", "\ufeff", "\u2028", "\U000e0041", "\u00ad", "\r"):
+        assert char not in out
+    assert "\\ufeff" in out and "\\u2028" in out
