@@ -842,3 +842,30 @@ def test_unused_and_best_tables_escape_invisible_characters(capsys: pytest.Captu
     for char in ("\x1b", "\x07", "\ufeff", "\u2028", "\U000e0041", "\u00ad", "\r"):
         assert char not in out
     assert "\\ufeff" in out and "\\u2028" in out
+
+
+# -- a real ComfyUI that compresses its answers ---------------------------------------------------------------
+@pytest.mark.live
+def test_a_compressing_comfyui_gives_the_same_tables(comfyui: Any, tmp_path: Path) -> None:
+    """``--enable-compress-response-body``: the hand-made decoding reads what aiohttp compresses."""
+    import httpx
+    import pandas.testing as pdt
+    from comfyui_server import build_model_tree, ensure_comfyui, start_comfyui
+
+    python, comfy_dir = ensure_comfyui(comfyui.version)
+    build_model_tree(tmp_path)
+    handle = start_comfyui(tmp_path, extra_args=["--enable-compress-response-body"], python=python,
+                           comfy_dir=comfy_dir)
+    try:
+        answer = httpx.get(handle.url + "/object_info", headers={"Accept-Encoding": "gzip, deflate"}, timeout=60)
+        assert answer.headers.get("content-encoding") in ("gzip", "deflate")  # the server really compresses
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cf.DegradedServerWarning)
+            compressed = cf.discover(handle.url, progress=False)
+            plain = cf.discover(comfyui.url, progress=False)
+    finally:
+        handle.stop()
+    for name in ("nodes", "models"):
+        ours, theirs = getattr(compressed, name).drop(columns="server"), getattr(plain, name).drop(columns="server")
+        pdt.assert_frame_equal(ours.drop(columns=["modified"], errors="ignore"),
+                               theirs.drop(columns=["modified"], errors="ignore"))
