@@ -456,6 +456,17 @@ def test_export_replaces_a_link_instead_of_writing_through_it(tmp_path: Path, fm
     assert len(cf.read_export(out)["models"]) == len(cf.discover(demo=True).models)
 
 
+@pytest.mark.parametrize("name", ["snap.json", "snap.json.gz"])
+def test_snapshot_save_replaces_a_link_instead_of_writing_through_it(tmp_path: Path, name: str) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / name).symlink_to(victim)
+    found = cf.discover(demo=True)
+    path = found.save(tmp_path / name)
+    assert victim.read_text() == "precious" and not path.is_symlink()
+    assert len(cf.discover(snapshot=path).models) == len(found.models)
+
+
 def test_partitioned_export_replaces_a_linked_table_folder(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     victim = tmp_path / "victim"

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import SnapshotError
 from ..http._decode import BoundedDecoder, TooLarge
+from ..support._files import replace_file
 from ..support._safe_text import scrub_surrogates
 
 FORMAT = "comfyframe-snapshot"
@@ -286,10 +287,8 @@ def _write_json(path: str | Path, data: dict[str, Any]) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix == ".gz":
-            with gzip.open(target, "wb", compresslevel=6) as handle:
-                handle.write(payload)
-        else:
-            target.write_bytes(payload)
+            payload = gzip.compress(payload, compresslevel=6, mtime=0)
+        replace_file(target, lambda handle: handle.write(payload), text=False)  # a link at target is replaced
     except OSError as exc:
         raise SnapshotError(f"Cannot write snapshot to {target}: {exc.strerror or exc}.") from None
     return target

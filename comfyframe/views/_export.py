@@ -30,23 +30,22 @@ the files' metadata, and :func:`read_export` restores it.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import json
 import os
 import re
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ComfyFrameError, MissingDependency
+from ..support._files import replace_file
 from ..support._safe_text import for_terminal
 from ..tables._schema import EMPTY_TEXT, EXPORTED, OBJECT, Table
 
@@ -153,31 +152,10 @@ def write_csv(frame: pd.DataFrame, target: str | Path | TextIO, *, terminal: boo
         for column in _text_columns(out):
             out[column] = out[column].map(for_terminal, na_action="ignore")
     if isinstance(target, (str, Path)):
-        _replace_file(Path(target), lambda handle: out.to_csv(handle, index=False, quoting=csv.QUOTE_NONNUMERIC),
+        replace_file(Path(target), lambda handle: out.to_csv(handle, index=False, quoting=csv.QUOTE_NONNUMERIC),
                       text=True)
     else:
         out.to_csv(target, index=False, quoting=csv.QUOTE_NONNUMERIC)
-
-
-def _replace_file(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
-    """Write a new file beside ``path``, then rename it over ``path``: a link already at ``path`` (to a file
-    of someone else's) is replaced, never written through."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def export_tables(
@@ -213,7 +191,7 @@ def export_tables(
             elif format == "csv":
                 write_csv(frame, path)
             else:
-                _replace_file(path, partial(for_parquet(frame).to_parquet, index=False), text=False)
+                replace_file(path, partial(for_parquet(frame).to_parquet, index=False), text=False)
         except OSError as exc:
             raise ComfyFrameError(f"Cannot write {path}: {exc.strerror or exc}.") from None
         written.append(path)
