@@ -12,6 +12,7 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
@@ -61,7 +62,7 @@ def _connection_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
-        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, items separated by newlines or ';')",
+        help="send this header to the server (repeatable; also $COMFYUI_HEADERS, one header per line)",
     )
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
@@ -220,7 +221,7 @@ BEST_COLUMNS = ["rank", "generator", "family", "via", "job", "vram_gb", "quality
 def _best(found: Discovery, args: argparse.Namespace) -> int:
     from .pipelines._pipelines import pipeline_label
     from .views._display import terminal_table
-    from .views._export import for_csv, for_json
+    from .views._export import for_json, write_csv
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NothingFitsWarning)  # the CLI says it in its own words below
@@ -233,9 +234,9 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
         print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
         return 1
     if args.format == "csv":
-        for_csv(ranked).to_csv(sys.stdout, index=False)
+        write_csv(ranked, sys.stdout, terminal=True)
     elif args.format == "json":
-        print(for_json(ranked))
+        print(for_json(ranked, ascii=True))
     else:
         shown = ranked.assign(generator=[pipeline_label(r) for _, r in ranked.iterrows()])
         fleet = ["server"] if len(found.urls) > 1 else []
@@ -275,7 +276,8 @@ def _side(text: str, args: argparse.Namespace) -> Discovery:
     from ._discover import discover
     from ._discovery import Discovery
 
-    if re.match(r"^https?://", text):
+    # A URL, or text that looks like a mistyped one (never shown as a file path: it may hold a password).
+    if re.match(r"^https?://", text) or (not Path(text).exists() and re.match(r"^[A-Za-z][\w+.-]*:/|^https?/|[^/]*@", text)):
         return discover(text, options=_options(args))
     return Discovery.from_snapshot(text, warn=False)
 
@@ -322,15 +324,15 @@ def _inventory_view(args: argparse.Namespace, found: Discovery) -> None:
 def _print_diff(args: argparse.Namespace) -> None:
     from ._diff import diff
     from .views._display import terminal_table
-    from .views._export import for_csv, for_json
+    from .views._export import for_json, write_csv
 
     table = diff(_side(args.a, args), _side(args.b, args))
     if table.empty:  # nothing changed: a header, an empty list, or a note
         print({"csv": ",".join(table.columns), "json": "[]"}.get(args.format, "(no changes)"))
     elif args.format == "csv":
-        for_csv(table).to_csv(sys.stdout, index=False)
+        write_csv(table, sys.stdout, terminal=True)
     elif args.format == "json":
-        print(for_json(table))
+        print(for_json(table, ascii=True))
     else:
         print(terminal_table(table))
 

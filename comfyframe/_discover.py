@@ -23,6 +23,7 @@ from .errors import ComfyFrameError, DegradedServerWarning
 from .http._bodies import SharedBodies
 from .http._client import DEFAULT_URL, RetryBudget, normalize_url
 from .http._options import ConnectOptions
+from .http._urls import redact_url
 from .snapshot._capture import capture_async
 from .snapshot._demo import label_demo
 from .snapshot._snapshot import Snapshot
@@ -70,6 +71,7 @@ async def _discover(
     urls = [default_url()] if url is None else [url] if isinstance(url, str) else list(url)
     if not urls:
         raise ValueError("discover() got an empty list of servers: pass at least one URL.")
+    urls = _one_per_server(urls)
     started = time.perf_counter()
     shared = SharedBodies(servers=len(urls))
     # One retry budget for the whole discovery: a failing fleet backs off instead of storming.
@@ -93,12 +95,43 @@ async def _discover(
         return Discovery(snapshots, failed=failed, warn=False)
 
 
+def _one_per_server(urls: list[str]) -> list[str]:
+    """``urls`` with those naming a server already given dropped, with a warning.
+
+    URLs that differ only in userinfo or query (``?node=gpu1`` / ``?node=gpu2``, ``bob:x@``) show as the same
+    server URL: their tables could not be told apart, so only the first is discovered.
+    """
+    kept: dict[str, list[str]] = {}
+    out: list[str] = []
+    for url in urls:
+        try:
+            base = normalize_url(url)
+        except (ComfyFrameError, TypeError):
+            out.append(url)  # reported by its own capture
+            continue
+        if base in kept:
+            kept[base].append(url)
+        else:
+            kept[base] = [url]
+            out.append(url)
+    for base, given in kept.items():
+        if len(given) > 1:
+            warnings.warn(
+                f"{base} was given {len(given)} times, differing only in credentials or query (not shown); "
+                "they show as one server, so only the first is discovered. To inventory servers behind one "
+                "address, give each its own URL (host, port or path).",
+                DegradedServerWarning,
+                stacklevel=4,
+            )
+    return out
+
+
 def failed_server_row(url: str, exc: ComfyFrameError, seconds: float) -> dict[str, Any]:
     """The ``Discovery.servers`` row of a server that could not be discovered."""
     try:
         shown = normalize_url(url)
     except ComfyFrameError:
-        shown = "(invalid URL)"
+        shown = redact_url(url.strip()) if isinstance(url, str) else "(invalid URL)"
     return {"server": shown, "error": f"{type(exc).__name__}: {exc}", "seconds": seconds}
 
 

@@ -11,7 +11,19 @@ import orjson
 import pandas as pd
 
 from .rules._rules import model_extensions
-from .snapshot._snapshot import ASSETS, EMBEDDINGS, HISTORY, MODEL_FOLDERS, OBJECT_INFO, QUEUE, SYSTEM_STATS, Snapshot
+from .snapshot._assets import implausible_assets
+from .snapshot._snapshot import (
+    ASSETS,
+    CUT_SHORT,
+    EMBEDDINGS,
+    HISTORY,
+    MODEL_FOLDERS,
+    OBJECT_INFO,
+    QUEUE,
+    SYSTEM_STATS,
+    Snapshot,
+)
+from .support._validate import epoch_time, file_size
 from .tables._catalog import build_edges, build_models
 from .tables._hardware import MAX_HOST_BYTES, build_hardware, implausible_memory
 from .tables._nodes import build_nodes, parse_object_info
@@ -152,7 +164,18 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
         )
     if EMBEDDINGS in failures:
         notes.append(f"{snapshot.url}: /embeddings failed ({_first_line(failures[EMBEDDINGS])}); no embeddings listed.")
+    if ASSETS in failures:
+        notes.append(
+            f"{snapshot.url}: /api/assets failed ({_first_line(failures[ASSETS])}); sizes, dates and hashes only "
+            "the assets API gives (e.g. of .gguf files) are missing, so duplicates by content are not found."
+        )
+    if QUEUE in failures:
+        notes.append(
+            f"{snapshot.url}: /queue failed ({_first_line(failures[QUEUE])}); running and pending prompts are "
+            "not counted in usage."
+        )
     notes.extend(_shape_problems(snapshot))
+    notes.extend(str(entry.get("message")) for entry in failures.values() if entry.get("error") == CUT_SHORT)
     keys = {prefix: [k for k in failures if k.startswith(prefix)] for prefix in ("/models/", "/experiment/models/", "/view_metadata/")}
     if keys["/models/"]:
         folders = ", ".join(k[len("/models/"):] for k in keys["/models/"])
@@ -213,6 +236,41 @@ def _shape_problems(snapshot: Snapshot) -> list[str]:
         odd_nodes = sum(1 for v in info.values() if not isinstance(v, dict))
         if odd_nodes:
             notes.append(f"{snapshot.url}: /object_info has {odd_nodes} node entr(ies) that are not objects; dropped.")
+    notes.extend(_file_value_problems(snapshot))
+    notes.extend(_name_problems(snapshot))
+    return notes
+
+
+def _name_problems(snapshot: Snapshot) -> list[str]:
+    """Notes on listings with entries that are not names (numbers, null, objects): dropped, counted per route."""
+    notes: list[str] = []
+    for key, value in snapshot.responses.items():
+        if key in (MODEL_FOLDERS, EMBEDDINGS) or key.startswith("/models/"):
+            odd = sum(1 for v in value if not isinstance(v, str)) if isinstance(value, list) else 0
+            if odd:
+                notes.append(f"{snapshot.url}: {key} lists {odd} entr(ies) that are not names (numbers, null, "
+                             "objects); dropped.")
+    return notes
+
+
+_IMPOSSIBLE = "a size or date no file can have (negative, over 1 PiB, not a number, or outside 1970-2200)"
+
+
+def _file_value_problems(snapshot: Snapshot) -> list[str]:
+    """Notes on file sizes and dates out of range: those values are NaN / NaT, the rows are kept."""
+    notes: list[str] = []
+    odd = sum(
+        1
+        for folder in snapshot.model_folders or []
+        for item in snapshot.folder_details(folder) or []
+        if ("size" in item and item["size"] is not None and file_size(item["size"]) is None)
+        or ("modified" in item and item["modified"] is not None and epoch_time(item["modified"]) is None)
+    )
+    if odd:
+        notes.append(f"{snapshot.url}: /experiment/models gives {odd} file(s) {_IMPOSSIBLE}; those values are NaN/NaT.")
+    odd_assets = implausible_assets(snapshot.assets or [])
+    if odd_assets:
+        notes.append(f"{snapshot.url}: /api/assets gives {odd_assets} record(s) {_IMPOSSIBLE}; those values are NaN/NaT.")
     return notes
 
 

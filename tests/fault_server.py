@@ -224,6 +224,30 @@ def gzip_bomb(decompressed: int) -> Behaviour:
     return lambda h: send(h, 200, body, "application/json", {"Content-Encoding": "gzip"})
 
 
+@cache
+def zeros_gzip(decompressed: int) -> bytes:
+    """A gzip stream of ``decompressed`` zero bytes, built without compressing gigabytes (2 GiB: about 2 MB).
+
+    One fully flushed 1 MiB block repeated: each segment stands alone after a full flush. It has no
+    trailer, which a bounded reader stops before.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    segment = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    return head + segment * ((decompressed >> 20) - 1)
+
+
+@cache
+def stacked_bomb_bytes(decompressed: int) -> bytes:
+    """A gzip of a gzip stream of ``decompressed`` zero bytes (4 GiB is about 10 KB on the wire)."""
+    return gzip.compress(zeros_gzip(decompressed), 9)
+
+
+def encoded(body: bytes, encoding: str) -> Behaviour:
+    """``body`` sent as is, under the ``Content-Encoding`` header ``encoding``."""
+    return lambda h: send(h, 200, body, "application/json", {"Content-Encoding": encoding})
+
+
 def gzip_json(data: Any) -> Behaviour:
     return lambda h: send(h, 200, gzip.compress(json.dumps(data).encode()), "application/json",
                           {"Content-Encoding": "gzip"})

@@ -75,7 +75,7 @@ def test_bad_header_value_names_the_header_not_the_value(value: str, why: str) -
 
 def test_cli_header_and_environment_headers_are_sent(monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("COMFYUI_HEADERS", "X-Team: render; X-Env: prod")
+    monkeypatch.setenv("COMFYUI_HEADERS", "X-Team: render\nX-Env: prod")
     with FaultServer() as server:
         assert main(["discover", server.url, "-q", "-H", "X-API-Key: k1"]) == 0
         headers = server.seen[0].headers
@@ -149,11 +149,20 @@ def test_trickling_server_is_bounded_by_the_timeout() -> None:
 
 
 def test_discovery_deadline_bounds_the_whole_run() -> None:
-    with FaultServer(faults={"/embeddings": hang(30)}) as server:
+    with FaultServer(faults={"/object_info": hang(30)}) as server:
         started = time.monotonic()
         with pytest.raises(cf.ServerTimeout, match="deadline of 1.5 s"):
             cf.discover(server.url, progress=False, timeout=20, deadline=1.5)
         assert time.monotonic() - started < 5
+
+
+def test_discovery_deadline_keeps_what_was_answered() -> None:
+    with FaultServer(faults={"/embeddings": hang(30)}) as server:
+        started = time.monotonic()
+        found, messages = caught_warnings(lambda: cf.discover(server.url, progress=False, timeout=20, deadline=1.5))
+        assert time.monotonic() - started < 5
+    assert len(found.models) == 3 and not found.hardware.empty
+    assert any("deadline of 1.5 s" in m and "/embeddings" in m for m in messages), messages
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "nan", "inf"])
@@ -444,9 +453,10 @@ def test_wrong_shaped_optional_answers_are_recorded_and_warned(route: str, body:
 def test_cli_deadline_bounds_a_run(capsys: pytest.CaptureFixture[str]) -> None:
     with FaultServer(faults={"/models/vae": hang(30)}) as server:
         started = time.monotonic()
-        assert main(["discover", server.url, "-q", "--timeout", "20", "--deadline", "1"]) == 2
+        assert main(["discover", server.url, "-q", "--timeout", "20", "--deadline", "1"]) == 0
         assert time.monotonic() - started < 5
-    assert "deadline of 1 s" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "deadline of 1 s" in err and "/models/vae" in err
 
 
 # -- proxies from the environment ------------------------------------------------

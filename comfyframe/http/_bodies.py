@@ -111,6 +111,45 @@ class LargeRead:
             self.shared.reading.release()
 
 
+MAX_DEPTH = 255  # ComfyUI's answers nest about a dozen levels; orjson writes at most 255
+
+
+def _shallow(value: Any, body: bytes | bytearray, full: str, *, fast: bool) -> Any:
+    """``value`` unless it nests deeper than :data:`MAX_DEPTH` (it could not be saved): then UnexpectedPayload."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:  # too few brackets to nest that deep
+        return value
+    deep = False
+    if fast:  # orjson writes megabytes in milliseconds and refuses to nest past 255 levels
+        try:
+            orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            deep = True
+    else:
+        deep = _depth(value) > MAX_DEPTH
+    if deep:
+        raise _too_deep(full)
+    return value
+
+
+def _too_deep(full: str) -> UnexpectedPayload:
+    return UnexpectedPayload(
+        f"{full} answered JSON nested more than {MAX_DEPTH} levels deep; ComfyUI's answers nest about a "
+        "dozen. It was not kept (it could not be saved in a snapshot).",
+        full,
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deep ``value`` nests (stops counting past :data:`MAX_DEPTH`), without recursion."""
+    stack, deepest = [(value, 1)], 0
+    while stack and deepest <= MAX_DEPTH:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def decode_json(body: bytes | bytearray, full: str, kind: str) -> Any:
     if not body or body.isspace():  # not strip(): that copies megabytes to test for nothing
         raise UnexpectedPayload(
@@ -120,14 +159,16 @@ def decode_json(body: bytes | bytearray, full: str, kind: str) -> Any:
         )
     try:
         # orjson: /object_info of a server with many node packs is several megabytes.
-        return orjson.loads(body)
+        return _shallow(orjson.loads(body), body, full, fast=True)
     except orjson.JSONDecodeError:
         pass
     try:
         # ComfyUI on Linux sends non-UTF-8 file names as lone surrogates (\udcXX), which orjson rejects;
         # they become visible \xNN escapes, so the row is kept and every later encoder accepts it.
-        return scrub_surrogates(json.loads(body))
-    except (ValueError, RecursionError):
+        return scrub_surrogates(_shallow(json.loads(body), body, full, fast=False))
+    except RecursionError:
+        raise _too_deep(full) from None
+    except ValueError:
         kind = kind or "an unknown content type"
         raise UnexpectedPayload(
             f"{full} answered with {printable(kind)}, not JSON: it does not look like a ComfyUI server "

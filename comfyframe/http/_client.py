@@ -14,6 +14,7 @@ import asyncio
 import logging
 import ssl
 import sys
+import zlib
 from collections.abc import AsyncGenerator, Awaitable
 from contextlib import aclosing
 from functools import cache
@@ -34,9 +35,10 @@ from ..errors import (
     UnexpectedPayload,
 )
 from ._bodies import LargeRead, SharedBodies
+from ._decode import BadEncoding, BoundedDecoder, TooLarge, codings
 from ._options import CONNECT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, MIB, ConnectOptions, Verify
-from ._transport import default_transport
-from ._urls import normalize_url, printable, split_server_url, strip_secrets
+from ._transport import default_transport, environment_proxy
+from ._urls import normalize_url, printable, redact_url, split_server_url, strip_secrets
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "DEFAULT_URL", "ComfyClient", "normalize_url"]
 
@@ -60,7 +62,9 @@ def _redacted_url(url: httpx.URL, secret: frozenset[str]) -> str:
     pairs = url.params.multi_items()
     if not pairs:
         return printable(str(url))
-    query = "&".join(f"{quote(k, safe='')}={'***' if k in secret else quote(v, safe='')}" for k, v in pairs)
+    # A bare key of the user's own URL (``?S3CRET``) is the secret itself: it is shown as ``***`` too.
+    query = "&".join(("***" if not v else f"{quote(k, safe='')}=***") if k in secret
+                     else f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
     return printable(f"{url.copy_with(query=None)}?{query}")
 
 
@@ -144,6 +148,7 @@ class ComfyClient:
         self._http: httpx.AsyncBaseTransport | None = None
         self._cookies = httpx.Cookies()  # what the server (or its proxy) sets, sent back as a client would
         self._own_transport = False
+        self._proxy: str | None = None  # the environment's proxy this client's own transport goes through
 
     @property
     def shared(self) -> SharedBodies:
@@ -154,6 +159,7 @@ class ComfyClient:
         # Requests go straight to the transport: redirects are followed by hand (within the server's own
         # origin only), and a client layer's cookies, auth flow and URL merging would cost every request.
         self._own_transport = self._transport is None
+        self._proxy = environment_proxy(self.url) if self._own_transport else None
         self._http = self._transport or default_transport(self.url, _ssl_verify(self.options.verify))
         return self
 
@@ -226,6 +232,13 @@ class ComfyClient:
         except httpx.ConnectError as exc:
             if _is_tls(exc):
                 raise TLSFailure(f"TLS with {self.url} failed ({_reason(exc)}). {_tls_hint(self.url, exc)}", full) from None
+            if self._proxy is not None:
+                raise ServerUnreachable(
+                    f"Cannot reach {self.url} through the proxy {redact_url(self._proxy)} that the environment names "
+                    f"(HTTP_PROXY / HTTPS_PROXY / ALL_PROXY) ({_reason(exc)}). Check that the proxy is running, "
+                    "or add the server's host to NO_PROXY to connect directly.",
+                    full,
+                ) from None
             raise ServerUnreachable(
                 f"Cannot connect to {self.url} ({_reason(exc)}). Check that ComfyUI is running, "
                 f"that host and port are right{_port_hint(self.url)}, and that a remote server was started with "
@@ -323,39 +336,56 @@ class ComfyClient:
     async def _read_capped(self, response: httpx.Response, route: str, full: str, large: LargeRead) -> bytearray:
         limit = self.options.limits.for_route(route)
         threshold = self._shared.LARGE_BYTES
+        try:
+            decoder = BoundedDecoder(codings(response.headers.get_list("content-encoding")), limit)
+        except BadEncoding as exc:
+            raise UnexpectedPayload(f"{full} sent {exc}; comfyframe did not read it. Check the proxy.", full) from None
+        if response.is_stream_consumed:  # built in memory and already read (httpx.MockTransport's answers)
+            if len(response.content) > limit:
+                raise self._too_large(full, limit)
+            return bytearray(response.content)
         announced = response.headers.get("content-length", "")
         if announced.isdigit() and int(announced) >= threshold:
             await large.acquire()
         # One growing buffer, parsed in place: no second copy of a multi-megabyte body.
         body = bytearray()
-        over = False
+        failed: str | None = None
+        # The raw bytes, decoded here a bounded step at a time (see _decode), never by httpx.
         # Past the limit the response is closed and its stream run to its end (the closed connection ends
         # it at once): httpcore's nested stream generators then finish here, in this task, instead of
         # being finalised later by the collector, outside the event loop.
-        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
+        async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_raw())) as chunks:
             try:
                 async for chunk in chunks:
-                    if over:
+                    if failed:
                         continue  # what the connection had already received: dropped
-                    if not large.held and len(body) + len(chunk) >= threshold:
-                        await large.acquire()
-                    if len(body) + len(chunk) > limit:
-                        over = True
+                    try:
+                        for piece in decoder.feed(chunk):
+                            if not large.held and len(body) + len(piece) >= threshold:
+                                await large.acquire()
+                            body += piece
+                    except (TooLarge, zlib.error) as exc:
+                        failed = "damaged" if isinstance(exc, zlib.error) else "large"
+                        body = bytearray()
                         await response.aclose()
-                        continue
-                    body += chunk
             except httpx.HTTPError:
-                if not over:
+                if not failed:
                     raise
-        if over:
-            shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
-            raise UnexpectedPayload(
-                f"{full} answered more than {shown} (decompressed), the limit for this route; "
-                "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
-                "if the server is trusted.",
-                full,
-            )
+        if failed == "damaged":
+            raise UnexpectedPayload(f"{full} sent a damaged compressed body; retry, or check the proxy.", full)
+        if failed:
+            raise self._too_large(full, limit)
         return body
+
+    @staticmethod
+    def _too_large(full: str, limit: int) -> UnexpectedPayload:
+        shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit} bytes"
+        return UnexpectedPayload(
+            f"{full} answered more than {shown} (decompressed), the limit for this route; "
+            "comfyframe stopped reading it. Raise it with ConnectOptions(limits=SizeLimits(...)) "
+            "if the server is trusted.",
+            full,
+        )
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -406,7 +436,7 @@ def _port_hint(url: str) -> str:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
-    return strip_secrets(printable(text)) if text else type(exc).__name__
+    return printable(strip_secrets(text)) if text else type(exc).__name__
 
 
 def _status_hint(status: int) -> str:

@@ -63,7 +63,8 @@ class ConnectOptions:
 
     ``timeout`` bounds each request's whole time (connect, answer and body);
     ``deadline`` bounds one server's whole discovery (default
-    ``10 × timeout``). ``headers`` go to every request of the server's origin,
+    ``10 × timeout``): what has not answered by then is cancelled and
+    recorded as missing, the rest is kept. ``headers`` go to every request of the server's origin,
     never to another origin. ``verify`` is ``True`` (system CAs), ``False``
     (no TLS check), a CA bundle path, or an ``ssl.SSLContext``. ``retries``
     is how often an idempotent GET is retried on connect errors, resets and
@@ -117,8 +118,7 @@ def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     """Validate header names and values; an error names the header, never its value."""
     checked: dict[str, str] = {}
     for name, value in (headers or {}).items():
-        if not isinstance(name, str) or not name or not all(33 <= ord(c) < 127 and c not in '()<>@,;:\\"/[]?={}'
-                                                            for c in name):
+        if not isinstance(name, str) or not _is_token(name):
             raise ComfyFrameError(f"Header name {name!r} is not a valid HTTP header name (ASCII letters, digits, '-').")
         if not isinstance(value, str):
             raise ComfyFrameError(f"Header {name} must have a text value.")
@@ -138,13 +138,27 @@ def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def parse_header_lines(text: str, *, origin: str, many: bool = True) -> dict[str, str]:
-    """Parse ``"Name: value"`` (CLI ``-H``), or with ``many`` items separated by newlines or ``;`` (``$COMFYUI_HEADERS``)."""
+    """Parse ``"Name: value"`` (CLI ``-H``), or with ``many`` one header per line (``$COMFYUI_HEADERS``).
+
+    Lines are the only separator, as in curl's header files: a value may hold ``;`` (``Cookie: a=1; b=2``)
+    or ``:``. An error names the line, never its text.
+    """
     headers: dict[str, str] = {}
-    for item in text.replace(";", "\n").splitlines() if many else [text]:
+    for number, item in enumerate(text.splitlines() if many else [text], start=1):
         if not item.strip():
             continue
+        where = f"{origin} line {number}" if many else origin
         name, sep, value = item.partition(":")
         if not sep or not name.strip():
-            raise ComfyFrameError(f"{origin}: expected 'Name: value', got an item without a colon (not shown).")
+            raise ComfyFrameError(f"{where}: expected 'Name: value', got text without a colon (not shown).")
+        if not _is_token(name.strip()):
+            raise ComfyFrameError(
+                f"{where}: the part before the first ':' is not a valid HTTP header name (ASCII letters, digits, "
+                "'-'); it is not shown, in case it is part of a value. One header per line: 'Name: value'."
+            )
         headers[name.strip()] = value.strip()
     return check_headers(headers)
+
+
+def _is_token(name: str) -> bool:
+    return bool(name) and all(33 <= ord(c) < 127 and c not in '()<>@,;:\\"/[]?={}' for c in name)

@@ -38,9 +38,19 @@ def environment_proxy(url: str) -> str | None:
     parts = urlsplit(url)
     proxies = urllib.request.getproxies()  # as httpx reads them
     proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass(parts.netloc.rpartition("@")[2]):
+    if not proxy or _bypassed(parts.hostname or "", parts.netloc.rpartition("@")[2], proxies.get("no", "")):
         return None
     return proxy if "://" in proxy else "http://" + proxy
+
+
+def _bypassed(host: str, hostport: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` covers the host. An IPv6 literal is matched as httpx matches it, by an entry
+    spelling the same address (``NO_PROXY=::1`` covers ``http://[::1]:8188``); urllib's check would split
+    it at its colons."""
+    if ":" not in host:
+        return bool(urllib.request.proxy_bypass(hostport))
+    entries = [e.strip().lower() for e in no_proxy.split(",")]
+    return "*" in entries or host.lower() in entries
 
 
 def default_transport(url: str, verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:

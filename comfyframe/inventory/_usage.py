@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..snapshot._snapshot import HISTORY, Snapshot
+from ..support._validate import epoch_time
 from ..tables._schema import USAGE, from_columns
 
 # The dtype of last_used and of the usage table's time.
@@ -75,10 +76,7 @@ def _run_time(messages: Any, extra: dict[str, Any]) -> datetime | None:
 def _millis(value: Any) -> datetime | None:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return epoch_time(value / 1000)
 
 
 def build_usage(snapshots: Sequence[Snapshot], edges: pd.DataFrame) -> pd.DataFrame:

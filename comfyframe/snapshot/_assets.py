@@ -18,38 +18,67 @@ from typing import Any
 
 from ..errors import ServerHTTPError
 from ..http._client import ComfyClient
+from ..support._validate import file_size, plausible_time
 from ._snapshot import ASSETS, Snapshot
 
 PAGE_SIZE = 500  # the largest page ComfyUI allows
-MAX_PAGES = 2000  # a server that never stops paging is cut off (a million records)
+MAX_PAGES = 200  # a server that never stops paging is cut off, with a warning
+MAX_RECORDS = 100_000  # far more model files than any real server holds
 AssetDetail = tuple[int | None, datetime | None, str | None]  # size, modified, hash
 
 
-async def fetch_assets(client: ComfyClient) -> list[dict[str, Any]] | None:
-    """Every asset record of the server, or ``None`` when it has no assets API (404 or 503)."""
+async def fetch_assets(client: ComfyClient) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """Every asset record of the server (``None`` when it has no assets API: 404 or 503), and why paging
+    stopped early, if it did (a repeated cursor or page, or more than :data:`MAX_PAGES` / :data:`MAX_RECORDS`).
+
+    Paging goes on only while a page says ``"has_more": true`` (a JSON true, not the text ``"false"``).
+    """
     records: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+    cursors: set[str] = set()
     params: dict[str, str] = {"limit": str(PAGE_SIZE), "offset": "0"}  # no tag filter: tag schemes changed
-    for _ in range(MAX_PAGES):
+    for pages in range(1, MAX_PAGES + 1):
         try:
             page = await client.get_json(ASSETS, params=params, missing_ok=True)
         except ServerHTTPError as exc:
             if exc.status_code == 503 and not records:
-                return None
+                return None, None
             raise
         if page is None:
-            return None
+            return None, None
         assets = page.get("assets") if isinstance(page, dict) else None
         if not isinstance(assets, list):
-            return records or None
-        records.extend(a for a in assets if isinstance(a, dict))
+            return records or None, None
+        fresh = [a for a in assets if isinstance(a, dict) and not _seen(a, seen_ids)]
+        room = MAX_RECORDS - len(records)
+        records.extend(fresh[:room])
+        if len(fresh) > room or (len(records) >= MAX_RECORDS and page.get("has_more") is True):
+            return records, f"more than {MAX_RECORDS:,} asset records; kept the first {len(records):,}"
+        if page.get("has_more") is not True or not assets:
+            return records, None
+        if not fresh:
+            return records, f"page {pages} repeated records already seen; kept {len(records):,}"
         cursor = page.get("next_cursor")
-        if not page.get("has_more") or not assets:
-            break
         if isinstance(cursor, str) and cursor:
+            if cursor in cursors:
+                return records, f"page {pages} repeated an earlier cursor; kept {len(records):,} records"
+            cursors.add(cursor)
             params = {"limit": str(PAGE_SIZE), "cursor": cursor}
         else:
             params = {**params, "offset": str(int(params.get("offset", "0")) + len(assets))}
-    return records
+    return records, f"still more after {MAX_PAGES} pages; kept {len(records):,} records"
+
+
+def _seen(record: dict[str, Any], ids: set[str]) -> bool:
+    """Whether ``record``'s ``id`` came before (records without one are never taken as repeats)."""
+    key = record.get("id")
+    if not isinstance(key, (str, int)) or isinstance(key, bool):
+        return False
+    key = str(key)
+    if key in ids:
+        return True
+    ids.add(key)
+    return False
 
 
 def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
@@ -91,8 +120,8 @@ def _base(name: str) -> str:
 def _size(record: dict[str, Any]) -> int | None:
     for key in ("size", "size_bytes"):
         value = record.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return file_size(value)
     return None
 
 
@@ -110,7 +139,17 @@ def _date(record: dict[str, Any]) -> datetime | None:
         if isinstance(value, str):
             try:
                 when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+                return plausible_time(when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+            except (ValueError, OverflowError):  # 9999-12-31 with an offset runs past datetime's range
                 continue
-            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     return None
+
+
+def implausible_assets(records: list[dict[str, Any]]) -> int:
+    """How many asset records give a size or date outside what a file can have (they become NaN / NaT)."""
+    bad = 0
+    for record in records:
+        sizes = [record.get(k) for k in ("size", "size_bytes") if isinstance(record.get(k), (int, float))]
+        dates = [record.get(k) for k in ("updated_at", "created_at") if isinstance(record.get(k), str)]
+        bad += bool((sizes and _size(record) is None) or (dates and _date(record) is None))
+    return bad

@@ -31,6 +31,9 @@ from ._snapshot import Snapshot
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
 METADATA_SUFFIX = ".safetensors"
 HISTORY_PAGE = 1000
+# ComfyUI keeps its newest 10,000 prompts; a server that sends more pages than that is cut off, with a warning.
+MAX_HISTORY_PAGES = 20
+MAX_HISTORY_PROMPTS = 20_000
 
 
 async def capture_async(
@@ -63,7 +66,9 @@ async def capture_async(
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
-                raise ServerTimeout(_deadline_message(client.url, opts), client.url) from None
+                if routes.OBJECT_INFO not in work.snapshot.responses:  # nothing to analyse without it
+                    raise ServerTimeout(_deadline_message(client.url, opts), client.url) from None
+                snapshot = work.at_deadline(opts.total_deadline)
             finally:
                 if watcher is not None:
                     watcher.cancel()
@@ -84,6 +89,7 @@ class _Capture:
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
         self.from_fleet = 0  # metadata answers another server of the discovery gave for the same file
+        self.pending: dict[str, None] = {}  # routes asked and not yet answered or failed, in order asked
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
@@ -95,12 +101,32 @@ class _Capture:
             self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
             self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
                            fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
-            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
+            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=self._assets),
             self._models(),
         )
+        return self._finish()
+
+    def _finish(self) -> Snapshot:
         if self.previous is not None:
             carry_history(self.previous, self.snapshot)
         return self.snapshot
+
+    def at_deadline(self, deadline: float) -> Snapshot:
+        """The snapshot so far, once the discovery's deadline cancelled the rest: every request still
+        pending is recorded as a timeout, and one note names what is missing."""
+        pending = [key for key in self.pending if key not in self.snapshot.responses]
+        message = f"{self.client.url} had not answered at the discovery's deadline of {deadline:g} s."
+        for key in pending:
+            self.snapshot.failures[key] = {"error": "ServerTimeout", "status": None, "message": message}
+        shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
+        self.snapshot.failures[routes.cut_short("deadline")] = {
+            "error": routes.CUT_SHORT,
+            "status": None,
+            "message": f"Discovery of {self.client.url} reached its deadline of {deadline:g} s with "
+            f"{len(pending)} request(s) unanswered ({shown or 'none'}); they and what depends on them are "
+            "missing, everything answered before is kept. Raise deadline= / --deadline for the rest.",
+        }
+        return self._finish()
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
@@ -196,22 +222,46 @@ class _Capture:
         """``/history`` in pages (10,000 full prompts can be hundreds of MB), each slimmed as it arrives.
 
         404 (a proxy that hides it) is recorded as ``None``. A server that ignores ``offset`` answers
-        everything at once; a page that adds nothing new ends the walk.
+        everything at once; a page that adds nothing new ends the walk. Past :data:`MAX_HISTORY_PAGES`
+        pages or :data:`MAX_HISTORY_PROMPTS` prompts the walk stops: what came is kept, and a warning says so.
         """
         merged: dict[str, Any] = {}
         offset = 0
-        while True:
+        for pages in range(1, MAX_HISTORY_PAGES + 1):
             params = {"max_items": str(HISTORY_PAGE), "offset": str(offset)}
             page = await self.client.get_json(routes.HISTORY, params=params, missing_ok=True)
             if page is None or not isinstance(page, dict):
                 return page if not merged else merged
             fresh = {k: v for k, v in slim_prompts(page).items() if k not in merged}
-            merged.update(fresh)
+            room = MAX_HISTORY_PROMPTS - len(merged)
+            merged.update(fresh if len(fresh) <= room else dict(list(fresh.items())[:room]))
+            if len(fresh) > room or (len(merged) >= MAX_HISTORY_PROMPTS and len(page) == HISTORY_PAGE):
+                self._cut_short(routes.HISTORY, f"more than {MAX_HISTORY_PROMPTS:,} prompts after {pages} page(s), "
+                                "twice what ComfyUI keeps; the first ones are kept")
+                return merged
             if len(page) != HISTORY_PAGE or not fresh:  # more than a page: the server ignored max_items
                 return merged
             offset += len(page)
+        self._cut_short(routes.HISTORY, f"still more after {MAX_HISTORY_PAGES} pages of {HISTORY_PAGE:,}; "
+                        f"the first {len(merged):,} prompts are kept")
+        return merged
+
+    async def _assets(self) -> Any:
+        records, why = await fetch_assets(self.client)
+        if why:
+            self._cut_short(routes.ASSETS, why)
+        return records
+
+    def _cut_short(self, route: str, why: str) -> None:
+        """Record that ``route``'s paging was stopped early (its answer so far is kept): a warning names it."""
+        self.snapshot.failures[routes.cut_short(route)] = {
+            "error": routes.CUT_SHORT,
+            "status": None,
+            "message": f"{self.client.url}{route} was cut short: {why}. The other tables are complete.",
+        }
 
     async def _required(self, key: str, check: Callable[[str, Any], Any]) -> None:
+        self.pending[key] = None
         try:
             body = await self.client.get_json(key)
         except ServerHTTPError as exc:
@@ -226,6 +276,7 @@ class _Capture:
         finally:
             self.progress.advance()
         self.snapshot.responses[key] = check(self.client.url + key, body)
+        self.pending.pop(key, None)
 
     async def _optional(
         self,
@@ -233,6 +284,7 @@ class _Capture:
         check: Callable[[str, Any], Any],
         fetch: Callable[[], Awaitable[Any]] | None = None,
     ) -> None:
+        self.pending[key] = None  # left there if the deadline cancels the request
         try:
             body = await (fetch() if fetch else self.client.get_json(_quote_path(key)))
             self.snapshot.responses[key] = None if body is None else check(self.client.url + key, body)
@@ -246,6 +298,7 @@ class _Capture:
             }
         finally:
             self.progress.advance()
+        self.pending.pop(key, None)
 
 
 def _deadline_message(url: str, opts: ConnectOptions) -> str:

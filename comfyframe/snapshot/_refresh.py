@@ -12,9 +12,12 @@ restart, or the 10,000-prompt bound) are added to the new ``/history`` so usage 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
+from ..errors import DegradedServerWarning
+from ..support._safe_text import for_terminal
 from ._snapshot import HISTORY, Snapshot, details_route, metadata_route
 
 FileStamp = tuple[int, Any]  # size, modified
@@ -30,7 +33,17 @@ def previous_snapshot(previous: Any, url: str) -> Snapshot | None:
     if not all(isinstance(s, Snapshot) for s in candidates):
         raise TypeError(f"previous= takes a Snapshot, a Discovery or a saved snapshot file, not {type(previous).__name__}.")
     same = [s for s in candidates if s.url == url]
-    return max(same, key=lambda s: s.taken_at) if same else None
+    if not same:
+        others = ", ".join(dict.fromkeys(for_terminal(s.url) for s in candidates))
+        warnings.warn(
+            f"previous= / --previous holds a snapshot of {others}, not of {url}: it is not used, so every "
+            "metadata file is read again and no history is carried. Give a snapshot of this server, spelled "
+            "the same way (127.0.0.1 and localhost are different URLs to it).",
+            DegradedServerWarning,
+            stacklevel=2,
+        )
+        return None
+    return max(same, key=lambda s: s.taken_at)
 
 
 def file_stamps(snapshot: Snapshot, folder: str) -> dict[str, FileStamp]:

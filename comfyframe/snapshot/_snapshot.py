@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SnapshotError
+from ..http._decode import BoundedDecoder, TooLarge
+from ..support._files import replace_file
 from ..support._safe_text import scrub_surrogates
 
 FORMAT = "comfyframe-snapshot"
@@ -43,6 +45,14 @@ def custom_template_route(pack: str, file: str) -> str:
     return f"/workflow_templates/{pack}/{file}"  # served as /api/workflow_templates/{pack}/{file}
 
 
+CUT_SHORT = "CutShort"  # the "error" of a failure entry whose route answered, but its paging was stopped early
+
+
+def cut_short(route: str) -> str:
+    """The failure key that records ``route`` was cut short (its answer, kept, is under ``route``)."""
+    return f"{route} (cut short)"
+
+
 def folder_route(folder: str) -> str:
     return f"/models/{folder}"
 
@@ -55,7 +65,11 @@ def metadata_route(folder: str, name: str) -> str:
     return f"/view_metadata/{folder}?filename={name}"
 
 
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+# A gzip snapshot may inflate to this many times its size (real ones: about 10), or MIN_INFLATED if more.
+INFLATE_RATIO = 100
+MIN_INFLATED = 64 << 20
+# A surrogate escaped (\udce9) or as raw bytes (ED B3 A9: UTF-8-encoded, which json.loads lets through).
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def _now() -> str:
@@ -104,11 +118,11 @@ class Snapshot:
     def model_folders(self) -> list[str] | None:
         """Folders ``/models`` listed, or ``None`` when the server did not answer."""
         value = self.responses.get(MODEL_FOLDERS)
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     def folder_files(self, folder: str) -> list[str] | None:
         value = self.responses.get(folder_route(folder))
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     def folder_details(self, folder: str) -> list[dict[str, Any]] | None:
         value = self.responses.get(details_route(folder))
@@ -121,7 +135,7 @@ class Snapshot:
     @property
     def embeddings(self) -> list[str] | None:
         value = self.responses.get(EMBEDDINGS)
-        return [str(v) for v in value] if isinstance(value, list) else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
     @property
     def history(self) -> dict[str, Any]:
@@ -173,9 +187,16 @@ class Snapshot:
                 f"{origin} is damaged: failure entries must be objects with 'error', 'status', 'message' "
                 f"({len(bad)} are not, e.g. {bad[0][:80]!r}); capture it again."
             )
+        url = data.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise SnapshotError(
+                f"{origin} is damaged: its 'url' is {str(url)[:40]!r}, not the server's URL (text); capture it again."
+            )
         stats = data.get("stats", {})
+        responses, failures = dict(responses), dict(failures)
+        _move_wrong_kinds(responses, failures, origin)
         return cls(
-            url=str(data.get("url", "")),
+            url=url,
             responses=responses,
             failures=failures,
             taken_at=str(data.get("taken_at", "")),
@@ -198,6 +219,35 @@ class Snapshot:
                 "or comfyframe --snapshot FILE."
             )
         return snapshots[0]
+
+
+def route_kind(key: str) -> tuple[type, str] | None:
+    """The JSON kind ComfyUI answers route ``key`` with, and its words for messages (``None``: any)."""
+    if key in (SYSTEM_STATS, OBJECT_INFO, HISTORY, QUEUE) or key.startswith("/view_metadata/"):
+        return dict, "an object"
+    if key in (MODEL_FOLDERS, EMBEDDINGS, ASSETS) or key.startswith(("/models/", "/experiment/models/")):
+        return list, "a list"
+    return None
+
+
+def _move_wrong_kinds(responses: dict[str, Any], failures: dict[str, Any], origin: str) -> None:
+    """Answers of the wrong JSON kind in a loaded file become failures, as a live capture records them."""
+    for key in list(responses):
+        kind = route_kind(key)
+        value = responses[key]
+        if kind is None or value is None or isinstance(value, kind[0]):
+            continue
+        if key == OBJECT_INFO:
+            raise SnapshotError(
+                f"{origin} is damaged: its {OBJECT_INFO} is JSON {type(value).__name__}, not {kind[1]} of node "
+                "classes; there is nothing to analyse without it. Capture it again."
+            )
+        del responses[key]
+        failures[key] = {
+            "error": "UnexpectedPayload",
+            "status": None,
+            "message": f"{key} in {origin} is JSON {type(value).__name__}, but ComfyUI sends {kind[1]} there; dropped.",
+        }
 
 
 def save_fleet(path: str | Path, snapshots: list[Snapshot], failed: list[dict[str, Any]]) -> Path:
@@ -247,16 +297,15 @@ def _write_json(path: str | Path, data: dict[str, Any]) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix == ".gz":
-            with gzip.open(target, "wb", compresslevel=6) as handle:
-                handle.write(payload)
-        else:
-            target.write_bytes(payload)
+            payload = gzip.compress(payload, compresslevel=6, mtime=0)
+        replace_file(target, lambda handle: handle.write(payload), text=False)  # a link at target is replaced
     except OSError as exc:
         raise SnapshotError(f"Cannot write snapshot to {target}: {exc.strerror or exc}.") from None
     return target
 
 
 def _read_json(source: Path) -> Any:
+    raw: bytes | bytearray
     try:
         raw = source.read_bytes()
     except FileNotFoundError:
@@ -264,13 +313,31 @@ def _read_json(source: Path) -> Any:
     except OSError as exc:
         raise SnapshotError(f"Cannot read snapshot {source}: {exc.strerror or exc}.") from None
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
+        raw = _gunzip(raw, source)
     try:
         data = json.loads(raw)
-        # Only files with escaped surrogates (pairs or lone ones) pay for the walk.
-        return scrub_surrogates(data) if _ESCAPED_SURROGATE.search(raw) else data
+        # Only files with surrogates (pairs or lone ones, escaped or raw) pay for the walk.
+        return scrub_surrogates(data) if _SURROGATE.search(raw) else data
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise SnapshotError(f"{source} is not valid JSON ({str(exc)[:200]}); capture it again.") from None
+
+
+def _gunzip(raw: bytes, source: Path) -> bytearray:
+    """``raw`` decompressed a bounded step at a time: a few MB that inflate to gigabytes are refused, not read."""
+    limit = max(MIN_INFLATED, INFLATE_RATIO * len(raw))
+    decoder = BoundedDecoder(["gzip"], limit)
+    out = bytearray()
+    try:
+        for start in range(0, len(raw), 1 << 20):
+            for piece in decoder.feed(raw[start:start + (1 << 20)]):
+                out += piece
+    except TooLarge:
+        raise SnapshotError(
+            f"{source} inflates to more than {limit >> 20} MiB ({INFLATE_RATIO} times its size, where snapshots "
+            "compress about 10:1): it is not a snapshot comfyframe wrote (a decompression bomb?). Capture it again."
+        ) from None
+    except zlib.error as exc:
+        raise SnapshotError(f"{source} is a damaged gzip file ({exc}); capture it again.") from None
+    if not decoder.complete:
+        raise SnapshotError(f"{source} is a damaged gzip file (it ends early); capture it again.")
+    return out

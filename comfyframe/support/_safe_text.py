@@ -13,17 +13,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# C0 and C1 controls, DEL, zero-width and bidirectional controls, lone surrogates.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_KEEP_NEWLINE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+# C0 and C1 controls, DEL, lone surrogates, and every Unicode format (Cf) and line/paragraph separator
+# (Zl, Zp) character: soft hyphen, Arabic letter mark, zero-width and bidirectional controls, word joiner
+# and invisible operators, BOM, interlinear annotation, tag characters (Unicode 15.1's list; a test
+# checks it against Python's unicodedata).
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}]")
+_UNSAFE_KEEP_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 

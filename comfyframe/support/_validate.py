@@ -6,6 +6,7 @@ No pandas here: the CLI builds its parser from these names without loading the d
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 from numbers import Integral, Real
 
 CAPABILITIES: tuple[str, ...] = (
@@ -17,6 +18,36 @@ CAPABILITIES: tuple[str, ...] = (
     "text_to_audio",
 )
 PREFERENCES: tuple[str, ...] = ("quality", "speed", "balanced")
+
+# What a server may say about a file: a size from 0 to 1 PiB, a date from 1970 to 2200 (pandas' nanosecond
+# timestamps end in 2262). Anything else is a server's mistake or a crafted answer: NaN / NaT and a warning.
+MAX_FILE_BYTES = 1 << 50
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def file_size(value: object) -> int | None:
+    """A reported file size in bytes, or ``None`` when it is not a plausible one (see :data:`MAX_FILE_BYTES`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value) if 0 <= value <= MAX_FILE_BYTES else None
+
+
+def plausible_time(when: datetime | None) -> datetime | None:
+    """``when`` (timezone-aware) if it lies between 1970 and 2200, else ``None``."""
+    return when if when is not None and EARLIEST <= when < LATEST else None
+
+
+def epoch_time(seconds: object) -> datetime | None:
+    """A POSIX timestamp in seconds as a UTC datetime, or ``None`` when it is not a plausible one."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return None
+    try:
+        return plausible_time(datetime.fromtimestamp(seconds, tz=timezone.utc))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def as_capability(value: object) -> str:

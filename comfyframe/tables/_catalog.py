@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..snapshot._assets import asset_details
 from ..snapshot._snapshot import Snapshot, metadata_route
+from ..support._validate import epoch_time, file_size
 from ._offers import Offer, Pairs
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 
@@ -217,13 +218,8 @@ def _meta_text(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return file_size(value)
 
 
 def _time(value: Any) -> datetime | None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    try:
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return epoch_time(value)

@@ -14,26 +14,39 @@ CSV is written for spreadsheets that must not be turned against their user:
   elsewhere. Where ``''`` is not the empty value (server-provided text such as
   metadata), ``''`` is written as a lone apostrophe so it stays distinct from NA.
 
+A file is written beside its target and renamed into place, so a link already in the output folder
+is replaced, never written through; :func:`read_export` follows no link and reports wrong-typed or
+out-of-range values as :class:`ComfyFrameError`.
+
 The escaping is reversible: :func:`read_export` restores the exact values and
 the dtypes declared in :mod:`comfyframe.tables._schema`. Parquet keeps tuples as lists
 of strings (needs pyarrow). ``partition_by="server"`` writes each table as a
 hive-partitioned Parquet dataset (``models/server=<URL-encoded>/part-0.parquet``):
 pyarrow URL-encodes the value, so ``/``, ``\\`` and ``%`` cannot make a path, and
-DuckDB, Spark, Dask and pyarrow decode it back.
+DuckDB, Spark, Dask and pyarrow decode it back. A value whose folder name would pass 200 bytes
+(a 300-character URL) is shortened to its first 60 characters and a hash; the full value is kept in
+the files' metadata, and :func:`read_export` restores it.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
+from typing import TextIO
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ComfyFrameError, MissingDependency
+from ..support._files import replace_file
+from ..support._safe_text import for_terminal
 from ..tables._schema import EMPTY_TEXT, EXPORTED, OBJECT, Table
 
 TABLES = tuple(EXPORTED)
@@ -41,11 +54,16 @@ FORMATS = ("csv", "parquet")
 PARTITION_COLUMNS = ("server",)
 # Schema metadata of a partitioned file: the servers in their original order (a dataset reads back by directory).
 _ORDER_KEY = b"comfyframe.server_order"
+# ... and the full value of each partition whose folder name had to be shortened (see _partition_value).
+_NAMES_KEY = b"comfyframe.server_names"
+_MAX_PARTITION_NAME = 200  # bytes of URL-encoded value; a folder name may have 255
 # After any apostrophes already there: end of text, a control character, or a formula
 # character after optional whitespace/control characters. Matching text gets one more apostrophe.
 _FORMULA = r"^'*(?:[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 _FORMULA_OR_EMPTY = r"^'*(?:$|[\x00-\x1f\x7f]|[\s\x00-\x1f\x7f]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 _ELEMENT_ESCAPES = {"%25": "%", "%3B": ";"}
+# What a damaged or hand-edited export raises while read and cast (pyarrow's errors derive from these).
+_READ_ERRORS = (OSError, ValueError, TypeError, OverflowError, LookupError, NotImplementedError)
 
 
 def _is_collection(value: object) -> bool:
@@ -105,11 +123,15 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def for_json(frame: pd.DataFrame) -> str:
-    """The frame as a JSON array of records: collections as sorted lists, NA as null, ``/`` unescaped."""
+def for_json(frame: pd.DataFrame, *, ascii: bool = False) -> str:
+    """The frame as a JSON array of records: collections as sorted lists, NA as null, ``/`` unescaped.
+
+    ``ascii`` (JSON printed to a terminal) writes every non-ASCII character as a ``\\uXXXX`` escape:
+    the same data, and no bidirectional or invisible character reaches the screen.
+    """
     text = for_parquet(frame).to_json(orient="records", date_format="iso", force_ascii=False)
     # pandas writes "\/" for every slash (legal JSON, but URLs and paths read badly): re-serialise without it
-    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(json.loads(text), ensure_ascii=ascii, separators=(",", ":"))
 
 
 def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
@@ -121,9 +143,21 @@ def for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` as spreadsheet-safe CSV (see module doc)."""
-    for_csv(frame).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+def write_csv(frame: pd.DataFrame, target: str | Path | TextIO, *, terminal: bool = False) -> None:
+    """Write ``frame`` as spreadsheet-safe CSV (see module doc) to a path or an open text file.
+
+    ``terminal`` (CSV printed to stdout) also shows control, format and separator characters in text as
+    escapes (:func:`for_terminal`), so no cell can move the cursor or recolour the screen.
+    """
+    out = for_csv(frame)
+    if terminal:
+        for column in _text_columns(out):
+            out[column] = out[column].map(for_terminal, na_action="ignore")
+    if isinstance(target, (str, Path)):
+        replace_file(Path(target), lambda handle: out.to_csv(handle, index=False, quoting=csv.QUOTE_NONNUMERIC),
+                      text=True)
+    else:
+        out.to_csv(target, index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def export_tables(
@@ -159,7 +193,7 @@ def export_tables(
             elif format == "csv":
                 write_csv(frame, path)
             else:
-                for_parquet(frame).to_parquet(path, index=False)
+                replace_file(path, partial(for_parquet(frame).to_parquet, index=False), text=False)
         except OSError as exc:
             raise ComfyFrameError(f"Cannot write {path}: {exc.strerror or exc}.") from None
         written.append(path)
@@ -174,11 +208,20 @@ def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
-    if folder.is_dir():
+    if folder.is_symlink():
+        folder.unlink()  # a link is replaced by the dataset, never followed
+    elif folder.is_dir():
         shutil.rmtree(folder)
-    order = json.dumps([str(v) for v in pd.unique(frame[column].dropna())]).encode()
-    table = pa.Table.from_pandas(for_parquet(frame), preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _ORDER_KEY: order})
+    servers = [str(v) for v in pd.unique(frame[column].dropna())]
+    order = json.dumps(servers).encode()
+    short = {value: _partition_value(value) for value in servers}
+    names = {v: k for k, v in short.items() if v != k}  # folder value -> full value, for the long ones
+    data = for_parquet(frame)
+    if names:
+        data[column] = data[column].map(lambda v: short.get(v, v))
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    metadata = {_ORDER_KEY: order, **({_NAMES_KEY: json.dumps(names).encode()} if names else {})}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     if frame.empty or frame[column].isna().any():
         if frame[column].isna().any():
             raise ComfyFrameError(f"Cannot partition {folder.name} by {column}: some rows have no {column}.")
@@ -194,6 +237,16 @@ def _write_partitioned(frame: pd.DataFrame, folder: Path, column: str) -> None:
         raise ComfyFrameError(f"Cannot write {folder}: {exc}.") from None
 
 
+def _partition_value(value: str) -> str:
+    """The folder value of a partition: ``value`` itself, or when its URL encoding would make a folder name
+    too long for a file system (255 bytes), a readable prefix and a hash of the whole (the full value is kept
+    in the files' metadata and restored by :func:`read_export`)."""
+    if len(quote(value, safe="")) <= _MAX_PARTITION_NAME:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "backslashreplace")).hexdigest()[:16]
+    return f"{value[:60]}~{digest}"
+
+
 def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
     """Load an export written by ``Discovery.export`` (CSV or Parquet) back into the original dtypes.
 
@@ -203,19 +256,24 @@ def read_export(directory: str | Path) -> dict[str, pd.DataFrame]:
     folder = Path(directory)
     found: dict[str, pd.DataFrame] = {}
     for name, table in EXPORTED.items():
-        parquet, text = folder / f"{name}.parquet", folder / f"{name}.csv"
+        parquet, text, dataset = folder / f"{name}.parquet", folder / f"{name}.csv", folder / name
+        for path in (parquet, text, dataset):
+            _refuse_link(path)
         try:
             if parquet.exists():
                 _need_pyarrow("Reading a Parquet export")
                 found[name] = _typed(pd.read_parquet(parquet), table, from_csv=False)
-            elif (folder / name).is_dir():
+            elif dataset.is_dir():
                 _need_pyarrow("Reading a Parquet dataset")
-                found[name] = _typed(_read_partitioned(folder / name, table), table, from_csv=False)
+                found[name] = _typed(_read_partitioned(dataset, table), table, from_csv=False)
             elif text.exists():
                 raw = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
                 found[name] = _typed(raw, table, from_csv=True)
-        except (OSError, ValueError) as exc:
-            raise ComfyFrameError(f"Cannot read {name} from {folder}: {exc}. Is it a comfyframe export?") from None
+        except _READ_ERRORS as exc:
+            raise ComfyFrameError(
+                f"Cannot read {name} from {folder}: {str(exc)[:300]}. Is it a comfyframe export? "
+                "(A value of the wrong type or out of range in a column, or a damaged file.)"
+            ) from None
     if not found:
         raise ComfyFrameError(
             f"No exported tables in {folder}: expected models.csv or models.parquet (written by Discovery.export)."
@@ -227,18 +285,41 @@ def _read_partitioned(folder: Path, table: Table) -> pd.DataFrame:
     """A hive-partitioned dataset with its partition column back in place and the servers in their original order."""
     import pyarrow.dataset as ds
 
-    dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+    dataset = ds.dataset(_dataset_files(folder), format="parquet", partitioning="hive",
+                         partition_base_dir=str(folder))
     frame = dataset.to_table().to_pandas()
     for column in PARTITION_COLUMNS:
         if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(object)
     metadata = dataset.schema.metadata or {}
+    if _NAMES_KEY in metadata and "server" in frame.columns:  # long values, shortened in their folder names
+        names = json.loads(metadata[_NAMES_KEY])
+        frame["server"] = frame["server"].map(lambda v: names.get(v, v))
     if _ORDER_KEY in metadata and "server" in frame.columns:
         order = {server: i for i, server in enumerate(json.loads(metadata[_ORDER_KEY]))}
         rank = frame["server"].map(order).fillna(len(order))
         frame = frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
     declared = [c.name for c in table.columns if c.name in frame.columns]
     return frame[declared + [c for c in frame.columns if c not in declared]]
+
+
+def _dataset_files(folder: Path) -> list[str]:
+    """The Parquet files of a dataset folder, found without following a link (a link is refused)."""
+    files: list[str] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for entry in [*dirs, *names]:
+            _refuse_link(Path(root) / entry)
+        files.extend(str(Path(root) / n) for n in sorted(names) if n.endswith(".parquet") and not n.startswith("."))
+        dirs.sort()
+    return files
+
+
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():
+        raise ComfyFrameError(
+            f"{path} is a symbolic link; read_export does not follow links (they can loop or point outside "
+            "the export). Replace it with the file or folder itself."
+        )
 
 
 def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame:
@@ -258,6 +339,9 @@ def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame
                         for v in values.astype(object)]
             out[column.name] = pd.Series(cells, index=out.index, dtype=object)
         elif column.dtype == "boolean" and from_csv:
+            odd = values.notna() & ~values.isin(["True", "False"])
+            if odd.any():
+                raise ValueError(f"column {column.name} holds {str(values[odd].iloc[0])[:40]!r}, not True or False")
             out[column.name] = values.map({"True": True, "False": False}).astype("boolean")
         elif column.dtype.startswith("datetime64"):
             out[column.name] = pd.to_datetime(values, utc=True).astype(column.dtype)
