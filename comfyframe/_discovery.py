@@ -165,6 +165,53 @@ class Discovery:
             pipelines = pipelines[pipelines["server"].eq(server)]
         return rank_pipelines(pipelines, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
 
+    # -- workflows (comfyframe.workflows) ------------------------------------
+    @cached_property
+    def _workflow_views(self) -> list[Any]:
+        from .workflows._references import server_views
+
+        return server_views(self.snapshots, self.nodes, self.edges)
+
+    @cached_property
+    def workflows(self) -> pd.DataFrame:
+        """One row per workflow template (official, or a custom-node pack's example) per server: what it does,
+        whether it is ``ready``, what it misses and where to get it, its job and peak VRAM (computed on first use).
+
+        Empty when the snapshot holds no templates (an older snapshot, or discovered with ``templates=False``).
+        """
+        from .workflows._table import workflows_table
+
+        return workflows_table(self.snapshots, self._workflow_views, self.edges, self.models)
+
+    def best_workflow(self, capability: str, max_vram: float | None = None, prefer: Prefer = "quality",
+                      device: int = 0, top: int | None = None, ready: bool = True) -> pd.DataFrame:
+        """Ranked workflow templates that do ``capability`` within the memory budget; row 0 is the pick.
+
+        Ranked by the same code as :meth:`best_for` (quality of the template's generator, speed, VRAM); the
+        capability vocabulary adds workflow tasks such as ``inpaint``, ``image_edit``, ``video_edit``, ``lip_sync``.
+        ``ready=False`` adds templates that miss a part.
+        """
+        from .workflows._rank import rank_workflows
+
+        _check_job_args(max_vram, top, prefer, device)
+        server, budget = device_budget(self.hardware, device, max_vram)
+        table = self.workflows
+        if server is not None:
+            table = table[table["server"].eq(server)]
+        return rank_workflows(table, self.models, capability, max_vram=budget, prefer=prefer, top=top, ready=ready)
+
+    def check_workflow(self, workflow: Any) -> Any:
+        """Check a workflow (path, JSON text or dict; UI or API format) against every server.
+
+        Returns a ``WorkflowCheck``: ``references`` (one row per model reference and server: ``server, node,
+        node_type, input, value, folder, status, repair, url`` …), ``summary`` (one row per server: ``ready``,
+        ``missing``, ``nodes_missing``, ``download_bytes``, ``vram_gb`` …) and ``repaired(server)`` (a copy of the
+        workflow with the repairable values rewritten). Raises ``WorkflowError`` for a file that is not a workflow.
+        """
+        from .workflows._check import check_workflow
+
+        return check_workflow(workflow, self._workflow_views, self.edges, self.models)
+
     def unused(self) -> pd.DataFrame:
         """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
 

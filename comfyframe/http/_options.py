@@ -81,6 +81,10 @@ class ConnectOptions:
     verify: Verify = True
     retries: int = DEFAULT_RETRIES
     limits: SizeLimits = field(default_factory=SizeLimits)
+    # Workflow templates (official and custom-node examples); their files are cached on this machine by
+    # templates package version in ``template_cache`` (None: ~/.cache/comfyframe/templates).
+    templates: bool = True
+    template_cache: str | Path | None = None
 
     def __post_init__(self) -> None:
         _positive("timeout", self.timeout, "e.g. timeout=30 (seconds)")

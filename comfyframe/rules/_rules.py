@@ -421,3 +421,21 @@ def format_families() -> pd.DataFrame:
     _check_values(frame, "kind", KINDS, "format_families")
     _check_values(frame, "family", FAMILIES, "format_families")
     return frame
+
+
+@cache
+def template_tags() -> pd.DataFrame:
+    """Workflow template tag (lower case) -> ';'-joined workflow capabilities (support vocabulary)."""
+    from ..support._validate import CAPABILITIES as WORKFLOW_CAPABILITIES
+
+    frame = _read("template_tags", {"tag": "str", "capabilities": "str"})
+    _check_values(frame, "capabilities", WORKFLOW_CAPABILITIES, "template_tags", sep=";")
+    return frame.assign(tag=frame["tag"].str.lower())
+
+
+@cache
+def workflow_job_inputs() -> dict[str, str]:
+    """Latent node widget input -> job column (width, height, frames, batch)."""
+    frame = _read("workflow_job_inputs", {"input": "str", "column": "str"})
+    _check_values(frame, "column", ("width", "height", "frames", "batch"), "workflow_job_inputs")
+    return dict(zip(frame["input"], frame["column"]))

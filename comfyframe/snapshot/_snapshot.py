@@ -31,6 +31,16 @@ EMBEDDINGS = "/embeddings"
 HISTORY = "/history"  # finished prompts (success or error); ComfyUI keeps the newest 10,000, in memory only
 QUEUE = "/queue"  # running and pending prompts
 ASSETS = "/api/assets"  # newer servers started with --enable-assets: every page merged into one list
+TEMPLATES_INDEX = "/templates/index.json"  # official templates: a list of categories, each with "templates"
+CUSTOM_TEMPLATES = "/workflow_templates"  # custom-node packs' example workflows: {pack: [file names]}
+
+
+def template_route(name: str) -> str:
+    return f"/templates/{name}.json"
+
+
+def custom_template_route(pack: str, file: str) -> str:
+    return f"/workflow_templates/{pack}/{file}"  # served as /api/workflow_templates/{pack}/{file}
 
 
 def folder_route(folder: str) -> str:
