@@ -93,13 +93,14 @@ def widget_order(object_info: Mapping[str, Any]) -> dict[str, list[tuple[str, in
         if not isinstance(info, dict) or not isinstance(info.get("input"), dict):
             continue
         spec = info["input"]
-        order = info.get("input_order") if isinstance(info.get("input_order"), dict) else {}
+        order: dict[str, Any] = info["input_order"] if isinstance(info.get("input_order"), dict) else {}
         widgets: list[tuple[str, int]] = []
         for section in ("required", "optional"):
             inputs = spec.get(section)
             if not isinstance(inputs, dict):
                 continue
-            names = order.get(section) if isinstance(order.get(section), list) else list(inputs)
+            listed = order.get(section)
+            names: list[Any] = listed if isinstance(listed, list) else list(inputs)
             for name in names:
                 taken = _values_taken(str(name), inputs.get(name))
                 if taken:
@@ -255,12 +256,12 @@ class _UIWalker:
         return None
 
     def _node(self, node: dict[str, Any], path: Path_, node_id: str, node_type: str, mode: str) -> Node:
-        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        props: dict[str, Any] = node["properties"] if isinstance(node.get("properties"), dict) else {}
         pack = props.get("aux_id") or props.get("cnr_id") or ""
         hints = [ModelHint(str(m.get("name", "")), str(m.get("directory", "")), str(m.get("url", "")),
                            str(m.get("hash", "")))
                  for m in props.get("models") or [] if isinstance(m, dict) and isinstance(m.get("name"), str)]
-        inputs = node.get("inputs") if isinstance(node.get("inputs"), list) else []
+        inputs: list[Any] = node["inputs"] if isinstance(node.get("inputs"), list) else []
         linked = frozenset(str(i.get("name")) for i in inputs if isinstance(i, dict) and i.get("link") is not None)
         converted = frozenset(str(i.get("name")) for i in inputs if isinstance(i, dict) and isinstance(i.get("widget"), dict)
                               and i.get("link") is not None)

@@ -103,10 +103,11 @@ def peak_vram(refs: pd.DataFrame, models: pd.DataFrame, jobs: pd.DataFrame, keys
         family = codes(sub["family"].fillna("").to_numpy(dtype=object), FAMILY_CODE)
         # a workflow without an empty-latent node (edit, image-to-image): the family's usual job
         usual = dict(zip(("width", "height", "frames"), job_defaults(family)))
-        size = [np.where(np.isnan(v := sub[c].to_numpy(dtype=np.float64)), usual.get(c, 1.0), v)
-                for c in ("width", "height", "frames", "batch")]
-        act = activation_gb(family, *size, params_b=sub["params_b"].to_numpy(dtype=np.float64))
-        dec = vae_decode_gb(family, *size, params_b=sub["params_b"].to_numpy(dtype=np.float64))
+        w, h, f, b = (np.where(np.isnan(v := sub[c].to_numpy(dtype=np.float64)), usual.get(c, 1.0), v)
+                      for c in ("width", "height", "frames", "batch"))
+        params = sub["params_b"].to_numpy(dtype=np.float64)
+        act = activation_gb(family, w, h, f, b, params_b=params)
+        dec = vae_decode_gb(family, w, h, f, b, params_b=params)
         peak = np.maximum.reduce([sub["enc"].fillna(0).to_numpy(), sub["gen"].to_numpy() + act,
                                   sub["vae"].fillna(0).to_numpy() + dec])
         out.loc[known, "vram_gb"] = np.round(peak, 2)
