@@ -47,14 +47,20 @@ def test_every_local_template_of_the_servers_own_index_has_a_row(found: cf.Disco
     assert official["capabilities"].map(len).gt(0).mean() > 0.8  # tags map to capabilities
 
 
-def test_a_template_whose_checkpoint_sits_in_a_subfolder_is_ready_with_one_repair(found: cf.Discovery) -> None:
-    flux = row(found, "flux_dev_checkpoint_example")
-    assert flux["ready"] and flux["repairs"] == 1 and flux["missing"] == () and flux["family"] == "flux1"
-    assert flux["vram_gb"] > 17
-    body = found.snapshot.responses["/templates/flux_dev_checkpoint_example.json"]
-    refs = found.check_workflow(body).references
-    ckpt = refs[refs["input"].eq("ckpt_name")].iloc[0]
-    assert (ckpt["status"], ckpt["repair"]) == ("elsewhere", "FluxDev/flux1-dev-fp8.safetensors")
+def test_ready_templates_use_files_of_the_tree_and_repairs_point_at_them(found: cf.Discovery, comfyui) -> None:
+    tree = {f.path for f in comfyui.files}
+    ready = found.workflows[found.workflows["source"].eq("official") & found.workflows["ready"]]
+    assert len(ready) >= 3
+    for template in ready["template"]:
+        refs = found.check_workflow(found.snapshot.responses[f"/templates/{template}.json"]).references
+        active = refs[refs["active"]]
+        assert set(active["status"]) <= {"present", "elsewhere", "same_content"}, template
+        present = active.loc[active["status"].eq("present"), "value"].str.replace("\\", "/", regex=False)
+        assert set(present) <= tree, template
+        for value, repair in zip(active.loc[active["repairable"], "value"], active.loc[active["repairable"], "repair"]):
+            assert repair in tree and repair.rsplit("/", 1)[-1] == value.replace("\\", "/").rsplit("/", 1)[-1]
+    with_models = ready[ready["models"].gt(0)]  # utility templates (image stitching …) load no model
+    assert len(with_models) >= 3 and (with_models["vram_gb"] > 0).all()
 
 
 def test_a_complete_template_and_one_that_misses_its_model(found: cf.Discovery) -> None:
@@ -90,18 +96,17 @@ def test_cli_check_and_repair_on_the_live_server(comfyui, tmp_path: Path, capsys
     assert fixed["nodes"][1]["widgets_values"][0] == "wan/wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors"
     fixed["nodes"][1]["widgets_values"][0] = original["nodes"][1]["widgets_values"][0]
     assert fixed == original  # nothing else changed
-    flux = tmp_path / "flux.json"
+    complete = tmp_path / "complete.json"  # the probe without the file and the node the server lacks
+    complete.write_text(json.dumps({**original, "nodes": [n for n in original["nodes"] if n["id"] not in (5, 6)]}))
     snapshot = tmp_path / "server.json.gz"
     assert main(["snapshot", comfyui.url, "-q", "-o", str(snapshot)]) == 0
     capsys.readouterr()
-    saved = cf.Snapshot.load(snapshot)
-    flux.write_text(json.dumps(saved.responses["/templates/flux_dev_checkpoint_example.json"]))
-    assert main(["check", str(flux), "--snapshot", str(snapshot), "--format", "csv"]) == 0
+    assert main(["check", str(complete), "--snapshot", str(snapshot), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "server,node,node_type,input,value,folder,status,repair,url" and ",elsewhere," in out
     assert main(["workflows", "--snapshot", str(snapshot), "--ready", "--format", "json"]) == 0
     ready = json.loads(capsys.readouterr().out)
-    assert ready and all(r["ready"] for r in ready) and "flux_dev_checkpoint_example" in {r["template"] for r in ready}
+    assert ready and all(r["ready"] for r in ready) and "wan22_5b_probe" not in {r["template"] for r in ready}
     (tmp_path / "bad.json").write_text('{"not": "a workflow"}')
     assert main(["check", str(tmp_path / "bad.json"), "--snapshot", str(snapshot)]) == 2
 

@@ -40,6 +40,21 @@ class WorkflowCheck:
         return self.summary._repr_html_()  # type: ignore[operator]
 
 
+def tuple_cells(values: list[tuple[str, ...]]) -> np.ndarray:
+    """An object array of tuples (a list of tuples, or numpy slice assignment, would be read as a 2-D block)."""
+    cells = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        cells[i] = value
+    return cells
+
+
+def _distinct_per_group(rows: pd.DataFrame, keys: list[str], column: str, groups: pd.Index) -> list[tuple[str, ...]]:
+    """The distinct values of ``column`` per group of ``groups`` (in order of appearance; () for none)."""
+    values = rows[column].astype(str).to_numpy(dtype=object)
+    found = {k: tuple(dict.fromkeys(values[i])) for k, i in rows.groupby(keys, sort=False).indices.items()}
+    return [found.get(k, ()) for k in groups]
+
+
 def blocking(refs: pd.DataFrame) -> pd.Series:
     """Reference rows that keep a workflow from running on their server (active nodes only)."""
     fine = refs["status"].isin(list(READY_STATUSES)) | refs["repairable"].astype(bool)
@@ -84,23 +99,22 @@ def summarise(refs: pd.DataFrame, servers: Sequence[str], keys: list[str]) -> pd
     grouped = files.groupby(keys, sort=False)
     out = pd.DataFrame({
         "ready": ~grouped["_block"].any(),
-        "missing": grouped.apply(lambda g: tuple(dict.fromkeys(g.loc[g["_missing"], "_label"])), include_groups=False),
-        "nodes_missing": grouped.apply(lambda g: tuple(dict.fromkeys(g.loc[g["_node"], "_node_label"])),
-                                       include_groups=False),
         "repairs": grouped["_repair"].sum().astype("int64"),
         "download_bytes": grouped["_bytes"].sum(min_count=1).astype("Int64"),
-        "inactive": grouped.apply(lambda g: tuple(dict.fromkeys(g.loc[~g["active"].astype(bool), "node"].astype(str))),
-                                  include_groups=False),
-    }).reset_index()
+    })
+    for column, mask, source in (("missing", files["_missing"], "_label"), ("nodes_missing", files["_node"], "_node_label"),
+                                 ("inactive", ~files["active"].astype(bool), "node")):
+        out[column] = tuple_cells(_distinct_per_group(files[mask], keys, source, out.index))
+    out = out.reset_index()
     if keys == ["server"]:
         every = pd.DataFrame({"server": list(servers)})
         out = every.merge(out, on="server", how="left")
         out["ready"] = out["ready"].fillna(True).astype(bool)  # no references at all: nothing to miss
         for column in ("missing", "nodes_missing", "inactive"):
-            out[column] = [v if isinstance(v, tuple) else () for v in out[column]]
+            out[column] = tuple_cells([v if isinstance(v, tuple) else () for v in out[column]])
         out["repairs"] = out["repairs"].fillna(0).astype("int64")
     out["download_bytes"] = out["download_bytes"].astype("Int64").mask(out["ready"], 0)
-    out["elsewhere_in_fleet"] = _fleet_notes(files, out, keys)
+    out["elsewhere_in_fleet"] = tuple_cells(_fleet_notes(files, out, keys))
     return out
 
 
@@ -115,11 +129,11 @@ def _fleet_notes(files: pd.DataFrame, summary: pd.DataFrame, keys: list[str]) ->
     holders = usable.groupby(join, sort=False)["server"].agg(lambda s: ", ".join(dict.fromkeys(s))).rename("holders")
     notes = blocked.merge(holders.reset_index(), on=join, how="inner")
     notes["note"] = notes["_label"] + " on " + notes["holders"]
-    per_group = notes.groupby(keys, sort=False)["note"].agg(lambda s: tuple(dict.fromkeys(s))).rename("notes")
     ready_somewhere = (summary.groupby(others)["ready"].transform("any") if others
                        else pd.Series(bool(summary["ready"].any()), index=summary.index))
-    merged = summary[keys].merge(per_group.reset_index(), on=keys, how="left")
-    return [() if ready_somewhere.iloc[i] or not isinstance(n, tuple) else n for i, n in enumerate(merged["notes"])]
+    groups = pd.MultiIndex.from_frame(summary[keys]) if len(keys) > 1 else pd.Index(summary[keys[0]])
+    per_group = _distinct_per_group(notes, keys, "note", groups)
+    return [() if ready_somewhere.iloc[i] else n for i, n in enumerate(per_group)]
 
 
 def repair(document: dict[str, Any], refs: pd.DataFrame, server: str) -> dict[str, Any]:

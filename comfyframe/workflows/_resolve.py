@@ -192,6 +192,10 @@ def finish(resolved: pd.DataFrame) -> pd.DataFrame:
     out = out.reindex(columns=[*cols, *[c for c in out.columns if c not in cols and c != "hash"]])
     text = [c for c in cols if c not in ("size_bytes", "active", "repairable", "path", "value")]
     out[text] = out[text].fillna("").astype("string")
+    out["value"] = out["value"].astype(object)
+    out["active"] = out["active"].astype(bool)
+    out["repairable"] = out["repairable"].astype(bool)
+    out["size_bytes"] = out["size_bytes"].astype("Int64")
     return out.reset_index(drop=True)
 
 

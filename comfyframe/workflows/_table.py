@@ -17,7 +17,7 @@ import pandas as pd
 from ..rules._rules import template_tags
 from ..snapshot._snapshot import CUSTOM_TEMPLATES, TEMPLATES_INDEX, Snapshot, custom_template_route, template_route
 from ..snapshot._templates import index_entries, is_local
-from ._check import server_files, summarise
+from ._check import server_files, summarise, tuple_cells
 from ._parse import WorkflowError, parse_workflow
 from ._references import ServerView, job_size, peak_vram
 from ._resolve import extract_references, finish, references_frame, resolve
@@ -88,7 +88,7 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     for column in ("missing", "nodes_missing", "elsewhere_in_fleet"):
         if column not in table:
             table[column] = [()] * len(table)
-        table[column] = [v if isinstance(v, tuple) else () for v in table[column]]
+        table[column] = tuple_cells([v if isinstance(v, tuple) else () for v in table[column]])
     for column, default in (("repairs", 0), ("models", 0)):
         table[column] = table[column].fillna(default).astype("int64") if column in table else default
     if "ready" not in table:
@@ -105,7 +105,7 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     table["download_bytes"] = table.get("download_bytes", pd.Series(pd.NA, index=table.index)).astype("Int64")
     table.loc[none_here & ~table["ready"], "download_bytes"] = table.loc[none_here & ~table["ready"], "index_size"]
     table.loc[table["ready"], "download_bytes"] = 0
-    table["capabilities"] = [_capabilities(tags) for tags in table["tags"]]
+    table["capabilities"] = tuple_cells([_capabilities(tags) for tags in table["tags"]])
     table = table.sort_values(["server", "order"], kind="stable")
     out = table.reindex(columns=WORKFLOW_COLUMNS).reset_index(drop=True)
     return out.astype({"server": "string", "source": "string", "template": "string", "title": "string",
