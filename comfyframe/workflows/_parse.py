@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ComfyFrameError
+from ..errors import WorkflowError
 
 MAX_BYTES = 64 << 20  # the largest real workflows are a few MB; a bigger file is not one
 MAX_NODES = 20_000  # nodes after subgraph instantiation
@@ -33,10 +33,6 @@ MODE_NAMES = {0: "always", 1: "on_event", 2: "muted", 3: "on_trigger", 4: "bypas
 INACTIVE_MODES = frozenset({"muted", "bypassed"})
 
 Path_ = tuple[Any, ...]  # keys and indexes from the workflow root to one value
-
-
-class WorkflowError(ComfyFrameError):
-    """The input is not a ComfyUI workflow (or is too large or deeply nested to be one)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Values are compared normalised (``\\`` → ``/``); the written value is kept as 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,19 @@ def basename(values: pd.Series) -> pd.Series:
 
 def core_key(values: pd.Series) -> pd.Series:
     """A name with precision and GGUF quant tokens removed: equal keys are one model in another precision."""
-    text = " " + basename(values).str.replace(r"\.[a-z0-9]+$", "", regex=True).str.replace(r"[^a-z0-9.]+", " ", regex=True) + " "
-    for pattern in (*precisions()["pattern"], *gguf_quants()["pattern"]):
-        text = text.str.replace(pattern, " ", regex=True)
-    return text.str.replace(r"\b(?:scaled|gguf|quant(?:ized)?)\b", " ", regex=True).str.split().str.join(" ")
+    codes, distinct = pd.factorize(values.astype(str), use_na_sentinel=False)
+    names = pd.Series(distinct, dtype=object)
+    text = " " + basename(names).str.replace(r"\.[a-z0-9]+$", "", regex=True).str.replace(r"[^a-z0-9.]+", " ", regex=True) + " "
+    # twice: neighbouring tokens share the separator one match consumes ("fp8 e4m3fn scaled")
+    text = text.str.replace(_precision_tokens(), " ", regex=True).str.replace(_precision_tokens(), " ", regex=True)
+    keys = text.str.split().str.join(" ").to_numpy(dtype=object)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
+
+
+@cache
+def _precision_tokens() -> str:
+    """One alternation of the precision and quant patterns (table order kept: at one position the first wins)."""
+    return "|".join([*precisions()["pattern"], *gguf_quants()["pattern"], r"[^a-z](?:scaled|gguf|quant(?:ized)?)(?=[^a-z])"])
 
 
 def model_inputs(edges: pd.DataFrame) -> pd.DataFrame:
@@ -54,8 +64,7 @@ def model_inputs(edges: pd.DataFrame) -> pd.DataFrame:
 def extract_references(workflow: Workflow, server: str, node_types: frozenset[str],
                        inputs: Mapping[tuple[str, str], str]) -> list[dict[str, Any]]:
     """One row per model reference (and per node the server lacks) of ``workflow`` on ``server``."""
-    rules = {(n, i): f for n, i, f in loader_folders()[["node", "input", "folder"]].itertuples(index=False)}
-    exts = tuple("." + e for e in model_extensions())
+    rules, exts = _loader_rules(), _model_suffixes()
     rows: list[dict[str, Any]] = []
     for node in workflow.nodes:
         if node.type in FRONTEND_ONLY:
@@ -86,6 +95,16 @@ def extract_references(workflow: Workflow, server: str, node_types: frozenset[st
                          "folder": folder or (hint.directory if hint else ""), "url": hint.url if hint else "",
                          "hash": hint.hash if hint else "", "status": None, "path": w.path})
     return rows
+
+
+@cache
+def _loader_rules() -> dict[tuple[str, str], str]:
+    return {(n, i): f for n, i, f in loader_folders()[["node", "input", "folder"]].itertuples(index=False)}
+
+
+@cache
+def _model_suffixes() -> tuple[str, ...]:
+    return tuple("." + e for e in model_extensions())
 
 
 def _base(value: Any) -> str:
@@ -121,7 +140,8 @@ def resolve(refs: pd.DataFrame, edges: pd.DataFrame, models: pd.DataFrame) -> pd
     take(normalise(cand_value).eq(normalise(cand_offer)).fillna(False), "elsewhere", True)
     take(basename(cand_value).eq(basename(cand_offer)).fillna(False), "elsewhere", True)
     _same_content(out, candidates, models, take)
-    take(core_key(cand_value).eq(core_key(cand_offer)).fillna(False) & core_key(cand_value).ne(""), "alternative", False)
+    value_key = core_key(cand_value)
+    take((value_key == core_key(cand_offer)) & (value_key != ""), "alternative", False)
     _other_folder(out, models)
     still = out["status"].isna()
     out.loc[still, "status"] = "missing"
