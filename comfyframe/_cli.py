@@ -374,6 +374,15 @@ def _workflow_parsers(commands: argparse._SubParsersAction) -> None:  # type: ig
     flows.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
 
+def _download(value: object) -> str:
+    """Bytes to fetch: '0' when nothing is missing, 'unknown' when no size is known."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "unknown"
+    return "0" if int(value) == 0 else _size(int(value))  # type: ignore[call-overload]
+
+
 def _load_checked_workflow(args: argparse.Namespace) -> None:
     from .workflows._parse import load_workflow
 
@@ -401,7 +410,7 @@ def _check_workflow(found: Discovery, args: argparse.Namespace) -> int:
     summary = result.summary
     if args.format == "table":
         print()
-        _print_frame(summary.assign(download_bytes=summary["download_bytes"].astype("float64").map(_size)), "table",
+        _print_frame(summary.assign(download_bytes=summary["download_bytes"].map(_download)), "table",
                      ["server", "ready", "missing", "nodes_missing", "repairs", "download_bytes", "vram_gb", "inactive"])
     if args.repair:
         server = str((summary[summary["ready"]] if summary["ready"].any() else summary)["server"].iloc[0])
@@ -430,7 +439,7 @@ def _workflows(found: Discovery, args: argparse.Namespace) -> int:
     if args.capability:
         table = table[holds(table["capabilities"], args.capability)]
     if args.format == "table":
-        table = table.assign(download_bytes=table["download_bytes"].astype("float64").map(_size))
+        table = table.assign(download_bytes=table["download_bytes"].map(_download))
         _print_frame(table, "table", WORKFLOW_COLUMNS)
         print(f"{int(found.workflows['ready'].sum())} of {len(found.workflows)} workflow templates ready")
     else:

@@ -100,10 +100,10 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
             table[column] = ""
         table[column] = table[column].fillna("").astype(str)
     table["ready"] = table["ready"].fillna(True).astype(bool) & table["version_ok"].astype(bool)
-    # Nothing of the template's own is known missing: the index size is its download when it has none at all.
-    none_here = table["models"].eq(0) | table["missing"].map(len).gt(0) & table["download_bytes"].isna()
+    # The index's size is the whole template's download: it is the answer when the server has none of its files.
     table["download_bytes"] = table.get("download_bytes", pd.Series(pd.NA, index=table.index)).astype("Int64")
-    table.loc[none_here & ~table["ready"], "download_bytes"] = table.loc[none_here & ~table["ready"], "index_size"]
+    none_here = table["missing"].map(len).ge(table["models"]) & table["models"].gt(0) & ~table["ready"]
+    table.loc[none_here, "download_bytes"] = table.loc[none_here, "index_size"]
     table.loc[table["ready"], "download_bytes"] = 0
     table["capabilities"] = tuple_cells([_capabilities(tags) for tags in table["tags"]])
     table = table.sort_values(["server", "order"], kind="stable")
