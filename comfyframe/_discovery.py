@@ -173,6 +173,13 @@ class Discovery:
         return server_views(self.snapshots, self.nodes, self.edges)
 
     @cached_property
+    def _workflow_models(self) -> pd.DataFrame:
+        """``models`` with each file's safetensors metadata digest (same size + metadata = same content)."""
+        from .inventory._duplicates import metadata_fingerprints
+
+        return self.models.assign(fingerprint=metadata_fingerprints(self.snapshots, self.models))
+
+    @cached_property
     def workflows(self) -> pd.DataFrame:
         """One row per workflow template (official, or a custom-node pack's example) per server: what it does,
         whether it is ``ready``, what it misses and where to get it, its job and peak VRAM (computed on first use).
@@ -181,7 +188,7 @@ class Discovery:
         """
         from .workflows._table import workflows_table
 
-        return workflows_table(self.snapshots, self._workflow_views, self.edges, self.models)
+        return workflows_table(self.snapshots, self._workflow_views, self.edges, self._workflow_models)
 
     def best_workflow(self, capability: str, max_vram: float | None = None, prefer: Prefer = "quality",
                       device: int = 0, top: int | None = None, ready: bool = True) -> pd.DataFrame:
@@ -210,7 +217,7 @@ class Discovery:
         """
         from .workflows._check import check_workflow
 
-        return check_workflow(workflow, self._workflow_views, self.edges, self.models)
+        return check_workflow(workflow, self._workflow_views, self.edges, self._workflow_models)
 
     def unused(self) -> pd.DataFrame:
         """Listed models no prompt in the known history or queue used, biggest first, with their bytes.

@@ -59,7 +59,11 @@ OBJECT_INFO = {
 }
 
 
-def server_snapshot(url: str = URL, *, drop: tuple[str, ...] = (), unets: list[str] | None = None) -> cf.Snapshot:
+META = {"modelspec.architecture": "flux-1-dev", "modelspec.title": "my finetune"}
+
+
+def server_snapshot(url: str = URL, *, drop: tuple[str, ...] = (), unets: list[str] | None = None,
+                    metadata: dict[str, dict[str, str]] | None = None) -> cf.Snapshot:
     info = copy.deepcopy(OBJECT_INFO)
     for name in drop:
         info.pop(name)
@@ -72,6 +76,8 @@ def server_snapshot(url: str = URL, *, drop: tuple[str, ...] = (), unets: list[s
         responses[f"/models/{folder}"] = names
         responses[f"/experiment/models/{folder}"] = [
             {"name": n, "pathIndex": 0, "modified": 1748736000.0, "size": int(SIZES.get(n, 1.0) * GB)} for n in names]
+    for name, meta in (metadata or {}).items():
+        responses[f"/view_metadata/diffusion_models?filename={name}"] = meta
     return cf.Snapshot(url=url, responses=responses)
 
 
@@ -211,20 +217,20 @@ def test_every_status_with_its_repair_url_and_pack() -> None:
     assert summary["nodes_missing"] == ("WanVideoModelLoader (kijai/ComfyUI-WanVideoWrapper)",)
 
 
-def test_same_content_by_size_under_another_name_the_fleet_knows() -> None:
-    # server B has the referenced name; server A has a file of the same size under another name
-    a = server_snapshot("http://a:8188")
+def test_same_content_by_size_and_metadata_under_another_name_the_fleet_knows() -> None:
+    # server B has the referenced name; server A has a file of the same size and metadata under another name
     SIZES["my_model.safetensors"] = 5.5
     try:
-        b = server_snapshot("http://b:8188", unets=["my_model.safetensors"])
+        b = server_snapshot("http://b:8188", unets=["my_model.safetensors"], metadata={"my_model.safetensors": META})
     finally:
         SIZES.pop("my_model.safetensors")
-    found = discovery(a, b)
     doc = workflow(ui_node(1, "UNETLoader", ["my_model.safetensors", "default"]))
-    rows = found.check_workflow(doc).references.set_index("server")
-    assert rows.loc["http://b:8188", "status"] == "present"
-    assert (rows.loc["http://a:8188", "status"], rows.loc["http://a:8188", "repair"]) == (
-        "same_content", "renamed_copy.safetensors")
+    for a_meta, status, repair in ((META, "same_content", "renamed_copy.safetensors"),
+                                   ({**META, "modelspec.title": "another"}, "missing", ""), (None, "missing", "")):
+        a = server_snapshot("http://a:8188", metadata={"renamed_copy.safetensors": a_meta} if a_meta else None)
+        rows = discovery(a, b).check_workflow(doc).references.set_index("server")
+        assert rows.loc["http://b:8188", "status"] == "present"
+        assert (rows.loc["http://a:8188", "status"], rows.loc["http://a:8188", "repair"]) == (status, repair)
 
 
 def test_unknown_node_type_with_properties_models_is_reported_not_a_crash() -> None:

@@ -150,18 +150,24 @@ def resolve(refs: pd.DataFrame, edges: pd.DataFrame, models: pd.DataFrame) -> pd
 
 
 def _same_content(out: pd.DataFrame, candidates: pd.DataFrame, models: pd.DataFrame, take: Any) -> None:
-    """Same hash (assets API), or the size another server of the fleet gives the referenced name."""
-    files = models[["server", "name", "size_bytes", "hash"]].astype({"server": object, "name": object})
-    on_server = candidates.merge(files.rename(columns={"name": "offered", "hash": "offered_hash"}),
+    """Same hash (assets API), or the same size and safetensors metadata as the file of the referenced name on
+    another server of the discovery (size alone says little: LoRAs of one rank all have one size)."""
+    fingerprint = models["fingerprint"] if "fingerprint" in models else pd.Series("", index=models.index)
+    files = models[["server", "name", "size_bytes", "hash"]].astype({"server": object, "name": object}).assign(
+        fingerprint=fingerprint.fillna("").astype(object))
+    on_server = candidates.merge(files.rename(columns={"name": "offered", "hash": "offered_hash",
+                                                       "fingerprint": "offered_print"}),
                                  on=["server", "offered"], how="left")
     ref_hash, offered_hash = _hash_digest(on_server["hash"]), _hash_digest(on_server["offered_hash"])
     same_hash = ((ref_hash != "") & (ref_hash == offered_hash)).to_numpy(dtype=bool)
-    sizes = files.assign(base=basename(files["name"])).dropna(subset=["size_bytes"]).drop_duplicates("base")
-    ref_size = basename(on_server["value"]).map(dict(zip(sizes["base"], sizes["size_bytes"])))
-    ref_size = pd.to_numeric(ref_size, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    known = files[files["fingerprint"].ne("")].assign(base=basename(files["name"])).dropna(subset=["size_bytes"])
+    known = known.drop_duplicates("base").set_index("base")
+    base = basename(on_server["value"])
+    ref_size = pd.to_numeric(base.map(known["size_bytes"]), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    ref_print = base.map(known["fingerprint"]).astype(object).fillna("").to_numpy(dtype=object)
     offered_size = pd.to_numeric(on_server["size_bytes"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    same_ext = _ext(on_server["value"]) == _ext(on_server["offered"])
-    same_size = (ref_size == offered_size) & (ref_size >= MIN_SAME_SIZE) & same_ext
+    same_meta = (ref_print != "") & (ref_print == on_server["offered_print"].fillna("").to_numpy(dtype=object))
+    same_size = (ref_size == offered_size) & (ref_size >= MIN_SAME_SIZE) & same_meta
     hit = on_server[same_hash | same_size].drop_duplicates("row")
     mask = candidates["row"].isin(hit["row"]) & candidates["offered"].isin(hit["offered"])
     take(mask.to_numpy(), "same_content", True)
