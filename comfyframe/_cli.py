@@ -405,8 +405,12 @@ def _print_frame(frame: object, fmt: str, columns: list[str]) -> None:
 def _check_workflow(found: Discovery, args: argparse.Namespace) -> int:
     import json
 
+    import pandas as pd
+
     result = found.check_workflow(args.workflow_document)
-    _print_frame(result.references, args.format, CHECK_COLUMNS)
+    # no repair / no URL is an empty field in CSV and null in JSON, not an empty string
+    references = result.references.assign(**{c: result.references[c].replace("", pd.NA) for c in ("repair", "url")})
+    _print_frame(references, args.format, CHECK_COLUMNS)
     summary = result.summary
     if args.format == "table":
         print()
