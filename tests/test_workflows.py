@@ -390,3 +390,16 @@ def test_no_templates_skips_them_and_a_server_without_the_routes_is_absent_not_d
         found = cf.Discovery(snap, warn=False)
     assert not any("template" in p for p in found.problems)
     assert found.workflows.empty
+
+
+def test_a_legacy_group_node_is_expanded_from_extra_group_nodes() -> None:
+    group = {"nodes": [{"type": "CheckpointLoaderSimple", "index": 0, "widgets_values": ["SDXL\\sd_xl_base_1.0.safetensors"]},
+                       {"type": "EmptyLatentImage", "index": 1, "widgets_values": [512, 768, 1]}],
+             "links": [], "external": []}
+    doc = workflow(ui_node(4, "workflow>Loader group", ["SDXL\\sd_xl_base_1.0.safetensors", 512, 768, 1]))
+    doc["extra"] = {"groupNodes": {"Loader group": group}}
+    parsed = parse_workflow(doc, widget_order(OBJECT_INFO))
+    assert [(n.id, n.type) for n in parsed.nodes] == [("4:0", "CheckpointLoaderSimple"), ("4:1", "EmptyLatentImage")]
+    refs = refs_of(discovery(), doc)
+    assert (refs["4:0.ckpt_name"]["status"], refs["4:0.ckpt_name"]["repair"]) == ("elsewhere", "SDXL/sd_xl_base_1.0.safetensors")
+    assert parsed.unknown_types == []
