@@ -326,7 +326,9 @@ def template_server(asked: list[str], version: str = "0.7.25") -> httpx.MockTran
         if path.startswith("/templates/") and path[len("/templates/"):-5] in TEMPLATES:
             return httpx.Response(200, json=TEMPLATES[path[len("/templates/"):-5]])
         if path == "/workflow_templates":
-            return httpx.Response(200, json={"my-pack": ["example"]})
+            return httpx.Response(200, json={"my-pack": ["example", "settings"], "../x": ["y"]})
+        if path == "/api/workflow_templates/my-pack/settings.json":  # a pack's JSON that is no workflow
+            return httpx.Response(200, json={"3": {"not": "a node"}, "theme": "dark"})
         if path == "/api/workflow_templates/my-pack/example.json":
             return httpx.Response(200, json=TEMPLATES["needs_new"])
         key = path[4:] if path.startswith("/api/") else path

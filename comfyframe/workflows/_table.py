@@ -18,7 +18,7 @@ from ..rules._rules import template_tags
 from ..snapshot._snapshot import CUSTOM_TEMPLATES, TEMPLATES_INDEX, Snapshot, custom_template_route, template_route
 from ..snapshot._templates import index_entries, is_local
 from ._check import server_files, summarise, tuple_cells
-from ._parse import WorkflowError, parse_workflow
+from ._parse import WorkflowError, load_workflow, parse_workflow
 from ._references import ServerView, job_size, peak_vram
 from ._resolve import extract_references, finish, references_frame, resolve
 
@@ -55,7 +55,7 @@ def workflows_table(snapshots: Sequence[Snapshot], views: Sequence[ServerView], 
         for number, item in enumerate(template_list(snap)):
             key = f"{item['source']}\0{item['template']}"
             try:
-                workflow = parse_workflow(item["body"], view.widgets)
+                workflow = parse_workflow(load_workflow(item["body"]), view.widgets)
             except WorkflowError:
                 continue  # not a workflow (a pack's example folder may hold other JSON)
             entry = item["entry"]
