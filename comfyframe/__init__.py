@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         SnapshotError,
         TLSFailure,
         UnexpectedPayload,
+        WorkflowError,
     )
     from .http._client import ComfyClient
     from .http._options import ConnectOptions, SizeLimits
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from .tables._schema import EDGES, HARDWARE, MODEL_USAGE, MODELS_BASE, NODES, PIPELINES, USAGE, Column, Table
     from .views._export import read_export
     from .views._picker import Picker
+    from .workflows._check import WorkflowCheck
+    from .workflows._table import WORKFLOW_COLUMNS
 
 # Public name -> module defining it. Loaded on first use (PEP 562), so `comfyframe --help`
 # and `import comfyframe.errors` do not pay for pandas.
@@ -53,11 +56,12 @@ _LAZY: dict[str, str] = {
     "CAPABILITIES": "support._validate", "PREFERENCES": "support._validate",
     "Capability": "_registry", "HardwareInfo": "_registry", "ModelInfo": "_registry", "ModelRegistryV2": "_registry",
     "EDGES": "tables._schema", "HARDWARE": "tables._schema", "MODELS_BASE": "tables._schema", "NODES": "tables._schema", "PIPELINES": "tables._schema", "Column": "tables._schema",
+    "WorkflowCheck": "workflows._check", "WORKFLOW_COLUMNS": "workflows._table",
     "Table": "tables._schema", "Snapshot": "snapshot._snapshot", "MODEL_USAGE": "tables._schema", "USAGE": "tables._schema",
     **dict.fromkeys(
         ("ComfyFrameError", "DegradedServerWarning", "MissingDependency", "NothingFitsWarning", "ServerError", "ServerHTTPError",
          "ServerTimeout", "ServerUnreachable", "SnapshotError", "UnexpectedPayload", "ServerDisconnected",
-         "TLSFailure"),
+         "TLSFailure", "WorkflowError"),
         "errors",
     ),
 }  # fmt: skip
@@ -87,6 +91,8 @@ __all__ = [
     "demo_snapshot",
     "Discovery",
     "Explanation",
+    "WorkflowCheck",
+    "WORKFLOW_COLUMNS",
     "read_export",
     "Snapshot",
     "diff",
@@ -125,6 +131,7 @@ __all__ = [
     "ServerUnreachable",
     "ServerDisconnected",
     "TLSFailure",
+    "WorkflowError",
     "ServerTimeout",
     "ServerHTTPError",
     "UnexpectedPayload",

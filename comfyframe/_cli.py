@@ -46,6 +46,8 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
         group.add_argument("--demo", action="store_true", help="analyse the demo snapshot shipped with comfyframe")
     _connection_args(parser)
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument("--no-templates", action="store_true",
+                        help="skip the server's workflow templates (no 'workflows' table; faster first discovery)")
     parser.add_argument(
         "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
     )
@@ -137,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table for reading, csv or json for scripts (default %(default)s)")
     _connection_args(change)
-    change.set_defaults(no_metadata=False)
+    change.set_defaults(no_metadata=False, no_templates=False)
+
+    _workflow_parsers(commands)
 
     why = commands.add_parser("explain", help="show the evidence behind one model file's kind and family")
     why.add_argument("name", metavar="NAME", help="the file: a bare file name, its path, or folder/path")
@@ -157,6 +161,7 @@ def _options(args: argparse.Namespace) -> ConnectOptions:
         deadline=args.deadline,
         max_concurrency=args.concurrency,
         metadata=not args.no_metadata,
+        templates=not args.no_templates,
         progress=not args.quiet,
         headers=headers,
         verify=False if args.insecure else args.ca_bundle or True,
@@ -351,6 +356,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         _print_diff(args)
         return 0
+    if args.command == "check":
+        _load_checked_workflow(args)  # a bad file fails (exit 2) before any server is asked
     found = _discovery(args)
     if args.command in ("unused", "duplicates"):
         _inventory_view(args, found)
@@ -358,6 +365,10 @@ def run(args: argparse.Namespace) -> int:
         print(found.status(problems=False))  # the problems were printed once, as warnings on stderr
     elif args.command == "best":
         return _best(found, args)
+    elif args.command == "check":
+        return _check_workflow(found, args)
+    elif args.command == "workflows":
+        return _workflows(found, args)
     elif args.command == "explain":
         print(found.explain(None, args.name))
     elif args.command == "export":
@@ -377,6 +388,105 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
         pass
+
+
+# -- workflows: check and workflows -------------------------------------------------------------------------------
+CHECK_COLUMNS = ["server", "node", "node_type", "input", "value", "folder", "status", "repair", "url"]
+WORKFLOW_COLUMNS = ["source", "template", "ready", "capabilities", "missing", "nodes_missing", "download_bytes",
+                    "vram_gb", "server"]
+
+
+def _workflow_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = commands.add_parser("check", help="can the server(s) run this workflow? what is missing, what to repair")
+    check.add_argument("workflow", metavar="WORKFLOW.json", help="a workflow file, UI or API format")
+    _source_args(check)
+    check.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="table adds a per-server summary; csv or json print the reference rows")
+    check.add_argument("--repair", metavar="OUT.json",
+                       help="write a copy with every repairable value set to the server's name (first ready server)")
+    flows = commands.add_parser("workflows", help="the server's workflow templates, and which of them it can run")
+    _source_args(flows)
+    flows.add_argument("--ready", action="store_true", help="only the templates the server can run now")
+    flows.add_argument("--capability", choices=CAPABILITIES, metavar="CAPABILITY",
+                       help=f"only templates that do this: {', '.join(CAPABILITIES)}")
+    flows.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def _download(value: object) -> str:
+    """Bytes to fetch: '0' when nothing is missing, 'unknown' when no size is known."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "unknown"
+    return "0" if int(value) == 0 else _size(int(value))  # type: ignore[call-overload]
+
+
+def _load_checked_workflow(args: argparse.Namespace) -> None:
+    from .workflows._parse import load_workflow
+
+    args.workflow_document = load_workflow(args.workflow)
+
+
+def _print_frame(frame: object, fmt: str, columns: list[str]) -> None:
+    from .views._display import terminal_table
+    from .views._export import for_csv, for_json
+
+    table = frame[columns]  # type: ignore[index]
+    if fmt == "csv":
+        for_csv(table).to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(for_json(table))
+    else:
+        print(terminal_table(table) if len(table) else "(none)")
+
+
+def _check_workflow(found: Discovery, args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    result = found.check_workflow(args.workflow_document)
+    # no repair / no URL is an empty field in CSV and null in JSON, not an empty string
+    references = result.references.assign(**{c: result.references[c].replace("", pd.NA) for c in ("repair", "url")})
+    _print_frame(references, args.format, CHECK_COLUMNS)
+    summary = result.summary
+    if args.format == "table":
+        print()
+        _print_frame(summary.assign(download_bytes=summary["download_bytes"].map(_download)), "table",
+                     ["server", "ready", "missing", "nodes_missing", "repairs", "download_bytes", "vram_gb", "inactive"])
+    if args.repair:
+        server = str((summary[summary["ready"]] if summary["ready"].any() else summary)["server"].iloc[0])
+        with open(args.repair, "w", encoding="utf-8") as handle:
+            json.dump(result.repaired(server), handle, indent=2, ensure_ascii=False)
+        count = int(summary.loc[summary["server"].eq(server), "repairs"].iloc[0])
+        print(f"comfyframe: wrote {for_terminal(args.repair)} with {count} value(s) repaired for {for_terminal(server)}",
+              file=sys.stderr)
+    if result.ready_anywhere:
+        return 0
+    for row in summary.itertuples(index=False):
+        lacks = [*row.missing, *(f"node {n}" for n in row.nodes_missing)]
+        print(f"comfyframe: not ready on {for_terminal(row.server)}: lacks {for_terminal(', '.join(lacks))}",
+              file=sys.stderr)
+        if row.elsewhere_in_fleet:
+            print(f"comfyframe:   the fleet has {for_terminal('; '.join(row.elsewhere_in_fleet))}", file=sys.stderr)
+    return 1
+
+
+def _workflows(found: Discovery, args: argparse.Namespace) -> int:
+    from .pipelines._rank import holds
+
+    table = found.workflows
+    if args.ready:
+        table = table[table["ready"]]
+    if args.capability:
+        table = table[holds(table["capabilities"], args.capability)]
+    if args.format == "table":
+        table = table.assign(download_bytes=table["download_bytes"].map(_download))
+        _print_frame(table, "table", WORKFLOW_COLUMNS)
+        print(f"{int(found.workflows['ready'].sum())} of {len(found.workflows)} workflow templates ready")
+    else:
+        _print_frame(table, args.format, list(table.columns))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -152,7 +152,7 @@ def discover(
     snapshot (or fleet file) offline and ``demo=True`` the snapshot shipped with
     comfyframe. Connection settings: ``options=ConnectOptions(...)`` or its
     fields as keywords: ``timeout, deadline, max_concurrency, metadata,
-    progress, headers, verify, retries, limits``.
+    progress, headers, verify, retries, limits, templates, template_cache``.
     ``previous=`` (an earlier Snapshot, Discovery or saved file of the same server) refreshes: only
     files that are new or whose size or date changed have their metadata read again, and prompts the
     server has forgotten since are kept; ``Snapshot.carried`` records what was carried over.

@@ -200,6 +200,67 @@ class Discovery:
         able = rank_pipelines(pipelines, capability, ready=ready)
         return nothing_fits(able, pipelines, capability, budgets, ready=ready, explicit=explicit, cli=cli)
 
+    # -- workflows (comfyframe.workflows) ------------------------------------
+    @cached_property
+    def _workflow_views(self) -> list[Any]:
+        from .workflows._references import server_views
+
+        return server_views(self.snapshots, self.nodes, self.edges)
+
+    @cached_property
+    def _workflow_models(self) -> pd.DataFrame:
+        """``models`` with each file's safetensors metadata digest (same size + metadata = same content)."""
+        from .inventory._duplicates import metadata_fingerprints
+
+        return self.models.assign(fingerprint=metadata_fingerprints(self.snapshots, self.models))
+
+    @cached_property
+    def workflows(self) -> pd.DataFrame:
+        """One row per workflow template (official, or a custom-node pack's example) per server: what it does,
+        whether it is ``ready``, what it misses and where to get it, its job and peak VRAM (computed on first use).
+
+        Empty when the snapshot holds no templates (an older snapshot, or discovered with ``templates=False``).
+        """
+        from .workflows._table import workflows_table
+
+        return workflows_table(self.snapshots, self._workflow_views, self.edges, self._workflow_models)
+
+    def best_workflow(self, capability: str, max_vram: float | None = None, prefer: Prefer = "quality",
+                      device: int = 0, top: int | None = None, ready: bool = True, budget: BudgetKind = "total",
+                      server: str | None = None) -> pd.DataFrame:
+        """Ranked workflow templates that do ``capability`` within the memory budget; row 0 is the pick.
+
+        Ranked by the same code as :meth:`best_for` (quality of the template's generator, speed, VRAM), every
+        server against its own budget as there; the capability vocabulary adds workflow tasks such as
+        ``inpaint``, ``image_edit``, ``video_edit``, ``lip_sync``. ``ready=False`` adds templates that miss a part.
+        """
+        from .workflows._rank import rank_workflows
+
+        capability = as_capability(capability)
+        _check_job_args(max_vram, top, prefer, device)
+        servers = self.urls if server is None else [server]
+        if server is not None and server not in self.urls:
+            raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
+        budgets = fleet_budgets(self.hardware, servers, device, max_vram, budget)
+        limits = {b.server: b.limit for b in budgets}
+        table = self.workflows
+        table = table[table["server"].isin(list(limits))] if not table.empty else table
+        ranked = rank_workflows(table, self.models, capability, max_vram=limits, prefer=prefer, top=top, ready=ready)
+        ranked.attrs["budget"] = describe(budgets)
+        return ranked
+
+    def check_workflow(self, workflow: Any) -> Any:
+        """Check a workflow (path, JSON text or dict; UI or API format) against every server.
+
+        Returns a ``WorkflowCheck``: ``references`` (one row per model reference and server: ``server, node,
+        node_type, input, value, folder, status, repair, url`` …), ``summary`` (one row per server: ``ready``,
+        ``missing``, ``nodes_missing``, ``download_bytes``, ``vram_gb`` …) and ``repaired(server)`` (a copy of the
+        workflow with the repairable values rewritten). Raises ``WorkflowError`` for a file that is not a workflow.
+        """
+        from .workflows._check import check_workflow
+
+        return check_workflow(workflow, self._workflow_views, self.edges, self._workflow_models)
+
     def unused(self) -> pd.DataFrame:
         """Listed models no prompt in the known history or queue used, biggest first, with their bytes.
 

@@ -66,6 +66,10 @@ class SnapshotError(ComfyFrameError):
     """A snapshot file could not be read or is not a comfyframe snapshot."""
 
 
+class WorkflowError(ComfyFrameError):
+    """A file or value is not a ComfyUI workflow (or is too large or deeply nested to be one)."""
+
+
 class MissingDependency(ComfyFrameError, ImportError):
     """An optional dependency (ipywidgets, pyarrow, …) is not installed."""
 

@@ -76,6 +76,32 @@ def ensure_comfyui(version: str = "0.3.75") -> tuple[Path, Path]:
     return python, comfy_dir
 
 
+NEWEST_TEMPLATES = "0.11.97"  # comfyui-workflow-templates on PyPI, October 2026 (644 templates)
+
+
+def ensure_templates_package(version: str = NEWEST_TEMPLATES) -> Path:
+    """``pip install --target`` the templates package ``version`` (and the bundles it pins) into a folder of its
+    own under ~/.cache/comfyframe, once; return it, for a server started with it first on PYTHONPATH.
+
+    The cached ComfyUI environments are never changed: only that server process sees this version.
+    """
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "comfyframe" / f"wf-templates-{version}"
+    site = root / "site"
+    if (root / ".ready").is_file():
+        return site
+    staging = root / "site.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "--target", str(staging), f"comfyui-workflow-templates=={version}"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip install comfyui-workflow-templates=={version} failed:\n{proc.stderr[-2000:]}")
+    shutil.rmtree(site, ignore_errors=True)
+    staging.rename(site)
+    (root / ".ready").write_text(version + "\n")
+    return site
+
+
 # --------------------------------------------------------------------------- model tree
 
 
@@ -471,8 +497,10 @@ class ServerHandle:
         self.stop()
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(pythonpath: Sequence[Path] = ()) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}}
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
     env.update(
         PYTHONUNBUFFERED="1",
         HF_HUB_OFFLINE="1",
@@ -503,11 +531,13 @@ def start_comfyui(
     python: Path | None = None,
     comfy_dir: Path | None = None,
     timeout: float = 240.0,
+    pythonpath: Sequence[Path] = (),
 ) -> ServerHandle:
     """Start ComfyUI on 127.0.0.1 with ``--base-directory base_dir``; wait for /system_stats.
 
     Logs go to ``base_dir/comfyui.log``. On failure the process is stopped and a
-    RuntimeError carries the log tail.
+    RuntimeError carries the log tail. ``pythonpath`` folders go first on the server's PYTHONPATH (e.g. another
+    templates package from :func:`ensure_templates_package`).
     """
     base_dir = Path(base_dir).resolve()
     base_dir.mkdir(parents=True, exist_ok=True)
@@ -516,7 +546,7 @@ def start_comfyui(
     attempts = 1 if port else 3  # a free port can be taken between probe and bind
     for attempt in range(attempts):
         try:
-            return _start_once(base_dir, port or free_port(), extra_args, python, comfy_dir, timeout)
+            return _start_once(base_dir, port or free_port(), extra_args, python, comfy_dir, timeout, pythonpath)
         except _PortTaken:
             if attempt == attempts - 1:
                 raise
@@ -528,7 +558,8 @@ class _PortTaken(RuntimeError):
 
 
 def _start_once(
-    base_dir: Path, port: int, extra_args: Sequence[str], python: Path, comfy_dir: Path, timeout: float
+    base_dir: Path, port: int, extra_args: Sequence[str], python: Path, comfy_dir: Path, timeout: float,
+    pythonpath: Sequence[Path] = (),
 ) -> ServerHandle:
     url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -549,7 +580,7 @@ def _start_once(
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd, cwd=comfy_dir, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=_server_env(), start_new_session=True,
+        env=_server_env(pythonpath), start_new_session=True,
     )
     handle = ServerHandle(url, port, proc, log_path, base_dir, _log_file=log_file)
     while True:

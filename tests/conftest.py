@@ -73,6 +73,21 @@ def comfyui(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         handle.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Workflow templates fetched by tests (the CLI in subprocesses too) are cached in a session folder, not ~/.cache."""
+    folder = tmp_path_factory.mktemp("comfyframe-cache")
+    before = os.environ.get("COMFYFRAME_CACHE")
+    os.environ["COMFYFRAME_CACHE"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop("COMFYFRAME_CACHE", None)
+        else:
+            os.environ["COMFYFRAME_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """``../shared/corpus`` next to the repo (override with COMFYFRAME_CORPUS)."""

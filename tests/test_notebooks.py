@@ -11,9 +11,10 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_five_notebooks_exist() -> None:
     assert [p.name for p in NOTEBOOKS] == [
-        "01_discover.ipynb", "02_pick_models.ipynb", "03_inventory_export.ipynb", "04_housekeeping.ipynb"
+        "01_discover.ipynb", "02_pick_models.ipynb", "03_inventory_export.ipynb", "04_housekeeping.ipynb",
+        "05_workflows.ipynb",
     ]
 
 

@@ -309,7 +309,7 @@ def test_invalid_options(found: cf.Discovery) -> None:
     with pytest.raises(ValueError, match="prefer"):
         cf.picker(found, prefer="cheap")
     with pytest.raises(ValueError, match="capability"):
-        cf.picker(found, capability="text_to_3d")
+        cf.picker(found, capability="text_to_smell")
     with pytest.raises(ValueError, match="not offered"):
         cf.picker(found, capability="text_to_audio")  # a real capability this server lacks
     with pytest.raises(ValueError, match="family 'wan22'"):

@@ -59,7 +59,7 @@ def test_state_rejects_what_the_server_cannot_offer() -> None:
     with pytest.raises(ValueError, match="not offered"):
         state.apply({"capability": "text_to_audio"})
     with pytest.raises(ValueError, match="Unknown capability"):
-        state.apply({"capability": "text_to_3d"})
+        state.apply({"capability": "text_to_smell"})
     with pytest.raises(TypeError, match="unknown control"):
         state.apply({"colour": "red"})
     state.apply({"budget": 100})

@@ -40,4 +40,4 @@ def test_facade_full_gpu_means_nothing_fits_and_unknown_free_means_the_budget() 
     best = registry.get_best_for(Capability.TEXT_TO_IMAGE, max_vram=math.nan)
     assert best is not None and best.filename == "sd_xl_base_1.0.safetensors"
     with pytest.raises(ValueError, match="Unknown capability"):
-        registry.get_best_for("text_to_3d", max_vram=0.0)
+        registry.get_best_for("text_to_smell", max_vram=0.0)

@@ -69,7 +69,8 @@ class ConnectOptions:
     (no TLS check), a CA bundle path, or an ``ssl.SSLContext``. ``retries``
     is how often an idempotent GET is retried on connect errors, resets and
     5xx answers; a discovery of N servers spends at most ``retries × (N + 3)``
-    retries in all.
+    retries in all. ``templates=False`` skips the workflow templates; ``template_cache`` is the folder
+    their files are cached in, per templates package version (default ``~/.cache/comfyframe/templates``).
     """
 
     timeout: float = DEFAULT_TIMEOUT
@@ -82,6 +83,10 @@ class ConnectOptions:
     verify: Verify = True
     retries: int = DEFAULT_RETRIES
     limits: SizeLimits = field(default_factory=SizeLimits)
+    # Workflow templates (official and custom-node examples); their files are cached on this machine by
+    # templates package version in ``template_cache`` (None: ~/.cache/comfyframe/templates).
+    templates: bool = True
+    template_cache: str | Path | None = None
 
     def __post_init__(self) -> None:
         _positive("timeout", self.timeout, "e.g. timeout=30 (seconds)")
@@ -91,6 +96,8 @@ class ConnectOptions:
             raise ValueError(f"max_concurrency must be a whole number of at least 1, not {self.max_concurrency!r}.")
         if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
             raise ValueError(f"retries must be a whole number of at least 0, not {self.retries!r}.")
+        if not isinstance(self.templates, bool):
+            raise ValueError(f"templates must be True or False, not {self.templates!r}.")
         object.__setattr__(self, "headers", MappingProxyType(check_headers(self.headers)))
         if isinstance(self.verify, (str, Path)) and not Path(self.verify).is_file():
             raise ComfyFrameError(f"No CA bundle file at {self.verify}: pass the path of a PEM file.")

@@ -467,3 +467,21 @@ def template_tags() -> dict[tuple[str, str], int]:
     if frame.duplicated(["tag", "media"]).any():
         raise RuleError("rules/template_tags.csv lists a (tag, media) pair twice")
     return {(t, m): capability_mask(c) for t, m, c in zip(frame["tag"], frame["media"], frame["capabilities"])}
+
+
+@cache
+def workflow_tags() -> pd.DataFrame:
+    """Workflow template tag (lower case) -> ';'-joined workflow capabilities (support vocabulary)."""
+    from ..support._validate import CAPABILITIES as WORKFLOW_CAPABILITIES
+
+    frame = _read("workflow_tags", {"tag": "str", "capabilities": "str"})
+    _check_values(frame, "capabilities", WORKFLOW_CAPABILITIES, "workflow_tags", sep=";")
+    return frame.assign(tag=frame["tag"].str.lower())
+
+
+@cache
+def workflow_job_inputs() -> dict[str, str]:
+    """Latent node widget input -> job column (width, height, frames, batch)."""
+    frame = _read("workflow_job_inputs", {"input": "str", "column": "str"})
+    _check_values(frame, "column", ("width", "height", "frames", "batch"), "workflow_job_inputs")
+    return dict(zip(frame["input"], frame["column"]))

@@ -26,6 +26,7 @@ from ._history import slim_prompts, slim_queue
 from ._progress import NullProgress, Progress, Watched, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
+from ._templates import TemplateCache, TemplateCapture
 
 # ComfyUI's own model API skips these: they hold configs and node code, not models.
 NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
@@ -63,6 +64,7 @@ async def capture_async(
             reporter = made if isinstance(made, NullProgress) else Watched(made, client.url)
             work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
             watcher = asyncio.ensure_future(reporter.watch()) if isinstance(reporter, Watched) else None
+            work.templates = TemplateCache(opts.template_cache) if opts.templates else None
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
@@ -74,6 +76,8 @@ async def capture_async(
                     watcher.cancel()
                     await asyncio.gather(watcher, return_exceptions=True)
             snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            if work.templates_from_cache:
+                snapshot.stats["templates_from_cache"] = work.templates_from_cache
             if work.from_fleet:
                 snapshot.stats["metadata_from_fleet"] = work.from_fleet
             return snapshot
@@ -90,12 +94,14 @@ class _Capture:
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
         self.from_fleet = 0  # metadata answers another server of the discovery gave for the same file
         self.pending: dict[str, None] = {}  # routes asked and not yet answered or failed, in order asked
+        self.templates: TemplateCache | None = None  # None: templates are not asked for
+        self.templates_from_cache = 0
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
         # /object_info is the long pole (megabytes); folder listings and metadata go on beside it.
         await _all(
-            self._optional(routes.SYSTEM_STATS, _expect(dict, "an object")),
+            self._stats_then_templates(),
             self._required(routes.OBJECT_INFO, _expect(dict, "an object of node classes")),
             self._optional(routes.EMBEDDINGS, _expect(list, "a list of names")),
             self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
@@ -127,6 +133,15 @@ class _Capture:
             "missing, everything answered before is kept. Raise deadline= / --deadline for the rest.",
         }
         return self._finish()
+
+    async def _stats_then_templates(self) -> None:
+        """``/system_stats`` first: it names the templates package version the template cache is keyed by."""
+        await self._optional(routes.SYSTEM_STATS, _expect(dict, "an object"))
+        if self.templates is None:
+            return
+        work = TemplateCapture(self.client, self.snapshot, self.progress, self._optional, self.templates)
+        await work.run()
+        self.templates_from_cache = work.from_cache
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))

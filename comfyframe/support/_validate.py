@@ -16,6 +16,16 @@ CAPABILITIES: tuple[str, ...] = (
     "image_to_video",
     "upscale",
     "text_to_audio",
+    # Workflow capabilities (template tags, rules/workflow_tags.csv); no model file is inferred to have them.
+    "inpaint",
+    "outpaint",
+    "image_edit",
+    "video_edit",
+    "lip_sync",
+    "text_to_speech",
+    "text_to_3d",
+    "image_to_3d",
+    "video_to_video",
 )
 PREFERENCES: tuple[str, ...] = ("quality", "speed", "balanced")
 
