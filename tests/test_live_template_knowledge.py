@@ -7,8 +7,6 @@ folder), and checks that the discovery gives those files a family and every temp
 
 from __future__ import annotations
 
-import shlex
-import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
@@ -27,7 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from bench_template_knowledge import FOLDERS, is_local, measure  # noqa: E402
-from comfyui_server import COMFYUI_VERSIONS, ModelFile, build_model_tree, ensure_comfyui, start_comfyui  # noqa: E402
+from comfyui_server import (  # noqa: E402
+    COMFYUI_VERSIONS,
+    NEWEST_TEMPLATES,
+    ModelFile,
+    build_model_tree,
+    ensure_comfyui,
+    ensure_templates_package,
+    start_comfyui,
+)
 from conftest import _unavailable  # noqa: E402
 
 pytestmark = pytest.mark.live
@@ -36,15 +42,7 @@ GB = 10**9
 TYPICAL_GB = {"checkpoints": 6.5, "diffusion_models": 12.0, "loras": 0.3, "vae": 0.3, "text_encoders": 5.0}
 
 
-# The newest templates package (October 2026) for one server: the parts ComfyUI 0.33.0's environment lacks at
-# the versions comfyui-workflow-templates 0.11.97 pins (its other media bundles are there at those versions).
-NEWEST = ("comfyui-workflow-templates==0.11.97", "comfyui-workflow-templates-core==0.3.388",
-          "comfyui-workflow-templates-json==0.1.123", "comfyui-workflow-templates-media-assets-01==0.1.48",
-          "comfyui-workflow-templates-media-assets-02==0.1.24")  # fmt: skip
-NEWEST_DIR = Path.home() / ".cache" / "comfyframe" / "templates-0.11.97-newest"
-
-
-@pytest.fixture(scope="module", params=[*COMFYUI_VERSIONS, "0.33.0+templates-0.11.97"])
+@pytest.fixture(scope="module", params=[*COMFYUI_VERSIONS, f"0.33.0+templates-{NEWEST_TEMPLATES}"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[cf.Discovery, dict[str, Any]]]:
     """(discovery, {template: workflow}) of a server whose tree holds every file its local templates name."""
     version, _, newest = str(request.param).partition("+")
@@ -53,11 +51,15 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     except Exception as exc:  # noqa: BLE001
         _unavailable(f"cannot build the ComfyUI {version} environment: {exc}")
     base = tmp_path_factory.mktemp(f"templates-{request.param}")
-    if newest:
-        python = _with_newest_templates(python, base)
+    pythonpath = []
+    if newest:  # the newest package in front of the server's own, for that server process only
+        try:
+            pythonpath = [ensure_templates_package(NEWEST_TEMPLATES)]
+        except RuntimeError as exc:
+            _unavailable(f"cannot install comfyui-workflow-templates {NEWEST_TEMPLATES} (no network to PyPI?): {exc}")
     build_model_tree(base, files=[])
     try:
-        handle = start_comfyui(base, python=python, comfy_dir=comfy_dir)
+        handle = start_comfyui(base, python=python, comfy_dir=comfy_dir, pythonpath=pythonpath)
     except Exception as exc:  # noqa: BLE001
         _unavailable(f"ComfyUI {request.param} did not start: {exc}")
     try:
@@ -69,7 +71,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         build_model_tree(base, files=[ModelFile(f, n, int(TYPICAL_GB.get(f, 1.0) * GB), "unknown") for f, n in sorted(files)])
         snapshot = cf.capture(handle.url, progress=False)
         if newest:  # the server serves the package put in front of its own
-            assert (snapshot.system_stats or {}).get("system", {}).get("installed_templates_version") == "0.11.97"
+            assert (snapshot.system_stats or {}).get("system", {}).get("installed_templates_version") == NEWEST_TEMPLATES
         if TEMPLATES_INDEX not in snapshot.responses:  # before the capture records templates itself
             snapshot.responses[TEMPLATES_INDEX] = index
             snapshot.responses.update({template_route(n): b for n, b in bodies.items()})
@@ -78,20 +80,6 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             yield cf.Discovery(snapshot), bodies
     finally:
         handle.stop()
-
-
-def _with_newest_templates(python: Path, base: Path) -> Path:
-    """A launcher of ``python`` with the newest templates package in front (PYTHONPATH for that server only)."""
-    if not (NEWEST_DIR / ".complete").is_file():
-        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-                               str(NEWEST_DIR), *NEWEST], capture_output=True, text=True, timeout=900)  # fmt: skip
-        if done.returncode != 0:
-            _unavailable(f"cannot install {NEWEST[0]} (no network to PyPI?): {done.stderr.strip()[-300:]}")
-        (NEWEST_DIR / ".complete").touch()
-    launcher = base / "python-with-newest-templates"
-    launcher.write_text(f'#!/bin/sh\nPYTHONPATH={shlex.quote(str(NEWEST_DIR))} exec {shlex.quote(str(python))} "$@"\n')
-    launcher.chmod(0o755)
-    return launcher
 
 
 def test_every_official_file_gets_a_family_and_every_template_a_ready_pipeline(served: tuple[cf.Discovery, dict[str, Any]]) -> None:
