@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning
-from .http._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
+from .http._options import (
+    DEADLINE_FACTOR,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    TENSOR_HEADER_MODES,
+    ConnectOptions,
+    parse_header_lines,
+)
 from .support._safe_text import for_terminal
 from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 
@@ -51,6 +58,11 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     tls.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in this PEM file (private CA)")
     tls.add_argument("--insecure", action="store_true", help="do not check TLS certificates (warns)")
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
+    parser.add_argument(
+        "--headers", choices=TENSOR_HEADER_MODES, default="unknown",
+        help="read safetensors headers (tensor names and shapes, never weights) through the assets API of servers "
+             "started with --enable-assets: of files names and metadata leave unknown (default), all, or none",
+    )
     parser.add_argument(
         "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
     )
@@ -141,6 +153,7 @@ def _options(args: argparse.Namespace) -> ConnectOptions:
         deadline=args.deadline,
         max_concurrency=args.concurrency,
         metadata=not args.no_metadata,
+        tensor_headers=getattr(args, "headers", "unknown"),
         progress=not args.quiet,
         headers=headers,
         verify=False if args.insecure else args.ca_bundle or True,

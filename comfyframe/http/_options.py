@@ -25,6 +25,7 @@ DEFAULT_RETRIES = 2
 # A discovery as a whole may take this many request timeouts before it is abandoned.
 DEADLINE_FACTOR = 10
 MIB = 1 << 20
+TENSOR_HEADER_MODES = ("unknown", "all", "none")
 
 Verify = Union[bool, str, Path, ssl.SSLContext]
 
@@ -43,6 +44,7 @@ class SizeLimits:
     metadata: int = 8 * MIB
     history: int = 256 * MIB  # a page of 1,000 prompts with their workflows
     other: int = 8 * MIB
+    tensor_header: int = 8 * MIB  # one safetensors JSON header read from a file's content (ComfyUI's own cap)
 
     def for_route(self, route: str) -> int:
         """The limit of the route kind ``route`` (a path such as ``/models/loras``) belongs to."""
@@ -81,6 +83,11 @@ class ConnectOptions:
     verify: Verify = True
     retries: int = DEFAULT_RETRIES
     limits: SizeLimits = field(default_factory=SizeLimits)
+    # Safetensors headers read from files' content (assets API): "unknown" (files names and metadata leave
+    # unknown or contradicted), "all" or "none"; at most header_files files and header_bytes bytes per server.
+    tensor_headers: str = "unknown"
+    header_files: int = 2000
+    header_bytes: int = 512 * MIB
 
     def __post_init__(self) -> None:
         _positive("timeout", self.timeout, "e.g. timeout=30 (seconds)")
@@ -93,7 +100,13 @@ class ConnectOptions:
         object.__setattr__(self, "headers", MappingProxyType(check_headers(self.headers)))
         if isinstance(self.verify, (str, Path)) and not Path(self.verify).is_file():
             raise ComfyFrameError(f"No CA bundle file at {self.verify}: pass the path of a PEM file.")
-        for name in ("object_info", "listing", "metadata", "history", "other"):
+        if self.tensor_headers not in TENSOR_HEADER_MODES:
+            raise ValueError(f"tensor_headers must be one of {', '.join(TENSOR_HEADER_MODES)}, not {self.tensor_headers!r}.")
+        for name in ("header_files", "header_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}.")
+        for name in ("object_info", "listing", "metadata", "history", "other", "tensor_header"):
             value = getattr(self.limits, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"limits.{name} must be a positive number of bytes, not {value!r}.")

@@ -31,6 +31,7 @@ from ._infer_family import (
     resolve,
     size_vetoes,
 )
+from ._infer_headers import header_evidence
 from ._infer_kind import infer_kind
 from ._infer_normalize import normalize
 from ._regex_passes import first_match
@@ -139,7 +140,7 @@ def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFra
         "loaders": ", ".join(map(str, raw.at[row, "loader_nodes"])) if "loader_nodes" in raw.columns else "",
         "siblings": _sibling_summary(sibling_families, len(group) - 1),
     }
-    frame = _evidence_frame(raw, row, evidence, kind, size, stem, sub, bool(sibling_families))
+    frame = header_evidence(raw, row, result, _evidence_frame(raw, row, evidence, kind, size, stem, sub, bool(sibling_families)))
     return Explanation(server, str(raw.at[row, "folder"]), str(raw.at[row, "name"]), result, seen, frame)
 
 

@@ -54,6 +54,23 @@ async def fetch_assets(client: ComfyClient) -> list[dict[str, Any]] | None:
 
 def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
     """(folder, name) -> (size, modified, hash) for the assets that match a listed file."""
+    return {key: (_size(rec), _date(rec), _hash(rec)) for key, rec in asset_records(snapshot).items()}
+
+
+def asset_base_models(snapshot: Snapshot) -> dict[tuple[str, str], str]:
+    """(folder, name) -> the ``metadata.base_model`` the server read from the file (kohya / modelspec), if any."""
+    found = {}
+    for key, record in asset_records(snapshot).items():
+        meta = record.get("metadata")
+        value = meta.get("base_model") if isinstance(meta, dict) else None
+        if isinstance(value, str) and value.strip():
+            found[key] = value.strip()
+    return found
+
+
+def asset_records(snapshot: Snapshot) -> dict[tuple[str, str], dict[str, Any]]:
+    """(folder, name) -> the asset record of each listed file (the folder from a ``model_type:<folder>`` tag
+    or a bare folder tag, the name from ``loader_path`` else ``name``)."""
     records = snapshot.assets
     if not records:
         return {}
@@ -61,10 +78,11 @@ def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
     by_base = {
         folder: _unique_basenames(names) for folder, names in listed.items()
     }
-    found: dict[tuple[str, str], AssetDetail] = {}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         tags = [t for t in record.get("tags") or [] if isinstance(t, str)] if isinstance(record.get("tags"), list) else []
-        folders = [t for t in tags if t in listed and t != "models"]
+        named = [t.split(":", 1)[1] if t.startswith("model_type:") else t for t in tags]
+        folders = list(dict.fromkeys(t for t in named if t in listed and t != "models"))
         for key in ("loader_path", "name"):
             value = record.get(key)
             if not isinstance(value, str):
@@ -72,7 +90,7 @@ def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
             for folder in folders:
                 name = value if value in listed[folder] else by_base[folder].get(_base(value))
                 if name is not None and (folder, name) not in found:
-                    found[(folder, name)] = (_size(record), _date(record), _hash(record))
+                    found[(folder, name)] = record
     return found
 
 

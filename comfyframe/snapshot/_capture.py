@@ -21,7 +21,8 @@ from ..http._bodies import SharedBodies
 from ..http._client import ComfyClient, RetryBudget
 from ..http._options import ConnectOptions
 from . import _snapshot as routes
-from ._assets import fetch_assets
+from ._assets import asset_base_models, fetch_assets
+from ._headers import Selector, read_headers
 from ._history import slim_prompts, slim_queue
 from ._progress import Progress, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
@@ -41,6 +42,7 @@ async def capture_async(
     shared: SharedBodies | None = None,
     budget: RetryBudget | None = None,
     previous: Any = None,
+    select_headers: Selector | None = None,
     **settings: Any,
 ) -> Snapshot:
     """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
@@ -51,6 +53,8 @@ async def capture_async(
     ``budget`` caps the retries of a whole discovery (default ``4 × retries``).
     ``previous`` (a Snapshot, Discovery or saved file of the same server) makes it a fast refresh:
     metadata of files whose size and date did not change, and forgotten history, are carried over.
+    ``select_headers(snapshot)`` picks the files whose safetensors headers ``tensor_headers="unknown"`` reads
+    (see :mod:`._headers`).
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
     reporter = make_progress(opts.progress)
@@ -58,6 +62,7 @@ async def capture_async(
     try:
         async with ComfyClient(url, options=opts, transport=transport, shared=shared, budget=budget) as client:
             work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
+            work.options, work.select_headers = opts, select_headers
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
@@ -82,6 +87,10 @@ class _Capture:
         self.want_metadata = metadata
         self.snapshot = Snapshot(url=client.url, comfyframe_version=__version__)
         self.from_fleet = 0  # metadata answers another server of the discovery gave for the same file
+        self.options = ConnectOptions()
+        self.select_headers: Selector | None = None
+        self.assets_done = asyncio.Event()  # metadata requests wait for the asset records, which may settle them
+        self.settled: set[tuple[str, str]] | None = None
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
@@ -93,12 +102,19 @@ class _Capture:
             self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
             self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
                            fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
-            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client)),
+            self._assets(),
             self._models(),
         )
+        await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers)
         if self.previous is not None:
             carry_history(self.previous, self.snapshot)
         return self.snapshot
+
+    async def _assets(self) -> None:
+        try:
+            await self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=lambda: fetch_assets(self.client))
+        finally:
+            self.assets_done.set()
 
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
@@ -122,6 +138,12 @@ class _Capture:
 
     async def _fetch_metadata(self, folder: str) -> None:
         wanted = [n for n in self.snapshot.folder_files(folder) or [] if n.lower().endswith(METADATA_SUFFIX)]
+        await self.assets_done.wait()
+        # The assets API read the file's header already: a base model there settles the family, no request needed.
+        if self.settled is None:
+            self.settled = set(asset_base_models(self.snapshot))
+        settled = {name for (where, name) in self.settled if where == folder}
+        wanted = [n for n in wanted if n not in settled]
         if self.previous is not None:
             asked = {routes.metadata_route(folder, n) for n in wanted}
             carried = {k: v for k, v in reusable_metadata(self.previous, self.snapshot, folder).items() if k in asked}

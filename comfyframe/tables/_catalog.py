@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..snapshot._assets import asset_details
+from ..snapshot._assets import asset_base_models, asset_details
+from ..snapshot._headers import tensor_header
 from ..snapshot._snapshot import Snapshot
 from ._offers import Offer, Pairs
 from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
@@ -86,6 +87,11 @@ def build_models(
         known = details.get(file, (None, None))
         details[file] = (known[0] if known[0] is not None else size, known[1] if known[1] is not None else modified)
     metadata = _metadata(snapshot, ordered)
+    headers = {k: h for k in ordered if k[0] and (h := tensor_header(snapshot, *k)) is not None}
+    for file, header in headers.items():  # the header read remotely carries the metadata /view_metadata would
+        if file not in metadata and header.get("metadata"):
+            metadata[file] = header["metadata"]
+    bases = asset_base_models(snapshot)
     n = len(ordered)
     cols: dict[str, Any] = {
         "server": snapshot.url,
@@ -96,6 +102,8 @@ def build_models(
         "modified": [details.get(k, (None, None))[1] for k in ordered],
         "has_metadata": [k in metadata for k in ordered],
         "hash": [assets.get(k, (None, None, None))[2] for k in ordered],
+        "asset_base_model": [bases.get(k) for k in ordered],
+        "header": [headers.get(k) for k in ordered],
     }
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]

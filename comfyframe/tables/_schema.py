@@ -123,6 +123,9 @@ MODELS_BASE = _t(
     ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
     ("has_metadata", "boolean", "safetensors __metadata__ was read"),
     ("hash", "string", "content hash from the assets API, e.g. 'blake3:…' (NA when the server has none)"),
+    ("asset_base_model", "string", "metadata.base_model of the file's assets API record (NA when none)"),
+    ("header", OBJECT, "the file's safetensors header read remotely: {'tensors': [[key, dtype, shape]…], "
+     "'data_bytes', 'metadata'…} (None when not read)"),
     ("meta_architecture", "string", "modelspec.architecture"),
     ("meta_base_model", "string", "ss_base_model_version (kohya)"),
     ("meta_title", "string", "modelspec.title"),

@@ -1,0 +1,320 @@
+"""What a file's safetensors header says it is: kind, family, variants, precision, parameters and exact bytes.
+
+The ``header`` column of ``models`` holds the headers read remotely (:mod:`comfyframe.snapshot._headers`).
+They are laid out as one row per (file, tensor); each rule of rules/tensor_rules.csv is one pass over the
+distinct tensor keys (a regex) plus a shape mask, and a file fires a rule when any of its tensors does.
+For kind and family the first rule in table order that fires decides; every variant rule that fires adds
+its label. Precision: a tensor_rules.csv precision rule, else the dtype holding most bytes among the
+weight matrices (rules/tensor_dtypes.csv). ``evidence`` names the deciding rule and tensor per file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..rules import _rules
+
+GIB = float(1 << 30)
+_DIFFUSION_PREFIX = "model.diffusion_model."
+
+
+@dataclass(frozen=True)
+class HeaderVerdicts:
+    """Per models row (all empty / NaN where no header was read)."""
+
+    read: np.ndarray  # bool: a header was read
+    kind: np.ndarray  # kind code, -1 = none
+    family: np.ndarray  # family code, -1 = none
+    tier: np.ndarray  # the deciding family rule's tier (0 = none)
+    variants: list[tuple[str, ...]]
+    precision: np.ndarray  # object: precision label or ""
+    params_b: np.ndarray  # float: parameters of the file's own model, billions
+    weights_gb: np.ndarray  # float: tensor bytes, GiB
+    evidence: np.ndarray  # object: "tensor_rules.csv #n: key [shape]" of the kind and family decisions
+
+
+def header_verdicts(models: pd.DataFrame) -> HeaderVerdicts | None:
+    """Classify every row's ``header`` (None when no row has one)."""
+    if "header" not in models.columns:
+        return None
+    headers = models["header"].to_numpy(dtype=object)
+    rows = np.flatnonzero([isinstance(h, dict) and isinstance(h.get("tensors"), list) for h in headers])
+    if len(rows) == 0:
+        return None
+    n = len(models)
+    t = _tensor_frame([headers[r] for r in rows])
+    cache: dict[str, np.ndarray] = {}  # pattern -> per-tensor hits, shared by every pass
+    kind, kind_ev = _decide(t, len(rows), "kind", None, cache)
+    family, family_ev, tier = _decide_family(t, len(rows), kind, cache)
+    variants = _variants(t, len(rows), family, cache)
+    out = HeaderVerdicts(
+        read=np.zeros(n, dtype=bool),
+        kind=np.full(n, -1, dtype=np.int64),
+        family=np.full(n, -1, dtype=np.int64),
+        tier=np.zeros(n, dtype=np.int64),
+        variants=[()] * n,
+        precision=np.full(n, "", dtype=object),
+        params_b=np.full(n, np.nan),
+        weights_gb=np.full(n, np.nan),
+        evidence=np.full(n, "", dtype=object),
+    )
+    out.read[rows] = True
+    out.kind[rows] = kind
+    out.family[rows] = family
+    out.tier[rows] = tier
+    for i, r in enumerate(rows):
+        out.variants[r] = variants[i]
+    out.precision[rows] = _precision(t, len(rows), cache)
+    out.params_b[rows] = _params(t, len(rows))
+    out.weights_gb[rows] = [float(headers[r].get("data_bytes", 0) or 0) / GIB for r in rows]
+    out.evidence[rows] = [" ; ".join(e for e in pair if e) for pair in zip(kind_ev, family_ev)]
+    return out
+
+
+@dataclass(frozen=True)
+class _Tensors:
+    file: np.ndarray  # file position of each tensor
+    key_codes: np.ndarray
+    keys: pd.Series  # distinct keys (string dtype)
+    dtype: np.ndarray  # object
+    ndim: np.ndarray
+    elements: np.ndarray  # float
+    dims: dict[int, np.ndarray]  # dim index (0, 1, -1) -> size (-1 where absent)
+    shapes: list[Any]
+
+
+def _tensor_frame(headers: list[dict[str, Any]]) -> _Tensors:
+    tensors = [(i, t) for i, h in enumerate(headers) for t in h["tensors"]]
+    file = np.fromiter((i for i, _ in tensors), dtype=np.int64, count=len(tensors))
+    key_codes, keys = pd.factorize(pd.Series([t[0] for _, t in tensors], dtype=object))
+    shapes = [t[2] for _, t in tensors]
+    ndim = np.fromiter(map(len, shapes), dtype=np.int64, count=len(shapes))
+    dims = {d: np.fromiter((s[d] if len(s) > (d if d >= 0 else -d - 1) else -1 for s in shapes), dtype=np.int64,
+                           count=len(shapes)) for d in (0, 1, -1)}  # fmt: skip
+    elements = np.fromiter((float(math.prod(s)) for s in shapes), dtype=np.float64, count=len(shapes))
+    return _Tensors(file, key_codes, pd.Series(keys, dtype="string"), np.asarray([t[1] for _, t in tensors], dtype=object),
+                    ndim, elements, dims, shapes)  # fmt: skip
+
+
+def _hits(t: _Tensors, pattern: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """Per tensor: does its key match ``pattern`` (evaluated once per distinct key)."""
+    if pattern not in cache:
+        cache[pattern] = t.keys.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)[t.key_codes]
+    return cache[pattern]
+
+
+def _fires(t: _Tensors, n: int, rule: Any, cache: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(per file: the rule fires, per file: its first matching tensor or -1)."""
+    mask = _hits(t, rule.pattern, cache)
+    if not math.isnan(rule.dim):
+        dim = int(rule.dim)
+        size = t.dims.get(dim)
+        if size is None:
+            size = np.fromiter((s[dim] if len(s) > dim else -1 for s in t.shapes), dtype=np.int64, count=len(t.shapes))
+        mask = mask & (size >= rule.min) & (size <= rule.max)
+    first = np.full(n, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    files, at = np.unique(t.file[idx], return_index=True)
+    first[files] = idx[at]
+    fired = first >= 0
+    if rule.also:
+        negate = rule.also.startswith("!")
+        other = np.zeros(n, dtype=bool)
+        other[t.file[_hits(t, rule.also.lstrip("!"), cache)]] = True
+        fired &= ~other if negate else other
+    return fired, first
+
+
+def _when(rule: Any, kind: np.ndarray | None, family: np.ndarray | None, n: int) -> np.ndarray:
+    if not rule.when:
+        return np.ones(n, dtype=bool)
+    if rule.when.startswith("family:"):
+        codes = [_rules.FAMILY_CODE[f] for f in rule.when.removeprefix("family:").split(";")]
+        return np.isin(family, codes) if family is not None else np.zeros(n, dtype=bool)
+    codes = [_rules.KINDS.index(k) for k in rule.when.split(";")]
+    return np.isin(kind, codes) if kind is not None else np.zeros(n, dtype=bool)
+
+
+def _decide(t: _Tensors, n: int, target: str, kind: np.ndarray | None, cache: dict[str, np.ndarray]
+            ) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+    table = _rules.tensor_rules()
+    decided = np.full(n, -1, dtype=np.int64)
+    evidence = [""] * n
+    vocab = _rules.KINDS if target == "kind" else _rules.FAMILIES
+    for index, rule in zip(table.index[table["target"] == target], table[table["target"] == target].itertuples()):
+        open_ = decided < 0
+        if not open_.any():
+            break
+        fired, first = _fires(t, n, rule, cache)
+        take = open_ & fired & _when(rule, kind, None, n)
+        decided[take] = vocab.index(rule.value)
+        for f in np.flatnonzero(take):
+            evidence[f] = _evidence(t, index, rule, first[f])
+    return decided, evidence
+
+
+def _decide_family(t: _Tensors, n: int, kind: np.ndarray, cache: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, list[str], np.ndarray]:  # fmt: skip
+    family, evidence = _decide(t, n, "family", kind, cache)
+    table = _rules.tensor_rules()
+    tiers = np.zeros(n, dtype=np.int64)
+    # the tier of the rule that decided: re-read from the evidence's rule number (cheap: one per file)
+    for f, text in enumerate(evidence):
+        if text:
+            tiers[f] = int(table.at[int(text.split("#")[1].split(":")[0]), "tier"])
+    return family, evidence, tiers
+
+
+def _variants(t: _Tensors, n: int, family: np.ndarray, cache: dict[str, np.ndarray]) -> list[tuple[str, ...]]:
+    table = _rules.tensor_rules()
+    labels: list[set[str]] = [set() for _ in range(n)]
+    for rule in table[table["target"] == "variant"].itertuples():
+        fired, _first = _fires(t, n, rule, cache)
+        for f in np.flatnonzero(fired & _when(rule, None, family, n)):
+            labels[f].add(rule.value)
+    return [tuple(sorted(s)) for s in labels]
+
+
+def _precision(t: _Tensors, n: int, cache: dict[str, np.ndarray]) -> list[str]:
+    table = _rules.tensor_rules()
+    out = np.full(n, "", dtype=object)
+    for rule in table[table["target"] == "precision"].itertuples():
+        fired, _ = _fires(t, n, rule, cache)
+        out[(out == "") & fired] = rule.value
+    # the dtype holding most bytes among weight matrices
+    weights = t.ndim >= 2
+    frame = pd.DataFrame({"file": t.file[weights], "dtype": t.dtype[weights], "elements": t.elements[weights]})
+    frame["bytes"] = frame["elements"] * frame["dtype"].map(_BYTES).fillna(1.0)
+    top = frame.groupby(["file", "dtype"], sort=False)["bytes"].sum().reset_index()
+    top = top.sort_values("bytes", ascending=False).drop_duplicates("file")
+    by_dtype = top["dtype"].map(_rules.tensor_dtypes()).fillna("")
+    fallback = np.full(n, "", dtype=object)
+    fallback[top["file"].to_numpy()] = by_dtype.to_numpy(dtype=object)
+    return list(np.where(out == "", fallback, out))
+
+
+_BYTES = {"F64": 8.0, "F32": 4.0, "F16": 2.0, "BF16": 2.0, "F8_E4M3": 1.0, "F8_E5M2": 1.0, "I8": 1.0, "U8": 1.0}
+
+
+def _params(t: _Tensors, n: int) -> np.ndarray:
+    """Parameters (billions) of the file's own model: the ``model.diffusion_model.`` part of a checkpoint."""
+    in_model = t.keys.str.startswith(_DIFFUSION_PREFIX).to_numpy(dtype=bool, na_value=False)[t.key_codes]
+    has_model = np.zeros(n, dtype=bool)
+    has_model[t.file[in_model]] = True
+    counted = np.where(has_model[t.file], in_model, True)
+    return np.bincount(t.file, weights=np.where(counted, t.elements, 0.0), minlength=n) / 1e9
+
+
+def _evidence(t: _Tensors, index: int, rule: Any, tensor: int) -> str:
+    key = str(t.keys.iloc[t.key_codes[tensor]]) if tensor >= 0 else ""
+    shape = list(t.shapes[tensor]) if tensor >= 0 else []
+    return f"tensor_rules.csv #{index}: {rule.value} from {key} {shape}"
+
+
+# --------------------------------------------------------------------------- applying the verdicts
+
+_EXCLUSIVE = (("t2v", "i2v", "ti2v"), ("dev", "schnell"), ("medium", "large"))
+
+
+def with_asset_base_models(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` whose blank ``meta_base_model`` takes the assets API's ``base_model`` (the same header value:
+    kohya's ss_base_model_version or modelspec.base_model), and the rows it filled."""
+    if "asset_base_model" not in frame.columns or "meta_base_model" not in frame.columns:
+        return frame, np.zeros(len(frame), dtype=bool)
+    given = frame["asset_base_model"].astype("string").fillna("").str.strip()
+    blank = frame["meta_base_model"].astype("string").fillna("").str.strip().eq("")
+    filled = (blank & given.ne("")).to_numpy(dtype=bool)
+    if not filled.any():
+        return frame, filled
+    out = frame.copy(deep=False)
+    out["meta_base_model"] = frame["meta_base_model"].astype("string").mask(pd.Series(filled, index=frame.index), given)
+    return out, filled
+
+
+def header_kinds(kind: np.ndarray, kind_source: np.ndarray, verdicts: HeaderVerdicts, folder_code: int
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Kinds with the header's where it decided and a folder did not (a folder is the user's own filing)."""
+    take = (verdicts.kind >= 0) & ((kind == _rules.KINDS.index("unknown")) | (kind_source != folder_code))
+    return np.where(take, verdicts.kind, kind), take
+
+
+def header_families(family: np.ndarray, verdicts: HeaderVerdicts, lineage: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(family, rows the header decided, rows whose earlier family the header contradicts).
+
+    A tier-100 rule beats names and metadata of another lineage; of the same lineage it decides too (the
+    structure is exact), except that a weaker (tier < 100) reading only fills a family nothing else gave.
+    """
+    header = verdicts.family
+    certain = (header >= 0) & (verdicts.tier >= 100)
+    guess = (header >= 0) & (verdicts.tier < 100) & (family < 0)
+    take = certain | guess
+    contradicted = certain & (family >= 0) & (family != header) & (lineage[np.maximum(family, 0)] != lineage[np.maximum(header, 0)])
+    return np.where(take, header, family), take, contradicted
+
+
+def header_variant_mask(mask: np.ndarray, verdicts: HeaderVerdicts) -> np.ndarray:
+    """Variant bit masks with the header's labels: a header label replaces the name's of its exclusive group."""
+    bits = {v: np.int64(1) << i for i, v in enumerate(_rules.variant_names())}
+    out = mask.copy()
+    for row in np.flatnonzero([bool(v) for v in verdicts.variants]):
+        labels = verdicts.variants[row]
+        for group in _EXCLUSIVE:
+            if any(label in group for label in labels):
+                for label in group:
+                    if label in bits:
+                        out[row] &= ~bits[label]
+        for label in labels:
+            if label in bits:
+                out[row] |= bits[label]
+    return out
+
+
+# sources that name a family outright; anything weaker (loader, size, kind, folder siblings, none) is unsettled
+_SETTLING = ("metadata", "name", "assets", "header")
+
+
+def unsettled(inferred: pd.DataFrame) -> list[tuple[str, str]]:
+    """(folder, name) of listed .safetensors files whose kind is unknown, or whose family is unknown or rests on
+    weak evidence (loader, size, kind default, siblings) though their kind has families."""
+    if inferred.empty:
+        return []
+    has_family = pd.Series(_rules.by_kind("has_family", True)[: len(_rules.KINDS)], index=list(_rules.KINDS))
+    kind = inferred["kind"].astype("string").fillna("unknown")
+    open_family = kind.map(has_family).fillna(True).astype(bool) & ~inferred["source"].isin(_SETTLING)
+    wanted = (inferred["ext"].astype("string").str.lower().eq("safetensors").fillna(False)
+              & inferred["listed"].fillna(False).astype(bool) & (kind.eq("unknown") | open_family))  # fmt: skip
+    rows = inferred.loc[wanted.to_numpy(dtype=bool), ["folder", "name"]]
+    return list(zip(rows["folder"].astype(str), rows["name"].astype(str)))
+
+
+def header_evidence(raw: pd.DataFrame, row: int, result: dict[str, object], others: pd.DataFrame) -> pd.DataFrame:
+    """The evidence row the header of ``raw``'s ``row`` adds to an explanation (first: it is the strongest),
+    then ``others``; a family that names or metadata gave and the header contradicts is reported here."""
+    verdicts = header_verdicts(raw.iloc[[row]].reset_index(drop=True))
+    if verdicts is None:
+        return others
+    family = int(verdicts.family[0])
+    label = _rules.FAMILIES[family] if family >= 0 else ""
+    tier = int(verdicts.tier[0])
+    decided = others[others["verdict"].astype(str).str.startswith(("DECIDES", "REFINES"))]
+    before = str(decided["family"].iloc[-1]) if len(decided) else ""
+    role = str(decided["role"].iloc[-1]) if len(decided) else ""
+    if result.get("source") == "header":
+        verdict = f"DECIDES (header, tier {tier}: the tensors' structure beats names)"
+        if before and before != label:
+            verdict += f"; the {role} said {before}: contradicted by the tensors, not followed"
+    elif family >= 0:
+        verdict = "agrees" if label == result.get("family") else f"a weaker reading (tier {tier}): other evidence decided"
+    else:
+        verdict = "no family rule fired (kind and exact bytes only)"
+    kind = _rules.KINDS[int(verdicts.kind[0])] if verdicts.kind[0] >= 0 else "unknown"
+    read = f"kind {kind}; {verdicts.evidence[0] or 'no rule fired'}; {verdicts.weights_gb[0]:.3f} GiB of tensors"
+    record = {"role": "header", "source": "header", "read": read, "family": label, "tier": tier,
+              "rule": "tensor_rules.csv", "verdict": verdict}  # fmt: skip
+    return pd.concat([pd.DataFrame([record], columns=others.columns), others], ignore_index=True)
