@@ -71,7 +71,7 @@ async def capture_async(
                     "(the server answers too slowly); raise deadline= / --deadline, or check the server.",
                     client.url,
                 ) from None
-            snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            snapshot.stats.update(seconds=round(time.perf_counter() - started, 3), requests=client.requests)
             if work.from_fleet:
                 snapshot.stats["metadata_from_fleet"] = work.from_fleet
             return snapshot

@@ -120,7 +120,7 @@ async def read_header(client: ComfyClient, asset_id: str, size: int | None, limi
         if len(first) < 8:
             return 8
         (length,) = struct.unpack("<Q", first[:8])
-        return 8 + min(length, limit)  # an over-long length is refused by parse_header after 8 bytes
+        return 8 if length > limit else 8 + length  # an over-long length: refused by parse_header after 8 bytes
 
     data = await client.read_prefix(f"/api/assets/{quote(asset_id, safe='')}/content", need, 8 + limit)
     return parse_header(data, size, limit)
