@@ -123,6 +123,11 @@ def _start_with(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     (base_dir / "custom_nodes").mkdir(exist_ok=True)
     for case in cases:
         write_sparse(base_dir, case)
+    if version == ASSETS_VERSION:  # 0.33 lists a training-data folder (any file) in /models
+        dataset = base_dir / "datasets" / "portrait_set"
+        dataset.mkdir(parents=True, exist_ok=True)
+        (dataset / "0001.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (dataset / "0001.txt").write_text("a portrait")
     try:
         handle = start_comfyui(base_dir, python=python, comfy_dir=comfy_dir, extra_args=args)
         if args:

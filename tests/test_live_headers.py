@@ -111,3 +111,10 @@ def test_hashing_server_gives_blake3_hashes_and_headers(comfyui_hashing) -> None
     rows = models.loc[[(c.folder, c.name) for c in CASES]]
     assert rows["hash"].str.startswith("blake3:").all()
     assert (rows.loc[[(c.folder, c.name) for c in CASES if c.family], "source"] == "header").all()
+
+
+def test_training_datasets_are_not_models(comfyui_assets, with_assets: cf.Discovery) -> None:
+    with httpx.Client(base_url=comfyui_assets.url, timeout=30) as http:
+        assert "datasets" in http.get("/models").json()
+        assert http.get("/models/datasets").json()  # 0.33 lists every file there
+    assert not with_assets.models["folder"].eq("datasets").any()

@@ -4,8 +4,9 @@ Where present it gives what ``/experiment/models`` leaves out: sizes of files wi
 (``.gguf``, ``.onnx``), content hashes (``blake3:…``) for duplicates, and dates. A server without it
 answers 404 (older) or 503 ``SERVICE_DISABLED`` (not enabled): both mean "absent", never a failure.
 
-Pages come with ``limit``/``offset`` or, on later versions, an opaque ``next_cursor``; every page is
-merged into one list under the route key ``/api/assets``. Records changed shape between versions, so
+Pages come with ``limit``/``offset`` or, on later versions, an opaque ``next_cursor`` that the next request
+passes as ``after``; every page is merged into one list under the route key ``/api/assets``, and a page that
+brings no new record (a server ignoring the page parameters) ends the walk. Records changed shape between versions, so
 each field is read defensively: the file is ``loader_path`` (what a loader's dropdown offers) else
 ``name``; its folder is a tag naming a folder ``/models`` lists (tags were ``["models", "loras"]`` and
 later grew more); the hash is ``hash`` or ``asset_hash``; the size ``size`` or ``size_bytes``.
@@ -28,6 +29,7 @@ AssetDetail = tuple[int | None, datetime | None, str | None]  # size, modified, 
 async def fetch_assets(client: ComfyClient) -> list[dict[str, Any]] | None:
     """Every asset record of the server, or ``None`` when it has no assets API (404 or 503)."""
     records: list[dict[str, Any]] = []
+    seen: set[str] = set()
     params: dict[str, str] = {"limit": str(PAGE_SIZE), "offset": "0"}  # no tag filter: tag schemes changed
     for _ in range(MAX_PAGES):
         try:
@@ -41,15 +43,25 @@ async def fetch_assets(client: ComfyClient) -> list[dict[str, Any]] | None:
         assets = page.get("assets") if isinstance(page, dict) else None
         if not isinstance(assets, list):
             return records or None
-        records.extend(a for a in assets if isinstance(a, dict))
+        fresh = [a for a in assets if isinstance(a, dict) and _key(a) not in seen]
+        if assets and not fresh:  # the server ignored the page parameters and answered a page again
+            break
+        seen.update(map(_key, fresh))
+        records.extend(fresh)
         cursor = page.get("next_cursor")
         if not page.get("has_more") or not assets:
             break
-        if isinstance(cursor, str) and cursor:
-            params = {"limit": str(PAGE_SIZE), "cursor": cursor}
+        if isinstance(cursor, str) and cursor:  # ComfyUI 0.33 reads the keyset cursor as "after"
+            params = {"limit": str(PAGE_SIZE), "after": cursor}
         else:
             params = {**params, "offset": str(int(params.get("offset", "0")) + len(assets))}
     return records
+
+
+def _key(record: dict[str, Any]) -> str:
+    """A record's identity: its id, else its whole text (records without one are not told apart)."""
+    ident = record.get("id")
+    return f"id:{ident}" if isinstance(ident, (str, int)) else repr(sorted(record.items(), key=lambda kv: str(kv[0])))
 
 
 def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:

@@ -28,8 +28,9 @@ from ._progress import Progress, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 
-# ComfyUI's own model API skips these: they hold configs and node code, not models.
-NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
+# ComfyUI's own model API skips configs and custom_nodes: they hold configs and node code, not models.
+# ComfyUI 0.33 adds "datasets" (training images and captions, any extension, outside models/) to /models.
+NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes", "datasets"})
 METADATA_SUFFIX = ".safetensors"
 HISTORY_PAGE = 1000
 

@@ -11,7 +11,8 @@ the limit, invalid JSON, offsets past the end of the file, shapes that do not ma
 file alone: a failure under its key naming the reason.
 
 Which files: ``tensor_headers="all"`` every listed ``.safetensors`` file with an asset record,
-``"unknown"`` those a selector picks (by default: those whose asset record names no base model),
+``"unknown"`` those whose asset record names no base model and that a selector picks (inference on the
+answers so far: kind or family unknown or weakly founded; without a selector, all of them),
 ``"none"`` none; at most ``header_files`` files and ``header_bytes`` bytes per server.
 """
 
@@ -135,10 +136,10 @@ async def read_headers(
     records = asset_records(snapshot)
     if options.tensor_headers == "all":
         wanted = [key for key in records if key[1].lower().endswith(SUFFIX)]
-    elif select is not None:
-        wanted = [key for key in select(snapshot) if key in records and key[1].lower().endswith(SUFFIX)]
-    else:  # no inference at hand: the files whose asset record names no base model
-        wanted = [key for key, rec in records.items() if key[1].lower().endswith(SUFFIX) and not _base_model(rec)]
+    else:  # "unknown": a base model in the asset record settles the file (as it spares /view_metadata)
+        open_ = {key for key, rec in records.items() if key[1].lower().endswith(SUFFIX) and not _base_model(rec)}
+        # the selector (inference on the answers so far) runs only when some file is open at all
+        wanted = [key for key in select(snapshot) if key in open_] if select is not None and open_ else sorted(open_)
     wanted = [key for key in wanted if header_route(*key) not in snapshot.responses]
     skipped = max(len(wanted) - options.header_files, 0)
     wanted = wanted[: options.header_files]
