@@ -117,16 +117,18 @@ def test_header_beats_a_contradicting_name_and_explain_says_so() -> None:
     assert "attn2_to_k.lora_down.weight [16, 2048]" in text
 
 
-def test_a_weak_reading_does_not_override_a_name_of_the_same_lineage() -> None:
+def test_a_weak_reading_does_not_override_a_name() -> None:
+    """A deep-block Flux-layout LoRA without modulation layers is FLUX.1 or Chroma: tier 50 fills only silence."""
     from comfyframe.inference._infer import infer_models
 
-    wan14 = HeaderCase("loras", "w.safetensors", "lora", "wan21", tuple(
-        (f"diffusion_model.blocks.0.self_attn.q.{p}.weight", "BF16", s) for p, s in (("lora_A", (32, 5120)), ("lora_B", (5120, 32)))))
-    models = _frame((wan14, wan14), ["wan2.2_style.safetensors", "style.safetensors"])
+    lora = HeaderCase("loras", "w.safetensors", "lora", "flux1", tuple(
+        (f"diffusion_model.double_blocks.{b}.img_attn.qkv.{p}.weight", "BF16", s)
+        for b in (0, 14) for p, s in (("lora_A", (32, 3072)), ("lora_B", (9216, 32)))))
+    models = _frame((lora, lora), ["chroma_style_v2.safetensors", "style.safetensors"])
     edges = pd.DataFrame(columns=["server", "node", "input", "section", "format", "folder", "name", "whole_folder"])
     nodes = pd.DataFrame(columns=["server", "node", "category", "output_types", "python_module", "display_name"])
     inferred = infer_models(models, edges, nodes)
-    assert list(inferred["family"]) == ["wan22", "wan21"]
+    assert list(inferred["family"]) == ["chroma", "flux1"]
     assert list(inferred["source"]) == ["name", "header"]
 
 
