@@ -123,6 +123,11 @@ def _start_with(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     (base_dir / "custom_nodes").mkdir(exist_ok=True)
     for case in cases:
         write_sparse(base_dir, case)
+    if files:  # the model tree's GGUF node pack lists .gguf files: add silent-named ones
+        from header_fixtures import GGUF_CASES, write_gguf
+
+        for gguf in GGUF_CASES:
+            write_gguf(base_dir, gguf)
     if version == ASSETS_VERSION:  # 0.33 lists a training-data folder (any file) in /models
         dataset = base_dir / "datasets" / "portrait_set"
         dataset.mkdir(parents=True, exist_ok=True)

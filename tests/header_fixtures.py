@@ -339,3 +339,66 @@ CASES: tuple[HeaderCase, ...] = (
     HeaderCase("controlnet", "control_1.safetensors", "controlnet", "",
                (("control_model.input_hint_block.0.weight", "F16", (16, 3, 3, 3)),)),
 )
+
+
+# --------------------------------------------------------------------------- GGUF
+
+GGML = {"F32": (0, 1, 4), "F16": (1, 1, 2), "Q8_0": (8, 32, 34), "Q4_K": (12, 256, 144), "Q5_K": (13, 256, 176),
+        "Q6_K": (14, 256, 210), "BF16": (30, 1, 2)}  # name -> (ggml type id, block elements, block bytes)
+
+
+@dataclass(frozen=True)
+class GGUFCase:
+    """A GGUF file as city96's ComfyUI-GGUF converts diffusion models: state-dict names, ggml types."""
+
+    folder: str  # the /models key listing it (ComfyUI-GGUF's unet_gguf)
+    disk: str  # where it lives
+    name: str
+    kind: str
+    family: str
+    architecture: str
+    tensors: tuple[Tensor, ...]  # shapes in PyTorch order; dtypes are GGML names
+
+    def header(self) -> bytes:
+        def string(text: str) -> bytes:
+            raw = text.encode()
+            return struct.pack("<Q", len(raw)) + raw
+
+        out = b"GGUF" + struct.pack("<IQQ", 3, len(self.tensors), 2)
+        out += string("general.architecture") + struct.pack("<I", 8) + string(self.architecture)
+        out += string("general.quantization_version") + struct.pack("<II", 4, 2)
+        offset = 0
+        for key, dtype, shape in self.tensors:
+            out += string(key) + struct.pack("<I", len(shape)) + b"".join(struct.pack("<Q", d) for d in shape[::-1])
+            out += struct.pack("<IQ", GGML[dtype][0], offset)
+            offset += -(-self._bytes(dtype, shape) // 32) * 32
+        return out + b"\0" * (-len(out) % 32)
+
+    @staticmethod
+    def _bytes(dtype: str, shape: tuple[int, ...]) -> int:
+        _, block, size = GGML[dtype]
+        return math.prod(shape) // block * size
+
+    @property
+    def size(self) -> int:
+        return len(self.header()) + sum(-(-self._bytes(d, s) // 32) * 32 for _, d, s in self.tensors)
+
+
+def write_gguf(base: Path, case: GGUFCase) -> Path:
+    path = base / case.disk / case.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(case.header())
+        fh.truncate(case.size)
+    return path
+
+
+GGUF_CASES: tuple[GGUFCase, ...] = (
+    GGUFCase("unet_gguf", "models/diffusion_models", "quantized_1.gguf", "diffusion_model", "flux1", "flux", (
+        ("double_blocks.0.img_attn.norm.key_norm.scale", "F32", (128,)),
+        ("double_blocks.0.img_attn.qkv.weight", "Q4_K", (9216, 3072)),
+        ("img_in.weight", "Q8_0", (3072, 64)), ("guidance_in.in_layer.weight", "F16", (3072, 256)))),
+    GGUFCase("unet_gguf", "models/diffusion_models", "quantized_2.gguf", "diffusion_model", "wan22", "wan", (
+        ("head.modulation", "F32", (1, 2, 5120)), ("patch_embedding.weight", "F16", (5120, 36, 1, 2, 2)),
+        ("blocks.0.self_attn.q.weight", "Q5_K", (5120, 5120)))),
+)

@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
-from header_fixtures import CASES, HeaderCase
+from header_fixtures import CASES, GGUF_CASES, HeaderCase
 from test_client import comfy_handler
 
 import comfyframe as cf
@@ -26,6 +26,7 @@ from comfyframe.http._client import ComfyClient
 from comfyframe.http._options import MIB, ConnectOptions, SizeLimits
 from comfyframe.inference._infer_headers import header_verdicts
 from comfyframe.rules import _rules
+from comfyframe.snapshot._gguf import Incomplete, parse_gguf
 from comfyframe.snapshot._headers import header_route, parse_header, read_header
 
 GIB = float(1 << 30)
@@ -293,3 +294,54 @@ def test_headers_survive_a_snapshot_round_trip(tmp_path) -> None:  # type: ignor
     again = cf.discover(snapshot=path)
     assert list(again.models["family"]) == list(found.models["family"])
     assert np.allclose(again.models["weights_gb"], found.models["weights_gb"])
+
+
+# --------------------------------------------------------------------------- GGUF
+
+
+def test_gguf_headers_are_classified_by_the_same_rules() -> None:
+    headers = [parse_gguf(c.header(), c.size, LIMIT) for c in GGUF_CASES]
+    assert headers[0]["metadata"]["general.architecture"] == "flux"
+    assert headers[0]["tensors"][1] == ["double_blocks.0.img_attn.qkv.weight", "Q4_K", [9216, 3072]]
+    v = header_verdicts(pd.DataFrame({"header": headers}))
+    assert v is not None
+    assert [_rules.FAMILIES[f] for f in v.family] == [c.family for c in GGUF_CASES]
+    assert [_rules.KINDS[k] for k in v.kind] == [c.kind for c in GGUF_CASES]
+    assert v.weights_gb[0] == pytest.approx((GGUF_CASES[0].size - headers[0]["header_bytes"]) / GIB)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda b: b"GGUX" + b[4:], "GGUF magic"),
+        (lambda b: b[:4] + struct.pack("<I", 9) + b[8:], "version 9"),
+        (lambda b: b[:8] + struct.pack("<Q", 10**9) + b[16:], "absurd"),
+        (lambda b: b[:60], "continues past"),
+    ],
+)
+def test_malformed_gguf_headers(mutate, reason: str) -> None:  # type: ignore[no-untyped-def]
+    case = GGUF_CASES[0]
+    with pytest.raises(ValueError, match=reason):
+        parse_gguf(mutate(case.header()), case.size, LIMIT)
+
+
+def test_a_truncated_gguf_header_asks_for_more() -> None:
+    case = GGUF_CASES[0]
+    with pytest.raises(Incomplete):
+        parse_gguf(case.header()[:100], case.size, LIMIT)
+
+
+def test_gguf_read_stops_at_its_prefixes_against_an_endless_server() -> None:
+    case = GGUF_CASES[0]
+    stream = _Endless(case.header())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=stream)
+
+    async def go() -> dict[str, object]:
+        async with ComfyClient("http://gpu-box:8188", transport=httpx.MockTransport(handler)) as client:
+            return await read_header(client, "0f3c-aa", case.size, LIMIT, gguf=True)
+
+    summary = asyncio.run(go())
+    assert summary["tensors"][0][0] == "double_blocks.0.img_attn.norm.key_norm.scale"
+    assert stream.sent <= (256 << 10) + 65536 and stream.closed  # one prefix of 256 KiB was enough

@@ -280,14 +280,14 @@ _SETTLING = ("metadata", "name", "assets", "header")
 
 
 def unsettled(inferred: pd.DataFrame) -> list[tuple[str, str]]:
-    """(folder, name) of listed .safetensors files whose kind is unknown, or whose family is unknown or rests on
+    """(folder, name) of listed .safetensors and .gguf files whose kind is unknown, or whose family is unknown or rests on
     weak evidence (loader, size, kind default, siblings) though their kind has families."""
     if inferred.empty:
         return []
     has_family = pd.Series(_rules.by_kind("has_family", True)[: len(_rules.KINDS)], index=list(_rules.KINDS))
     kind = inferred["kind"].astype("string").fillna("unknown")
     open_family = kind.map(has_family).fillna(True).astype(bool) & ~inferred["source"].isin(_SETTLING)
-    wanted = (inferred["ext"].astype("string").str.lower().eq("safetensors").fillna(False)
+    wanted = (inferred["ext"].astype("string").str.lower().isin(["safetensors", "gguf"]).fillna(False)
               & inferred["listed"].fillna(False).astype(bool) & (kind.eq("unknown") | open_family))  # fmt: skip
     rows = inferred.loc[wanted.to_numpy(dtype=bool), ["folder", "name"]]
     return list(zip(rows["folder"].astype(str), rows["name"].astype(str)))

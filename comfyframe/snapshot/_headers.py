@@ -10,7 +10,9 @@ summary: ``{"source": "assets", "asset": id, "header_bytes", "data_bytes", "meta
 the limit, invalid JSON, offsets past the end of the file, shapes that do not match their bytes) fails that
 file alone: a failure under its key naming the reason.
 
-Which files: ``tensor_headers="all"`` every listed ``.safetensors`` file with an asset record,
+GGUF files (``.gguf``, listed where a GGUF node pack registers them) are read the same way (:mod:`._gguf`).
+
+Which files: ``tensor_headers="all"`` every listed ``.safetensors`` and ``.gguf`` file with an asset record,
 ``"unknown"`` those whose asset record names no base model and that a selector picks (inference on the
 answers so far: kind or family unknown or weakly founded; without a selector, all of them),
 ``"none"`` none; at most ``header_files`` files and ``header_bytes`` bytes per server.
@@ -31,11 +33,12 @@ from ..errors import ServerError
 from ..http._client import ComfyClient
 from ..http._options import MIB, ConnectOptions
 from ._assets import asset_records
+from ._gguf import PREFIXES, Incomplete, parse_gguf
 from ._progress import Progress
 from ._snapshot import Snapshot
 
 HEADER_PREFIX = "/tensor_header/"
-SUFFIX = ".safetensors"
+SUFFIXES = (".safetensors", ".gguf")
 MAX_TENSORS = 200_000  # the largest real checkpoints hold a few thousand
 MAX_DIMS = 8
 MAX_DIM = 1 << 40
@@ -112,10 +115,21 @@ def _tensor(key: str, spec: Any, room: int | None) -> list[Any]:
     return [key, dtype, shape]
 
 
-async def read_header(client: ComfyClient, asset_id: str, size: int | None, limit: int) -> dict[str, Any]:
+async def read_header(client: ComfyClient, asset_id: str, size: int | None, limit: int, gguf: bool = False
+                      ) -> dict[str, Any]:  # fmt: skip
     """Read and check one file's header through the assets API (the connection is closed after it)."""
     if not _ASSET_ID.match(asset_id):
         raise ValueError("its asset id is not a plain identifier")
+    route = f"/api/assets/{quote(asset_id, safe='')}/content"
+    if gguf:
+        for length in (*(p for p in PREFIXES if p < limit), limit):
+            data = await client.read_prefix(route, _constant(length), length)
+            try:
+                return parse_gguf(data, size, limit)
+            except Incomplete:
+                if len(data) < length:  # the body ended inside the header
+                    raise ValueError("the file ends inside its GGUF header") from None
+        raise ValueError(f"its GGUF header is longer than the {limit / MIB:g} MiB limit (SizeLimits.tensor_header)")
 
     def need(first: bytes) -> int:
         if len(first) < 8:
@@ -123,8 +137,12 @@ async def read_header(client: ComfyClient, asset_id: str, size: int | None, limi
         (length,) = struct.unpack("<Q", first[:8])
         return 8 if length > limit else 8 + length  # an over-long length: refused by parse_header after 8 bytes
 
-    data = await client.read_prefix(f"/api/assets/{quote(asset_id, safe='')}/content", need, 8 + limit)
+    data = await client.read_prefix(route, need, 8 + limit)
     return parse_header(data, size, limit)
+
+
+def _constant(length: int) -> Callable[[bytes], int]:
+    return lambda _first: length
 
 
 async def read_headers(
@@ -135,9 +153,9 @@ async def read_headers(
         return
     records = asset_records(snapshot)
     if options.tensor_headers == "all":
-        wanted = [key for key in records if key[1].lower().endswith(SUFFIX)]
+        wanted = [key for key in records if key[1].lower().endswith(SUFFIXES)]
     else:  # "unknown": a base model in the asset record settles the file (as it spares /view_metadata)
-        open_ = {key for key, rec in records.items() if key[1].lower().endswith(SUFFIX) and not _base_model(rec)}
+        open_ = {key for key, rec in records.items() if key[1].lower().endswith(SUFFIXES) and not _base_model(rec)}
         # the selector (inference on the answers so far) runs only when some file is open at all
         wanted = [key for key in select(snapshot) if key in open_] if select is not None and open_ else sorted(open_)
     wanted = [key for key in wanted if header_route(*key) not in snapshot.responses]
@@ -167,7 +185,7 @@ async def _one(client: ComfyClient, snapshot: Snapshot, key: tuple[str, str], re
     size = record.get("size")
     try:
         summary = await read_header(client, str(record.get("id", "")), size if isinstance(size, int) else None,
-                                    options.limits.tensor_header)
+                                    options.limits.tensor_header, gguf=key[1].lower().endswith(".gguf"))
     except (ValueError, ServerError) as exc:
         reason = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
         snapshot.failures[route] = {
