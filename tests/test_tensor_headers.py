@@ -345,3 +345,60 @@ def test_gguf_read_stops_at_its_prefixes_against_an_endless_server() -> None:
     summary = asyncio.run(go())
     assert summary["tensors"][0][0] == "double_blocks.0.img_attn.norm.key_norm.scale"
     assert stream.sent <= (256 << 10) + 65536 and stream.closed  # one prefix of 256 KiB was enough
+
+
+# --------------------------------------------------------------------------- comfyui-tooling-nodes
+
+
+def _etn_server(answers: dict[str, object], calls: list[str]) -> httpx.MockTransport:
+    from test_client import OBJECT_INFO
+
+    etn_node = {"input": {"required": {"image": ["STRING", {}]}}, "output": ["IMAGE"], "name": "ETN_LoadImageBase64",
+                "category": "external_tooling", "python_module": "custom_nodes.comfyui-tooling-nodes"}
+    names = ["mystery_a.safetensors", "mystery_b.safetensors", "mystery_c.safetensors", "sd_xl_base_1.0.safetensors"]
+
+    def etn(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        offset = int(request.url.params["offset"])
+        page = dict(list(answers.items())[offset: offset + 200])
+        return httpx.Response(200, json={**page, "_meta": {"offset": offset, "count": len(page), "total": len(answers)}})
+
+    return httpx.MockTransport(comfy_handler({
+        "/object_info": lambda r: httpx.Response(200, json={**OBJECT_INFO, "ETN_LoadImageBase64": etn_node}),
+        "/models": lambda r: httpx.Response(200, json=["checkpoints"]),
+        "/models/checkpoints": lambda r: httpx.Response(200, json=names),
+        "/history": lambda r: httpx.Response(200, json={}),
+        "/queue": lambda r: httpx.Response(200, json={"queue_running": [], "queue_pending": []}),
+        "/api/etn/model_info/checkpoints": etn,
+    }))
+
+
+def test_tooling_nodes_model_info_identifies_files_without_the_assets_api() -> None:
+    answers = {
+        "mystery_a.safetensors": {"base_model": "flux-schnell", "is_inpaint": False},
+        "mystery_b.safetensors": {"base_model": "sd15", "is_inpaint": True},
+        "mystery_c.safetensors": {"base_model": "unknown"},
+        "sd_xl_base_1.0.safetensors": {"base_model": "sdxl", "is_inpaint": False, "type": "eps"},
+    }
+    calls: list[str] = []
+    found = _discover(_etn_server(answers, calls))
+    assert len(calls) == 1 and "offset=0" in calls[0]
+    models = found.models.set_index("name")
+    assert (models.at["mystery_a.safetensors", "family"], models.at["mystery_a.safetensors", "source"]) == ("flux1", "header")
+    assert "schnell" in models.at["mystery_a.safetensors", "variant"]
+    assert models.at["mystery_b.safetensors", "family"] == "sd15" and "inpaint" in models.at["mystery_b.safetensors", "variant"]
+    assert models.at["mystery_c.safetensors", "family"] == ""
+    text = str(found.explain("checkpoints", "mystery_a.safetensors"))
+    assert "comfyui-tooling-nodes" in text and "base_model flux-schnell" in text
+    assert not any(k.startswith("/api/etn/") for k in _discover(_etn_server(answers, []), tensor_headers="none").snapshot.responses)
+
+
+def test_a_server_without_the_plugin_is_not_asked() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return comfy_handler()(request)
+
+    _discover(httpx.MockTransport(handler))
+    assert not any(c.startswith("/api/etn/") for c in calls)

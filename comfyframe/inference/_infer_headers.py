@@ -44,9 +44,12 @@ def header_verdicts(models: pd.DataFrame) -> HeaderVerdicts | None:
         return None
     headers = models["header"].to_numpy(dtype=object)
     rows = np.flatnonzero([isinstance(h, dict) and isinstance(h.get("tensors"), list) for h in headers])
-    if len(rows) == 0:
+    etn = np.flatnonzero([isinstance(h, dict) and isinstance(h.get("etn"), dict) for h in headers])
+    if len(rows) == 0 and len(etn) == 0:
         return None
     n = len(models)
+    if len(rows) == 0:
+        return _etn_verdicts(n, etn, [headers[r]["etn"] for r in etn])
     t = _tensor_frame([headers[r] for r in rows])
     cache: dict[str, np.ndarray] = {}  # pattern -> per-tensor hits, shared by every pass
     kind, kind_ev = _decide(t, len(rows), "kind", None, cache)
@@ -73,7 +76,38 @@ def header_verdicts(models: pd.DataFrame) -> HeaderVerdicts | None:
     out.params_b[rows] = _params(t, len(rows))
     out.weights_gb[rows] = [float(headers[r].get("data_bytes", 0) or 0) / GIB for r in rows]
     out.evidence[rows] = [" ; ".join(e for e in pair if e) for pair in zip(kind_ev, family_ev)]
+    if len(etn):
+        _add_etn(out, etn, [headers[r]["etn"] for r in etn])
     return out
+
+
+def _etn_verdicts(n: int, rows: np.ndarray, infos: list[dict[str, Any]]) -> HeaderVerdicts:
+    out = HeaderVerdicts(read=np.zeros(n, dtype=bool), kind=np.full(n, -1, dtype=np.int64),
+                         family=np.full(n, -1, dtype=np.int64), tier=np.zeros(n, dtype=np.int64), variants=[()] * n,
+                         precision=np.full(n, "", dtype=object), params_b=np.full(n, np.nan),
+                         weights_gb=np.full(n, np.nan), evidence=np.full(n, "", dtype=object))  # fmt: skip
+    _add_etn(out, rows, infos)
+    return out
+
+
+def _add_etn(out: HeaderVerdicts, rows: np.ndarray, infos: list[dict[str, Any]]) -> None:
+    """comfyui-tooling-nodes' verdicts (rules/etn_models.csv) for ``rows``: family, tier, variants, evidence."""
+    table = _rules.etn_models()
+    labels = pd.Series([str(i.get("base_model", "")) for i in infos], dtype=object)
+    known = labels.isin(table.index).to_numpy()
+    hit = labels[known]
+    picked = rows[known]
+    out.read[picked] = True
+    out.family[picked] = [_rules.FAMILY_CODE[f] for f in table.loc[hit, "family"]]
+    out.tier[picked] = table.loc[hit, "tier"].to_numpy()
+    types = {"t2v": "t2v", "i2v": "i2v", "refiner": "refiner"}
+    for row, info, variant in zip(picked, np.asarray(infos, dtype=object)[known], table.loc[hit, "variant"]):
+        found = {variant} if variant else set()
+        found |= {types[t] for t in [str(info.get("type", ""))] if t in types}
+        if info.get("is_inpaint") is True:
+            found.add("inpaint")
+        out.variants[row] = tuple(sorted(found))
+        out.evidence[row] = f"comfyui-tooling-nodes (ComfyUI's model detection on the server): base_model {info.get('base_model')}"
 
 
 @dataclass(frozen=True)
@@ -314,7 +348,8 @@ def header_evidence(raw: pd.DataFrame, row: int, result: dict[str, object], othe
     else:
         verdict = "no family rule fired (kind and exact bytes only)"
     kind = _rules.KINDS[int(verdicts.kind[0])] if verdicts.kind[0] >= 0 else "unknown"
-    read = f"kind {kind}; {verdicts.evidence[0] or 'no rule fired'}; {verdicts.weights_gb[0]:.3f} GiB of tensors"
+    gb = verdicts.weights_gb[0]
+    read = f"kind {kind}; {verdicts.evidence[0] or 'no rule fired'}" + ("" if np.isnan(gb) else f"; {gb:.3f} GiB of tensors")
     record = {"role": "header", "source": "header", "read": read, "family": label, "tier": tier,
               "rule": "tensor_rules.csv", "verdict": verdict}  # fmt: skip
     return pd.concat([pd.DataFrame([record], columns=others.columns), others], ignore_index=True)

@@ -455,3 +455,12 @@ def tensor_dtypes() -> dict[str, str]:
     frame = _read("tensor_dtypes", {"dtype": "str", "precision": "str"})
     _check_values(frame, "precision", tuple(precisions()["precision"]), "tensor_dtypes")
     return dict(zip(frame["dtype"], frame["precision"]))
+
+
+@cache
+def etn_models() -> pd.DataFrame:
+    """etn_models.csv: comfyui-tooling-nodes' base_model label -> family, tier, variant (indexed by label)."""
+    frame = _read("etn_models", {"base_model": "str", "family": "str", "tier": "int", "variant": "str"})
+    _check_values(frame, "family", FAMILIES, "etn_models")
+    _check_values(frame, "variant", variant_names(), "etn_models")
+    return frame.set_index("base_model")

@@ -22,6 +22,7 @@ from ..http._client import ComfyClient, RetryBudget
 from ..http._options import ConnectOptions
 from . import _snapshot as routes
 from ._assets import asset_base_models, fetch_assets
+from ._etn import fetch_etn
 from ._headers import Selector, read_headers
 from ._history import slim_prompts, slim_queue
 from ._progress import Progress, make_progress
@@ -106,7 +107,10 @@ class _Capture:
             self._assets(),
             self._models(),
         )
-        await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers)
+        if self.options.tensor_headers != "none":
+            await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers)
+            if any(node.startswith("ETN_") for node in self.snapshot.object_info):  # comfyui-tooling-nodes
+                await fetch_etn(self.client, self.snapshot)
         if self.previous is not None:
             carry_history(self.previous, self.snapshot)
         return self.snapshot

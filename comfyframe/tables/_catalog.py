@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..snapshot._assets import asset_base_models, asset_details
+from ..snapshot._etn import etn_info
 from ..snapshot._headers import tensor_header
 from ..snapshot._snapshot import Snapshot
 from ._offers import Offer, Pairs
@@ -88,6 +89,9 @@ def build_models(
         details[file] = (known[0] if known[0] is not None else size, known[1] if known[1] is not None else modified)
     metadata = _metadata(snapshot, ordered)
     headers = {k: h for k in ordered if k[0] and (h := tensor_header(snapshot, *k)) is not None}
+    for file in ordered:  # comfyui-tooling-nodes' verdict (ComfyUI's own detection on the server) where no header
+        if file[0] and file not in headers and (info := etn_info(snapshot, *file)) is not None:
+            headers[file] = {"source": "etn", "etn": info}
     for file, header in headers.items():  # the header read remotely carries the metadata /view_metadata would
         if file not in metadata and header.get("metadata"):
             metadata[file] = header["metadata"]
