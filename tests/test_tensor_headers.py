@@ -98,9 +98,10 @@ def _frame(cases: tuple[HeaderCase, ...], names: list[str]) -> pd.DataFrame:
         "subfolder": "", "filename": names, "stem": [n.rsplit(".", 1)[0] for n in names], "ext": "safetensors",
         "listed": True, "size_bytes": [c.size for c in cases], "loader_nodes": [()] * len(cases),
         "loader_outputs": [()] * len(cases), "loader_count": 0,
-        "header": [{"source": "assets", **parse_header(c.header(), c.size, LIMIT)} for c in cases],
     }
-    return from_columns(MODELS_BASE, data, len(cases))
+    frame = from_columns(MODELS_BASE, data, len(cases))
+    frame["header"] = [{"source": "assets", **parse_header(c.header(), c.size, LIMIT)} for c in cases]
+    return frame
 
 
 def test_header_beats_a_contradicting_name_and_explain_says_so() -> None:

@@ -25,7 +25,7 @@ from ..snapshot._etn import etn_info
 from ..snapshot._headers import tensor_header
 from ..snapshot._snapshot import Snapshot
 from ._offers import Offer, Pairs
-from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
+from ._schema import EDGES, HEADER_COLUMN, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 
 
 def build_edges(snapshot: Snapshot, offers: list[Offer], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
@@ -107,7 +107,6 @@ def build_models(
         "has_metadata": [k in metadata for k in ordered],
         "hash": [assets.get(k, (None, None, None))[2] for k in ordered],
         "asset_base_model": [bases.get(k) for k in ordered],
-        "header": [headers.get(k) for k in ordered],
     }
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
@@ -128,7 +127,12 @@ def build_models(
     cols["stem"] = stems
     cols["ext"] = exts
     cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
-    return from_columns(MODELS_BASE, cols, n)
+    table = from_columns(MODELS_BASE, cols, n)
+    if headers:  # internal: inference and explain read it, Discovery keeps it out of its models table
+        cells = np.empty(n, dtype=object)
+        cells[:] = [headers.get(k) for k in ordered]
+        table[HEADER_COLUMN] = cells
+    return table
 
 
 def _loaders(offers: list[Offer], whole: set[tuple[str, str, str]]) -> dict[tuple[str, str], set[str]]:
