@@ -317,6 +317,11 @@ CASES: tuple[HeaderCase, ...] = (
     HeaderCase("diffusion_models", "unet_30.safetensors", "diffusion_model", "",  # Anima: Cosmos Predict2 + LLM adapter
                (("blocks.0.mlp.layer1.weight", "BF16", (8192, 2048)),
                 ("llm_adapter.blocks.0.cross_attn.q_proj.weight", "BF16", (1024, 1024)))),
+    HeaderCase("diffusion_models", "unet_32.safetensors", "diffusion_model", "wan22",
+               tuple(_wan(5120, 36, [("img_emb.proj.0.weight", "F32", (1280,)),
+                                     ("face_adapter.fuser_blocks.0.k_norm.weight", "BF16", (128,))]))),
+    HeaderCase("diffusion_models", "unet_33.safetensors", "diffusion_model", "wan22",
+               tuple(_wan(5120, 16, [("casual_audio_encoder.encoder.final_linear.weight", "BF16", (5120, 1024))]))),
     # components
     HeaderCase("vae", "decoder_1.safetensors", "vae", "flux2",
                (("decoder.conv_in.weight", "F32", (512, 32, 3, 3)), ("encoder.conv_in.weight", "F32", (128, 3, 3, 3)),
