@@ -270,6 +270,7 @@ def test_a_broken_header_fails_that_file_alone() -> None:
     found = _discover(_assets_server(loras, {"bad.safetensors": _raw(b"{oops", pad=64)}))
     failure = found.snapshot.failures[header_route("loras", "bad.safetensors")]
     assert failure["error"] == "BadTensorHeader" and "not valid JSON" in failure["message"]
+    assert any("header(s) could not be used" in p and "not valid JSON" in p for p in found.problems)
     families = found.models.set_index("name")["family"]
     assert [families[c.name] for c in loras] == [c.family for c in loras]
 

@@ -70,7 +70,9 @@ class ConnectOptions:
     (no TLS check), a CA bundle path, or an ``ssl.SSLContext``. ``retries``
     is how often an idempotent GET is retried on connect errors, resets and
     5xx answers; a discovery of N servers spends at most ``retries × (N + 3)``
-    retries in all.
+    retries in all. ``tensor_headers`` ("unknown", "all" or "none") says which
+    files' safetensors / GGUF headers are read through the assets API, at most
+    ``header_files`` files and ``header_bytes`` bytes per server.
     """
 
     timeout: float = DEFAULT_TIMEOUT
