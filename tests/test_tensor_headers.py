@@ -404,3 +404,14 @@ def test_a_server_without_the_plugin_is_not_asked() -> None:
 
     _discover(httpx.MockTransport(handler))
     assert not any(c.startswith("/api/etn/") for c in calls)
+
+
+def test_the_budget_is_shared_by_the_servers_of_a_discovery() -> None:
+    loras = tuple(c for c in CASES if c.kind == "lora")[:5]
+    transport = _assets_server(loras)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.DegradedServerWarning)
+        found = cf.discover(["http://gpu-a:8188", "http://gpu-b:8188"], transport=transport, progress=False,
+                            header_files=7)
+    read = [sum(k.startswith("/tensor_header/") for k in s.responses) for s in found.snapshots]
+    assert sum(read) == 7 and sorted(read) == [2, 5]

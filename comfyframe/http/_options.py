@@ -72,7 +72,7 @@ class ConnectOptions:
     5xx answers; a discovery of N servers spends at most ``retries × (N + 3)``
     retries in all. ``tensor_headers`` ("unknown", "all" or "none") says which
     files' safetensors / GGUF headers are read through the assets API, at most
-    ``header_files`` files and ``header_bytes`` bytes per server.
+    ``header_files`` files and ``header_bytes`` bytes per discovery.
     """
 
     timeout: float = DEFAULT_TIMEOUT
@@ -86,7 +86,7 @@ class ConnectOptions:
     retries: int = DEFAULT_RETRIES
     limits: SizeLimits = field(default_factory=SizeLimits)
     # Safetensors headers read from files' content (assets API): "unknown" (files names and metadata leave
-    # unknown or contradicted), "all" or "none"; at most header_files files and header_bytes bytes per server.
+    # unknown or contradicted), "all" or "none"; at most header_files files and header_bytes bytes per discovery.
     tensor_headers: str = "unknown"
     header_files: int = 2000
     header_bytes: int = 512 * MIB

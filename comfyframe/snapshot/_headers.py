@@ -15,7 +15,7 @@ GGUF files (``.gguf``, listed where a GGUF node pack registers them) are read th
 Which files: ``tensor_headers="all"`` every listed ``.safetensors`` and ``.gguf`` file with an asset record,
 ``"unknown"`` those whose asset record names no base model and that a selector picks (inference on the
 answers so far: kind or family unknown or weakly founded; without a selector, all of them),
-``"none"`` none; at most ``header_files`` files and ``header_bytes`` bytes per server.
+``"none"`` none; at most ``header_files`` files and ``header_bytes`` bytes per discovery (all its servers).
 """
 
 from __future__ import annotations
@@ -159,24 +159,41 @@ async def read_headers(
         # the selector (inference on the answers so far) runs only when some file is open at all
         wanted = [key for key in select(snapshot) if key in open_] if select is not None and open_ else sorted(open_)
     wanted = [key for key in wanted if header_route(*key) not in snapshot.responses]
-    skipped = max(len(wanted) - options.header_files, 0)
-    wanted = wanted[: options.header_files]
+    budget = _budget(client, options)  # [files, bytes] left, shared by the servers of one discovery
+    skipped = max(len(wanted) - budget[0], 0)
+    wanted = wanted[: budget[0]]
+    budget[0] -= len(wanted)
     if not wanted:
+        if skipped:
+            snapshot.stats["tensor_headers"] = {"read": 0, "bytes": 0, "skipped_by_budget": skipped}
         return
     progress.add(len(wanted), "safetensors headers")
     spent = 0
     read = 0
     batch = max(options.max_concurrency, 1)
     for start in range(0, len(wanted), batch):
-        if spent >= options.header_bytes:
+        if budget[1] <= 0:
             skipped += len(wanted) - start
             progress.advance(len(wanted) - start)
             break
         chunk = wanted[start : start + batch]
         sizes = await asyncio.gather(*(_one(client, snapshot, key, records[key], options, progress) for key in chunk))
         spent += sum(sizes)
+        budget[1] -= sum(sizes)
         read += len(chunk)
     snapshot.stats["tensor_headers"] = {"read": read, "bytes": spent, "skipped_by_budget": skipped}
+
+
+def _budget(client: ComfyClient, options: ConnectOptions) -> list[int]:
+    """The discovery's header budget, [files left, bytes left], kept with what its servers share."""
+    claims = client.shared.claims
+    key = ("tensor_headers", "budget")
+    if key not in claims:
+        held: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        held.set_result([options.header_files, options.header_bytes])
+        claims[key] = held
+    budget: list[int] = claims[key].result()
+    return budget
 
 
 async def _one(client: ComfyClient, snapshot: Snapshot, key: tuple[str, str], record: dict[str, Any],
