@@ -415,3 +415,13 @@ def test_the_budget_is_shared_by_the_servers_of_a_discovery() -> None:
                             header_files=7)
     read = [sum(k.startswith("/tensor_header/") for k in s.responses) for s in found.snapshots]
     assert sum(read) == 7 and sorted(read) == [2, 5]
+
+
+def test_a_refresh_carries_headers_of_unchanged_files() -> None:
+    loras = tuple(c for c in CASES if c.kind == "lora")[:3]
+    transport = _assets_server(loras)
+    first = _discover(transport)
+    again = _discover(transport, previous=first)
+    routes = [header_route(c.folder, c.name) for c in loras]
+    assert all(again.snapshot.carried.get(r) == first.snapshot.taken_at for r in routes)
+    assert list(again.models["family"]) == list(first.models["family"])

@@ -108,7 +108,8 @@ class _Capture:
             self._models(),
         )
         if self.options.tensor_headers != "none":
-            await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers)
+            await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers,
+                               self.previous)
             if any(node.startswith("ETN_") for node in self.snapshot.object_info):  # comfyui-tooling-nodes
                 await fetch_etn(self.client, self.snapshot)
         if self.previous is not None:

@@ -146,12 +146,16 @@ def _constant(length: int) -> Callable[[bytes], int]:
 
 
 async def read_headers(
-    client: ComfyClient, snapshot: Snapshot, options: ConnectOptions, progress: Progress, select: Selector | None
+    client: ComfyClient, snapshot: Snapshot, options: ConnectOptions, progress: Progress, select: Selector | None,
+    previous: Snapshot | None = None,
 ) -> None:
-    """Read the headers ``options.tensor_headers`` asks for into ``snapshot`` (within the budget)."""
+    """Read the headers ``options.tensor_headers`` asks for into ``snapshot`` (within the budget); a refresh
+    (``previous``) carries the headers of files whose asset id and size did not change."""
     if options.tensor_headers == "none" or not snapshot.assets:
         return
     records = asset_records(snapshot)
+    if previous is not None:
+        _carry(snapshot, previous, records)
     if options.tensor_headers == "all":
         wanted = [key for key in records if key[1].lower().endswith(SUFFIXES)]
     else:  # "unknown": a base model in the asset record settles the file (as it spares /view_metadata)
@@ -182,6 +186,17 @@ async def read_headers(
         budget[1] -= sum(sizes)
         read += len(chunk)
     snapshot.stats["tensor_headers"] = {"read": read, "bytes": spent, "skipped_by_budget": skipped}
+
+
+def _carry(snapshot: Snapshot, previous: Snapshot, records: dict[tuple[str, str], dict[str, Any]]) -> None:
+    before = asset_records(previous)
+    for key, record in records.items():
+        header, old = tensor_header(previous, *key), before.get(key)
+        if header is None or old is None or header.get("asset") != record.get("id") or old.get("size") != record.get("size"):
+            continue
+        route = header_route(*key)
+        snapshot.responses[route] = header
+        snapshot.carried[route] = previous.carried.get(route, previous.taken_at)
 
 
 def _budget(client: ComfyClient, options: ConnectOptions) -> list[int]:
