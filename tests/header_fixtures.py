@@ -310,9 +310,11 @@ CASES: tuple[HeaderCase, ...] = (
     HeaderCase("animatediff_models", "motion_1.safetensors", "motion_module", "",
                (("down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.to_q.weight",
                  "F16", (320, 320)),)),
-    HeaderCase("ipadapter", "adapter_1.safetensors", "ipadapter", "",
+    HeaderCase("ipadapter", "adapter_1.safetensors", "ipadapter", "sd15",
                (("image_proj.proj.weight", "F16", (3072, 1024)), ("ip_adapter.1.to_k_ip.weight", "F16", (320, 768)))),
-    HeaderCase("style_models", "style_model_1.safetensors", "style_model", "",
+    HeaderCase("ipadapter", "adapter_2.safetensors", "ipadapter", "sdxl",
+               (("image_proj.proj.weight", "F16", (8192, 1280)), ("ip_adapter.1.to_k_ip.weight", "F16", (640, 2048)))),
+    HeaderCase("style_models", "style_model_1.safetensors", "style_model", "flux1",
                (("redux_up.weight", "BF16", (12288, 1152)), ("redux_down.weight", "BF16", (4096, 12288)))),
     HeaderCase("diffusion_models", "unet_30.safetensors", "diffusion_model", "",  # Anima: Cosmos Predict2 + LLM adapter
                (("blocks.0.mlp.layer1.weight", "BF16", (8192, 2048)),
