@@ -39,8 +39,8 @@ def default_url() -> str:
 def unsettled_files(snapshot: Snapshot) -> list[tuple[str, str]]:
     """(folder, name) of the files whose kind, family or variant names and metadata leave open: the ones
     ``tensor_headers="unknown"`` reads the safetensors header of (inference run on the snapshot so far)."""
+    from .inference._header_precedence import unsettled
     from .inference._infer import infer_models
-    from .inference._infer_headers import unsettled
 
     frames = build_frames(snapshot)
     return unsettled(infer_models(frames.models, frames.edges, frames.nodes))

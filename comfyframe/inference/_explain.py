@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..rules import _rules
 from ..support._safe_text import for_terminal
+from ._header_precedence import header_evidence
 from ._infer import INFERRED, _name_features, _sizes
 from ._infer_edges import dropdowns
 from ._infer_family import (
@@ -31,7 +32,6 @@ from ._infer_family import (
     resolve,
     size_vetoes,
 )
-from ._infer_headers import header_evidence
 from ._infer_kind import infer_kind
 from ._infer_normalize import normalize
 from ._regex_passes import first_match

@@ -46,9 +46,10 @@ import pandas as pd
 
 from ..rules import _rules
 from ..tables._schema import MODELS_INFERRED, typed_array
+from ._header_precedence import header_families, header_kinds, header_variant_mask, with_asset_base_models
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
-from ._infer_headers import header_families, header_kinds, header_variant_mask, header_verdicts, with_asset_base_models
+from ._infer_headers import header_verdicts
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_normalize import normalize
 from ._infer_vram import component_params, estimate, params_from_name, precision_and_quant, quality
