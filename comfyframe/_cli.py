@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
 from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
-from .http._options import DEADLINE_FACTOR, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ConnectOptions, parse_header_lines
+from .http._options import (
+    DEADLINE_FACTOR,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    TENSOR_HEADER_MODES,
+    ConnectOptions,
+    parse_header_lines,
+)
 from .support._safe_text import for_terminal
 from .support._validate import CAPABILITIES, PREFERENCES, _check_job_args, positive_count, positive_number
 
@@ -48,6 +55,11 @@ def _source_args(parser: argparse.ArgumentParser, *, offline: bool = True) -> No
     parser.add_argument("--no-metadata", action="store_true", help="skip reading safetensors metadata (faster)")
     parser.add_argument("--no-templates", action="store_true",
                         help="skip the server's workflow templates (no 'workflows' table; faster first discovery)")
+    parser.add_argument(
+        "--headers", choices=TENSOR_HEADER_MODES, default="unknown",
+        help="read safetensors headers (tensor names and shapes, never weights) through the assets API of servers "
+             "started with --enable-assets: of files names and metadata leave unknown (default), all, or none",
+    )
     parser.add_argument(
         "--previous", metavar="FILE", help="earlier snapshot of the server: re-read metadata of changed files only"
     )
@@ -162,6 +174,7 @@ def _options(args: argparse.Namespace) -> ConnectOptions:
         max_concurrency=args.concurrency,
         metadata=not args.no_metadata,
         templates=not args.no_templates,
+        tensor_headers=getattr(args, "headers", "unknown"),
         progress=not args.quiet,
         headers=headers,
         verify=False if args.insecure else args.ca_bundle or True,

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._discovery import Discovery
+from ._frames import build_frames
 from .errors import ComfyFrameError, DegradedServerWarning
 from .http._bodies import SharedBodies
 from .http._client import DEFAULT_URL, RetryBudget, normalize_url
@@ -36,6 +37,16 @@ DEMO_RESOURCE = "demo_snapshot.json.gz"
 def default_url() -> str:
     """``$COMFYUI_URL`` when set, else ``http://127.0.0.1:8188``."""
     return os.environ.get("COMFYUI_URL", "").strip() or DEFAULT_URL
+
+
+def unsettled_files(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(folder, name) of the files whose kind, family or variant names and metadata leave open: the ones
+    ``tensor_headers="unknown"`` reads the safetensors header of (inference run on the snapshot so far)."""
+    from .inference._header_precedence import unsettled
+    from .inference._infer import infer_models
+
+    frames = build_frames(snapshot)
+    return unsettled(infer_models(frames.models, frames.edges, frames.nodes, frames.templates))
 
 
 def demo_snapshot() -> Snapshot:
@@ -79,7 +90,8 @@ async def _discover(
     # parsing the answers and building the tables allocate millions of objects: see comfyframe.support._collector
     with collector_paused():
         results = await asyncio.gather(
-            *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous)
+            *(capture_async(u, options=opts, transport=transport, shared=shared, budget=budget, previous=previous,
+                            select_headers=unsettled_files)
               for u in urls),
             return_exceptions=True,
         )
@@ -180,7 +192,8 @@ def capture(
     server, as in :func:`discover`.
     """
     opts = (options or ConnectOptions(progress=True)).with_changes(**settings)
-    return run_sync(capture_async(url or default_url(), options=opts, transport=transport, previous=previous))
+    return run_sync(capture_async(url or default_url(), options=opts, transport=transport, previous=previous,
+                                  select_headers=unsettled_files))
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

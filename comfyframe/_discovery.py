@@ -25,6 +25,7 @@ from .snapshot._snapshot import HISTORY, Snapshot, load_snapshots, save_fleet
 from .support._collector import collector_paused
 from .support._safe_text import for_terminal
 from .support._validate import _check_job_args, as_capability
+from .tables._schema import HEADER_COLUMN
 
 
 class Discovery:
@@ -70,6 +71,8 @@ class Discovery:
         self.template_refs: pd.DataFrame = frames.templates  # (template, model file) pairs: tables/_templates.py
         self.usage: pd.DataFrame = build_usage(self.snapshots, frames.edges)
         models = infer_fleet(parts, groups, [s.url for s in self.snapshots])
+        # headers read remotely: explain's evidence, not a table column (dicts of tensors do not export)
+        self._headers = models.pop(HEADER_COLUMN) if HEADER_COLUMN in models.columns else None
         self._plan = plan_pipelines(models, frames.templates)
         extra = [usage_columns(models, self.usage), adapter_columns(models, self._plan)]
         self.models: pd.DataFrame = pd.concat([models, *extra], axis=1)  # one concat for both
@@ -333,7 +336,8 @@ class Discovery:
         or ``name`` may start with the folder). ``print()`` the result for a readable report; its
         ``evidence`` attribute is a DataFrame. Raises ValueError when nothing or several files match.
         """
-        return explain(self.models, self.edges, self.nodes, name, folder, self.template_refs)
+        models = self.models if self._headers is None else self.models.assign(**{HEADER_COLUMN: self._headers.to_numpy()})
+        return explain(models, self.edges, self.nodes, name, folder, self.template_refs)
 
     def summary(self) -> dict[str, object]:
         """Counts and facts for reports: servers, devices, models by kind, capabilities."""

@@ -189,6 +189,12 @@ def snapshot_problems(snapshot: Snapshot) -> list[str]:
     elif details:
         folders = ", ".join(k[len("/experiment/models/"):] for k in details)
         notes.append(f"{snapshot.url}: no file sizes for folder(s) {folders} ({_first_line(failures[details[0]])}).")
+    unread = [k for k in failures if k.startswith("/tensor_header/")]
+    if unread:
+        notes.append(
+            f"{snapshot.url}: {len(unread)} safetensors/GGUF header(s) could not be used "
+            f"({failures[unread[0]].get('message', '')[:200]}); those files are identified by names and metadata."
+        )
     meta = keys["/view_metadata/"]
     if meta:
         files = [k[len("/view_metadata/"):].replace("?filename=", "/", 1) for k in meta]

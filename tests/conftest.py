@@ -100,3 +100,93 @@ def corpus_dir() -> Path:
         _unavailable(f"corpus directory {path} not found: the real-world captures of ../shared/corpus "
                      "(object_info dumps, system_stats, model sizes); set COMFYFRAME_CORPUS to their folder")
     return path
+
+
+# --------------------------------------------------------------------------- assets API and silent headers
+
+ASSETS_VERSION = "0.33.0"  # the first live version with the assets API
+# Hashing reads every byte: over the model tree's hundreds of sparse gigabytes it takes minutes, so the tree
+# runs with the assets API alone and hashing is tested on the small silent-named files.
+ASSETS_ARGS = ("--enable-assets",)
+HASHING_ARGS = ("--enable-assets", "--enable-asset-hashing")
+
+
+def wait_for_asset_scan(url: str, timeout: float = 120.0) -> None:
+    """Wait until the server's asset seeder has scanned the model tree (it starts in the background)."""
+    import json
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/api/assets/seed/status", timeout=5) as resp:  # noqa: S310 (loopback)
+                status = json.load(resp)
+        except OSError:
+            status = {}
+        if status.get("state") == "IDLE" and (status.get("progress") or {}).get("total"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"the asset scan of {url} did not finish within {timeout:.0f} s")
+
+
+def _start_with(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, version: str,
+                label: str, files: list[ModelFile], cases: tuple, args: tuple[str, ...]) -> Iterator[LiveComfyUI]:  # fmt: skip
+    from header_fixtures import write_sparse
+
+    try:
+        python, comfy_dir = ensure_comfyui(version)
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"cannot build the ComfyUI {version} environment: {exc}")
+    base_dir = tmp_path_factory.mktemp(f"comfyui-{label}-base")
+    built = build_model_tree(base_dir, files) if files else []
+    (base_dir / "custom_nodes").mkdir(exist_ok=True)
+    for case in cases:
+        write_sparse(base_dir, case)
+    if files:  # the model tree's GGUF node pack lists .gguf files: add silent-named ones
+        from header_fixtures import GGUF_CASES, write_gguf
+
+        for gguf in GGUF_CASES:
+            write_gguf(base_dir, gguf)
+    if version == ASSETS_VERSION:  # 0.33 lists a training-data folder (any file) in /models
+        dataset = base_dir / "datasets" / "portrait_set"
+        dataset.mkdir(parents=True, exist_ok=True)
+        (dataset / "0001.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (dataset / "0001.txt").write_text("a portrait")
+    try:
+        handle = start_comfyui(base_dir, python=python, comfy_dir=comfy_dir, extra_args=args)
+        if args:
+            wait_for_asset_scan(handle.url)
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"ComfyUI did not start: {exc}")
+    try:
+        yield LiveComfyUI(url=handle.url, files=built, base_dir=base_dir, handle=handle, version=version)
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="session")
+def comfyui_assets(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
+    """ComfyUI 0.33.0 started with ``--enable-assets`` over the model tree plus the silent-named files of
+    tests/header_fixtures.py (the asset scan has finished when it is yielded)."""
+    from comfyui_server import MODEL_TREE
+    from header_fixtures import CASES
+
+    yield from _start_with(request, tmp_path_factory, ASSETS_VERSION, "assets", list(MODEL_TREE), CASES, ASSETS_ARGS)
+
+
+@pytest.fixture(scope="session", params=("0.3.75", "0.33.0"))
+def comfyui_silent(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
+    """The silent-named files of tests/header_fixtures.py alone, on servers WITHOUT the assets API."""
+    from header_fixtures import CASES
+
+    yield from _start_with(request, tmp_path_factory, request.param, f"silent-{request.param}", [], CASES, ())
+
+
+@pytest.fixture(scope="session")
+def comfyui_hashing(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveComfyUI]:
+    """ComfyUI 0.33.0 with ``--enable-assets --enable-asset-hashing`` over the silent-named files (hashed when
+    it is yielded)."""
+    from header_fixtures import CASES
+
+    yield from _start_with(request, tmp_path_factory, ASSETS_VERSION, "hashing", [], CASES, HASHING_ARGS)

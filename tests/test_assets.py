@@ -79,7 +79,7 @@ def test_cursor_pages_are_followed() -> None:
     seen = []
 
     def pages(request: httpx.Request) -> httpx.Response:
-        cursor = request.url.params.get("cursor")
+        cursor = request.url.params.get("after")
         seen.append(cursor)
         if cursor is None:
             return httpx.Response(200, json={"assets": ASSETS[:2], "total": 3, "has_more": True, "next_cursor": "abc"})
@@ -108,3 +108,16 @@ def test_a_failing_assets_api_is_reported_not_raised() -> None:
     snap = cf.capture("http://gpu-box:8188", transport=_handler(lambda request: httpx.Response(500)), progress=False)
     assert snap.failures["/api/assets"]["status"] == 500
     assert snap.object_info  # everything else was captured
+
+
+def test_a_server_that_ignores_the_cursor_ends_the_walk() -> None:
+    """ComfyUI 0.33 reads the cursor as ``after``; a server ignoring it answers the first page again."""
+    calls = []
+
+    def same_page(request: httpx.Request) -> httpx.Response:
+        calls.append(dict(request.url.params))
+        return httpx.Response(200, json={"assets": ASSETS[:2], "total": 9, "has_more": True, "next_cursor": "abc"})
+
+    found = _discover(_handler(same_page))
+    assert len(calls) == 2 and calls[1].get("after") == "abc"
+    assert len(found.snapshot.assets or []) == 2

@@ -15,7 +15,7 @@ import logging
 import ssl
 import sys
 import zlib
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -202,6 +202,46 @@ class ComfyClient:
                 async with self._limit:
                     return await self._get_once(route, params, missing_ok)
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    async def read_prefix(self, route: str, need: Callable[[bytes], int], limit: int) -> bytes:
+        """GET ``route`` but read only its first bytes, then close the connection (never the whole body).
+
+        ``need(first)`` (given up to the first 64 bytes received) says how many bytes are wanted in all (it may raise on bad content, e.g.
+        a header length over ``limit``); reading stops there, at ``limit`` bytes, or at the body's end,
+        whatever the server keeps sending. No retries: a file's prefix is optional evidence.
+        """
+        if self._http is None:
+            raise RuntimeError("ComfyClient is not open: use 'async with ComfyClient(url) as client'.")
+        full = self.url + route
+        async with self._limit:
+            self.requests += 1
+            try:
+                return await asyncio.wait_for(self._prefix(full, need, limit), self.timeout)
+            except (asyncio.TimeoutError, httpx.TimeoutException):
+                raise ServerTimeout(f"{full} sent too little within {self.timeout:g} s; stopped reading.", full) from None
+            except httpx.HTTPError as exc:
+                raise ServerDisconnected(f"{full} failed mid-answer ({_reason(exc)}).", full) from None
+
+    async def _prefix(self, full: str, need: Callable[[bytes], int], limit: int) -> bytes:
+        assert self._http is not None
+        request = httpx.Request("GET", httpx.URL(full, params=self._params), headers=self._headers,
+                                extensions=self._extensions)
+        response = await self._http.handle_async_request(request)
+        try:
+            if response.status_code >= 300:
+                raise ServerHTTPError(f"{full} answered HTTP {response.status_code}. " + _status_hint(response.status_code),
+                                      full, response.status_code)
+            body = bytearray()
+            want = min(need(b""), limit)
+            async with aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as chunks:
+                async for chunk in chunks:
+                    body += chunk[: max(limit - len(body), 0)]
+                    want = min(need(bytes(body[:64])), limit)
+                    if len(body) >= want:
+                        break
+            return bytes(body[:want])
+        finally:
+            await response.aclose()
 
     def _worth_retry(self, exc: BaseException) -> bool:
         transient = (isinstance(exc, ServerUnreachable) and not isinstance(exc, TLSFailure)) or (

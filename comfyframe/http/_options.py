@@ -25,6 +25,7 @@ DEFAULT_RETRIES = 2
 # A discovery as a whole may take this many request timeouts before it is abandoned.
 DEADLINE_FACTOR = 10
 MIB = 1 << 20
+TENSOR_HEADER_MODES = ("unknown", "all", "none")
 
 Verify = Union[bool, str, Path, ssl.SSLContext]
 
@@ -43,6 +44,7 @@ class SizeLimits:
     metadata: int = 8 * MIB
     history: int = 256 * MIB  # a page of 1,000 prompts with their workflows
     other: int = 8 * MIB
+    tensor_header: int = 8 * MIB  # one safetensors JSON header read from a file's content (ComfyUI's own cap)
 
     def for_route(self, route: str) -> int:
         """The limit of the route kind ``route`` (a path such as ``/models/loras``) belongs to."""
@@ -71,6 +73,9 @@ class ConnectOptions:
     5xx answers; a discovery of N servers spends at most ``retries × (N + 3)``
     retries in all. ``templates=False`` skips the workflow templates; ``template_cache`` is the folder
     their files are cached in, per templates package version (default ``~/.cache/comfyframe/templates``).
+    retries in all. ``tensor_headers`` ("unknown", "all" or "none") says which
+    files' safetensors / GGUF headers are read through the assets API, at most
+    ``header_files`` files and ``header_bytes`` bytes per discovery.
     """
 
     timeout: float = DEFAULT_TIMEOUT
@@ -87,6 +92,11 @@ class ConnectOptions:
     # templates package version in ``template_cache`` (None: ~/.cache/comfyframe/templates).
     templates: bool = True
     template_cache: str | Path | None = None
+    # Safetensors headers read from files' content (assets API): "unknown" (files names and metadata leave
+    # unknown or contradicted), "all" or "none"; at most header_files files and header_bytes bytes per discovery.
+    tensor_headers: str = "unknown"
+    header_files: int = 2000
+    header_bytes: int = 512 * MIB
 
     def __post_init__(self) -> None:
         _positive("timeout", self.timeout, "e.g. timeout=30 (seconds)")
@@ -101,7 +111,13 @@ class ConnectOptions:
         object.__setattr__(self, "headers", MappingProxyType(check_headers(self.headers)))
         if isinstance(self.verify, (str, Path)) and not Path(self.verify).is_file():
             raise ComfyFrameError(f"No CA bundle file at {self.verify}: pass the path of a PEM file.")
-        for name in ("object_info", "listing", "metadata", "history", "other"):
+        if self.tensor_headers not in TENSOR_HEADER_MODES:
+            raise ValueError(f"tensor_headers must be one of {', '.join(TENSOR_HEADER_MODES)}, not {self.tensor_headers!r}.")
+        for name in ("header_files", "header_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}.")
+        for name in ("object_info", "listing", "metadata", "history", "other", "tensor_header"):
             value = getattr(self.limits, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"limits.{name} must be a positive number of bytes, not {value!r}.")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..rules import _rules
 from ..support._safe_text import for_terminal
+from ._header_precedence import header_evidence
 from ._infer import INFERRED, _name_features, _sizes
 from ._infer_edges import dropdowns
 from ._infer_family import (
@@ -161,7 +162,7 @@ def _explain_row(raw: pd.DataFrame, result: dict[str, object], edges: pd.DataFra
         "siblings": _sibling_summary(sibling_families, len(group) - 1),
         "template": str(told.template[row]),
     }
-    frame = _evidence_frame(raw, row, evidence, kind, size, stem, sub, bool(sibling_families))
+    frame = header_evidence(raw, row, result, _evidence_frame(raw, row, evidence, kind, size, stem, sub, bool(sibling_families)))
     if told.named[row]:
         frame = _template_first(frame, str(told.family[row]), str(told.template[row]), result.get("source") == "template")
     return Explanation(server, str(raw.at[row, "folder"]), str(raw.at[row, "name"]), result, seen, frame)

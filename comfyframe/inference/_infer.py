@@ -47,8 +47,10 @@ import pandas as pd
 
 from ..rules import _rules
 from ..tables._schema import MODELS_INFERRED, typed_array
+from ._header_precedence import header_families, header_kinds, header_variant_mask, with_asset_base_models
 from ._infer_edges import dropdowns
 from ._infer_family import SOURCES, infer_family
+from ._infer_headers import header_verdicts
 from ._infer_kind import KIND_SOURCES, infer_kind
 from ._infer_normalize import normalize
 from ._infer_templates import apply_templates, family_labels, template_capabilities, template_knowledge
@@ -67,22 +69,42 @@ def infer_models(
     ``templates``: the servers' template references (tables/_templates.py); a file an official template names
     exactly takes its family and capabilities from it (source "template", :mod:`._infer_templates`).
     """
-    frame = models.reset_index(drop=True)
+    frame, from_assets = with_asset_base_models(models.reset_index(drop=True))
     names = _name_features(frame)
     size = _sizes(frame)
     dd = dropdowns(frame, edges, nodes)
     kind, kind_source = infer_kind(frame, names["path_text"], dd)
+    header = header_verdicts(frame)  # safetensors headers read remotely: the structure decides
+    if header is not None:
+        kind, by_header = header_kinds(kind, kind_source, header, KIND_SOURCES.index("folder"))
+        kind_source = np.where(by_header, KIND_SOURCES.index("header"), kind_source)
     family, source, confidence = infer_family(
         frame, kind, names["stem"], names["sub"], size, names["precision"], dd, names["subfolders"]
     )
+    source = np.where(from_assets & (source == SOURCES.index("metadata")), SOURCES.index("assets"), source)
+    if header is not None:
+        family, by_header, _contradicted = header_families(family, header, _rules.by_family("lineage", ""))
+        source = np.where(by_header, SOURCES.index("header"), source)
+        confidence = np.where(by_header, np.where(header.tier >= 100, 0.99, 0.7), confidence)
     told = template_knowledge(frame, kind, templates)
     told, family, source, confidence = apply_templates(told, family, source, confidence)
     vmask, vdelta, vparams = _variants(names["variant_hits"], family)
+    if header is not None:
+        vmask = header_variant_mask(vmask, header)
     named = _either(names["params"], vparams)  # size the name gives: "14B" token, else variant (SD3.5 medium)
     components = np.where(_rules.by_kind("generator", False)[kind].astype(bool), np.nan, names["part_params"])
     params, weights, vram = estimate(kind, family, size, names["precision"], names["quant"], _either(named, components))
     quant_precision = _rules.by_rule("gguf_quants", "precision", "")[names["quant"]]
     token_precision = _rules.by_rule("precisions", "precision", "")[names["precision"]]
+    if header is not None:  # exact: parameters, bytes and dtypes of the tensors themselves
+        exact = ~np.isnan(header.weights_gb)
+        half = _rules.by_kind("half_precision", False)[kind].astype(bool)
+        header_gb = header.weights_gb * np.where(half & (header.precision == "fp32"), 0.5, 1.0)
+        vram = np.where(exact, vram - weights + header_gb, vram)
+        weights = np.where(exact, header_gb, weights)
+        own = _rules.by_kind("own_params", True)[kind].astype(bool)
+        params = np.where(exact & own, header.params_b, params)
+        token_precision = np.where(header.precision != "", header.precision, token_precision)
     result = {
         "kind": np.asarray(_rules.KINDS, dtype=object)[kind],
         "family": family_labels(told, family),

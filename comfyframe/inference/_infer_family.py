@@ -49,9 +49,9 @@ SIBLING_MIN, SIBLING_SHARE = 3, 1.0
 # Appended to a file name or subfolder before the family rules read it, so that a rule can tell the
 # name's end from a following token (" qwen |" vs " qwen 2.5 vl |"); it is no letter, digit or separator.
 END = "|"
-# "folder" (sibling evidence) and "template" (the server's workflow templates, _infer_templates.py) are appended:
-# other modules index SOURCES.
-SOURCES: tuple[str, ...] = ("none", "metadata", "name", "loader", "size", "kind", "folder", "template")
+# "folder" (sibling evidence), "template" (the server's workflow templates, _infer_templates.py), "assets" and
+# "header" (_infer_headers) are appended: other modules index SOURCES.
+SOURCES: tuple[str, ...] = ("none", "metadata", "name", "loader", "size", "kind", "folder", "template", "assets", "header")
 
 
 @dataclass(frozen=True)

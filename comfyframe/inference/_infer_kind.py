@@ -19,7 +19,7 @@ from ._infer_edges import Dropdowns
 from ._regex_passes import contains_values, first_match
 from ._text_columns import take
 
-KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name")
+KIND_SOURCES: tuple[str, ...] = ("none", "folder", "loader", "name", "header")
 
 
 def loader_kinds(models: pd.DataFrame, dd: Dropdowns, rows: np.ndarray) -> np.ndarray:

@@ -205,7 +205,8 @@ def apply_templates(
     if not named.any():
         return knowledge, family, source, confidence
     codes = _rules.codes(knowledge.family, _rules.FAMILY_CODE)
-    own = np.isin(source, [SOURCES.index("metadata"), SOURCES.index("name")])  # the file's own name or metadata
+    # the file's own name or metadata (read by comfyframe, or by the server for its assets API)
+    own = np.isin(source, [SOURCES.index("metadata"), SOURCES.index("name"), SOURCES.index("assets")])
     explicit = own & (confidence >= EXPLICIT)
     used = named & ((family < 0) | (codes == family) | np.where(codes >= 0, ~explicit, ~own))
     knowledge = TemplateKnowledge(np.where(used, knowledge.family, ""), np.where(used, knowledge.template, ""),

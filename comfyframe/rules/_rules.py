@@ -485,3 +485,46 @@ def workflow_job_inputs() -> dict[str, str]:
     frame = _read("workflow_job_inputs", {"input": "str", "column": "str"})
     _check_values(frame, "column", ("width", "height", "frames", "batch"), "workflow_job_inputs")
     return dict(zip(frame["input"], frame["column"]))
+
+
+TENSOR_TARGETS = ("kind", "family", "variant", "precision")
+
+
+@cache
+def tensor_rules() -> pd.DataFrame:
+    """tensor_rules.csv: kind / family / variant / precision from tensor keys and shapes (regexes compiled, checked)."""
+    frame = _read("tensor_rules", {"target": "str", "value": "str", "tier": "int", "pattern": "str", "dim": "str",
+                                   "min": "float", "max": "float", "also": "str", "when": "str"})  # fmt: skip
+    _check_values(frame, "target", TENSOR_TARGETS, "tensor_rules")
+    allowed = {"kind": KINDS, "family": FAMILIES, "variant": variant_names(), "precision": tuple(precisions()["precision"])}
+    for target, values in allowed.items():
+        _check_values(frame[frame["target"] == target], "value", values, "tensor_rules")
+    for pattern in [*frame["pattern"], *(a.lstrip("!") for a in frame["also"] if a)]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RuleError(f"rules/tensor_rules.csv: bad pattern {pattern!r}: {exc}") from None
+    for when in frame["when"]:
+        items = when.removeprefix("family:").split(";") if when else []
+        vocab = FAMILIES if when.startswith("family:") else KINDS
+        if any(item not in vocab for item in items):
+            raise RuleError(f"rules/tensor_rules.csv: unknown 'when' value {when!r}")
+    frame["dim"] = [float(int(d)) if d else float("nan") for d in frame["dim"]]  # NaN: no shape test
+    return frame
+
+
+@cache
+def tensor_dtypes() -> dict[str, str]:
+    """tensor_dtypes.csv: safetensors dtype -> precision label."""
+    frame = _read("tensor_dtypes", {"dtype": "str", "precision": "str"})
+    _check_values(frame, "precision", tuple(precisions()["precision"]), "tensor_dtypes")
+    return dict(zip(frame["dtype"], frame["precision"]))
+
+
+@cache
+def etn_models() -> pd.DataFrame:
+    """etn_models.csv: comfyui-tooling-nodes' base_model label -> family, tier, variant (indexed by label)."""
+    frame = _read("etn_models", {"base_model": "str", "family": "str", "tier": "int", "variant": "str"})
+    _check_values(frame, "family", FAMILIES, "etn_models")
+    _check_values(frame, "variant", variant_names(), "etn_models")
+    return frame.set_index("base_model")

@@ -4,8 +4,9 @@ Where present it gives what ``/experiment/models`` leaves out: sizes of files wi
 (``.gguf``, ``.onnx``), content hashes (``blake3:…``) for duplicates, and dates. A server without it
 answers 404 (older) or 503 ``SERVICE_DISABLED`` (not enabled): both mean "absent", never a failure.
 
-Pages come with ``limit``/``offset`` or, on later versions, an opaque ``next_cursor``; every page is
-merged into one list under the route key ``/api/assets``. Records changed shape between versions, so
+Pages come with ``limit``/``offset`` or, on later versions, an opaque ``next_cursor`` that the next request
+passes as ``after``; every page is merged into one list under the route key ``/api/assets``, and a page that
+brings no new record (a server ignoring the page parameters) ends the walk. Records changed shape between versions, so
 each field is read defensively: the file is ``loader_path`` (what a loader's dropdown offers) else
 ``name``; its folder is a tag naming a folder ``/models`` lists (tags were ``["models", "loras"]`` and
 later grew more); the hash is ``hash`` or ``asset_hash``; the size ``size`` or ``size_bytes``.
@@ -63,7 +64,7 @@ async def fetch_assets(client: ComfyClient) -> tuple[list[dict[str, Any]] | None
             if cursor in cursors:
                 return records, f"page {pages} repeated an earlier cursor; kept {len(records):,} records"
             cursors.add(cursor)
-            params = {"limit": str(PAGE_SIZE), "cursor": cursor}
+            params = {"limit": str(PAGE_SIZE), "after": cursor}  # ComfyUI 0.33 reads the keyset cursor as "after"
         else:
             params = {**params, "offset": str(int(params.get("offset", "0")) + len(assets))}
     return records, f"still more after {MAX_PAGES} pages; kept {len(records):,} records"
@@ -83,6 +84,23 @@ def _seen(record: dict[str, Any], ids: set[str]) -> bool:
 
 def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
     """(folder, name) -> (size, modified, hash) for the assets that match a listed file."""
+    return {key: (_size(rec), _date(rec), _hash(rec)) for key, rec in asset_records(snapshot).items()}
+
+
+def asset_base_models(snapshot: Snapshot) -> dict[tuple[str, str], str]:
+    """(folder, name) -> the ``metadata.base_model`` the server read from the file (kohya / modelspec), if any."""
+    found = {}
+    for key, record in asset_records(snapshot).items():
+        meta = record.get("metadata")
+        value = meta.get("base_model") if isinstance(meta, dict) else None
+        if isinstance(value, str) and value.strip():
+            found[key] = value.strip()
+    return found
+
+
+def asset_records(snapshot: Snapshot) -> dict[tuple[str, str], dict[str, Any]]:
+    """(folder, name) -> the asset record of each listed file (the folder from a ``model_type:<folder>`` tag
+    or a bare folder tag, the name from ``loader_path`` else ``name``)."""
     records = snapshot.assets
     if not records:
         return {}
@@ -90,10 +108,11 @@ def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
     by_base = {
         folder: _unique_basenames(names) for folder, names in listed.items()
     }
-    found: dict[tuple[str, str], AssetDetail] = {}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         tags = [t for t in record.get("tags") or [] if isinstance(t, str)] if isinstance(record.get("tags"), list) else []
-        folders = [t for t in tags if t in listed and t != "models"]
+        named = [t.split(":", 1)[1] if t.startswith("model_type:") else t for t in tags]
+        folders = list(dict.fromkeys(t for t in named if t in listed and t != "models"))
         for key in ("loader_path", "name"):
             value = record.get(key)
             if not isinstance(value, str):
@@ -101,7 +120,7 @@ def asset_details(snapshot: Snapshot) -> dict[tuple[str, str], AssetDetail]:
             for folder in folders:
                 name = value if value in listed[folder] else by_base[folder].get(_base(value))
                 if name is not None and (folder, name) not in found:
-                    found[(folder, name)] = (_size(record), _date(record), _hash(record))
+                    found[(folder, name)] = record
     return found
 
 

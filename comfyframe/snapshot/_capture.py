@@ -21,15 +21,18 @@ from ..http._bodies import SharedBodies
 from ..http._client import ComfyClient, RetryBudget
 from ..http._options import DEADLINE_FACTOR, ConnectOptions
 from . import _snapshot as routes
-from ._assets import fetch_assets
+from ._assets import asset_base_models, fetch_assets
+from ._etn import fetch_etn
+from ._headers import Selector, read_headers
 from ._history import slim_prompts, slim_queue
 from ._progress import NullProgress, Progress, Watched, make_progress
 from ._refresh import FileStamp, carry_history, file_stamps, previous_snapshot, reusable_metadata
 from ._snapshot import Snapshot
 from ._templates import TemplateCache, TemplateCapture
 
-# ComfyUI's own model API skips these: they hold configs and node code, not models.
-NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes"})
+# ComfyUI's own model API skips configs and custom_nodes: they hold configs and node code, not models.
+# ComfyUI 0.33 adds "datasets" (training images and captions, any extension, outside models/) to /models.
+NON_MODEL_FOLDERS = frozenset({"configs", "custom_nodes", "datasets"})
 METADATA_SUFFIX = ".safetensors"
 HISTORY_PAGE = 1000
 # ComfyUI keeps its newest 10,000 prompts; a server that sends more pages than that is cut off, with a warning.
@@ -45,6 +48,7 @@ async def capture_async(
     shared: SharedBodies | None = None,
     budget: RetryBudget | None = None,
     previous: Any = None,
+    select_headers: Selector | None = None,
     **settings: Any,
 ) -> Snapshot:
     """Fetch everything comfyframe needs from the server at ``url`` into a :class:`Snapshot`.
@@ -55,6 +59,8 @@ async def capture_async(
     ``budget`` caps the retries of a whole discovery (default ``4 × retries``).
     ``previous`` (a Snapshot, Discovery or saved file of the same server) makes it a fast refresh:
     metadata of files whose size and date did not change, and forgotten history, are carried over.
+    ``select_headers(snapshot)`` picks the files whose safetensors headers ``tensor_headers="unknown"`` reads
+    (see :mod:`._headers`).
     """
     opts = (options or ConnectOptions()).with_changes(**settings)
     made = make_progress(opts.progress)
@@ -65,6 +71,7 @@ async def capture_async(
             work = _Capture(client, reporter, opts.metadata, previous_snapshot(previous, client.url))
             watcher = asyncio.ensure_future(reporter.watch()) if isinstance(reporter, Watched) else None
             work.templates = TemplateCache(opts.template_cache) if opts.templates else None
+            work.options, work.select_headers = opts, select_headers
             try:
                 snapshot = await asyncio.wait_for(work.run(), opts.total_deadline)
             except asyncio.TimeoutError:
@@ -75,7 +82,7 @@ async def capture_async(
                 if watcher is not None:
                     watcher.cancel()
                     await asyncio.gather(watcher, return_exceptions=True)
-            snapshot.stats = {"seconds": round(time.perf_counter() - started, 3), "requests": client.requests}
+            snapshot.stats.update(seconds=round(time.perf_counter() - started, 3), requests=client.requests)
             if work.templates_from_cache:
                 snapshot.stats["templates_from_cache"] = work.templates_from_cache
             if work.from_fleet:
@@ -96,6 +103,10 @@ class _Capture:
         self.pending: dict[str, None] = {}  # routes asked and not yet answered or failed, in order asked
         self.templates: TemplateCache | None = None  # None: templates are not asked for
         self.templates_from_cache = 0
+        self.options = ConnectOptions()
+        self.select_headers: Selector | None = None
+        self.assets_done = asyncio.Event()  # metadata requests wait for the asset records, which may settle them
+        self.settled: set[tuple[str, str]] | None = None
 
     async def run(self) -> Snapshot:
         self.progress.add(7, "server")
@@ -107,9 +118,14 @@ class _Capture:
             self._optional(routes.HISTORY, _slimmed(dict, "an object of prompts", slim_prompts), fetch=self._history),
             self._optional(routes.QUEUE, _slimmed(dict, "an object of queue lists", slim_queue),
                            fetch=lambda: self.client.get_json(routes.QUEUE, missing_ok=True)),
-            self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=self._assets),
+            self._assets_then_signal(),
             self._models(),
         )
+        if self.options.tensor_headers != "none":
+            await read_headers(self.client, self.snapshot, self.options, self.progress, self.select_headers,
+                               self.previous)
+            if any(node.startswith("ETN_") for node in self.snapshot.object_info):  # comfyui-tooling-nodes
+                await fetch_etn(self.client, self.snapshot)
         return self._finish()
 
     def _finish(self) -> Snapshot:
@@ -143,6 +159,13 @@ class _Capture:
         await work.run()
         self.templates_from_cache = work.from_cache
 
+    async def _assets_then_signal(self) -> None:
+        """The asset records (which may settle files' metadata); metadata requests wait for them."""
+        try:
+            await self._optional(routes.ASSETS, _expect(list, "asset records"), fetch=self._assets)
+        finally:
+            self.assets_done.set()
+
     async def _models(self) -> None:
         await self._optional(routes.MODEL_FOLDERS, _expect(list, "a list of folder names"))
         folders = self._refuse_dots([f for f in self.snapshot.model_folders or [] if f not in NON_MODEL_FOLDERS])
@@ -165,6 +188,12 @@ class _Capture:
 
     async def _fetch_metadata(self, folder: str) -> None:
         wanted = [n for n in self.snapshot.folder_files(folder) or [] if n.lower().endswith(METADATA_SUFFIX)]
+        await self.assets_done.wait()
+        # The assets API read the file's header already: a base model there settles the family, no request needed.
+        if self.settled is None:
+            self.settled = set(asset_base_models(self.snapshot))
+        settled = {name for (where, name) in self.settled if where == folder}
+        wanted = [n for n in wanted if n not in settled]
         if self.previous is not None:
             asked = {routes.metadata_route(folder, n) for n in wanted}
             carried = {k: v for k, v in reusable_metadata(self.previous, self.snapshot, folder).items() if k in asked}

@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..snapshot._assets import asset_details
+from ..snapshot._assets import asset_base_models, asset_details
+from ..snapshot._etn import etn_info
+from ..snapshot._headers import tensor_header
 from ..snapshot._snapshot import Snapshot, metadata_route
 from ..support._validate import epoch_time, file_size
 from ._offers import Offer, Pairs
-from ._schema import EDGES, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
+from ._schema import EDGES, HEADER_COLUMN, METADATA_COLUMNS, MODELS_BASE, from_columns, text_take
 
 
 def build_edges(snapshot: Snapshot, offers: list[Offer], whole: set[tuple[str, str, str]]) -> pd.DataFrame:
@@ -87,6 +89,14 @@ def build_models(
         known = details.get(file, (None, None))
         details[file] = (known[0] if known[0] is not None else size, known[1] if known[1] is not None else modified)
     metadata = _metadata(snapshot, ordered)
+    headers = {k: h for k in ordered if k[0] and (h := tensor_header(snapshot, *k)) is not None}
+    for file in ordered:  # comfyui-tooling-nodes' verdict (ComfyUI's own detection on the server) where no header
+        if file[0] and file not in headers and (info := etn_info(snapshot, *file)) is not None:
+            headers[file] = {"source": "etn", "etn": info}
+    for file, header in headers.items():  # the header read remotely carries the metadata /view_metadata would
+        if file not in metadata and header.get("metadata"):
+            metadata[file] = header["metadata"]
+    bases = asset_base_models(snapshot)
     n = len(ordered)
     cols: dict[str, Any] = {
         "server": snapshot.url,
@@ -97,6 +107,7 @@ def build_models(
         "modified": [details.get(k, (None, None))[1] for k in ordered],
         "has_metadata": [k in metadata for k in ordered],
         "hash": [assets.get(k, (None, None, None))[2] for k in ordered],
+        "asset_base_model": [bases.get(k) for k in ordered],
     }
     for column, key in METADATA_COLUMNS.items():
         cols[column] = [_meta_text(metadata.get(k, {}).get(key)) for k in ordered]
@@ -118,7 +129,12 @@ def build_models(
     cols["ext"] = exts
     cols["filename"] = [None if s is None else s + "." + e if e else s for s, e in zip(stems, exts)]
     cols["broken"] = broken_reasons(snapshot, ordered, cols["size_bytes"])
-    return from_columns(MODELS_BASE, cols, n)
+    table = from_columns(MODELS_BASE, cols, n)
+    if headers:  # internal: inference and explain read it, Discovery keeps it out of its models table
+        cells = np.empty(n, dtype=object)
+        cells[:] = [headers.get(k) for k in ordered]
+        table[HEADER_COLUMN] = cells
+    return table
 
 
 # A safetensors file starts with an 8-byte header length, then that many bytes of JSON header.

@@ -126,6 +126,7 @@ MODELS_BASE = _t(
     ("listed", "boolean", "listed by /models (False: seen only in a node's dropdown)"),
     ("has_metadata", "boolean", "safetensors __metadata__ was read"),
     ("hash", "string", "content hash from the assets API, e.g. 'blake3:…' (NA when the server has none)"),
+    ("asset_base_model", "string", "metadata.base_model of the file's assets API record (NA when none)"),
     ("meta_architecture", "string", "modelspec.architecture"),
     ("meta_base_model", "string", "ss_base_model_version (kohya)"),
     ("meta_title", "string", "modelspec.title"),
@@ -157,6 +158,10 @@ USAGE = _t(
     ("folder", "string", "model folder of the file"),
     ("name", "string", "file name"),
 )
+
+# Internal column build_models adds for inference and explain, never in Discovery.models or an export: the
+# file's header read remotely ({'tensors': [[key, dtype, shape]…], 'data_bytes', 'metadata'…}) or None.
+HEADER_COLUMN = "header"
 
 # Columns comfyframe.inference._infer.infer_models adds to MODELS_BASE (rules and formulas: see that module).
 MODELS_INFERRED = (
