@@ -123,10 +123,11 @@ def _slots(spec: Mapping[str, Any], order: Mapping[str, Any], prefix: str, depth
         for name in names:
             field_spec = inputs.get(name)
             if _is_dynamic_combo(field_spec) and depth < MAX_DYNAMIC_DEPTH:
+                options = field_spec[1].get("options") if isinstance(field_spec, (list, tuple)) else None
                 branches = {
                     str(option["key"]): tuple(_slots(option["inputs"], {}, f"{prefix}{name}.", depth + 1))
                     if isinstance(option.get("inputs"), dict) else ()
-                    for option in field_spec[1].get("options") or [] if isinstance(option, dict) and "key" in option
+                    for option in options or [] if isinstance(option, dict) and "key" in option
                 }
                 widgets.append(Slot(f"{prefix}{name}", 1, branches))
                 continue
@@ -320,7 +321,7 @@ def promoted_values(instance: dict[str, Any], path: Path_, graph: dict[str, Any]
     values an enclosing instance sets on this one's promoted widgets, which win."""
     values = instance.get("widgets_values")
     values = values if isinstance(values, list) else []
-    props = instance.get("properties") if isinstance(instance.get("properties"), dict) else {}
+    props: dict[str, Any] = instance["properties"] if isinstance(instance.get("properties"), dict) else {}
     feeds = _input_feeds(graph)
     proxies = _proxy_entries(props.get("proxyWidgets"))
     if proxies:  # an empty list (older frontends wrote one) promotes by the subgraph inputs, as no list does
