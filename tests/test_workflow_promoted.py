@@ -51,6 +51,21 @@ V3_INFO = {
         "optional": {"codec": ["COMFY_DYNAMICCOMBO_V3", {"hidden": True, "options": [
             {"key": "auto", "inputs": {"required": {}}}, {"key": "h264", "inputs": {"required": {}}}]}]}},
         "input_order": {"required": ["video", "filename_prefix", "format"], "optional": ["codec"]}, "output": []},
+    "TextGenerate": {"input": {"required": {
+        "clip": ["CLIP", {}], "prompt": ["STRING", {"default": "", "multiline": True, "dynamicPrompts": True}],
+        "max_length": ["INT", {"default": 512, "min": 1, "max": 32768}],
+        "sampling_mode": ["COMFY_DYNAMICCOMBO_V3", {"display_name": "Sampling Mode", "options": [
+            {"key": "on", "inputs": {"required": {
+                "temperature": ["FLOAT", {"default": 0.7}], "top_k": ["INT", {"default": 64}],
+                "top_p": ["FLOAT", {"default": 0.95}], "min_p": ["FLOAT", {"default": 0.05}],
+                "repetition_penalty": ["FLOAT", {"default": 1.05}],
+                "seed": ["INT", {"default": 0, "min": 0, "max": 18446744073709551615}]},
+                "optional": {"presence_penalty": ["FLOAT", {"default": 0.0}]}}},
+            {"key": "off", "inputs": {"required": {}}}]}]},
+        "optional": {"image": ["IMAGE", {}], "thinking": ["BOOLEAN", {"default": False}],
+                     "use_default_template": ["BOOLEAN", {"advanced": True, "default": True}]}},
+        "input_order": {"required": ["clip", "prompt", "max_length", "sampling_mode"],
+                        "optional": ["image", "thinking", "use_default_template"]}, "output": ["STRING"]},
     "ComfyframeProbeDynamicV3": {"input": {"required": {
         "source": ["COMFY_DYNAMICCOMBO_V3", {"options": [
             {"key": "checkpoint", "inputs": {"required": {"ckpt_name": ["COMBO", {"multiselect": False,
@@ -102,6 +117,18 @@ def test_dynamic_combos_nest_and_the_layout_follows_the_values() -> None:
         "format.codec.encoding.crf": 18.0, "codec": "auto"}
     assert {k: v for k, (v, _) in named(doc, "2").items()} == {
         "filename_prefix": "video/ComfyUI", "format": "mp4", "format.codec": "h264", "codec": "auto"}
+
+
+def test_a_seed_inside_a_dynamic_option_has_no_control_value() -> None:
+    """The frontend names it ``sampling_mode.seed``: its seed-name rule (a control value after ``seed``) does not
+    apply. The values are an official template's (TextGenerate, templates for ComfyUI 0.33)."""
+    doc = workflow(ui_node(1, "TextGenerate", ["", 256, "on", 0.7, 64, 0.95, 0.05, 1.05, 0, 0, False, True]),
+                   ui_node(2, "TextGenerate", ["", 256, "off", True, False]))
+    on = {k: v for k, (v, _) in named(doc, "1").items()}
+    assert (on["sampling_mode.seed"], on["sampling_mode.presence_penalty"], on["thinking"],
+            on["use_default_template"]) == (0, 0, False, True)
+    assert {k: v for k, (v, _) in named(doc, "2").items()} == {
+        "prompt": "", "max_length": 256, "sampling_mode": "off", "thinking": True, "use_default_template": False}
 
 
 def test_an_autogrow_input_is_sockets_and_a_model_inside_a_dynamic_combo_is_checked_and_repaired() -> None:

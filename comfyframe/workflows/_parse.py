@@ -131,7 +131,8 @@ def _slots(spec: Mapping[str, Any], order: Mapping[str, Any], prefix: str, depth
                 }
                 widgets.append(Slot(f"{prefix}{name}", 1, branches))
                 continue
-            taken = _values_taken(str(name), field_spec)
+            # the frontend names an option's input "parent.child": its seed-name rule never matches one
+            taken = _values_taken(f"{prefix}{name}", field_spec)
             if taken:
                 widgets.append(Slot(f"{prefix}{name}", taken))
     return widgets
