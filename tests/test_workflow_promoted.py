@@ -14,10 +14,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_workflows import CKPTS, LORAS, OBJECT_INFO, discovery, server_snapshot, ui_node, workflow
 
 import comfyframe as cf
-from comfyframe.workflows._parse import parse_workflow, widget_order
+from comfyframe.workflows._parse import load_workflow, parse_workflow, widget_order
 
 FLEET = Path(__file__).parent.parent / "notebooks" / "data" / "workflows_fleet.json.gz"
 
@@ -245,3 +246,40 @@ def test_real_templates_promoted_values_are_read_at_the_instance() -> None:
     promoted = [(w.input, w.value) for n in parse_workflow(doc, order).nodes if n.id.startswith("121:")
                 for w in n.widgets if w.path[:2] == ("nodes", position)]
     assert [v for _, v in promoted] == instance["widgets_values"] and len(promoted) == 2
+
+
+# -- on real servers --------------------------------------------------------------------------------------------
+@pytest.mark.live
+def test_widgets_after_dynamic_combos_in_the_servers_own_templates(comfyui,
+                                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every template the server serves, parsed with its /object_info: a plain dropdown of a node class that has a
+    V3 dynamic combo holds one of that dropdown's options (a misread position would put a number or an option key
+    there). Servers without dynamic inputs (ComfyUI 0.3.75) have nothing to check."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.DegradedServerWarning)
+        found = cf.discover(comfyui.url, progress=False, template_cache=tmp_path_factory.mktemp("template-cache"))
+    snap = found.snapshots[0]
+    info = snap.object_info
+    order = widget_order(info)
+    dynamic = {cls for cls, slots in order.items() if any(s.branches is not None for s in slots)}
+    checked: list[tuple[str, str, Any]] = []
+    wrong = []
+    for route, body in snap.responses.items():
+        if not route.startswith("/templates/") or route.endswith("index.json") or not isinstance(body, dict):
+            continue
+        for node in parse_workflow(load_workflow(body), order).nodes:
+            if node.type not in dynamic:
+                continue
+            inputs = {**info[node.type]["input"].get("optional", {}), **info[node.type]["input"].get("required", {})}
+            for w in node.widgets:
+                spec = inputs.get(w.input)
+                if isinstance(spec, list) and spec and isinstance(spec[0], list) or (
+                        isinstance(spec, list) and spec and spec[0] == "COMBO" and isinstance(spec[1].get("options"), list)):
+                    options = spec[0] if isinstance(spec[0], list) else spec[1]["options"]
+                    checked.append((route, w.input, w.value))
+                    if w.value not in options:
+                        wrong.append((route, node.type, w.input, w.value))
+    assert not wrong, wrong[:5]
+    if dynamic & {n.type for body in snap.responses.values() if isinstance(body, dict) and isinstance(body.get("nodes"), list)
+                  for n in parse_workflow(body, order).nodes}:
+        assert checked  # dynamic nodes in the templates and nothing read after them would test nothing
