@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -412,3 +414,61 @@ def test_picker_job_controls_move_the_vram_and_incomplete_pipelines_show_what_th
     assert p.resolution.value == "default" and p.frames.value == "default" and p.ranked["ready"].all()
     with pytest.raises(ValueError, match="width"):
         p.set(width=-5)
+
+
+# --------------------------------------------------------------------------- the ready workflows tab
+
+FLEET = Path(__file__).parent.parent / "notebooks" / "data" / "workflows_fleet.json.gz"
+
+
+@pytest.fixture(scope="module")
+def fleet() -> cf.Discovery:
+    """A two-server fleet recorded from the real ComfyUI 0.3.75 test server, with its official templates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.DegradedServerWarning)
+        return cf.discover(snapshot=FLEET)
+
+
+def test_workflows_tab_updates_on_every_change(fleet: cf.Discovery) -> None:
+    p = cf.picker(fleet, plot=None)
+    assert p.tabs.children == (p.table, p.workflow_table) and p.tabs in p.widget.children
+    seen: list[pd.DataFrame] = []
+    callback = p.observe_workflows(seen.append, now=True)
+    first = p.workflows["template"].tolist()
+    assert len(seen) == 1 and seen[0]["template"].tolist() == first and first
+    assert p.tabs.titles == (f"pipelines ({len(p.ranked)})", f"ready workflows ({len(first)})")
+    for template in first:
+        assert f">{template}<" in p.workflow_table.value
+    p.device.value = 1  # gpu-b lacks two of gpu-a's models: its own ready templates
+    p.capability.value = T2V
+    assert len(seen) == 3 and seen[-1] is p.workflows
+    expected = fleet.best_workflow(T2V, max_vram=p.budget.value, server=fleet.urls[1])
+    assert p.workflows["template"].tolist() == expected.loc[expected["source"].eq("official"), "template"].tolist()
+    assert set(p.workflows["server"]) == {fleet.urls[1]} and len(p.workflows) > 0
+    p.choice.value = 1  # another pipeline: the workflows are the same, their callbacks not called
+    assert len(seen) == 3
+    p.budget.value = float(p.workflows["vram_gb"].min())
+    assert len(seen) == 4 and len(p.workflows) == 1 and p.workflow_table.value.count("class='cf-row'") == 1
+    p.budget.value = 0.5
+    assert p.workflows.empty and "No ready official workflow" in p.workflow_table.value
+    assert p.tabs.titles[1] == "ready workflows (0)"
+    p.unobserve_workflows(callback)
+    p.set(budget=40.0)
+    assert len(seen) == 5 and not p.workflows.empty  # unobserved: no further call
+
+
+def test_workflows_tab_escapes_template_strings() -> None:
+    """Template names, titles and file names come from the server: every cell is escaped."""
+    found = cf.discover(snapshot=FLEET)
+    found.workflows = found.workflows.assign(title="<script>alert('t')</script>", template=HOSTILE)
+    p = cf.picker(found, plot=None)
+    assert not p.workflows.empty and p.workflows["template"].iloc[0] == HOSTILE  # the value is the raw name
+    html = p.workflow_table.value
+    assert "<script" not in html and "<img" not in html
+    assert HOSTILE_ESCAPED in html and "&lt;script&gt;" in html
+
+
+def test_workflows_tab_on_the_demo_snapshot_says_there_are_none() -> None:
+    p = cf.picker(cf.discover(demo=True), plot=None)
+    assert p.workflows.empty and not p.ranked.empty
+    assert "No ready official workflow" in p.workflow_table.value and p.tabs.titles[1] == "ready workflows (0)"

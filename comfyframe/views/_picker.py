@@ -3,13 +3,14 @@
 The picker is a view over :class:`comfyframe.views._picker_state.PickerState`, which
 computes everything (options, consistency, ranking) without widgets. Every
 control change updates the state synchronously (no HTTP), re-ranks, redraws and
-calls the functions registered with :meth:`Picker.observe`. So it can be driven
-from code and tested without a browser::
+calls the functions registered with :meth:`Picker.observe` (and, with the ready official
+workflows of the second tab, :meth:`Picker.observe_workflows`). So it can be driven from
+code and tested without a browser::
 
     p = cf.picker(found)
     p.capability.value = "text_to_video"
     p.budget.value = 12
-    p.value["name"], p.ranked.head()
+    p.value["name"], p.ranked.head(), p.workflows.head()
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ TABLE_COLUMNS = ("rank", "name", "family", "via", "vram_gb", "weights_gb", "acti
                  "headroom_gb", "components", "missing")
 HEADERS = {"rank": "#", "name": "pipeline", "vram_gb": "peak GiB", "weights_gb": "weights GiB",
            "activations_gb": "job GiB", "headroom_gb": "spare GiB", "components": "parts"}
+WORKFLOW_TABLE_COLUMNS = ("rank", "template", "title", "family", "generator", "vram_gb", "headroom_gb", "score",
+                          "width", "height", "frames")
+WORKFLOW_HEADERS = {"rank": "#", "vram_gb": "peak GiB", "headroom_gb": "spare GiB", "generator": "generator file"}
+TABS = ("pipelines", "ready workflows")
 NAME_WIDTH = 44
 PlotKind = Literal["vram_fit", "quality_vs_vram"]
 
@@ -63,7 +68,9 @@ class Picker:
     ``choice`` (which of the ranked models is selected; the top one after
     every re-rank). Results: ``ranked`` (DataFrame, best first), ``value``
     (the selected row of ``ranked`` as a Series, or None), ``model`` (its full
-    row of ``discovery.models``), ``widget`` (the root box), ``state`` (the
+    row of ``discovery.models``), ``workflows`` (the ready official workflow
+    templates for the capability and budget, shown in the second tab of
+    ``tabs``), ``widget`` (the root box), ``state`` (the
     :class:`~comfyframe.views._picker_state.PickerState` behind it all).
     """
 
@@ -87,6 +94,7 @@ class Picker:
         state.rerank()
         self.plot_kind = plot
         self._callbacks: list[Callback] = []
+        self._workflow_callbacks: list[Callback] = []
         self._quiet = 0
 
         wide = {"description_width": "90px"}
@@ -109,6 +117,8 @@ class Picker:
         self.choice = w.Dropdown(description="pick", style=wide, layout=w.Layout(width="620px"))
         self.summary = w.HTML()
         self.table = w.HTML()
+        self.workflow_table = w.HTML()
+        self.tabs = w.Tab(children=[self.table, self.workflow_table])
         self.image = w.Image(format="png", layout=w.Layout(max_width="760px"))
         controls = w.VBox([
             w.HBox([self.capability, self.device]),
@@ -117,7 +127,7 @@ class Picker:
             w.HBox([self.resolution, self.frames, self.incomplete]),
             self.choice,
         ])
-        children = [controls, self.summary, self.table] + ([self.image] if plot else [])
+        children = [controls, self.summary, self.tabs] + ([self.image] if plot else [])
         self.widget = w.VBox(children, layout=w.Layout(padding="4px"))
         self.widget.add_class("comfyframe-picker")
         self._show()
@@ -166,6 +176,27 @@ class Picker:
     def unobserve(self, callback: Callback) -> None:
         """Stop calling ``callback``."""
         self._callbacks.remove(callback)
+
+    @property
+    def workflows(self) -> pd.DataFrame:
+        """The ready official workflow templates for the capability and budget on the selected device, best first
+        (:meth:`Discovery.best_workflow` columns); the second tab shows them. Empty when the discovery has none."""
+        return self.state.workflows
+
+    def observe_workflows(self, callback: Callback, *, now: bool = False) -> Callback:
+        """Call ``callback(workflows)`` (a DataFrame, :attr:`workflows`) after every re-rank; returns it.
+
+        Usable as a decorator. ``now=True`` also calls it once with the current workflows. Selecting another
+        pipeline (``choice``) does not change the workflows and does not call it.
+        """
+        self._workflow_callbacks.append(callback)
+        if now:
+            callback(self.workflows)
+        return callback
+
+    def unobserve_workflows(self, callback: Callback) -> None:
+        """Stop calling ``callback`` with the workflows."""
+        self._workflow_callbacks.remove(callback)
 
     def set(self, **state: Any) -> Picker:
         """Set several controls at once with a single re-rank: ``p.set(capability=…, budget=8)``.
@@ -228,6 +259,9 @@ class Picker:
         self.state.rerank()
         self._show()
         self._notify()
+        workflows = self.workflows
+        for callback in list(self._workflow_callbacks):
+            callback(workflows)
 
     def _notify(self) -> None:
         pick = self.value
@@ -266,6 +300,8 @@ class Picker:
         if self.plot_kind:
             self.image.value = self.plot_png()
         self.table.value = self.table_html()
+        self.workflow_table.value = self.workflows_html()
+        self.tabs.titles = (f"{TABS[0]} ({len(self.ranked)})", f"{TABS[1]} ({len(self.workflows)})")
         self.summary.value = self.summary_html()
 
     def summary_html(self) -> str:
@@ -308,6 +344,31 @@ class Picker:
         body = "".join(rows)
         return f"{style}<table class='cf-ranked'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}"
 
+    def workflows_html(self) -> str:
+        """The top rows of :attr:`workflows` as an HTML table, every cell escaped; or why there are none."""
+        state = self.state
+        if state.capability is None:
+            return "<div class='cf-workflows-none'>No capability to list workflows for.</div>"
+        workflows = self.workflows
+        if workflows.empty:
+            capability = escape(str(state.capability))
+            return (f"<div class='cf-workflows-none'>No ready official workflow template does <b>{capability}</b> "
+                    f"within {state.budget:.1f} GiB here (the server's templates are listed in "
+                    "<code>found.workflows</code>; a discovery with <code>templates=False</code> has none).</div>")
+        shown = workflows.head(self.top)
+        columns = [c for c in WORKFLOW_TABLE_COLUMNS if c in shown.columns]
+        head = "".join(f"<th>{escape(WORKFLOW_HEADERS.get(c, c))}</th>" for c in columns)
+        rows = "".join(
+            "<tr class='cf-row'>" + "".join(_workflow_cell_html(row[c], c) for c in columns) + "</tr>"
+            for _, row in shown.iterrows()
+        )
+        more = len(workflows) - len(shown)
+        foot = f"<div style='color:#777'>… and {more} more (see <code>.workflows</code>)</div>" if more > 0 else ""
+        style = ("<style>.cf-workflows{border-collapse:collapse;font-size:12px}"
+                 ".cf-workflows td,.cf-workflows th{padding:2px 8px;line-height:1.5;"
+                 "border-bottom:1px solid var(--jp-border-color2,#ddd);text-align:left;white-space:nowrap}</style>")
+        return f"{style}<table class='cf-workflows'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{foot}"
+
     def plot_png(self) -> bytes:
         """The current plot as PNG bytes (matplotlib, drawn off-screen)."""
         from matplotlib.figure import Figure
@@ -338,6 +399,14 @@ def _cell_html(value: object, column: str) -> str:
     if column == "components" and isinstance(value, tuple):
         parts = [str(part).rsplit("/", 1)[-1] for part in value]
         return f"<td title='{escape(chr(10).join(map(str, value)))}'>{escape(', '.join(parts))}</td>"
+    return f"<td>{escape(_fmt(value, column))}</td>"
+
+
+def _workflow_cell_html(value: object, column: str) -> str:
+    """One cell of the workflows table, escaped; long titles and file names shortened, whole in the tooltip."""
+    if column in ("template", "title", "generator"):
+        text = _fmt(value, column)
+        return f"<td title='{escape(text)}'>{escape(short_label(text, NAME_WIDTH))}</td>"
     return f"<td>{escape(_fmt(value, column))}</td>"
 
 

@@ -6,8 +6,9 @@ pipelines are listed, selected row) and keeps them consistent: a new device
 offers its server's capabilities and resets the budget to that device's; a new
 capability offers the families and kinds of the pipelines that can run it. Every
 ranking goes through :meth:`PickerState.rank`, the one call into the discovery
-(:meth:`Discovery.best_for`, which ranks pipelines). :mod:`comfyframe.views._picker`
-shows this state with ipywidgets.
+(:meth:`Discovery.best_for`, which ranks pipelines); beside it :meth:`PickerState.rank_workflows`
+lists the ready official workflow templates for the same capability, device and budget
+(:meth:`Discovery.best_workflow`). :mod:`comfyframe.views._picker` shows this state with ipywidgets.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from ..pipelines._pipelines import pipeline_label
 from ..pipelines._rank import RANK_COLUMNS, holds
 from ..support._validate import CAPABILITIES, PREFERENCES, positive_number
+from ..workflows._rank import RANKED_COLUMNS
 
 ANY = "(any)"
 CONTROLS = ("capability", "device", "budget", "prefer", "family", "kind", "width", "height", "frames", "batch",
@@ -76,6 +78,7 @@ class PickerState:
         self.family_options: list[tuple[str, str]] = [(ANY, ANY)]
         self.kind_options: list[tuple[str, str]] = [(ANY, ANY)]
         self.ranked: pd.DataFrame = pd.DataFrame(columns=["name", *RANK_COLUMNS])
+        self.workflows: pd.DataFrame = pd.DataFrame(columns=list(RANKED_COLUMNS))
         self.choice: int | None = None
         self._device_changed()
         self._filters_changed()
@@ -190,8 +193,9 @@ class PickerState:
             self.prefer = state["prefer"]
 
     def rerank(self) -> None:
-        """Rank again for the current choices and select the top row."""
+        """Rank again for the current choices (pipelines and workflows) and select the top row."""
         self.ranked = self.rank()
+        self.workflows = self.rank_workflows()
         self.choice = 0 if len(self.shown) else None
 
     def rank(self) -> pd.DataFrame:
@@ -210,6 +214,21 @@ class PickerState:
         # "name": how the pipeline is shown (its generator, and the motion module it animates with)
         ranked.insert(1, "name", [pipeline_label(row) for _, row in ranked.iterrows()])
         return ranked
+
+    def rank_workflows(self) -> pd.DataFrame:
+        """The ready official workflow templates for the capability on the selected device within the budget.
+
+        The discovery's ``best_workflow`` (its columns), official templates only, best first, renumbered. Each
+        template runs its own job, so the picker's width/height/frames and family/kind filters do not apply.
+        Empty without a capability, with a zero budget, or for a discovery that knows no workflows.
+        """
+        best = getattr(self.discovery, "best_workflow", None)
+        if best is None or self.capability is None or self.budget <= 0:
+            return pd.DataFrame(columns=list(RANKED_COLUMNS))
+        ranked = best(self.capability, max_vram=self.budget, prefer=self.prefer, ready=True, **self._where())
+        official = ranked[ranked["source"].eq("official")].reset_index(drop=True)
+        official["rank"] = range(1, len(official) + 1)
+        return official
 
     def _where(self) -> dict[str, Any]:
         """best_for's ``server`` and ``device`` for the selected hardware row."""

@@ -12,7 +12,7 @@ import pandas as pd
 from ..pipelines._job_memory import activation_gb, job_defaults, vae_decode_gb
 from ..rules._rules import FAMILY_CODE, codes, workflow_job_inputs
 from ..snapshot._snapshot import Snapshot
-from ._parse import INACTIVE_MODES, Workflow, parse_workflow, widget_order
+from ._parse import INACTIVE_MODES, Slot, Workflow, parse_workflow, widget_order
 from ._resolve import extract_references, finish, model_inputs, references_frame, resolve
 
 GENERATOR_KINDS = ("checkpoint", "diffusion_model")
@@ -25,7 +25,7 @@ class ServerView:
     """What parsing needs of one server, computed once per discovery: widget order, node classes, model inputs."""
 
     url: str
-    widgets: dict[str, list[tuple[str, int]]]
+    widgets: dict[str, list[Slot]]
     node_types: frozenset[str]
     inputs: dict[tuple[str, str], str]
     latent_nodes: frozenset[str]
