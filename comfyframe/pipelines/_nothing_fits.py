@@ -15,8 +15,9 @@ from ._budget import Budget
 from ._pipelines import pipeline_label
 from ._rank import job_labels
 
-# Weights of a smaller variant relative to 16-bit: fp8 about half, a GGUF Q4_K_M about 0.3.
-SMALLER = (("an fp8 file", 0.5), ("a GGUF Q4_K_M", 0.3))
+# Weights of a smaller release relative to 16-bit: fp8 about half, a GGUF Q4_K_M about 0.3
+# (keys: the values of family_specs.csv's ``quantized`` column).
+SMALLER = {"fp8": ("an fp8 file", 0.5), "gguf": ("a GGUF Q4_K_M", 0.3)}
 
 
 def nothing_fits(
@@ -73,6 +74,32 @@ def _smaller_variant(pipelines: pd.DataFrame, capability: str, lightest: pd.Seri
         state = f" but misses {missing}" if missing else f", though its job needs {pick['vram_gb']:.1f} GiB"
         return (f"The smaller variant {for_terminal(pipeline_label(pick))} ({pick['weights_gb']:.1f} GiB of "
                 f"weights) is installed{state}.")  # fmt: skip
-    sizes = ", ".join(f"{what} about {lightest['weights_gb'] * share:.1f} GiB" for what, share in SMALLER)
-    return (f"No fp8 or GGUF variant that would fit is installed; of the same model, {sizes} "
+    releases = _quantized_releases(lightest)
+    if not releases:  # an upscaler, an audio model, a family nobody quantises: no variant to point at
+        return "Only a device with more memory (or a model with fewer weights) would run it."
+    sizes = [(SMALLER[r][0], _about(lightest["weights_gb"] * SMALLER[r][1]), r) for r in releases]
+    if lightest["kind"] == "checkpoint":  # one file today; a GGUF is a bare diffusion model
+        parts = [f"{what} {size}" + (" (a bare diffusion model: it needs its text encoders and VAE beside it)"
+                                     if release == "gguf" else " (a single file, like this one)")
+                 for what, size, release in sizes]  # fmt: skip
+        return f"No fp8 or GGUF variant that would fit is installed; of the same model, {' or '.join(parts)}."
+    listed = ", ".join(f"{what} {size}" for what, size, _ in sizes)
+    return (f"No fp8 or GGUF variant that would fit is installed; of the same model, {listed} "
             "(install one next to its text encoders and VAE).")
+
+
+def _quantized_releases(pipeline: pd.Series) -> list[str]:
+    """The smaller releases (fp8, gguf) of the pipeline's generator, from its family's rules; none for
+    non-generators (upscalers ...) and families without such releases."""
+    from ..rules import _rules
+
+    kinds, specs = _rules.kinds(), _rules.family_specs()
+    kind, family = pipeline.get("kind"), pipeline.get("family")
+    if kind not in kinds.index or not kinds.at[kind, "generator"] or family not in specs.index:
+        return []
+    return [r for r in str(specs.at[family, "quantized"]).split(";") if r in SMALLER]
+
+
+def _about(gib: float) -> str:
+    """``about 3.2 GiB``; a size below the display's resolution is not shown as 0.0."""
+    return f"about {gib:.1f} GiB" if gib >= 0.05 else "under 0.1 GiB"

@@ -1,0 +1,55 @@
+"""Leftovers of issues 18-20: nothing-fits remedies, warnings the user should not see twice, CLI wording."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import comfyframe as cf
+from comfyframe.pipelines._budget import Budget
+from comfyframe.pipelines._nothing_fits import nothing_fits
+from comfyframe.pipelines._rank import rank_pipelines
+from comfyframe.rules import _rules
+
+
+@pytest.fixture(scope="module")
+def demo() -> cf.Discovery:
+    return cf.discover(demo=True)
+
+
+def reason(found: cf.Discovery, capability: str, max_vram: float) -> str:
+    with pytest.warns(cf.NothingFitsWarning):
+        ranked = found.best_for(capability, max_vram=max_vram)
+    assert ranked.empty
+    return str(ranked.attrs["reason"])
+
+
+def test_quantised_variants_are_suggested_only_where_the_family_ships_them(demo: cf.Discovery) -> None:
+    upscale = reason(demo, "upscale", 0.01)
+    assert "4x-UltraSharp" in upscale and "weights alone" in upscale
+    assert "fp8" not in upscale and "GGUF" not in upscale and "text encoders" not in upscale
+    assert not re.search(r"\b0\.0 GiB", upscale)
+    # SVD (image_to_video's lightest here) has no fp8/GGUF releases in the family rules
+    assert not _rules.family_specs().at["svd", "quantized"]
+    svd = reason(demo, "image_to_video", 0.01)
+    assert "svd_xt" in svd and "GGUF" not in svd
+    # Wan 2.1 does: its diffusion model gets both, to go next to its text encoders and VAE
+    assert set(_rules.family_specs().at["wan21", "quantized"].split(";")) == {"fp8", "gguf"}
+    wan = reason(demo, "text_to_video", 0.01)
+    assert "an fp8 file about" in wan and "a GGUF Q4_K_M about" in wan and "next to its text encoders" in wan
+
+
+def test_a_single_file_checkpoint_is_told_what_each_variant_needs(demo: cf.Discovery) -> None:
+    pipelines = demo.pipelines
+    able = rank_pipelines(pipelines[pipelines["generator"].eq("ltx-video-2b-v0.9.5.safetensors")], "image_to_video")
+    assert able["kind"].eq("checkpoint").all()
+    text = nothing_fits(able, pipelines, "image_to_video", [Budget(demo.url, 1.0, "test")], explicit=True)
+    assert "(a single file, like this one)" in text
+    assert "a bare diffusion model: it needs its text encoders and VAE" in text
+    assert not re.search(r"\b0\.0 GiB", text)
+
+
+def test_the_family_rules_name_only_known_releases() -> None:
+    values = {v for cell in _rules.family_specs()["quantized"] for v in cell.split(";") if v}
+    assert values <= set(_rules.QUANTIZED_RELEASES) and values
