@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import warnings
 
 import pytest
 
@@ -53,3 +55,33 @@ def test_a_single_file_checkpoint_is_told_what_each_variant_needs(demo: cf.Disco
 def test_the_family_rules_name_only_known_releases() -> None:
     values = {v for cell in _rules.family_specs()["quantized"] for v in cell.split(";") if v}
     assert values <= set(_rules.QUANTIZED_RELEASES) and values
+
+
+def test_the_picker_shows_the_reason_and_emits_no_warning(demo: cf.Discovery) -> None:
+    from comfyframe.views._picker import Picker
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        picker = Picker(demo)
+        picker.set(capability="text_to_video", budget=0.5)
+        picker.set(budget=0.6)
+        picker.set(budget=0.7)
+    assert picker.value is None
+    why = str(picker.state.ranked.attrs["reason"])
+    assert "text_to_video" in why and "weights alone" in why
+    assert html.escape(why) in picker.summary_html()
+
+
+def test_the_facade_answers_none_with_one_warning_at_the_callers_line(demo: cf.Discovery) -> None:
+    registry = cf.ModelRegistryV2("http://unused.invalid")
+    registry.discovery = demo
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert registry.get_best_for(cf.Capability.TEXT_TO_VIDEO, max_vram=0.5) is None
+    fits = [w for w in caught if issubclass(w.category, cf.NothingFitsWarning)]
+    assert len(fits) == 1 and "weights alone" in str(fits[0].message)
+    assert fits[0].filename == __file__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert registry.get_models_for("text_to_video", max_vram=0.5) == []
+    assert [w.filename for w in caught if issubclass(w.category, cf.NothingFitsWarning)] == [__file__]
