@@ -9,8 +9,9 @@ import warnings
 import pytest
 
 import comfyframe as cf
-from comfyframe.pipelines._budget import Budget
+from comfyframe.pipelines._budget import Budget, fleet_budgets
 from comfyframe.pipelines._nothing_fits import nothing_fits
+from comfyframe.pipelines._pipelines import Job
 from comfyframe.pipelines._rank import rank_pipelines
 from comfyframe.rules import _rules
 
@@ -85,3 +86,23 @@ def test_the_facade_answers_none_with_one_warning_at_the_callers_line(demo: cf.D
         warnings.simplefilter("always")
         assert registry.get_models_for("text_to_video", max_vram=0.5) == []
     assert [w.filename for w in caught if issubclass(w.category, cf.NothingFitsWarning)] == [__file__]
+
+
+def test_the_cli_status_names_cli_options(demo: cf.Discovery, tmp_path, capsys) -> None:
+    from test_trust import quiet, small_twin
+
+    from comfyframe._cli import main
+
+    found = quiet(small_twin(demo, "http://tiny-box:8188", 6))  # budget 4 GiB: text_to_video fits nothing
+    python = next(line for line in found.status().splitlines() if line.strip().startswith("text_to_video"))
+    assert "none fits:" in python and "max_vram=" in python
+    path = found.save(tmp_path / "tiny.json.gz")
+    assert main(["discover", "--snapshot", str(path), "-q"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "none fits:" in line]
+    assert lines and any(line.strip().startswith("text_to_video") for line in lines)
+    assert all("max_vram" not in line and "width=" not in line for line in lines)
+    assert any("--max-vram" in line for line in lines)
+    budgets = fleet_budgets(found.hardware, found.urls, 0, None, "free")
+    free = found._why_empty("text_to_video", budgets, Job(), True, False, cli=True)
+    assert "budget='free'" not in free and "(--budget free)" in free

@@ -38,7 +38,7 @@ def nothing_fits(
     limit = math.nan if budget is None or budget.limit is None else budget.limit
     flag = "--max-vram" if cli else "max_vram="
     named = (f"the {flag.rstrip('=')} budget of {limit:g} GiB" if explicit
-             else f"the budget of {budget.describe()}" if budget is not None else "the memory budget")  # fmt: skip
+             else f"the budget of {_described(budget, cli)}" if budget is not None else "the memory budget")  # fmt: skip
     if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
         return f"Nothing that can do {capability} fits {named}."
     label = for_terminal(pipeline_label(smallest))
@@ -56,6 +56,12 @@ def nothing_fits(
         f"{smallest['vram_gb']:.1f} GiB for this job ({size}) (pass {flag}{' ' if cli else ''}"
         f"{math.ceil(smallest['vram_gb'] * 10) / 10:g} or more, or shrink the job with {shrink})."
     )
+
+
+def _described(budget: Budget, cli: bool) -> str:
+    """The budget's words; the free-memory basis names the CLI's option when ``cli``."""
+    text = budget.describe()
+    return text.replace("(budget='free')", "(--budget free)") if cli else text
 
 
 def _smaller_variant(pipelines: pd.DataFrame, capability: str, lightest: pd.Series, limit: float) -> str:
