@@ -6,6 +6,7 @@ import html
 import re
 import warnings
 
+import pandas as pd
 import pytest
 
 import comfyframe as cf
@@ -106,3 +107,21 @@ def test_the_cli_status_names_cli_options(demo: cf.Discovery, tmp_path, capsys) 
     budgets = fleet_budgets(found.hardware, found.urls, 0, None, "free")
     free = found._why_empty("text_to_video", budgets, Job(), True, False, cli=True)
     assert "budget='free'" not in free and "(--budget free)" in free
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [("modified", "banana", "not an ISO 8601 time"), ("modified", "06/01/2025", "not an ISO 8601 time"),
+     ("weights_gb", "abc", "not a number"), ("size_bytes", "99999999999999999999999999", "not a whole number")],
+)
+def test_read_export_of_bad_values_raises_only_our_error(
+    demo: cf.Discovery, tmp_path, column: str, value: str, said: str
+) -> None:
+    demo.export(tmp_path)
+    models = pd.read_csv(tmp_path / "models.csv", dtype=str, keep_default_na=False)
+    models.loc[0, column] = value  # the first row: pandas infers a date format from it
+    models.to_csv(tmp_path / "models.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' "Could not infer format" or numpy's cast warning fails
+        with pytest.raises(cf.ComfyFrameError, match=f"column {column} holds '{value[:20]}.*{said}"):
+            cf.read_export(tmp_path)
