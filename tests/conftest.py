@@ -75,17 +75,21 @@ def comfyui(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session", autouse=True)
 def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Workflow templates fetched by tests (the CLI in subprocesses too) are cached in a session folder, not ~/.cache."""
-    folder = tmp_path_factory.mktemp("comfyframe-cache")
-    before = os.environ.get("COMFYFRAME_CACHE")
-    os.environ["COMFYFRAME_CACHE"] = str(folder)
+    """Workflow templates fetched by tests (the CLI in subprocesses too) are cached in a session folder, not ~/.cache.
+
+    Its own variable: ``$COMFYFRAME_CACHE`` also says where the cached ComfyUI environments live, which the
+    live tests must keep finding (pointing it at a temp folder would rebuild every environment).
+    """
+    folder = tmp_path_factory.mktemp("comfyframe-templates")
+    before = os.environ.get("COMFYFRAME_TEMPLATE_CACHE")
+    os.environ["COMFYFRAME_TEMPLATE_CACHE"] = str(folder)
     try:
         yield folder
     finally:
         if before is None:
-            os.environ.pop("COMFYFRAME_CACHE", None)
+            os.environ.pop("COMFYFRAME_TEMPLATE_CACHE", None)
         else:
-            os.environ["COMFYFRAME_CACHE"] = before
+            os.environ["COMFYFRAME_TEMPLATE_CACHE"] = before
 
 
 @pytest.fixture(scope="session")

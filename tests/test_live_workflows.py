@@ -88,7 +88,7 @@ def test_the_probe_packs_example_workflow_has_every_status(found: cf.Discovery) 
 
 def test_cli_check_and_repair_on_the_live_server(comfyui, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMFYFRAME_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("COMFYFRAME_TEMPLATE_CACHE", str(tmp_path / "cache"))
     assert main(["check", str(PROBE), comfyui.url, "-q", "--repair", str(tmp_path / "fixed.json")]) == 1
     err = capsys.readouterr().err
     assert "not ready on" in err and "wan2.2_t2v_lightx2v_4steps_lora_v1.1_high_noise" in err and "RIFE VFI" in err

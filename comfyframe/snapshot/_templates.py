@@ -32,7 +32,11 @@ Optional = Callable[[str, Check, Callable[[], Awaitable[Any]]], Awaitable[None]]
 
 
 def default_cache_dir() -> Path:
-    """``$COMFYFRAME_CACHE/templates``, else ``$XDG_CACHE_HOME/comfyframe/templates`` or ``~/.cache/…``."""
+    """``$COMFYFRAME_TEMPLATE_CACHE``, else ``$COMFYFRAME_CACHE/templates``, else
+    ``$XDG_CACHE_HOME/comfyframe/templates`` or ``~/.cache/comfyframe/templates``."""
+    own = os.environ.get("COMFYFRAME_TEMPLATE_CACHE")
+    if own:
+        return Path(own)
     root = os.environ.get("COMFYFRAME_CACHE")
     if root:
         return Path(root) / "templates"
