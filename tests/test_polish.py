@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import warnings
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -125,3 +126,36 @@ def test_read_export_of_bad_values_raises_only_our_error(
         warnings.simplefilter("error")  # pandas' "Could not infer format" or numpy's cast warning fails
         with pytest.raises(cf.ComfyFrameError, match=f"column {column} holds '{value[:20]}.*{said}"):
             cf.read_export(tmp_path)
+
+
+def test_a_fleet_parses_each_distinct_template_body_once(monkeypatch) -> None:
+    import copy
+
+    from test_workflows import INDEX, TEMPLATES, discovery, server_snapshot, ui_node, workflow
+
+    import comfyframe.workflows._table as table
+    from comfyframe.snapshot._snapshot import OBJECT_INFO, TEMPLATES_INDEX, template_route
+
+    def with_templates(url: str, bodies: dict[str, Any]) -> cf.Snapshot:
+        snap = server_snapshot(url)
+        snap.responses[TEMPLATES_INDEX] = copy.deepcopy(INDEX)
+        for name, body in bodies.items():
+            snap.responses[template_route(name)] = copy.deepcopy(body)  # each server's own, equal objects
+        return snap
+
+    a, b, c = (with_templates(f"http://render-{i}:8188", TEMPLATES) for i in range(3))
+    b.responses[OBJECT_INFO] = a.responses[OBJECT_INFO]  # identical answers: one object, as a discovery shares them
+    c.responses[OBJECT_INFO] = copy.deepcopy(a.responses[OBJECT_INFO])  # equal, but not known to be: parsed alone
+    smaller = workflow(ui_node(1, "CheckpointLoaderSimple", ["sd_xl_base_1.0.safetensors"]),
+                       ui_node(2, "EmptyLatentImage", [512, 512, 1]))
+    b.responses[template_route("sdxl_simple")] = smaller  # one body differs on b
+    calls: list[str] = []
+    real = table.parse_workflow
+    monkeypatch.setattr(table, "parse_workflow", lambda *args: calls.append("parse") or real(*args))
+    rows = discovery(a, b, c).workflows.set_index(["server", "template"])
+    assert len(calls) == 2 + 1 + 2  # a: both templates; b: only its own sdxl_simple; c: both
+    assert rows.loc[(b.url, "sdxl_simple"), "width"] == 512 and rows.loc[(a.url, "sdxl_simple"), "width"] == 1024
+    same = ["ready", "models", "missing", "repairs", "width", "height", "vram_gb"]
+    for server in (b.url, c.url):
+        assert rows.loc[(server, "needs_new"), same].astype(str).equals(rows.loc[(a.url, "needs_new"), same].astype(str))
+    assert rows.loc[(c.url, "sdxl_simple"), same].astype(str).equals(rows.loc[(a.url, "sdxl_simple"), same].astype(str))
