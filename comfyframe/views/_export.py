@@ -33,9 +33,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import warnings
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
