@@ -7,8 +7,9 @@ Three ways to discover one real ComfyUI server, alternating, ``--rounds`` times 
 * cached: ``discover(url, template_cache=<warm folder>)`` — the files come from the cache (keyed by the
   templates package version); only ``/workflow_templates`` and the custom-node examples are asked.
 
-Prints the median seconds and requests of each, the ratios to the floor, and the time to build the
-``workflows`` table from the snapshot. Run against a server (``python benchmarks/bench_templates.py URL``), or let
+Prints the median seconds and requests of each, the ratios to the floor, the time to build the
+``workflows`` table from the snapshot, and from a fleet of ``--fleet`` copies of it (identical servers, as a
+render farm runs: each template body is parsed once for the fleet). Run against a server (``python benchmarks/bench_templates.py URL``), or let
 it start the test server: ``--start 0.33.0`` (``--newest`` adds the newest templates package from PyPI).
 """
 
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--start", metavar="VERSION", help="start the test server of this ComfyUI version")
     parser.add_argument("--newest", action="store_true", help="with --start: the newest templates package")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fleet", type=int, default=8, help="servers in the fleet whose workflows table is timed")
     args = parser.parse_args()
     with server(args.url, args.start, args.newest) as url, tempfile.TemporaryDirectory() as caches:
         warm = Path(caches) / "warm"
@@ -77,6 +79,7 @@ def main() -> None:
         started = time.perf_counter()
         table = cf.Discovery(found.snapshot, warn=False).workflows
         build = time.perf_counter() - started
+        fleet_build = fleet_seconds(found.snapshot, args.fleet)
     floor = statistics.median(s for s, _ in runs["no-templates"])
     version = ((found.snapshot.system_stats or {}).get("system") or {}).get("installed_templates_version")
     print(f"server {url}: templates package {version}, {len(table)} workflow rows, {int(table['ready'].sum())} ready")
@@ -85,6 +88,28 @@ def main() -> None:
         requests = statistics.median(r for _, r in values)
         print(f"{name:>13}: {seconds:6.2f} s  {requests:5.0f} requests  {seconds / floor:5.2f}x the floor")
     print(f"workflows table from the snapshot: {build:.2f} s")
+    print(f"workflows table of {args.fleet} identical servers: {fleet_build:.2f} s "
+          f"({fleet_build / max(args.fleet, 1):.2f} s per server)")
+
+
+def fleet_seconds(snapshot: cf.Snapshot, servers: int) -> float:
+    """Seconds to build the ``workflows`` table of ``servers`` copies of ``snapshot``: each copy holds its own
+    template bodies (as read from the template cache) and shares ``/object_info`` (as a discovery does)."""
+    from comfyframe.snapshot._snapshot import OBJECT_INFO
+
+    copies = []
+    for i in range(servers):
+        copy = cf.Snapshot.from_dict(snapshot.to_dict())
+        copy.url = f"http://render-{i}:8188"
+        copy.responses[OBJECT_INFO] = snapshot.responses[OBJECT_INFO]
+        copies.append(copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fleet = cf.Discovery(copies)
+        _ = fleet.models, fleet.edges  # the tables workflows reads are not part of the measure
+        started = time.perf_counter()
+        _ = fleet.workflows
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

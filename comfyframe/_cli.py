@@ -375,7 +375,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command in ("unused", "duplicates"):
         _inventory_view(args, found)
     elif args.command == "discover":
-        print(found.status(problems=False))  # the problems were printed once, as warnings on stderr
+        print(found.status(problems=False, cli=True))  # the problems were printed once, as warnings on stderr
     elif args.command == "best":
         return _best(found, args)
     elif args.command == "check":

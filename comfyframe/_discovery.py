@@ -177,8 +177,20 @@ class Discovery:
         answer carries why in ``attrs["reason"]`` and a warning.
         """
         capability = as_capability(capability)
+        _check_job_args(max_vram, top, prefer, device)  # before the job's own checks, as always
+        ranked = self._ranking(capability, max_vram, prefer, device, top, Job(width, height, frames, batch), ready,
+                               budget, server)  # fmt: skip
+        if ranked.empty:
+            warnings.warn(ranked.attrs["reason"], NothingFitsWarning, stacklevel=2)
+        return ranked
+
+    def _ranking(
+        self, capability: str, max_vram: float | None, prefer: Prefer, device: int, top: int | None, job: Job,
+        ready: bool, budget: BudgetKind, server: str | None, *, cli: bool = False,
+    ) -> pd.DataFrame:  # fmt: skip
+        """``best_for`` without the warning; an empty answer's reason in the CLI's words when ``cli``."""
+        capability = as_capability(capability)
         _check_job_args(max_vram, top, prefer, device)
-        job = Job(width, height, frames, batch)
         servers = self.urls if server is None else [server]
         if server is not None and server not in self.urls:
             raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
@@ -189,8 +201,7 @@ class Discovery:
         ranked = rank_pipelines(pipelines, capability, max_vram=limits, prefer=prefer, top=top, ready=ready)
         ranked.attrs["budget"] = describe(budgets)
         if ranked.empty:
-            ranked.attrs["reason"] = self._why_empty(capability, budgets, job, ready, max_vram is not None)
-            warnings.warn(ranked.attrs["reason"], NothingFitsWarning, stacklevel=2)
+            ranked.attrs["reason"] = self._why_empty(capability, budgets, job, ready, max_vram is not None, cli=cli)
         return ranked
 
     def _why_empty(
@@ -306,10 +317,13 @@ class Discovery:
         present = {c for caps in self.pipelines["capabilities"] for c in caps}
         return [c for c in CAPABILITIES if c in present]
 
-    def best_per_capability(self, prefer: Prefer = "quality", device: int = 0, server: str | None = None) -> pd.DataFrame:
+    def best_per_capability(
+        self, prefer: Prefer = "quality", device: int = 0, server: str | None = None, *, cli: bool = False
+    ) -> pd.DataFrame:
         """The top pick for every capability the server(s) have files for (fitting each device's budget).
 
-        A capability with files but no pipeline that fits gets a row without a generator and the ``reason``.
+        A capability with files but no pipeline that fits gets a row without a generator and the ``reason``
+        (in the command line's words, ``--max-vram`` …, when ``cli``).
         """
         rows = []
         with_files = set(self.capabilities.loc[
@@ -317,9 +331,8 @@ class Discovery:
         ])  # fmt: skip
         present = set(self.available_capabilities()) | with_files
         for capability in [c for c in CAPABILITIES if c in present]:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NothingFitsWarning)
-                ranked = self.best_for(capability, prefer=prefer, device=device, top=1, server=server)
+            ranked = self._ranking(capability, None, prefer, device, 1, Job(None, None, None, 1), True, "total", server,
+                                   cli=cli)  # fmt: skip
             if not ranked.empty:
                 rows.append(ranked.assign(capability=capability, reason=""))
             else:
@@ -372,12 +385,12 @@ class Discovery:
 
         return export_tables({name: getattr(self, name) for name in TABLES}, out_dir, format, partition_by)
 
-    def status(self, problems: bool = True) -> str:
+    def status(self, problems: bool = True, *, cli: bool = False) -> str:
         """A plain-text summary: server, hardware, model counts, best pick per capability, and (``problems``)
-        what the servers did not answer."""
+        what the servers did not answer. ``cli``: remedies in the command line's words (``--max-vram``)."""
         from .views._display import status_text
 
-        return status_text(self, problems=problems)
+        return status_text(self, problems=problems, cli=cli)
 
     def __repr__(self) -> str:
         servers = ", ".join(self.urls)

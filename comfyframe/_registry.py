@@ -162,12 +162,18 @@ class ModelRegistryV2:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NothingFitsWarning)  # a full GPU: "nothing fits" is the answer
                 return self._found().best_for(str(capability), prefer=prefer, top=1).iloc[0:0]
-        return self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=top)
+        with warnings.catch_warnings():  # said once below, at the caller's line (best_for's points here)
+            warnings.simplefilter("ignore", NothingFitsWarning)
+            ranked = self._found().best_for(str(capability), max_vram=max_vram, prefer=prefer, top=top)
+        if ranked.empty and ranked.attrs.get("reason"):
+            warnings.warn(ranked.attrs["reason"], NothingFitsWarning, stacklevel=3)
+        return ranked
 
     def get_best_for(
         self, capability: Capability | str, max_vram: float | None = None, prefer: Prefer = "quality"
     ) -> ModelInfo | None:
-        """The generator of the best ready pipeline for ``capability`` (with its ``components``), or ``None``."""
+        """The generator of the best ready pipeline for ``capability`` (with its ``components``), or ``None``
+        (with one ``NothingFitsWarning`` saying why, unless ``max_vram`` is 0: a full GPU fits nothing)."""
         ranked = self._ranked(capability, max_vram, prefer, top=1)
         if ranked.empty:
             return None
@@ -184,6 +190,6 @@ class ModelRegistryV2:
         return dataclasses.replace(info, vram_required=float(pick["vram_gb"]))
 
     def get_models_for(self, capability: Capability | str, max_vram: float | None = None) -> list[ModelInfo]:
-        """Every fitting model for ``capability``, best first."""
+        """Every fitting model for ``capability``, best first (none: a ``NothingFitsWarning`` says why)."""
         ranked = self._ranked(capability, max_vram, "quality")
         return [self._generator_info(pick) for _, pick in ranked.iterrows()]

@@ -15,8 +15,9 @@ from ._budget import Budget
 from ._pipelines import pipeline_label
 from ._rank import job_labels
 
-# Weights of a smaller variant relative to 16-bit: fp8 about half, a GGUF Q4_K_M about 0.3.
-SMALLER = (("an fp8 file", 0.5), ("a GGUF Q4_K_M", 0.3))
+# Weights of a smaller release relative to 16-bit: fp8 about half, a GGUF Q4_K_M about 0.3
+# (keys: the values of family_specs.csv's ``quantized`` column).
+SMALLER = {"fp8": ("an fp8 file", 0.5), "gguf": ("a GGUF Q4_K_M", 0.3)}
 
 
 def nothing_fits(
@@ -37,7 +38,7 @@ def nothing_fits(
     limit = math.nan if budget is None or budget.limit is None else budget.limit
     flag = "--max-vram" if cli else "max_vram="
     named = (f"the {flag.rstrip('=')} budget of {limit:g} GiB" if explicit
-             else f"the budget of {budget.describe()}" if budget is not None else "the memory budget")  # fmt: skip
+             else f"the budget of {_described(budget, cli)}" if budget is not None else "the memory budget")  # fmt: skip
     if not smallest["vram_gb"] > limit:  # the smallest fits: something else ruled the rest out
         return f"Nothing that can do {capability} fits {named}."
     label = for_terminal(pipeline_label(smallest))
@@ -57,6 +58,12 @@ def nothing_fits(
     )
 
 
+def _described(budget: Budget, cli: bool) -> str:
+    """The budget's words; the free-memory basis names the CLI's option when ``cli``."""
+    text = budget.describe()
+    return text.replace("(budget='free')", "(--budget free)") if cli else text
+
+
 def _smaller_variant(pipelines: pd.DataFrame, capability: str, lightest: pd.Series, limit: float) -> str:
     """Name an installed fp8/GGUF pipeline of the capability that would fit, else say none is installed."""
     from ..support._safe_text import for_terminal
@@ -73,6 +80,32 @@ def _smaller_variant(pipelines: pd.DataFrame, capability: str, lightest: pd.Seri
         state = f" but misses {missing}" if missing else f", though its job needs {pick['vram_gb']:.1f} GiB"
         return (f"The smaller variant {for_terminal(pipeline_label(pick))} ({pick['weights_gb']:.1f} GiB of "
                 f"weights) is installed{state}.")  # fmt: skip
-    sizes = ", ".join(f"{what} about {lightest['weights_gb'] * share:.1f} GiB" for what, share in SMALLER)
-    return (f"No fp8 or GGUF variant that would fit is installed; of the same model, {sizes} "
+    releases = _quantized_releases(lightest)
+    if not releases:  # an upscaler, an audio model, a family nobody quantises: no variant to point at
+        return "Only a device with more memory (or a model with fewer weights) would run it."
+    sizes = [(SMALLER[r][0], _about(lightest["weights_gb"] * SMALLER[r][1]), r) for r in releases]
+    if lightest["kind"] == "checkpoint":  # one file today; a GGUF is a bare diffusion model
+        parts = [f"{what} {size}" + (" (a bare diffusion model: it needs its text encoders and VAE beside it)"
+                                     if release == "gguf" else " (a single file, like this one)")
+                 for what, size, release in sizes]  # fmt: skip
+        return f"No fp8 or GGUF variant that would fit is installed; of the same model, {' or '.join(parts)}."
+    listed = ", ".join(f"{what} {size}" for what, size, _ in sizes)
+    return (f"No fp8 or GGUF variant that would fit is installed; of the same model, {listed} "
             "(install one next to its text encoders and VAE).")
+
+
+def _quantized_releases(pipeline: pd.Series) -> list[str]:
+    """The smaller releases (fp8, gguf) of the pipeline's generator, from its family's rules; none for
+    non-generators (upscalers ...) and families without such releases."""
+    from ..rules import _rules
+
+    kinds, specs = _rules.kinds(), _rules.family_specs()
+    kind, family = pipeline.get("kind"), pipeline.get("family")
+    if kind not in kinds.index or not kinds.at[kind, "generator"] or family not in specs.index:
+        return []
+    return [r for r in str(specs.at[family, "quantized"]).split(";") if r in SMALLER]
+
+
+def _about(gib: float) -> str:
+    """``about 3.2 GiB``; a size below the display's resolution is not shown as 0.0."""
+    return f"about {gib:.1f} GiB" if gib >= 0.05 else "under 0.1 GiB"

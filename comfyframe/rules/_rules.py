@@ -56,6 +56,9 @@ def expand(pattern: str) -> str:
     return pattern
 
 
+# Smaller releases a family can ship in (family_specs.csv, column quantized).
+QUANTIZED_RELEASES = ("fp8", "gguf")
+
 # Built-in extraction patterns (one capture group each, matched on the normalised name).
 STEPS_PATTERN = expand(r"{B}([0-9]{1,2}){_}steps?{e}")  # "4steps", "8-step" -> 4, 8
 # "1.3b", "a14b", "600m", and Kijai's "1_3B" / "0_6B" (normalised to "1 3b"; "qwen_3_4b" stays 4b).
@@ -211,13 +214,15 @@ def kind_hints() -> pd.DataFrame:
 
 @cache
 def family_specs() -> pd.DataFrame:
-    """Families (index) with lineage, modality, generation, base quality, params, precision, overhead, caps."""
+    """Families (index) with lineage, modality, generation, base quality, params, precision, overhead, caps,
+    and the smaller releases (``quantized``: fp8, gguf) the family ships in."""
     frame = _read("family_specs", {
         "family": "str", "lineage": "str", "modality": "str", "generation": "int", "quality": "int",
         "params_b": "float", "te_params_b": "float", "vae_params_b": "float", "precision": "str",
-        "overhead_gb": "float", "capabilities": "str",
+        "overhead_gb": "float", "capabilities": "str", "quantized": "str",
     })  # fmt: skip
     _check_values(frame, "family", FAMILIES, "family_specs")
+    _check_values(frame, "quantized", QUANTIZED_RELEASES, "family_specs", sep=";")
     _check_values(frame, "modality", MODALITIES[:3], "family_specs")
     _check_values(frame, "capabilities", CAPABILITIES, "family_specs", sep=";")
     if set(frame["family"]) != set(FAMILIES):

@@ -39,7 +39,9 @@ class Summarised(Protocol):
     @property
     def urls(self) -> list[str]: ...
     def available_capabilities(self) -> list[str]: ...
-    def best_per_capability(self, prefer: Any = "quality", device: int = 0, server: str | None = None) -> pd.DataFrame: ...
+    def best_per_capability(
+        self, prefer: Any = "quality", device: int = 0, server: str | None = None, *, cli: bool = False
+    ) -> pd.DataFrame: ...
 
 
 def _gb(value: Any) -> str:
@@ -87,8 +89,9 @@ def broken_lines(models: pd.DataFrame) -> list[str]:
     return [f"  {len(broken)} broken file{'s' if len(broken) != 1 else ''} (never ranked): {'; '.join(named)}{more}"]
 
 
-def status_text(discovery: Summarised, problems: bool = True) -> str:
-    """Server, devices, model counts and the best pick per capability (and ``problems``), as terminal-safe text."""
+def status_text(discovery: Summarised, problems: bool = True, *, cli: bool = False) -> str:
+    """Server, devices, model counts and the best pick per capability (and ``problems``), as terminal-safe text;
+    ``cli``: nothing-fits remedies in the command line's words."""
     lines: list[str] = []
     hw = discovery.hardware
     for server in discovery.urls:
@@ -119,7 +122,7 @@ def status_text(discovery: Summarised, problems: bool = True) -> str:
         lines.append(f"  family unknown for {unknown} file(s)")
     lines.extend(broken_lines(models))
     for _, row in hw.head(MAX_DEVICES_PICKS).iterrows():
-        best = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]))
+        best = discovery.best_per_capability(device=int(row["device_index"]), server=str(row["server"]), cli=cli)
         if not len(best):
             continue
         which = f" on {row['server']} #{row['device_index']} {row['gpu_name']}" if len(hw) > 1 else ""

@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -344,12 +345,34 @@ def _typed(frame: pd.DataFrame, table: Table, *, from_csv: bool) -> pd.DataFrame
                 raise ValueError(f"column {column.name} holds {str(values[odd].iloc[0])[:40]!r}, not True or False")
             out[column.name] = values.map({"True": True, "False": False}).astype("boolean")
         elif column.dtype.startswith("datetime64"):
-            out[column.name] = pd.to_datetime(values, utc=True).astype(column.dtype)
+            out[column.name] = _checked(values, pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce"),
+                                        column.name, "an ISO 8601 time").astype(column.dtype)  # fmt: skip
         elif column.dtype in ("Int64", "int64", "float64") and from_csv:
-            out[column.name] = pd.to_numeric(values).astype(column.dtype)
+            numbers = _checked(values, pd.to_numeric(values, errors="coerce"), column.name, "a number")
+            if column.dtype != "float64":
+                _check_whole(values, numbers, column.name)
+            out[column.name] = numbers.astype(column.dtype)
         else:
-            out[column.name] = values.astype(column.dtype)
+            with warnings.catch_warnings():  # the ValueError below says it; numpy's cast warning would repeat it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[column.name] = values.astype(column.dtype)
     return out
+
+
+def _checked(raw: pd.Series, parsed: pd.Series, name: str, what: str) -> pd.Series:
+    """``parsed``, or a ValueError naming the first cell that held something but did not parse."""
+    bad = raw.notna() & parsed.isna()
+    if bad.any():
+        raise ValueError(f"column {name} holds {str(raw[bad].iloc[0])[:40]!r}, not {what}")
+    return parsed
+
+
+def _check_whole(raw: pd.Series, numbers: pd.Series, name: str) -> None:
+    """A ValueError naming the first cell of an integer column that is fractional or beyond 64 bits."""
+    finite = numbers.astype("float64")
+    bad = finite.notna() & ((finite.abs() >= 2.0**63) | (finite % 1 != 0))
+    if bad.any():
+        raise ValueError(f"column {name} holds {str(raw[bad].iloc[0])[:40]!r}, not a whole number within 64 bits")
 
 
 def _need_pyarrow(what: str) -> None:

@@ -314,7 +314,9 @@ class Picker:
         if pick is None:
             smallest = self.state.smallest_need()
             hint = f" The smallest needs {smallest:.1f} GiB." if smallest is not None else ""
-            return f"<div class='cf-pick'>Nothing that can do <b>{capability}</b> fits {budget}.{escape(hint)}</div>"
+            reason = self.state.ranked.attrs.get("reason")  # best_for's words: what would help
+            why = f"<br><small>{escape(str(reason))}</small>" if reason else ""
+            return f"<div class='cf-pick'>Nothing that can do <b>{capability}</b> fits {budget}.{escape(hint)}{why}</div>"
         family = escape(str(pick["family"] or "unknown family"))
         return (
             f"<div class='cf-pick'>Pick for <b>{capability}</b> within {budget}: "

@@ -14,10 +14,12 @@ lists the ready official workflow templates for the same capability, device and 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import pandas as pd
 
+from ..errors import NothingFitsWarning
 from ..pipelines._pipelines import pipeline_label
 from ..pipelines._rank import RANK_COLUMNS, holds
 from ..support._validate import CAPABILITIES, PREFERENCES, positive_number
@@ -132,8 +134,7 @@ class PickerState:
         """Peak VRAM (GiB) of the smallest pipeline that can run the capability for this job, whatever the budget."""
         if self.capability is None:
             return None
-        every = self.discovery.best_for(self.capability, max_vram=1e9, ready=not self.incomplete, **self._where(),
-                                        **self.job)  # fmt: skip
+        every = self._best_for(max_vram=1e9)
         return float(every["vram_gb"].min()) if len(every) else None
 
     # -- changing ----------------------------------------------------------
@@ -199,11 +200,16 @@ class PickerState:
         self.choice = 0 if len(self.shown) else None
 
     def rank(self) -> pd.DataFrame:
-        """The ranking for the current choices: the discovery's ``best_for``, then the family/kind filters."""
+        """The ranking for the current choices: the discovery's ``best_for``, then the family/kind filters.
+
+        An empty ranking says why in ``attrs["reason"]`` (the picker shows it; no warning is emitted)."""
         if self.capability is None or self.budget <= 0:  # a zero budget fits nothing
-            return pd.DataFrame(columns=["name", *RANK_COLUMNS])
-        ranked = self.discovery.best_for(self.capability, max_vram=self.budget, prefer=self.prefer, **self._where(),
-                                         ready=not self.incomplete, **self.job)  # fmt: skip
+            empty = pd.DataFrame(columns=["name", *RANK_COLUMNS])
+            if self.capability is not None:
+                empty.attrs["reason"] = f"Nothing that can do {self.capability} fits a budget of 0 GiB."
+            return empty
+        ranked = self._best_for(max_vram=self.budget, prefer=self.prefer)
+        reason = ranked.attrs.get("reason")
         keep = pd.Series(True, index=ranked.index)
         if self.family != ANY:
             keep &= ranked["family"].fillna("").eq(self.family)
@@ -213,6 +219,12 @@ class PickerState:
         ranked["rank"] = range(1, len(ranked) + 1)
         # "name": how the pipeline is shown (its generator, and the motion module it animates with)
         ranked.insert(1, "name", [pipeline_label(row) for _, row in ranked.iterrows()])
+        if ranked.empty:
+            chosen = " ".join(v for v in (self.family, self.kind) if v != ANY)
+            ranked.attrs["reason"] = reason or (
+                f"No {chosen} pipeline that can do {self.capability} fits {self.budget:.1f} GiB "
+                f"(other families or kinds do: choose {ANY})."
+            )
         return ranked
 
     def rank_workflows(self) -> pd.DataFrame:
@@ -229,6 +241,14 @@ class PickerState:
         official = ranked[ranked["source"].eq("official")].reset_index(drop=True)
         official["rank"] = range(1, len(official) + 1)
         return official
+
+    def _best_for(self, **options: Any) -> pd.DataFrame:
+        """``best_for`` for the selected device, job and completeness; its reason stays in ``attrs["reason"]``
+        instead of a warning on every control change."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NothingFitsWarning)
+            return self.discovery.best_for(self.capability, ready=not self.incomplete, **self._where(), **self.job,
+                                           **options)  # fmt: skip
 
     def _where(self) -> dict[str, Any]:
         """best_for's ``server`` and ``device`` for the selected hardware row."""

@@ -34,7 +34,11 @@ def normalise(values: pd.Series) -> pd.Series:
 
 
 def basename(values: pd.Series) -> pd.Series:
-    return normalise(values).str.rsplit("/", n=1).str[-1].str.lower()
+    """Lower-case file name of each value; computed once per distinct value (a fleet repeats every name)."""
+    codes, distinct = pd.factorize(values.astype(object))
+    names = normalise(pd.Series(distinct, dtype=object)).str.rsplit("/", n=1).str[-1].str.lower()
+    picked = np.append(names.to_numpy(dtype=object, na_value=pd.NA), pd.NA)  # code -1 (missing) takes the last
+    return pd.Series(pd.array(picked[codes], dtype="string"), index=values.index)
 
 
 def core_key(values: pd.Series) -> pd.Series:

@@ -7,15 +7,24 @@ template file gives the references, resolved against the server, and the job (la
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from ..rules._rules import workflow_tags
-from ..snapshot._snapshot import CUSTOM_TEMPLATES, TEMPLATES_INDEX, Snapshot, custom_template_route, template_route
+from ..snapshot._snapshot import (
+    CUSTOM_TEMPLATES,
+    OBJECT_INFO,
+    TEMPLATES_INDEX,
+    Snapshot,
+    custom_template_route,
+    template_route,
+)
 from ..snapshot._templates import index_entries, is_local
 from ._check import server_files, summarise, tuple_cells
 from ._parse import WorkflowError, load_workflow, parse_workflow
@@ -47,17 +56,30 @@ def template_list(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 def workflows_table(snapshots: Sequence[Snapshot], views: Sequence[ServerView], edges: pd.DataFrame,
                     models: pd.DataFrame) -> pd.DataFrame:
-    """The ``workflows`` table of a discovery (see :data:`WORKFLOW_COLUMNS`)."""
+    """The ``workflows`` table of a discovery (see :data:`WORKFLOW_COLUMNS`).
+
+    A fleet runs the same templates package on servers with the same nodes: a template body is parsed once
+    per distinct (body, node definitions) and its job and references are reused, relabelled, for the rest.
+    (The snapshots are read, never changed, so the shared results are never mutated.)
+    """
     rows: list[dict[str, Any]] = []
     refs: list[dict[str, Any]] = []
+    parsed: dict[Hashable, tuple[dict[str, float], list[dict[str, Any]]] | None] = {}
     for snap, view in zip(snapshots, views):
         version = _comfyui_version(snap)
+        nodes_key = _view_key(snap, view) if len(snapshots) > 1 else None
         for number, item in enumerate(template_list(snap)):
             key = f"{item['source']}\0{item['template']}"
-            try:
-                workflow = parse_workflow(load_workflow(item["body"]), view.widgets)
-            except WorkflowError:
+            body_key = (nodes_key, _body_key(item["body"])) if nodes_key is not None else None
+            if body_key is None or body_key not in parsed:
+                parsed_here = _parse(item["body"], view)
+                if body_key is not None:
+                    parsed[body_key] = parsed_here
+            else:
+                parsed_here = parsed[body_key]
+            if parsed_here is None:
                 continue  # not a workflow (a pack's example folder may hold other JSON)
+            job, found = parsed_here
             entry = item["entry"]
             wanted = str(entry.get("minComfyUIVersion") or "")
             rows.append({"server": snap.url, "key": key, "order": number, "source": item["source"],
@@ -65,9 +87,8 @@ def workflows_table(snapshots: Sequence[Snapshot], views: Sequence[ServerView], 
                          "tags": _strings(entry.get("tags")), "families": _strings(entry.get("models")),
                          "min_comfyui_version": wanted, "version_ok": _at_least(version, wanted),
                          "usage": entry.get("usage") if isinstance(entry.get("usage"), int) else None,
-                         "index_size": entry.get("size") if isinstance(entry.get("size"), int) else None,
-                         **job_size(workflow, view.latent_nodes)})
-            refs.extend({**r, "workflow": key} for r in extract_references(workflow, snap.url, view.node_types, view.inputs))
+                         "index_size": entry.get("size") if isinstance(entry.get("size"), int) else None, **job})
+            refs.extend({**r, "server": snap.url, "workflow": key} for r in found)
     if not rows:
         return _empty()
     table = pd.DataFrame(rows)
@@ -82,6 +103,29 @@ def workflows_table(snapshots: Sequence[Snapshot], views: Sequence[ServerView], 
                  .merge(counts.reset_index().rename(columns={"workflow": "key"}), on=["server", "key"], how="left")
                  .merge(vram.rename(columns={"workflow": "key"}), on=["server", "key"], how="left"))
     return _finish(table)
+
+
+def _parse(body: dict[str, Any], view: ServerView) -> tuple[dict[str, float], list[dict[str, Any]]] | None:
+    """A template's job size and reference rows on the server of ``view`` (None: not a workflow)."""
+    try:
+        workflow = parse_workflow(load_workflow(body), view.widgets)
+    except WorkflowError:
+        return None
+    return job_size(workflow, view.latent_nodes), extract_references(workflow, view.url, view.node_types, view.inputs)
+
+
+def _view_key(snapshot: Snapshot, view: ServerView) -> Hashable:
+    """Equal keys: the servers read a workflow alike. ``/object_info`` (which gives the widget order) counts by
+    identity, as for the fleet's frames (``_frames._content_key``): a discovery shares identical bodies."""
+    return id(snapshot.responses.get(OBJECT_INFO)), view.node_types, view.latent_nodes, frozenset(view.inputs.items())
+
+
+def _body_key(body: dict[str, Any]) -> Hashable:
+    """A digest of a template body's JSON text; its identity when it is not plain JSON (then never shared)."""
+    try:
+        return hashlib.blake2b(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=16).digest()
+    except (TypeError, orjson.JSONEncodeError):
+        return ("unshared", id(body))
 
 
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
