@@ -216,9 +216,9 @@ def _wait_changed(page: Any, selector: str, old: str, timeout_ms: float) -> None
 def first_row_vram(table_text: str) -> float | None:
     """The peak VRAM of the table's first data row (tab-separated innerText of the ranked table)."""
     lines = [line.split("\t") for line in table_text.strip().splitlines()]
-    if len(lines) < 2 or "peak GB" not in lines[0]:
+    if len(lines) < 2 or "peak GiB" not in lines[0]:
         return None
-    cell = lines[1][lines[0].index("peak GB")].strip()
+    cell = lines[1][lines[0].index("peak GiB")].strip()
     return float(cell) if re.fullmatch(r"[0-9.]+", cell) else None
 
 

@@ -95,7 +95,7 @@ def table_rows(text: str) -> list[dict[str, str]]:
 
 
 def pick_name(pick_text: str) -> str:
-    match = re.search(r"GB: (.+?) \(", pick_text)
+    match = re.search(r"GiB: (.+?) \(", pick_text)
     assert match, pick_text
     return match.group(1)
 
@@ -127,7 +127,7 @@ def test_dragging_the_slider_changes_table_and_pick(flow: FlowResult) -> None:
     assert budget == pytest.approx(flow.budget_target, abs=0.6)  # a mouse drag, to the pixel
     assert after["table"] != before["table"] and after["pick"] != before["pick"]
     rows = table_rows(after["table"])
-    assert all(float(r["peak GB"]) <= budget + 0.05 for r in rows)
+    assert all(float(r["peak GiB"]) <= budget + 0.05 for r in rows)
     if rows:  # the kernel's pick for that budget (the readout is rounded to 0.1 GB)
         found = same_data()
         expected = {
