@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .errors import ComfyFrameError, DegradedServerWarning, NothingFitsWarning
+from .errors import ComfyFrameError, DegradedServerWarning
 from .http._options import (
     DEADLINE_FACTOR,
     DEFAULT_CONCURRENCY,
@@ -237,19 +237,16 @@ BEST_COLUMNS = ["rank", "generator", "family", "via", "job", "vram_gb", "quality
 
 
 def _best(found: Discovery, args: argparse.Namespace) -> int:
-    from .pipelines._pipelines import pipeline_label
+    from .pipelines._pipelines import Job, pipeline_label
     from .views._display import terminal_table
     from .views._export import for_json, write_csv
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NothingFitsWarning)  # the CLI says it in its own words below
-        ranked = found.best_for(
-            args.capability, max_vram=args.max_vram, prefer=args.prefer, device=args.device, top=args.top,
-            width=args.width, height=args.height, frames=args.frames, batch=args.batch, ready=not args.all,
-            budget=args.budget,
-        )  # fmt: skip
+    # best_for without its warning: an empty answer's reason comes in the CLI's flags (--max-vram, --width …)
+    ranked = found._ranking(args.capability, args.max_vram, args.prefer, args.device, args.top,
+                            Job(args.width, args.height, args.frames, args.batch), not args.all, args.budget, None,
+                            cli=True)  # fmt: skip
     if ranked.empty:
-        print(f"comfyframe: {_no_answer(found, args)}", file=sys.stderr)
+        print(f"comfyframe: {ranked.attrs['reason']}", file=sys.stderr)
         return 1
     if args.format == "csv":
         write_csv(ranked, sys.stdout, terminal=True)
@@ -265,18 +262,6 @@ def _best(found: Discovery, args: argparse.Namespace) -> int:
             print("note: rows use different default jobs (each family's usual size, in 'job'); "
                   "pass --width/--height/--frames to compare one job")
     return 0
-
-
-def _no_answer(found: Discovery, args: argparse.Namespace) -> str:
-    """Why ``best`` found nothing: which budget, and what would help (in the CLI's flags)."""
-    from .pipelines._budget import fleet_budgets
-    from .pipelines._pipelines import Job
-
-    job = Job(args.width, args.height, args.frames, args.batch)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegradedServerWarning)  # best_for already said it
-        budgets = fleet_budgets(found.hardware, found.urls, args.device, args.max_vram, args.budget)
-    return found._why_empty(args.capability, budgets, job, not args.all, args.max_vram is not None, cli=True)
 
 
 def _discovery(args: argparse.Namespace) -> Discovery:

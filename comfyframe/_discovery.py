@@ -191,28 +191,35 @@ class Discovery:
         """``best_for`` without the warning; an empty answer's reason in the CLI's words when ``cli``."""
         capability = as_capability(capability)
         _check_job_args(max_vram, top, prefer, device)
-        servers = self.urls if server is None else [server]
-        if server is not None and server not in self.urls:
-            raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
-        budgets = fleet_budgets(self.hardware, servers, device, max_vram, budget)
+        budgets = self._budgets(server, device, max_vram, budget)
         limits = {b.server: b.limit for b in budgets}
         pipelines = self._pipelines_for({k: v for k, v in limits.items() if v is not None}, job)
         pipelines = pipelines[pipelines["server"].isin(list(limits))]
         ranked = rank_pipelines(pipelines, capability, max_vram=limits, prefer=prefer, top=top, ready=ready)
         ranked.attrs["budget"] = describe(budgets)
         if ranked.empty:
-            ranked.attrs["reason"] = self._why_empty(capability, budgets, job, ready, max_vram is not None, cli=cli)
+            ranked.attrs["reason"] = self._why_empty(capability, budgets, job, ready, max_vram is not None, cli=cli,
+                                                     pipelines=pipelines)  # fmt: skip
         return ranked
 
     def _why_empty(
-        self, capability: str, budgets: list[Budget], job: Job, ready: bool, explicit: bool, *, cli: bool = False
-    ) -> str:
-        """Why ``best_for`` found nothing (see :func:`comfyframe.pipelines._nothing_fits.nothing_fits`)."""
-        limits = {b.server: b.limit for b in budgets}
-        pipelines = self._pipelines_for({k: v for k, v in limits.items() if v is not None}, job)
-        pipelines = pipelines[pipelines["server"].isin(list(limits))]
+        self, capability: str, budgets: list[Budget], job: Job, ready: bool, explicit: bool, *, cli: bool = False,
+        pipelines: pd.DataFrame | None = None,
+    ) -> str:  # fmt: skip
+        """Why ``best_for`` found nothing (see :func:`comfyframe.pipelines._nothing_fits.nothing_fits`);
+        ``pipelines``: the ones already evaluated for these budgets and job, else evaluated here."""
+        if pipelines is None:
+            limits = {b.server: b.limit for b in budgets}
+            pipelines = self._pipelines_for({k: v for k, v in limits.items() if v is not None}, job)
+            pipelines = pipelines[pipelines["server"].isin(list(limits))]
         able = rank_pipelines(pipelines, capability, ready=ready)
         return nothing_fits(able, pipelines, capability, budgets, ready=ready, explicit=explicit, cli=cli)
+
+    def _budgets(self, server: str | None, device: int, max_vram: float | None, budget: BudgetKind) -> list[Budget]:
+        """The budget of device ``device`` on ``server`` (every server when None), as best_for ranks against."""
+        if server is not None and server not in self.urls:
+            raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
+        return fleet_budgets(self.hardware, self.urls if server is None else [server], device, max_vram, budget)
 
     # -- workflows (comfyframe.workflows) ------------------------------------
     @cached_property
@@ -252,10 +259,7 @@ class Discovery:
 
         capability = as_capability(capability)
         _check_job_args(max_vram, top, prefer, device)
-        servers = self.urls if server is None else [server]
-        if server is not None and server not in self.urls:
-            raise ValueError(f"server must be one of {', '.join(self.urls)}, not {server!r}.")
-        budgets = fleet_budgets(self.hardware, servers, device, max_vram, budget)
+        budgets = self._budgets(server, device, max_vram, budget)
         limits = {b.server: b.limit for b in budgets}
         table = self.workflows
         table = table[table["server"].isin(list(limits))] if not table.empty else table
